@@ -1,0 +1,195 @@
+#include "cluster/cluster_cmd.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cluster/layout.h"
+#include "cluster/setup.h"
+#include "cluster/status.h"
+#include "cluster/supervisor.h"
+#include "common/error.h"
+#include "common/subprocess.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Instructions(const nlohmann::json& state) {
+  std::string root = state["root"];
+  const auto& leader = state["leader"];
+  std::string out = fmt::format(
+      "hgcluster: cluster at {} is up ({} log, {} mirrors)\n\n"
+      "Create a repository on the leader:\n"
+      "  hgcluster repo create --root {} NAME\n"
+      "  (or: HGRCPATH={} hg init {}/NAME)\n\n"
+      "Push to the leader:\n"
+      "  hg push --ssh '{}' {}/NAME\n\n",
+      root, state["log"]["backend"].get<std::string>(), state["mirrors"].size(), root,
+      leader["hgrcpath"].get<std::string>(), leader["repos"].get<std::string>(),
+      leader["ssh"].get<std::string>(), leader["push_url_prefix"].get<std::string>());
+  out += "Clone from a mirror:\n";
+  for (const auto& m : state["mirrors"]) {
+    out += fmt::format("  hg clone {}/NAME        # {}\n", m["repos"].get<std::string>(),
+                       m["name"].get<std::string>());
+  }
+  out += fmt::format("\nWatch it:  hgcluster status --root {} [--json]\n"
+                     "Stop it:   hgcluster down --root {}\n",
+                     root, root);
+  return out;
+}
+
+bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      nlohmann::json s = layout.LoadState();
+      bool ready = ProcessAlive(s.value("supervisor_pid", 0));
+      for (const auto& m : s["mirrors"]) {
+        std::string state_file = fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
+                                             m["group"].get<std::string>());
+        ready = ready && ProcessAlive(m.value("pid", 0)) && fs::exists(state_file);
+      }
+      if (ready) return true;
+    } catch (const Error&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+int Up(const std::string& root, const SetupOptions& options, bool detach) {
+  ClusterLayout layout = ClusterLayout::At(root);
+  fs::create_directories(layout.root);
+  try {
+    nlohmann::json old = layout.LoadState();
+    if (ProcessAlive(old.value("supervisor_pid", 0))) {
+      std::cerr << fmt::format("a cluster is already running at {} (supervisor pid {}); stop it "
+                               "with `hgcluster down --root {}`",
+                               layout.root, old["supervisor_pid"].get<int>(), layout.root)
+                << std::endl;
+      return 1;
+    }
+  } catch (const Error&) {
+  }
+  nlohmann::json state = SetupCluster(layout, options);
+  if (!detach) {
+    std::cout << Instructions(state) << std::flush;
+    return Supervise(layout);
+  }
+  // Clear stale consumer state so readiness means "started by this run".
+  for (const auto& m : state["mirrors"]) {
+    fs::remove(fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
+                           m["group"].get<std::string>()));
+  }
+  SpawnDaemon({SelfExecutable(), "supervise", "--root", layout.root}, layout.supervisor_log());
+  if (!WaitReady(layout, std::chrono::seconds(60))) {
+    std::cerr << "cluster did not become ready within 60s; see " << layout.supervisor_log()
+              << " and the mirrors' consumer.log files" << std::endl;
+    return 1;
+  }
+  std::cout << Instructions(layout.LoadState()) << std::flush;
+  return 0;
+}
+
+int Down(const std::string& root) {
+  ClusterLayout layout = ClusterLayout::At(root);
+  nlohmann::json state = layout.LoadState();
+  std::vector<int> pids;
+  int sup = state.value("supervisor_pid", 0);
+  if (ProcessAlive(sup)) pids.push_back(sup);
+  for (const auto& m : state["mirrors"]) {
+    int pid = m.value("pid", 0);
+    if (ProcessAlive(pid)) pids.push_back(pid);
+  }
+  for (int pid : pids) kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  for (int pid : pids) {
+    while (ProcessAlive(pid)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::cout << fmt::format("cluster at {} stopped ({} processes)", layout.root, pids.size())
+            << std::endl;
+  return 0;
+}
+
+int RepoCreate(const std::string& root, const std::string& name) {
+  ClusterLayout layout = ClusterLayout::At(root);
+  layout.LoadState();
+  if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) {
+    std::cerr << "invalid repository name '" << name
+              << "': use a relative path without '..' (e.g. mozilla-central or projects/ash)"
+              << std::endl;
+    return 1;
+  }
+  std::string path = layout.leader_repos() + "/" + name;
+  if (fs::exists(path + "/.hg")) {
+    std::cerr << "repository " << name << " already exists at " << path << std::endl;
+    return 1;
+  }
+  fs::create_directories(fs::path(path).parent_path());
+  ProcessOptions opts;
+  opts.env_set = {{"HGRCPATH", LeaderHgrcPath(layout)}};
+  ProcessResult r = RunProcess({"hg", "init", path}, opts);
+  std::cout << r.out;
+  std::cerr << r.err;
+  if (r.ok()) std::cout << "created " << path << std::endl;
+  return r.exit_code;
+}
+
+}  // namespace
+
+void RegisterClusterCommands(CLI::App& app) {
+  auto root = std::make_shared<std::string>();
+  auto options = std::make_shared<SetupOptions>();
+  auto detach = std::make_shared<bool>(false);
+  auto* up = app.add_subcommand("up", "create and run a local cluster (leader, mirrors, log)");
+  up->add_option("--root", *root, "cluster directory (default: $HGCLUSTER_ROOT, else cwd)");
+  up->add_option("--mirrors", options->mirrors, "number of mirrors")->capture_default_str();
+  up->add_option("--log", options->log_url,
+                 "log URL: kafka://host:port[,host:port] (default: embedded log in ROOT/log)");
+  up->add_option("--workers", options->workers, "repositories each consumer applies at once")
+      ->capture_default_str();
+  up->add_flag("--detach", *detach, "run in the background; return once ready");
+  up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });
+
+  auto* sup = app.add_subcommand("supervise", "run a cluster's daemons (used by up --detach)");
+  sup->add_option("--root", *root, "cluster directory");
+  sup->callback([=] { throw CLI::RuntimeError(Supervise(ClusterLayout::At(*root))); });
+
+  auto json = std::make_shared<bool>(false);
+  auto* status = app.add_subcommand("status", "show a cluster: processes, lag, stuck repos");
+  status->add_option("--root", *root, "cluster directory");
+  status->add_flag("--json", *json, "print one JSON object");
+  status->callback([=] {
+    nlohmann::json s = ClusterStatus(ClusterLayout::At(*root));
+    std::cout << (*json ? s.dump(2) + "\n" : FormatStatus(s));
+    throw CLI::RuntimeError(0);
+  });
+
+  auto* down = app.add_subcommand("down", "stop a cluster's daemons");
+  down->add_option("--root", *root, "cluster directory");
+  down->callback([=] { throw CLI::RuntimeError(Down(*root)); });
+
+  auto name = std::make_shared<std::string>();
+  auto* repo = app.add_subcommand("repo", "manage leader repositories");
+  repo->require_subcommand(1);
+  auto* create = repo->add_subcommand("create", "create a repository on the leader");
+  create->add_option("--root", *root, "cluster directory");
+  create->add_option("name", *name, "repository name, e.g. mozilla-central")->required();
+  create->callback([=] { throw CLI::RuntimeError(RepoCreate(*root, *name)); });
+}
+
+}  // namespace hgc

@@ -1,0 +1,46 @@
+// Where a local cluster keeps everything under its root directory, and the
+// cluster.json that records what `hgcluster up` set up and started.
+//
+//   ROOT/cluster.json             state (log URL, mirrors, pids)
+//   ROOT/log/log.db               embedded log (unless --log kafka://...)
+//   ROOT/leader/hgrc              producer config + hooks, %included by repos
+//   ROOT/leader/repos/NAME        leader repositories
+//   ROOT/mirrors/NAME/consumer.ini, consumer.log, repos/
+// Thread-safety: plain values and file functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hgc {
+
+struct ClusterLayout {
+  std::string root;
+
+  static ClusterLayout At(const std::string& root_option);  // resolves $HGCLUSTER_ROOT / cwd
+  std::string state_file() const { return root + "/cluster.json"; }
+  std::string leader_dir() const { return root + "/leader"; }
+  std::string leader_hgrc() const { return root + "/leader/hgrc"; }
+  std::string leader_repos() const { return root + "/leader/repos"; }
+  std::string embedded_log() const { return root + "/log/log.db"; }
+  std::string mirror_dir(const std::string& name) const { return root + "/mirrors/" + name; }
+  std::string mirror_repos(const std::string& name) const { return mirror_dir(name) + "/repos"; }
+  std::string mirror_config(const std::string& name) const {
+    return mirror_dir(name) + "/consumer.ini";
+  }
+  std::string mirror_log(const std::string& name) const { return mirror_dir(name) + "/consumer.log"; }
+  std::string supervisor_log() const { return root + "/supervisor.log"; }
+
+  // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.
+  nlohmann::json LoadState() const;
+  void SaveState(const nlohmann::json& state) const;
+};
+
+// HGRCPATH that makes a plain `hg` act as the leader (hooks, aliases).
+std::string LeaderHgrcPath(const ClusterLayout& layout);
+
+bool ProcessAlive(int pid);
+
+}  // namespace hgc

@@ -1,0 +1,25 @@
+// Creates (or re-opens) a local cluster's directories, configuration files
+// and log topics. Idempotent: running it again on an existing root keeps
+// repositories, offsets and the log, and rewrites only generated config.
+// Thread-safety: process-level.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/layout.h"
+
+namespace hgc {
+
+struct SetupOptions {
+  int mirrors = 2;
+  std::string log_url;  // empty: embedded log under the root
+  int workers = 4;
+  int partitions = 8;
+};
+
+// Returns the cluster state (also written to cluster.json).
+nlohmann::json SetupCluster(const ClusterLayout& layout, const SetupOptions& options);
+
+}  // namespace hgc

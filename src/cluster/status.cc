@@ -1,0 +1,110 @@
+#include "cluster/status.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "consumer/lag.h"
+#include "hg/repo_state.h"
+#include "log/log.h"
+
+namespace hgc {
+
+nlohmann::json ClusterStatus(const ClusterLayout& layout) {
+  nlohmann::json state = layout.LoadState();
+  nlohmann::json out;
+  out["root"] = layout.root;
+  out["log"] = state["log"];
+  out["leader"] = state["leader"];
+  int sup = state.value("supervisor_pid", 0);
+  out["supervisor"] = {{"pid", sup}, {"running", ProcessAlive(sup)}};
+  std::unique_ptr<Log> log;
+  std::string log_error;
+  try {
+    log = OpenLog(state["log"]["url"].get<std::string>(), "hgcluster-status");
+  } catch (const Error& e) {
+    log_error = e.what();
+  }
+  out["log"]["available"] = log != nullptr;
+  if (!log) out["log"]["error"] = log_error;
+  double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  out["mirrors"] = nlohmann::json::array();
+  for (const auto& m : state["mirrors"]) {
+    nlohmann::json mirror = m;
+    int pid = m.value("pid", 0);
+    mirror["running"] = ProcessAlive(pid);
+    nlohmann::json lag = {{"messages", nullptr}, {"seconds", nullptr}, {"partitions", nullptr}};
+    if (log) {
+      try {
+        int64_t behind = 0;
+        double seconds = 0;
+        nlohmann::json parts = nlohmann::json::array();
+        for (const auto& p : ComputeLag(*log, state["log"]["topic"], m["group"], now)) {
+          behind += std::max<int64_t>(0, p.available - p.offset);
+          if (p.lag_seconds) seconds = std::max(seconds, *p.lag_seconds);
+          parts.push_back({{"partition", p.partition},
+                           {"offset", p.offset},
+                           {"available", p.available},
+                           {"lag_time", p.lag_seconds ? nlohmann::json(*p.lag_seconds)
+                                                      : nlohmann::json(nullptr)}});
+        }
+        lag = {{"messages", behind}, {"seconds", seconds}, {"partitions", parts}};
+      } catch (const Error& e) {
+        lag["error"] = e.what();
+      }
+    }
+    mirror["lag"] = lag;
+    std::string state_file = fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
+                                         m["group"].get<std::string>());
+    nlohmann::json parked = nlohmann::json::array();
+    try {
+      std::string text = ReadFileOrEmpty(state_file);
+      if (!text.empty()) parked = nlohmann::json::parse(text).value("parked", parked);
+    } catch (const std::exception&) {
+    }
+    mirror["parked"] = parked;
+    out["mirrors"].push_back(mirror);
+  }
+  return out;
+}
+
+std::string FormatStatus(const nlohmann::json& s) {
+  std::string out = fmt::format("cluster at {}\n", s["root"].get<std::string>());
+  out += fmt::format("log: {} ({}){}\n", s["log"]["backend"].get<std::string>(),
+                     s["log"]["url"].get<std::string>(),
+                     s["log"].value("available", false) ? "" : " UNAVAILABLE");
+  const auto& leader = s["leader"];
+  out += fmt::format("leader: {}\n", leader["repos"].get<std::string>());
+  out += fmt::format("  create a repo: hgcluster repo create --root {} NAME\n",
+                     s["root"].get<std::string>());
+  out += fmt::format("  push:          hg push --ssh '{}' {}/NAME\n",
+                     leader["ssh"].get<std::string>(),
+                     leader["push_url_prefix"].get<std::string>());
+  out += fmt::format("supervisor: {}\n",
+                     s["supervisor"]["running"].get<bool>()
+                         ? fmt::format("running (pid {})", s["supervisor"]["pid"].get<int>())
+                         : std::string("not running"));
+  for (const auto& m : s["mirrors"]) {
+    std::string lag = "lag unknown";
+    if (!m["lag"]["messages"].is_null()) {
+      lag = fmt::format("{} messages behind", m["lag"]["messages"].get<int64_t>());
+    }
+    out += fmt::format("{}: consumer {}, {}\n", m["name"].get<std::string>(),
+                       m["running"].get<bool>()
+                           ? fmt::format("running (pid {})", m["pid"].get<int>())
+                           : std::string("STOPPED"),
+                       lag);
+    out += fmt::format("  clone: hg clone {}/NAME\n", m["repos"].get<std::string>());
+    for (const auto& p : m["parked"]) {
+      out += fmt::format("  STUCK {} parked at partition {} offset {} after {} attempts: {}\n",
+                         p["repo"].get<std::string>(), p["partition"].get<int>(),
+                         p["offset"].get<int64_t>(), p["attempts"].get<int>(),
+                         p["error"].get<std::string>());
+    }
+  }
+  return out;
+}
+
+}  // namespace hgc

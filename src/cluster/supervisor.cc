@@ -1,0 +1,115 @@
+#include "cluster/supervisor.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/logline.h"
+#include "common/subprocess.h"
+
+namespace hgc {
+namespace {
+
+std::atomic<int> g_stop{0};
+void OnStop(int sig) { g_stop = sig; }
+
+struct Daemon {
+  std::string name;
+  std::vector<std::string> argv;
+  std::string log;
+  int pid = 0;
+  double backoff = 1;
+  std::chrono::steady_clock::time_point restart_at{};
+};
+
+}  // namespace
+
+int Supervise(const ClusterLayout& layout) {
+  struct sigaction sa {};
+  sa.sa_handler = OnStop;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  const char* kLogger = "hgcluster.supervisor";
+  nlohmann::json state = layout.LoadState();
+  std::string self = SelfExecutable();
+  std::vector<Daemon> daemons;
+  for (const auto& m : state["mirrors"]) {
+    daemons.push_back({m["name"].get<std::string>(),
+                       {self, "consume", m["consumer_config"].get<std::string>()},
+                       m["consumer_log"].get<std::string>()});
+  }
+  auto save_pids = [&] {
+    nlohmann::json s = layout.LoadState();
+    s["supervisor_pid"] = getpid();
+    for (auto& m : s["mirrors"]) {
+      for (const auto& d : daemons) {
+        if (d.name == m["name"]) m["pid"] = d.pid;
+      }
+    }
+    layout.SaveState(s);
+  };
+  for (auto& d : daemons) {
+    d.pid = SpawnDaemon(d.argv, d.log);
+    LogLine(kLogger, fmt::format("started consumer for {} (pid {})", d.name, d.pid));
+  }
+  save_pids();
+  while (g_stop == 0) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    auto now = std::chrono::steady_clock::now();
+    if (pid > 0) {
+      for (auto& d : daemons) {
+        if (d.pid != pid) continue;
+        LogLine(kLogger, fmt::format("consumer for {} (pid {}) exited with status {}; restarting "
+                                     "in {}s",
+                                     d.name, pid, status, d.backoff));
+        d.pid = 0;
+        d.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(d.backoff * 1000));
+        d.backoff = std::min(30.0, d.backoff * 2);
+      }
+      continue;
+    }
+    bool changed = false;
+    for (auto& d : daemons) {
+      if (d.pid == 0 && now >= d.restart_at) {
+        d.pid = SpawnDaemon(d.argv, d.log);
+        LogLine(kLogger, fmt::format("restarted consumer for {} (pid {})", d.name, d.pid));
+        changed = true;
+      }
+    }
+    if (changed) save_pids();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  LogLine(kLogger, fmt::format("received signal {}; stopping consumers", g_stop.load()));
+  for (auto& d : daemons) {
+    if (d.pid > 0) kill(d.pid, SIGTERM);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (auto& d : daemons) {
+    while (d.pid > 0) {
+      int status = 0;
+      if (waitpid(d.pid, &status, WNOHANG) == d.pid) {
+        d.pid = 0;
+      } else if (std::chrono::steady_clock::now() > deadline) {
+        kill(d.pid, SIGKILL);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
+  save_pids();
+  nlohmann::json s = layout.LoadState();
+  s["supervisor_pid"] = 0;
+  layout.SaveState(s);
+  LogLine(kLogger, "all consumers stopped");
+  return 0;
+}
+
+}  // namespace hgc

@@ -1,0 +1,13 @@
+// Keeps a local cluster's daemons running: starts one consumer per mirror,
+// restarts any that exits with a backoff (1 s doubling to 30 s), and on
+// SIGTERM/SIGINT stops them (SIGTERM, then SIGKILL after 60 s) and returns.
+// Thread-safety: process-level; one supervisor per cluster root.
+#pragma once
+
+#include "cluster/layout.h"
+
+namespace hgc {
+
+int Supervise(const ClusterLayout& layout);
+
+}  // namespace hgc

@@ -1,0 +1,238 @@
+#include "consumer/applier.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/logline.h"
+#include "consumer/crash_point.h"
+#include "hg/repo_state.h"
+#include "hg/revlog_index.h"
+#include "routing/rewrites.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string RStrip(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+int TipRev(const std::string& local) {
+  try {
+    return ChangelogIndex::Load(local).tip_rev();
+  } catch (const Error&) {
+    return -1;
+  }
+}
+
+}  // namespace
+
+Applier::Applier(const ConsumerConfig& config, HgRunner& hg, std::string logger)
+    : config_(config), hg_(hg), logger_(std::move(logger)) {}
+
+void Applier::Log(const std::string& line) const { LogLine(logger_, line); }
+
+std::string Applier::LocalPath(const std::string& wire_path) const {
+  return WirePathToLocal(config_.path_rewrites, wire_path);
+}
+
+ProcessResult Applier::RunLogged(const std::string& repo, const std::vector<std::string>& args) {
+  std::string shown = hg_.hg_path();
+  for (const auto& a : args) shown += " " + ShellQuote(a);
+  ProcessResult r = hg_.Run(repo, args);
+  std::ostringstream out;
+  out << "  $ " << shown;
+  for (const std::string* stream : {&r.out, &r.err}) {
+    std::istringstream lines(*stream);
+    std::string line;
+    while (std::getline(lines, line)) out << "\n" << logger_ << "   > " << line;
+  }
+  out << "\n" << logger_ << "   [" << r.exit_code << "]";
+  Log(out.str());
+  return r;
+}
+
+void Applier::RunChecked(const std::string& repo, const std::vector<std::string>& args) {
+  ProcessResult r = RunLogged(repo, args);
+  if (!r.ok()) {
+    throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
+                                                  RStrip(r.out), RStrip(r.err)));
+  }
+}
+
+void Applier::EnsureRepo(const std::string& local) {
+  if (fs::exists(local + "/.hg")) return;
+  std::error_code ec;
+  fs::create_directories(fs::path(local).parent_path(), ec);
+  ProcessResult r = hg_.Run("", {"init", "--", local});
+  if (!r.ok() && !fs::exists(local + "/.hg")) {
+    throw Error(ErrorKind::kHgFailed, fmt::format("hg init {} failed ({}): {}", local,
+                                                  r.exit_code, RStrip(r.err)));
+  }
+  Log("created Mercurial repository: " + local);
+}
+
+void Applier::Pull(const std::string& local, const Message& m) {
+  auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
+  std::vector<std::string> args{"pull"};
+  for (const auto& h : m.heads) args.push_back("-r" + h);
+  args.push_back("--config=firefoxtree.replication=true");
+  if (auto hook = CrashDuringPullHook()) args.push_back("--config=" + *hook);
+  args.push_back("--");
+  args.push_back(url.value_or("default"));
+  ProcessResult r = RunLogged(local, args);
+  bool recover = r.err.find("run 'hg recover'") != std::string::npos;
+  if (!r.ok() && recover) {
+    Log("attempting to autorecover from abandoned transaction");
+    ProcessResult rec = RunLogged(local, {"recover"});
+    if (!rec.ok()) {
+      Log("`hg recover` failed to automatically resolve the problem");
+    } else {
+      r = RunLogged(local, args);
+    }
+  }
+  // A sync of an empty leader pulls -r NULL; hg exits 1 for "no changes".
+  bool tolerate_one = m.type == MessageType::kRepoSync && r.exit_code == 1;
+  if (!r.ok() && !tolerate_one) {
+    throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
+                                                  RStrip(r.out), RStrip(r.err)));
+  }
+}
+
+void Applier::WriteHgrc(const std::string& local, const std::optional<std::string>& content) {
+  std::string path = local + "/.hg/hgrc";
+  if (content) {
+    Log("writing hgrc: " + path);
+    WriteFileAtomic(path, *content);
+  } else if (fs::exists(path)) {
+    Log("deleting hgrc from " + local);
+    fs::remove(path);
+  }
+}
+
+void Applier::Delete(const Message& m) {
+  std::string local = LocalPath(m.path);
+  if (config_.backup) {
+    Log("node is a backup; ignoring delete for " + local);
+    return;
+  }
+  if (!fs::exists(local)) {
+    Log("delete message received for path that does not exist: " + local);
+    return;
+  }
+  std::string name = m.path;
+  for (char& c : name) {
+    if (c == '/' || c == '{' || c == '}') c = '_';
+  }
+  std::error_code ec;
+  fs::create_directories(config_.todelete_path, ec);
+  std::string staging =
+      fmt::format("{}/{}.{}", config_.todelete_path, name,
+                  std::chrono::steady_clock::now().time_since_epoch().count());
+  fs::rename(local, staging, ec);
+  if (ec) {
+    throw Error(ErrorKind::kIo, fmt::format("could not delete repo at {}: {}", local, ec.message()));
+  }
+  fs::remove_all(staging, ec);
+  Log("repository at " + local + " deleted");
+}
+
+bool Applier::AlreadyApplied(const std::string& local, int partition, int64_t offset) const {
+  std::istringstream in(ReadFileOrEmpty(local + "/.hg/hgcluster-applied"));
+  std::string topic;
+  int p = -1;
+  int64_t o = -1;
+  in >> topic >> p >> o;
+  return topic == config_.topic && p == partition && o >= offset;
+}
+
+void Applier::MarkApplied(const std::string& local, int partition, int64_t offset) const {
+  if (!fs::exists(local + "/.hg")) return;
+  WriteFileAtomic(local + "/.hg/hgcluster-applied",
+                  fmt::format("{} {} {}\n", config_.topic, partition, offset));
+}
+
+void Applier::Apply(const Message& m, int partition, int64_t offset) {
+  if (m.type == MessageType::kHeartbeat || m.type == MessageType::kHeads) return;
+  std::string local = LocalPath(m.path);
+  if (m.type != MessageType::kRepoDelete && AlreadyApplied(local, partition, offset)) {
+    Log(fmt::format("{} already applied to {} (offset {}); skipping", m.name, local, offset));
+    return;
+  }
+  ApplyOnce(m);
+  if (m.type != MessageType::kRepoDelete) MarkApplied(local, partition, offset);
+  CrashPoint("after-apply");
+}
+
+void Applier::ApplyOnce(const Message& m) {
+  std::string local = LocalPath(m.path);
+  switch (m.type) {
+    case MessageType::kHeartbeat:
+    case MessageType::kHeads:
+      return;
+    case MessageType::kRepoInit:
+      if (fs::exists(local + "/.hg")) {
+        Log("repository already exists: " + local);
+        return;
+      }
+      EnsureRepo(local);
+      return;
+    case MessageType::kHgrcUpdate:
+      if (!fs::exists(local + "/.hg")) {
+        throw Error(ErrorKind::kNotFound,
+                    fmt::format("cannot write hgrc: repository {} does not exist", local));
+      }
+      WriteHgrc(local, m.hgrc);
+      return;
+    case MessageType::kChangegroup: {
+      if (m.heads.empty()) return;
+      EnsureRepo(local);
+      auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
+      std::string heads;
+      for (const auto& h : m.heads) heads += (heads.empty() ? "" : ", ") + h;
+      Log(fmt::format("pulling {} heads ({}) and {} nodes from {} into {}", m.heads.size(), heads,
+                      m.nodecount, url.value_or("None"), local));
+      int before = TipRev(local);
+      CrashPoint("before-pull");
+      Pull(local, m);
+      CrashPoint("after-pull");
+      int after = TipRev(local);
+      if (after - before != m.nodecount) {
+        Log(fmt::format("mismatch between expected and actual changeset count: expected {}, got {}",
+                        m.nodecount, after - before));
+      }
+      Log(fmt::format("pulled {} changesets into {}", after - before, local));
+      return;
+    }
+    case MessageType::kPushkey: {
+      Log(fmt::format("executing pushkey on {} for {}[{}]", local, m.ns, m.key));
+      ProcessResult r =
+          RunLogged("", {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
+      if (r.exit_code != 0 && r.exit_code != m.ret) {
+        throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
+                                                      RStrip(r.out), RStrip(r.err)));
+      }
+      return;
+    }
+    case MessageType::kRepoSync: {
+      if (m.bootstrap) return;
+      EnsureRepo(local);
+      WriteHgrc(local, m.hgrc);
+      Log(fmt::format("pulling {} heads into {}", m.heads.size(), local));
+      int before = TipRev(local);
+      Pull(local, m);
+      Log(fmt::format("pulled {} changesets into {}", TipRev(local) - before, local));
+      return;
+    }
+    case MessageType::kRepoDelete:
+      Delete(m);
+      return;
+  }
+}
+
+}  // namespace hgc

@@ -1,0 +1,47 @@
+// Applies one replication message to a mirror's repositories
+// (spec/replication.md §3.4): init, hgrc, pull of the given heads, pushkey,
+// sync, delete. Every action is idempotent — re-applying an event already on
+// disk changes nothing — and an applied-offset marker in each repo
+// (.hg/hgcluster-applied) lets a restarted consumer skip work it finished
+// before it was killed.
+// Thread-safety: Apply() may run concurrently for different repositories,
+// never for the same one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "consumer/consumer_config.h"
+#include "hg/hg_runner.h"
+#include "message/message.h"
+
+namespace hgc {
+
+class Applier {
+ public:
+  Applier(const ConsumerConfig& config, HgRunner& hg, std::string logger = "vcsreplicator.consumer");
+
+  // Applies `message` read at (partition, offset). Throws Error on failure
+  // (kHgFailed carries hg's exit code, stdout and stderr in the message).
+  void Apply(const Message& message, int partition, int64_t offset);
+
+  std::string LocalPath(const std::string& wire_path) const;
+
+ private:
+  void Log(const std::string& line) const;
+  ProcessResult RunLogged(const std::string& repo, const std::vector<std::string>& args);
+  void RunChecked(const std::string& repo, const std::vector<std::string>& args);
+  void EnsureRepo(const std::string& local);
+  void Pull(const std::string& local, const Message& m);
+  void WriteHgrc(const std::string& local, const std::optional<std::string>& content);
+  void ApplyOnce(const Message& m);
+  void Delete(const Message& m);
+  bool AlreadyApplied(const std::string& local, int partition, int64_t offset) const;
+  void MarkApplied(const std::string& local, int partition, int64_t offset) const;
+
+  const ConsumerConfig& config_;
+  HgRunner& hg_;
+  std::string logger_;
+};
+
+}  // namespace hgc

@@ -1,0 +1,297 @@
+#include "consumer/consume_cmd.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/logline.h"
+#include "consumer/applier.h"
+#include "consumer/consumer_config.h"
+#include "consumer/offsets_table.h"
+#include "consumer/scheduler.h"
+#include "hg/hg_runner.h"
+#include "log/log.h"
+#include "message/message.h"
+
+namespace hgc {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::atomic<int> g_signal{0};
+
+void OnSignal(int sig) { g_signal = sig; }
+
+struct ConsumeOptions {
+  std::string config;
+  std::optional<int> partition;
+  bool skip = false;
+  bool dump = false;
+  bool onetime = false;
+  bool wait_for_no_lag = false;
+  int64_t start_from = 0;
+  int wait_for_n = 0;
+  double timeout = 0;  // for --wait-for-no-lag; 0 = forever
+};
+
+const char* kLogger = "vcsreplicator.consumer";
+
+std::vector<int> Partitions(Log& log, const ConsumerConfig& c, const ConsumeOptions& o) {
+  if (o.partition) return {*o.partition};
+  int n = log.PartitionCount(c.topic);
+  std::vector<int> out;
+  for (int i = 0; i < n; ++i) out.push_back(i);
+  return out;
+}
+
+// Where each partition starts: the group's committed offset, or the oldest
+// stored record for a group that never committed.
+std::map<int, int64_t> StartOffsets(Log& log, const ConsumerConfig& c,
+                                    const std::vector<int>& partitions) {
+  auto committed = log.Committed(c.group, c.topic, partitions);
+  std::map<int, int64_t> start;
+  for (int p : partitions) {
+    auto it = committed.find(p);
+    start[p] = it != committed.end() ? it->second : log.GetWatermarks(c.topic, p).low;
+  }
+  return start;
+}
+
+void ApplyStartFrom(Log& log, const ConsumerConfig& c, std::map<int, int64_t>& start, int64_t n) {
+  if (n == 0) return;
+  int64_t count = static_cast<int64_t>(start.size());
+  int64_t i = 0;
+  for (auto& [p, off] : start) {
+    int64_t share = n / count + (i < n % count ? 1 : 0);
+    off = log.GetWatermarks(c.topic, p).low + share;
+    ++i;
+  }
+}
+
+std::vector<TopicPartitionOffset> Positions(const ConsumerConfig& c,
+                                            const std::map<int, int64_t>& start) {
+  std::vector<TopicPartitionOffset> out;
+  for (const auto& [p, off] : start) out.push_back({c.topic, p, off});
+  return out;
+}
+
+int WaitForNoLag(Log& log, const ConsumerConfig& c, const ConsumeOptions& o) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  milliseconds(static_cast<int64_t>(o.timeout * 1000));
+  int n = log.PartitionCount(c.topic);
+  std::vector<int> all;
+  for (int i = 0; i < n; ++i) all.push_back(i);
+  while (true) {
+    auto committed = log.Committed(c.group, c.topic, all);
+    bool lag = false;
+    for (int p : all) {
+      int64_t high = log.GetWatermarks(c.topic, p).high;
+      if (committed[p] < high) lag = true;
+    }
+    if (!lag) return 0;
+    if (o.timeout > 0 && std::chrono::steady_clock::now() > deadline) {
+      std::cerr << "timed out waiting for group " << c.group << " to catch up" << std::endl;
+      return 1;
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+// Reads every record up to the high watermark seen at the start.
+std::vector<LogRecord> ReadToEnd(Log& log, const ConsumerConfig& c,
+                                 const std::map<int, int64_t>& start) {
+  std::map<int, int64_t> end;
+  size_t expected = 0;
+  for (const auto& [p, off] : start) {
+    end[p] = log.GetWatermarks(c.topic, p).high;
+    if (end[p] > off) expected += static_cast<size_t>(end[p] - off);
+  }
+  auto cursor = log.OpenCursor(Positions(c, start));
+  std::vector<LogRecord> out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (out.size() < expected && std::chrono::steady_clock::now() < deadline) {
+    for (auto& r : cursor->Poll(1000, milliseconds(200))) {
+      if (r.offset < end[r.partition]) out.push_back(std::move(r));
+    }
+  }
+  // Reference order: grouped by partition, ascending.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const LogRecord& a, const LogRecord& b) { return a.partition < b.partition; });
+  return out;
+}
+
+int Dump(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start) {
+  std::vector<nlohmann::json> bodies;
+  for (const auto& r : ReadToEnd(log, c, start)) {
+    try {
+      bodies.push_back(DecodeMessage(r.value).body);
+    } catch (const Error& e) {
+      bodies.push_back({{"_undecodable", e.what()}, {"offset", r.offset},
+                        {"partition", r.partition}});
+    }
+  }
+  std::cout << DumpYaml(bodies) << std::endl;
+  return 0;
+}
+
+int Skip(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start) {
+  // The value is never decoded, so even an undecodable record can be skipped.
+  for (const auto& [p, off] : start) {
+    if (off < log.GetWatermarks(c.topic, p).high) {
+      log.Commit(c.group, c.topic, {{p, off + 1}});
+      std::cout << "skipped message in partition " << p << " for group " << c.group << std::endl;
+      return 0;
+    }
+  }
+  std::cout << "no message available; nothing to skip" << std::endl;
+  return 1;
+}
+
+int WaitForN(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start, int n) {
+  auto cursor = log.OpenCursor(Positions(c, start));
+  int got = 0;
+  while (got < n && g_signal == 0) {
+    for (const auto& r : cursor->Poll(static_cast<size_t>(n - got), milliseconds(100))) {
+      try {
+        std::cout << "got a " << DisplayMessage(DecodeMessage(r.value)) << " message" << std::endl;
+      } catch (const Error& e) {
+        std::cout << "got an undecodable message: " << e.what() << std::endl;
+      }
+      ++got;
+    }
+  }
+  return 0;
+}
+
+int Onetime(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
+            Applier& applier) {
+  auto cursor = log.OpenCursor(Positions(c, start));
+  auto records =
+      cursor->Poll(1, milliseconds(static_cast<int64_t>(c.poll_timeout * 1000)));
+  if (records.empty()) return 0;
+  const LogRecord& r = records.front();
+  Message m = DecodeMessage(r.value);
+  LogLine(kLogger, fmt::format("processing {} from partition {} offset {}", DisplayMessage(m),
+                               r.partition, r.offset));
+  auto decision = c.filter.Evaluate(m.path);
+  if (!m.path.empty() && !decision.pass) {
+    LogLine(kLogger, fmt::format("repo {} filtered by rule {}", m.path, decision.rule));
+  } else {
+    applier.Apply(m, r.partition, r.offset);
+  }
+  log.Commit(c.group, c.topic, {{r.partition, r.offset + 1}});
+  return 0;
+}
+
+int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
+              Applier& applier, const ConsumeOptions& o) {
+  std::string parts;
+  if (o.partition) parts = fmt::format("[{}]", *o.partition);
+  else parts = "all";
+  LogLine(kLogger, fmt::format("starting consumer for topic={} group={} partitions={}", c.topic,
+                               c.group, parts));
+  SchedulerOptions so;
+  so.workers = c.workers;
+  so.max_retries = c.max_retries;
+  so.retry_base_seconds = c.retry_base;
+  so.parked_retry_seconds = c.parked_retry;
+  so.state_file = c.state_dir + "/consumer-" + c.group + ".json";
+  so.logger = kLogger;
+  Scheduler scheduler(
+      so, [&](const Message& m, int p, int64_t off) { applier.Apply(m, p, off); },
+      [&](int p, int64_t off) { log.Commit(c.group, c.topic, {{p, off}}); },
+      [&](const Message& m) -> std::optional<std::string> {
+        auto d = c.filter.Evaluate(m.path);
+        if (d.pass) return std::nullopt;
+        return d.rule;
+      });
+  for (const auto& [p, off] : start) scheduler.StartPartition(p, off);
+  scheduler.WriteState();
+  auto cursor = log.OpenCursor(Positions(c, start));
+  constexpr size_t kReadAhead = 10000;
+  auto poll = milliseconds(std::max<int64_t>(10, static_cast<int64_t>(c.poll_timeout * 1000)));
+  int exit_code = 0;
+  while (g_signal == 0) {
+    if (scheduler.Outstanding() >= kReadAhead) {
+      scheduler.WaitIdle(milliseconds(100));
+      continue;
+    }
+    try {
+      for (const auto& r : cursor->Poll(256, std::min(poll, milliseconds(500)))) {
+        scheduler.Submit(r);
+      }
+    } catch (const Error& e) {
+      LogLine(kLogger, fmt::format("error reading the replication log: {}; retrying", e.what()));
+      std::this_thread::sleep_for(milliseconds(500));
+    }
+  }
+  LogLine(kLogger, fmt::format("received signal {}", g_signal.load()));
+  LogLine(kLogger, "exiting from main consume loop");
+  scheduler.Stop();
+  LogLine(kLogger, "process exiting gracefully");
+  return exit_code;
+}
+
+int RunConsume(const ConsumeOptions& o) {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  try {
+    ConsumerConfig c = ConsumerConfig::Load(o.config);
+    auto log = OpenLog(c.log_url, c.client_id);
+    if (o.wait_for_no_lag) return WaitForNoLag(*log, c, o);
+    auto partitions = Partitions(*log, c, o);
+    auto start = StartOffsets(*log, c, partitions);
+    ApplyStartFrom(*log, c, start, o.start_from);
+    if (o.wait_for_n > 0) return WaitForN(*log, c, start, o.wait_for_n);
+    if (o.dump) return Dump(*log, c, start);
+    if (o.skip) return Skip(*log, c, start);
+    auto hg = MakeProcessHgRunner(c.hg, c.hgrcpath, {"format.aggressivemergedeltas=false"});
+    Applier applier(c, *hg);
+    if (o.onetime) return Onetime(*log, c, start, applier);
+    return RunDaemon(*log, c, start, applier, o);
+  } catch (const Error& e) {
+    LogLine(kLogger, fmt::format("{}: {}", ErrorKindName(e.kind()), e.what()));
+    LogLine(kLogger, "exiting main consume loop with error");
+    return 1;
+  }
+}
+
+}  // namespace
+
+void RegisterConsumeCommands(CLI::App& app) {
+  auto o = std::make_shared<ConsumeOptions>();
+  auto* consume = app.add_subcommand(
+      "consume", "apply replication events to this mirror's repositories (alias: "
+                 "vcsreplicator-consumer)");
+  consume->add_option("config", o->config, "consumer ini file")->required();
+  consume->add_option("--partition", o->partition, "only this partition");
+  consume->add_flag("--skip", o->skip, "commit past the next message without applying it");
+  consume->add_flag("--dump", o->dump, "print pending messages as YAML; commits nothing");
+  consume->add_flag("--onetime", o->onetime, "process at most one message, then exit");
+  consume->add_option("--start-from", o->start_from,
+                      "start N messages after the oldest stored one (split across partitions)");
+  consume->add_flag("--wait-for-no-lag", o->wait_for_no_lag,
+                    "exit once the group has consumed everything");
+  consume->add_option("--wait-for-n", o->wait_for_n, "print the next N messages, then exit");
+  consume->add_option("--timeout", o->timeout, "give up --wait-for-no-lag after SECONDS");
+  consume->callback([o] { throw CLI::RuntimeError(RunConsume(*o)); });
+
+  auto config = std::make_shared<std::string>();
+  auto groups = std::make_shared<std::string>();
+  auto* offsets = app.add_subcommand(
+      "print-offsets", "print committed offsets and lag per partition (alias: "
+                       "vcsreplicator-print-offsets)");
+  offsets->add_option("config", *config, "consumer ini file")->required();
+  offsets->add_option("groups", *groups, "comma-separated groups (default: [consumer] group)");
+  offsets->callback([config, groups] { throw CLI::RuntimeError(PrintOffsets(*config, *groups)); });
+}
+
+}  // namespace hgc

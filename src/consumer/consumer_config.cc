@@ -1,0 +1,45 @@
+#include "consumer/consumer_config.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/ini.h"
+
+namespace hgc {
+
+ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& section) {
+  IniFile ini = IniFile::Load(path);
+  ConsumerConfig c;
+  c.path = path;
+  c.hg = ini.GetOr("programs", "hg", "hg");
+  auto log = ini.Get(section, "log");
+  if (log && !log->empty()) {
+    c.log_url = *log;
+  } else {
+    std::string hosts = ini.Require(section, "hosts");
+    std::string brokers;
+    for (char ch : hosts) brokers += (ch == ' ') ? ',' : ch;
+    c.log_url = "kafka://" + brokers;
+  }
+  c.client_id = ini.GetOr(section, "client_id", "hgcluster");
+  c.topic = ini.Require(section, "topic");
+  c.group = ini.Require(section, "group");
+  c.poll_timeout = ini.GetDouble(section, "poll_timeout", 0.1);
+  c.backup = ini.GetBool(section, "backup", false);
+  std::string dir = std::filesystem::absolute(path).parent_path().string();
+  c.state_dir = ini.GetOr(section, "state_dir", dir);
+  c.todelete_path = ini.GetOr(section, "todelete_path", c.state_dir + "/todelete");
+  c.hgrcpath = ini.GetOr(section, "hgrcpath", "");
+  c.workers = static_cast<int>(ini.GetDouble(section, "workers", 4));
+  if (c.workers < 1) c.workers = 1;
+  c.parked_retry = ini.GetDouble(section, "parked_retry", 30);
+  if (const char* v = std::getenv("VCSREPLICATOR_RETRY_MAX_RETRIES")) c.max_retries = std::atoi(v);
+  if (const char* v = std::getenv("VCSREPLICATOR_RETRY_BASE_DELAY")) c.retry_base = std::atof(v);
+  c.path_rewrites = ini.Items("path_rewrites");
+  c.pull_url_rewrites = ini.Items("pull_url_rewrites");
+  c.filter = RepoFilter::FromEntries(ini.Items("replicationrules"));
+  return c;
+}
+
+}  // namespace hgc

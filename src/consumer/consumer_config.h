@@ -1,0 +1,39 @@
+// The mirror consumer's ini file (spec/replication.md §5.2), plus our keys:
+// [consumer] log (a log URL; else `hosts` are Kafka brokers), workers (repos
+// applied concurrently, default 4), state_dir (parked-repo state; default the
+// config file's directory), hgrcpath (HGRCPATH for hg runs, default empty =
+// only each repo's own hgrc).
+// Thread-safety: immutable value.
+#pragma once
+
+#include <string>
+
+#include "routing/repo_filter.h"
+#include "routing/rewrites.h"
+
+namespace hgc {
+
+struct ConsumerConfig {
+  std::string path;
+  std::string hg = "hg";
+  std::string log_url;
+  std::string client_id;
+  std::string topic;
+  std::string group;
+  double poll_timeout = 0.1;
+  bool backup = false;
+  std::string todelete_path;
+  std::string state_dir;
+  std::string hgrcpath;
+  int workers = 4;
+  int max_retries = 5;       // VCSREPLICATOR_RETRY_MAX_RETRIES
+  double retry_base = 2.0;   // VCSREPLICATOR_RETRY_BASE_DELAY
+  double parked_retry = 30;  // seconds between retries of a parked repo
+  RewriteRules path_rewrites;
+  RewriteRules pull_url_rewrites;
+  RepoFilter filter;
+
+  static ConsumerConfig Load(const std::string& path, const std::string& section = "consumer");
+};
+
+}  // namespace hgc

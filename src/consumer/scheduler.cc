@@ -1,0 +1,278 @@
+#include "consumer/scheduler.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/logline.h"
+#include "hg/repo_state.h"
+
+namespace hgc {
+namespace {
+
+double WallNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Records that carry no repository (heartbeats, undecodable payloads) are
+// keyed by partition so they still serialise with nothing but themselves.
+std::string KeyFor(const LogRecord& r, const std::optional<Message>& m) {
+  if (m && !m->path.empty()) return "repo:" + m->path;
+  if (m) return "";  // heartbeat: nothing to do
+  return fmt::format("poison:{}/{}", r.topic, r.partition);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter)
+    : options_(std::move(options)),
+      apply_(std::move(apply)),
+      commit_(std::move(commit)),
+      filter_(std::move(filter)) {
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Log(const std::string& line) { LogLine(options_.logger, line); }
+
+void Scheduler::StartPartition(int partition, int64_t offset) {
+  std::lock_guard lock(mu_);
+  auto& p = partitions_[partition];
+  p.next = offset;
+  p.committed = offset;
+}
+
+void Scheduler::Submit(const LogRecord& record) {
+  Item item{record, std::nullopt, ""};
+  try {
+    item.message = DecodeMessage(record.value);
+  } catch (const Error& e) {
+    item.decode_error = e.what();
+  }
+  std::string key = KeyFor(record, item.message);
+  if (item.message && !key.empty()) {
+    if (auto reason = filter_(*item.message)) {
+      Log(fmt::format("repo {} filtered by rule {}", item.message->path, *reason));
+      key.clear();
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    auto& p = partitions_[record.partition];
+    p.next = std::max(p.next, record.offset + 1);
+    if (item.message) {
+      Log(fmt::format("processing {} from partition {} offset {}", DisplayMessage(*item.message),
+                      record.partition, record.offset));
+    }
+    if (!key.empty()) {
+      p.outstanding.insert(record.offset);
+      ++outstanding_;
+      repos_[key].items.push_back(std::move(item));
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  MaybeCommit(record.partition);
+}
+
+size_t Scheduler::Outstanding() {
+  std::lock_guard lock(mu_);
+  return outstanding_;
+}
+
+std::optional<std::string> Scheduler::NextReadyLocked(std::chrono::steady_clock::time_point* wake) {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& [key, q] : repos_) {
+    if (q.running || q.items.empty()) continue;
+    if (q.not_before > now) {
+      *wake = std::min(*wake, q.not_before);
+      continue;
+    }
+    return key;
+  }
+  return std::nullopt;
+}
+
+void Scheduler::WorkerLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    auto key = NextReadyLocked(&wake);
+    if (!key) {
+      work_cv_.wait_until(lock, wake);
+      continue;
+    }
+    RepoQueue& q = repos_[*key];
+    q.running = true;
+    Item item = q.items.front();
+    lock.unlock();
+    std::string error;
+    try {
+      if (!item.message) {
+        throw Error(ErrorKind::kMalformed,
+                    fmt::format("undecodable message at {}/{} offset {}: {} (inspect it with "
+                                "`hgcluster consume CONFIG --dump`, skip it with --skip)",
+                                item.record.topic, item.record.partition, item.record.offset,
+                                item.decode_error));
+      }
+      apply_(*item.message, item.record.partition, item.record.offset);
+    } catch (const Error& e) {
+      error = fmt::format("{}: {}", ErrorKindName(e.kind()), e.what());
+    } catch (const std::exception& e) {
+      error = fmt::format("exception: {}", e.what());
+    }
+    if (error.empty()) {
+      Finish(*key, item.record.partition, item.record.offset);
+    } else {
+      Fail(*key, error);
+    }
+    lock.lock();
+  }
+}
+
+void Scheduler::Finish(const std::string& key, int partition, int64_t offset) {
+  bool was_parked = false;
+  {
+    std::lock_guard lock(mu_);
+    RepoQueue& q = repos_[key];
+    q.items.pop_front();
+    q.running = false;
+    was_parked = q.parked;
+    q.parked = false;
+    q.attempts = 0;
+    q.not_before = {};
+    partitions_[partition].outstanding.erase(offset);
+    --outstanding_;
+    if (q.items.empty()) repos_.erase(key);
+    work_cv_.notify_all();
+    idle_cv_.notify_all();
+  }
+  if (was_parked) {
+    Log(fmt::format("{} released from parking after a successful retry", key.substr(5)));
+    WriteState();
+  }
+  MaybeCommit(partition);
+}
+
+void Scheduler::Fail(const std::string& key, const std::string& error) {
+  bool newly_parked = false;
+  int partition = 0;
+  int64_t offset = 0;
+  {
+    std::lock_guard lock(mu_);
+    RepoQueue& q = repos_[key];
+    partition = q.items.front().record.partition;
+    offset = q.items.front().record.offset;
+    q.running = false;
+    q.attempts += 1;
+    q.last_error = error;
+    double delay;
+    if (q.attempts > options_.max_retries) {
+      if (!q.parked) {
+        q.parked = true;
+        q.parked_since = WallNow();
+        newly_parked = true;
+      }
+      delay = options_.parked_retry_seconds;
+    } else {
+      delay = options_.retry_base_seconds * std::pow(2.0, q.attempts - 1);
+      Log(fmt::format("handle_message_main failed ({}); retrying in {}s (attempt {} of {})", error,
+                      delay, q.attempts, options_.max_retries));
+    }
+    q.not_before = std::chrono::steady_clock::now() +
+                   std::chrono::milliseconds(static_cast<int64_t>(delay * 1000));
+    work_cv_.notify_all();
+    idle_cv_.notify_all();
+  }
+  if (newly_parked) {
+    Log(fmt::format("handle_message_main failed after {} attempts: {}",
+                    options_.max_retries + 1, error));
+    Log(fmt::format("parked {} at partition {} offset {}; other repositories keep replicating; "
+                    "retrying every {}s (release with a successful retry or "
+                    "`hgcluster consume CONFIG --skip --partition {}`)",
+                    key.rfind("repo:", 0) == 0 ? key.substr(5) : key, partition, offset,
+                    options_.parked_retry_seconds, partition));
+    WriteState();
+  }
+}
+
+void Scheduler::MaybeCommit(int partition) {
+  std::lock_guard commit_lock(commit_mu_);
+  int64_t target;
+  {
+    std::lock_guard lock(mu_);
+    auto& p = partitions_[partition];
+    target = p.outstanding.empty() ? p.next : *p.outstanding.begin();
+    if (target <= p.committed) return;
+  }
+  try {
+    commit_(partition, target);
+  } catch (const Error& e) {
+    // The records stay uncommitted and are re-read after a restart, where
+    // the applied markers make them no-ops.
+    Log(fmt::format("could not commit offset {} for partition {}: {}", target, partition,
+                    e.what()));
+    return;
+  }
+  std::lock_guard lock(mu_);
+  auto& p = partitions_[partition];
+  p.committed = std::max(p.committed, target);
+}
+
+bool Scheduler::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [this] {
+    for (const auto& [key, q] : repos_) {
+      if (!q.parked && !q.items.empty()) return false;
+    }
+    return true;
+  });
+}
+
+void Scheduler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && threads_.empty()) return;
+    stopping_ = true;
+    work_cv_.notify_all();
+  }
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+std::vector<ParkedRepo> Scheduler::Parked() {
+  std::lock_guard lock(mu_);
+  std::vector<ParkedRepo> out;
+  for (const auto& [key, q] : repos_) {
+    if (!q.parked || q.items.empty()) continue;
+    const auto& r = q.items.front().record;
+    out.push_back({key.rfind("repo:", 0) == 0 ? key.substr(5) : key, r.partition, r.offset,
+                   q.attempts, q.last_error, q.parked_since});
+  }
+  return out;
+}
+
+void Scheduler::WriteState() {
+  if (options_.state_file.empty()) return;
+  nlohmann::json parked = nlohmann::json::array();
+  for (const auto& p : Parked()) {
+    parked.push_back({{"repo", p.repo},
+                      {"partition", p.partition},
+                      {"offset", p.offset},
+                      {"attempts", p.attempts},
+                      {"error", p.error},
+                      {"since", p.since}});
+  }
+  nlohmann::json state = {{"parked", parked}, {"updated", WallNow()}};
+  try {
+    WriteFileAtomic(options_.state_file, state.dump(2) + "\n");
+  } catch (const Error& e) {
+    Log(std::string("could not write state file: ") + e.what());
+  }
+}
+
+}  // namespace hgc

@@ -1,0 +1,126 @@
+// Applies log records with a bounded pool of workers without head-of-line
+// blocking: records of one repository run strictly in log order, different
+// repositories run in parallel, and each partition's committed offset is the
+// end of its contiguous run of finished records — a record is never
+// committed before it (and everything before it in its partition) is on
+// disk. A repository whose record keeps failing is retried with exponential
+// backoff, then *parked*: reported in the state file and retried slowly;
+// other repositories keep flowing, and nothing after the parked record is
+// lost because the partition's commit point stays at it.
+// Thread-safety: Submit/WaitIdle/Stop from one thread; workers are internal.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "log/log.h"
+#include "message/message.h"
+
+namespace hgc {
+
+struct SchedulerOptions {
+  int workers = 4;
+  int max_retries = 5;
+  double retry_base_seconds = 2.0;
+  double parked_retry_seconds = 30.0;
+  std::string state_file;  // JSON with parked repos; empty: none written
+  std::string logger = "vcsreplicator.consumer";
+};
+
+struct ParkedRepo {
+  std::string repo;
+  int partition = 0;
+  int64_t offset = 0;
+  int attempts = 0;
+  std::string error;
+  double since = 0;
+};
+
+class Scheduler {
+ public:
+  // `apply(message, partition, offset)` does the work (throws on failure);
+  // `commit(partition, next_offset)` durably commits a partition.
+  using ApplyFn = std::function<void(const Message&, int, int64_t)>;
+  using CommitFn = std::function<void(int, int64_t)>;
+  // `filter(message)` returns a reason to skip (filtered repo) or nullopt.
+  using FilterFn = std::function<std::optional<std::string>(const Message&)>;
+
+  Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter);
+  ~Scheduler();
+
+  // Tells the scheduler where each partition starts (its committed offset).
+  void StartPartition(int partition, int64_t offset);
+
+  // Queues a record read from the log (records of a partition in order).
+  void Submit(const LogRecord& record);
+
+  // Records queued or running, for read-ahead bounding.
+  size_t Outstanding();
+
+  // Blocks until nothing is queued or running (parked repos excepted) or the
+  // timeout passes; true when idle.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+  // Finishes running records, abandons queued ones (they are not committed),
+  // joins the workers.
+  void Stop();
+
+  std::vector<ParkedRepo> Parked();
+
+  // Writes the state file (parked repos); also marks the consumer as started.
+  void WriteState();
+
+ private:
+  struct Item {
+    LogRecord record;
+    std::optional<Message> message;
+    std::string decode_error;
+  };
+  struct RepoQueue {
+    std::deque<Item> items;
+    bool running = false;
+    bool parked = false;
+    int attempts = 0;
+    std::string last_error;
+    double parked_since = 0;
+    std::chrono::steady_clock::time_point not_before{};
+  };
+  struct PartitionState {
+    std::set<int64_t> outstanding;
+    int64_t next = 0;       // one past the last submitted offset
+    int64_t committed = 0;  // last committed
+  };
+
+  void WorkerLoop();
+  void Finish(const std::string& key, int partition, int64_t offset);
+  void Fail(const std::string& key, const std::string& error);
+  void MaybeCommit(int partition);
+  std::optional<std::string> NextReadyLocked(std::chrono::steady_clock::time_point* wake);
+  void Log(const std::string& line);
+
+  SchedulerOptions options_;
+  ApplyFn apply_;
+  CommitFn commit_;
+  FilterFn filter_;
+
+  std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable idle_cv_;
+  std::map<std::string, RepoQueue> repos_;
+  std::map<int, PartitionState> partitions_;
+  size_t outstanding_ = 0;
+  bool stopping_ = false;
+  std::mutex commit_mu_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace hgc

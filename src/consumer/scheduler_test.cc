@@ -1,0 +1,163 @@
+#include "consumer/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "common/error.h"
+#include "message/message.h"
+#include "test_support.h"
+
+namespace hgc {
+namespace {
+
+using std::chrono::milliseconds;
+
+LogRecord Rec(int partition, int64_t offset, const nlohmann::json& body) {
+  return {"pushdata", partition, offset, EncodeMessage(body)};
+}
+
+nlohmann::json Cg(const std::string& repo, const std::string& head) {
+  return MakeChangegroup(repo, "serve", 1, {head}, 1.0);
+}
+
+struct Recorder {
+  std::mutex mu;
+  std::vector<std::pair<std::string, int64_t>> applied;
+  std::map<int, int64_t> commits;
+  void Apply(const Message& m, int, int64_t off) {
+    std::lock_guard l(mu);
+    applied.push_back({m.path, off});
+  }
+  void Commit(int p, int64_t off) {
+    std::lock_guard l(mu);
+    EXPECT_GE(off, commits[p]) << "commit went backwards";
+    commits[p] = off;
+  }
+  int64_t Committed(int p) {
+    std::lock_guard l(mu);
+    return commits.count(p) ? commits[p] : -1;
+  }
+};
+
+SchedulerOptions Fast(int workers) {
+  SchedulerOptions o;
+  o.workers = workers;
+  o.max_retries = 1;
+  o.retry_base_seconds = 0.01;
+  o.parked_retry_seconds = 0.05;
+  return o;
+}
+
+Scheduler::FilterFn NoFilter() {
+  return [](const Message&) -> std::optional<std::string> { return std::nullopt; };
+}
+
+TEST(SchedulerTest, KeepsEachRepositoryInLogOrder) {
+  Recorder rec;
+  Scheduler s(Fast(4), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
+              [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
+  s.StartPartition(0, 0);
+  for (int i = 0; i < 200; ++i) {
+    s.Submit(Rec(0, i, Cg("{moz}/r" + std::to_string(i % 5), std::string(40, 'a'))));
+  }
+  ASSERT_TRUE(s.WaitIdle(milliseconds(10000)));
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(0) == 200; }, milliseconds(5000)));
+  std::map<std::string, int64_t> last;
+  std::lock_guard l(rec.mu);
+  ASSERT_EQ(rec.applied.size(), 200u);
+  for (const auto& [repo, off] : rec.applied) {
+    if (last.count(repo)) {
+      EXPECT_GT(off, last[repo]) << repo;
+    }
+    last[repo] = off;
+  }
+}
+
+TEST(SchedulerTest, StuckRepoDoesNotBlockOthersAndHoldsTheCommitPoint) {
+  Recorder rec;
+  std::atomic<bool> broken{true};
+  std::atomic<int> attempts{0};
+  Scheduler s(
+      Fast(2),
+      [&](const Message& m, int p, int64_t o) {
+        if (m.path == "{moz}/stuck" && broken) {
+          ++attempts;
+          throw Error(ErrorKind::kHgFailed, "simulated failure");
+        }
+        rec.Apply(m, p, o);
+      },
+      [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
+  s.StartPartition(3, 10);
+  s.Submit(Rec(3, 10, Cg("{moz}/ok0", std::string(40, 'a'))));
+  s.Submit(Rec(3, 11, Cg("{moz}/stuck", std::string(40, 'b'))));
+  for (int i = 0; i < 20; ++i) {
+    s.Submit(Rec(3, 12 + i, Cg("{moz}/other" + std::to_string(i), std::string(40, 'c'))));
+  }
+  s.Submit(Rec(3, 32, Cg("{moz}/stuck", std::string(40, 'd'))));
+  ASSERT_TRUE(test::WaitFor([&] { return !s.Parked().empty(); }, milliseconds(5000)));
+  ASSERT_TRUE(test::WaitFor(
+      [&] {
+        std::lock_guard l(rec.mu);
+        return rec.applied.size() == 21u;
+      },
+      milliseconds(5000)));
+  auto parked = s.Parked();
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].repo, "{moz}/stuck");
+  EXPECT_EQ(parked[0].offset, 11);
+  EXPECT_NE(parked[0].error.find("simulated failure"), std::string::npos);
+  // Everything after the stuck record was applied, but the commit point
+  // stays on it so nothing is lost if the consumer dies now.
+  EXPECT_EQ(rec.Committed(3), 11);
+  // A later successful retry releases it; both stuck records apply in order.
+  broken = false;
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(3) == 33; }, milliseconds(5000)));
+  EXPECT_TRUE(s.Parked().empty());
+  std::lock_guard l(rec.mu);
+  std::vector<int64_t> stuck;
+  for (const auto& [repo, off] : rec.applied) {
+    if (repo == "{moz}/stuck") stuck.push_back(off);
+  }
+  EXPECT_EQ(stuck, (std::vector<int64_t>{11, 32}));
+  EXPECT_GE(attempts.load(), 2);
+}
+
+TEST(SchedulerTest, UndecodableRecordIsParkedNotDropped) {
+  Recorder rec;
+  Scheduler s(Fast(2), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
+              [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
+  s.StartPartition(0, 0);
+  s.Submit({"pushdata", 0, 0, "garbage"});
+  s.Submit(Rec(0, 1, Cg("{moz}/a", std::string(40, 'a'))));
+  ASSERT_TRUE(test::WaitFor([&] { return !s.Parked().empty(); }, milliseconds(5000)));
+  ASSERT_TRUE(test::WaitFor(
+      [&] {
+        std::lock_guard l(rec.mu);
+        return rec.applied.size() == 1u;
+      },
+      milliseconds(5000)));
+  EXPECT_NE(s.Parked()[0].error.find("unrecognized message payload"), std::string::npos)
+      << s.Parked()[0].error;
+  EXPECT_EQ(rec.Committed(0), -1) << "nothing may be committed past the undecodable record";
+}
+
+TEST(SchedulerTest, HeartbeatsAndFilteredReposCommitWithoutWork) {
+  Recorder rec;
+  Scheduler s(Fast(1), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
+              [&](int p, int64_t o) { rec.Commit(p, o); },
+              [](const Message& m) -> std::optional<std::string> {
+                if (m.path == "{moz}/private") return std::string("exclude.private");
+                return std::nullopt;
+              });
+  s.StartPartition(1, 0);
+  s.Submit(Rec(1, 0, MakeHeartbeat(1.0)));
+  s.Submit(Rec(1, 1, Cg("{moz}/private", std::string(40, 'a'))));
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(1) == 2; }, milliseconds(5000)));
+  std::lock_guard l(rec.mu);
+  EXPECT_TRUE(rec.applied.empty());
+}
+
+}  // namespace
+}  // namespace hgc

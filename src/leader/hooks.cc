@@ -1,0 +1,294 @@
+#include "leader/hooks.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "hg/repo_state.h"
+#include "hg/revlog_index.h"
+#include "leader/leader_repo.h"
+#include "leader/producer.h"
+#include "message/message.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string Cwd() {
+  std::error_code ec;
+  return fs::current_path(ec).string();
+}
+
+std::string TxnStatePath(const std::string& root) { return root + "/.hg/hgcluster-txn.json"; }
+
+double Elapsed(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int Pretxnopen(Producer& producer) {
+  std::string root = Cwd();
+  try {
+    std::string wire = producer.WirePath(root);
+    producer.SendHeartbeat(producer.PartitionFor(wire));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kConfig) {
+      std::cout << e.what() << std::endl;
+      return 1;
+    }
+    std::cout << "replication log not available; all writes disabled" << std::endl;
+    std::cerr << "(" << e.what() << ")" << std::endl;
+    return 1;
+  }
+  nlohmann::json state;
+  state["txnid"] = Env("HG_TXNID");
+  state["bookmarks"] = ReadBookmarks(root);
+  nlohmann::json roots = nlohmann::json::object();
+  for (const auto& [phase, nodes] : ReadPhaseRoots(root)) roots[std::to_string(phase)] = nodes;
+  state["phaseroots"] = roots;
+  try {
+    WriteFileAtomic(TxnStatePath(root), state.dump());
+  } catch (const Error& e) {
+    std::cout << "cannot record transaction state: " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+int Pretxnclose(Producer& producer) {
+  try {
+    producer.SendHeartbeat(producer.PartitionFor(producer.WirePath(Cwd())));
+  } catch (const Error& e) {
+    std::cout << "replication log not available; cannot close transaction" << std::endl;
+    std::cerr << "(" << e.what() << ")" << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+// Heads of the set of revisions that were draft before and are public now.
+std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
+                                          const std::set<std::string>& old_draft_roots,
+                                          const std::set<std::string>& new_draft_roots) {
+  int n = index.size();
+  std::vector<char> old_draft(static_cast<size_t>(n), 0), new_draft(static_cast<size_t>(n), 0);
+  for (int r = 0; r < n; ++r) {
+    const auto& e = index.at(r);
+    std::string hex = index.NodeHex(r);
+    auto inherit = [&](std::vector<char>& v) {
+      return (e.p1 >= 0 && v[static_cast<size_t>(e.p1)]) ||
+             (e.p2 >= 0 && v[static_cast<size_t>(e.p2)]);
+    };
+    old_draft[static_cast<size_t>(r)] = old_draft_roots.count(hex) || inherit(old_draft);
+    new_draft[static_cast<size_t>(r)] = new_draft_roots.count(hex) || inherit(new_draft);
+  }
+  std::vector<char> moved(static_cast<size_t>(n), 0), has_moved_child(static_cast<size_t>(n), 0);
+  for (int r = 0; r < n; ++r) {
+    moved[static_cast<size_t>(r)] = old_draft[static_cast<size_t>(r)] && !new_draft[static_cast<size_t>(r)];
+  }
+  for (int r = 0; r < n; ++r) {
+    if (!moved[static_cast<size_t>(r)]) continue;
+    const auto& e = index.at(r);
+    if (e.p1 >= 0) has_moved_child[static_cast<size_t>(e.p1)] = 1;
+    if (e.p2 >= 0) has_moved_child[static_cast<size_t>(e.p2)] = 1;
+  }
+  std::vector<std::string> heads;
+  for (int r = 0; r < n; ++r) {
+    if (moved[static_cast<size_t>(r)] && !has_moved_child[static_cast<size_t>(r)]) {
+      heads.push_back(index.NodeHex(r));
+    }
+  }
+  return heads;
+}
+
+int Txnclose(Producer& producer) {
+  // A transaction with a changegroup is announced by the changegroup hook; the
+  // mirrors' pull then carries its bookmarks and phases.
+  if (!Env("HG_NODE").empty()) return 0;
+  std::string root = Cwd();
+  nlohmann::json state;
+  try {
+    state = nlohmann::json::parse(ReadFileOrEmpty(TxnStatePath(root)));
+  } catch (const std::exception&) {
+    return 0;
+  }
+  if (state.value("txnid", "") != Env("HG_TXNID")) return 0;
+  auto start = std::chrono::steady_clock::now();
+  std::string wire;
+  int partition = 0;
+  try {
+    wire = producer.WirePath(root);
+    partition = producer.PartitionFor(wire);
+  } catch (const Error& e) {
+    std::cout << e.what() << std::endl;
+    return 1;
+  }
+  std::vector<nlohmann::json> messages;
+  std::set<std::string> namespaces;
+  auto old_books = state["bookmarks"].get<std::map<std::string, std::string>>();
+  auto new_books = ReadBookmarks(root);
+  std::set<std::string> names;
+  for (const auto& [k, v] : old_books) names.insert(k);
+  for (const auto& [k, v] : new_books) names.insert(k);
+  for (const auto& name : names) {
+    std::string o = old_books.count(name) ? old_books[name] : "";
+    std::string n = new_books.count(name) ? new_books[name] : "";
+    if (o == n) continue;
+    messages.push_back(MakePushkey(wire, "bookmarks", name, o, n, 0, Producer::Now()));
+    namespaces.insert("bookmarks");
+  }
+  std::set<std::string> old_draft, new_draft;
+  if (state["phaseroots"].contains("1")) {
+    old_draft = state["phaseroots"]["1"].get<std::set<std::string>>();
+  }
+  auto roots_now = ReadPhaseRoots(root);
+  if (roots_now.count(1)) new_draft = roots_now[1];
+  if (old_draft != new_draft) {
+    ChangelogIndex index = ChangelogIndex::Load(root);
+    for (const auto& node : NewlyPublicHeads(index, old_draft, new_draft)) {
+      messages.push_back(MakePushkey(wire, "phases", node, "1", "0", 0, Producer::Now()));
+      namespaces.insert("phases");
+    }
+  }
+  try {
+    for (auto& m : messages) producer.Send(m, partition);
+  } catch (const Error& e) {
+    std::cout << "replication log not available; could not record pushkey updates: " << e.what()
+              << "\n(run `hg replicatesync` on this repository once the log is back)" << std::endl;
+    return 1;
+  }
+  for (const auto& ns : namespaces) {
+    std::cout << fmt::format("recorded updates to {} in replication log in {:.3f}s", ns,
+                             Elapsed(start))
+              << std::endl;
+  }
+  return 0;
+}
+
+int Changegroup(Producer& producer) {
+  auto start = std::chrono::steady_clock::now();
+  std::string root = Cwd();
+  try {
+    std::string wire = producer.WirePath(root);
+    int partition = producer.PartitionFor(wire);
+    RepoSnapshot snap = SnapshotRepo(root);
+    auto first = snap.index.RevOf(Env("HG_NODE"));
+    if (!first) {
+      throw Error(ErrorKind::kNotFound,
+                  fmt::format("changegroup hook: node {} not found in {}", Env("HG_NODE"), root));
+    }
+    std::vector<std::string> new_heads;
+    for (int r : snap.index.HeadRevs()) {
+      if (r >= *first) new_heads.push_back(snap.index.NodeHex(r));
+    }
+    int64_t nodecount = snap.index.tip_rev() - *first + 1;
+    std::string source = Env("HG_SOURCE");
+    producer.Send(MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now()), partition);
+    std::cout << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
+              << std::endl;
+    producer.Send(MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now()), partition);
+  } catch (const Error& e) {
+    std::cout << "replication log not available; the changegroup was committed but not recorded: "
+              << e.what() << "\n(run `hg replicatesync` on this repository once the log is back)"
+              << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+// HG_PATS is the repr of a Python list: "['path']" (possibly b'...').
+std::string FirstPattern(const std::string& pats) {
+  auto q = pats.find_first_of("'\"");
+  if (q == std::string::npos) return "";
+  char quote = pats[q];
+  auto end = pats.find(quote, q + 1);
+  if (end == std::string::npos) return "";
+  return pats.substr(q + 1, end - q - 1);
+}
+
+std::string InitTarget() {
+  std::string target = FirstPattern(Env("HG_PATS"));
+  if (target.empty()) target = ".";
+  fs::path p(target);
+  if (p.is_relative()) p = fs::path(Cwd()) / p;
+  return fs::weakly_canonical(p).string();
+}
+
+int PreInit(Producer& producer) {
+  try {
+    std::string wire = producer.WirePath(InitTarget());
+    producer.SendHeartbeat(producer.PartitionFor(wire));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kConfig) {
+      std::cout << e.what() << std::endl;
+      return 1;
+    }
+    std::cout << "replication log not available; all writes disabled" << std::endl;
+    std::cerr << "(" << e.what() << ")" << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+int PostInit(Producer& producer) {
+  if (Env("HG_RESULT") != "0" && !Env("HG_RESULT").empty()) return 0;
+  std::string root = InitTarget();
+  if (!fs::exists(root + "/.hg")) {
+    std::cout << "could not find created repo at " << root << std::endl;
+    return 1;
+  }
+  try {
+    InstallLeaderRepoConfig(root, producer.config().path);
+    std::string wire = producer.WirePath(root);
+    std::string requires_text = ReadFileOrEmpty(root + "/.hg/requires") +
+                                ReadFileOrEmpty(root + "/.hg/store/requires");
+    bool generaldelta = requires_text.find("generaldelta") != std::string::npos;
+    producer.Send(MakeRepoInit(wire, generaldelta, Producer::Now()), producer.PartitionFor(wire));
+  } catch (const Error& e) {
+    std::cout << "could not record repository creation: " << e.what()
+              << "\n(run `hg replicatesync` in the new repository once the log is back)"
+              << std::endl;
+    return 1;
+  }
+  std::cout << "(recorded repository creation in replication log)" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int RunLeaderHook(const std::string& hook, const std::string& config_path) {
+  if (hook == "precommit") {
+    std::cout << "cannot commit to replicating repositories; push instead" << std::endl;
+    return 1;
+  }
+  std::unique_ptr<Producer> producer;
+  try {
+    producer = std::make_unique<Producer>(ProducerConfig::Load(config_path));
+  } catch (const Error& e) {
+    std::cout << "replication is misconfigured: " << e.what() << std::endl;
+    return 1;
+  }
+  if (hook == "pretxnopen") return Pretxnopen(*producer);
+  if (hook == "pretxnclose") return Pretxnclose(*producer);
+  if (hook == "txnclose") return Txnclose(*producer);
+  if (hook == "changegroup") return Changegroup(*producer);
+  if (hook == "pre-init") return PreInit(*producer);
+  if (hook == "post-init") return PostInit(*producer);
+  std::cerr << "unknown hook " << hook << std::endl;
+  return 2;
+}
+
+}  // namespace hgc

@@ -1,0 +1,70 @@
+#include "leader/leader_cmd.h"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "leader/hooks.h"
+#include "leader/replicate.h"
+
+namespace hgc {
+
+void RegisterLeaderCommands(CLI::App& app) {
+  auto hook_name = std::make_shared<std::string>();
+  auto hook_config = std::make_shared<std::string>();
+  auto* hook = app.add_subcommand("hook", "run a leader hg hook (called by hg, not by people)");
+  hook->add_option("name", *hook_name,
+                   "pretxnopen|pretxnclose|txnclose|changegroup|precommit|pre-init|post-init")
+      ->required();
+  hook->add_option("--config", *hook_config, "leader hgrc with [replicationproducer]")->required();
+  hook->callback([=] { throw CLI::RuntimeError(RunLeaderHook(*hook_name, *hook_config)); });
+
+  auto o = std::make_shared<ReplicateOptions>();
+  auto* rep = app.add_subcommand(
+      "replicate", "leader commands: sync, hgrc, delete a repository, or send heartbeats");
+  rep->add_option("--config", o->config_path, "leader hgrc with [replicationproducer]")
+      ->required();
+  rep->add_option("--repo", o->repo, "repository root (default: the current directory)");
+  rep->require_subcommand(1);
+  auto* sync = rep->add_subcommand("sync", "hg replicatesync: ask mirrors to match this repo");
+  sync->add_flag("-b,--bootstrap", o->bootstrap, "message only for the bootstrap procedure");
+  auto no_heads = std::make_shared<bool>(false);
+  sync->add_flag("--no-heads", *no_heads, "do not send the heads message");
+  sync->callback([o, no_heads] {
+    o->heads = !*no_heads;
+    throw CLI::RuntimeError(ReplicateSync(*o));
+  });
+  rep->add_subcommand("hgrc", "hg replicatehgrc: send .hg/hgrc to mirrors")->callback([o] {
+    throw CLI::RuntimeError(ReplicateHgrc(*o));
+  });
+  rep->add_subcommand("delete", "hg replicatedelete: delete the repo here and on mirrors")
+      ->callback([o] { throw CLI::RuntimeError(ReplicateDelete(*o)); });
+  rep->add_subcommand("heartbeat", "hg sendheartbeat: heartbeat every partition")->callback([o] {
+    throw CLI::RuntimeError(SendHeartbeat(*o));
+  });
+}
+
+}  // namespace hgc
+
+namespace hgc {
+
+int RunLocalSsh(int argc, char** argv) {
+  // The last argument is the remote command hg wants to run on the leader.
+  if (argc < 1) {
+    std::cerr << "local-ssh: no remote command given" << std::endl;
+    return 255;
+  }
+  std::string cmd = argv[argc - 1];
+  if (cmd.find(" serve --stdio") == std::string::npos || cmd.rfind("hg ", 0) != 0) {
+    std::cerr << "local-ssh: only `hg -R <repo> serve --stdio` is allowed (got: " << cmd << ")"
+              << std::endl;
+    return 1;
+  }
+  setenv("SSH_CONNECTION", "127.0.0.1 0 127.0.0.1 22", 1);
+  execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+  std::cerr << "local-ssh: cannot run /bin/sh: " << strerror(errno) << std::endl;
+  return 255;
+}
+
+}  // namespace hgc

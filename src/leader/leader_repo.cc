@@ -1,0 +1,70 @@
+#include "leader/leader_repo.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "common/subprocess.h"
+#include "hg/repo_state.h"
+
+namespace hgc {
+namespace {
+
+std::optional<int64_t> LastPushId(const std::string& root) {
+  std::string path = root + "/.hg/pushlog2.db";
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  sqlite3* db = nullptr;
+  std::optional<int64_t> result = 0;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT MAX(id) FROM pushlog", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+      result = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return result;
+}
+
+}  // namespace
+
+RepoSnapshot SnapshotRepo(const std::string& root) {
+  RepoSnapshot s{ChangelogIndex::Load(root), {}, LastPushId(root), {}};
+  auto heads = s.index.HeadRevs();
+  std::sort(heads.rbegin(), heads.rend());
+  for (int r : heads) s.heads_desc.push_back(s.index.NodeHex(r));
+  if (s.heads_desc.empty()) s.heads_desc.push_back(std::string(40, '0'));
+  std::set<std::string> reqs;
+  for (const char* f : {"/.hg/requires", "/.hg/store/requires"}) {
+    std::istringstream in(ReadFileOrEmpty(root + f));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) reqs.insert(line);
+    }
+  }
+  s.requirements.assign(reqs.begin(), reqs.end());
+  return s;
+}
+
+void InstallLeaderRepoConfig(const std::string& root, const std::string& leader_hgrc) {
+  std::string self = SelfExecutable();
+  std::string base = fmt::format("!{} replicate --config {} --repo {}", ShellQuote(self),
+                                 ShellQuote(leader_hgrc), ShellQuote(root));
+  std::string text = fmt::format(
+      "# Written by hgcluster: wires this leader repository into replication.\n"
+      "%include {}\n"
+      "[alias]\n"
+      "replicatesync = {} sync \"$@\"\n"
+      "replicatehgrc = {} hgrc \"$@\"\n"
+      "replicatedelete = {} delete \"$@\"\n",
+      leader_hgrc, base, base, base);
+  WriteFileAtomic(root + "/.hg/hgrc-not-shared", text);
+}
+
+}  // namespace hgc

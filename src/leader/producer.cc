@@ -1,0 +1,92 @@
+#include "leader/producer.h"
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "common/ini.h"
+#include "message/message.h"
+
+namespace hgc {
+
+ProducerConfig ProducerConfig::Load(const std::string& path) {
+  IniFile ini = IniFile::Load(path);
+  ProducerConfig c;
+  c.path = path;
+  const std::string s = "replicationproducer";
+  auto log = ini.Get(s, "log");
+  auto hosts = ini.Get(s, "hosts");
+  if (log && !log->empty()) {
+    c.log_url = *log;
+  } else if (hosts && !hosts->empty()) {
+    std::string brokers;
+    for (char ch : *hosts) brokers += (ch == ' ') ? ',' : ch;
+    c.log_url = "kafka://" + brokers;
+  } else {
+    throw Error(ErrorKind::kConfig, "replicationproducer.hosts config option not set (in " + path +
+                                        "; or set replicationproducer.log to a log URL)");
+  }
+  c.client_id = ini.GetOr(s, "clientid", "");
+  if (c.client_id.empty()) {
+    throw Error(ErrorKind::kConfig, "replicationproducer.clientid config option not set (in " +
+                                        path + ")");
+  }
+  c.topic = ini.GetOr(s, "topic", "");
+  if (c.topic.empty()) {
+    throw Error(ErrorKind::kConfig,
+                "replicationproducer.topic config option not set (in " + path + ")");
+  }
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const auto& [k, v] : ini.Items(s)) {
+    if (k.rfind("partitionmap.", 0) == 0) entries.emplace_back(k.substr(13), v);
+  }
+  if (entries.empty()) {
+    throw Error(ErrorKind::kConfig,
+                "replicationproducer.partitionmap.* config options not set (in " + path + ")");
+  }
+  c.partition_map = PartitionMap::FromEntries(entries);
+  c.path_rewrites = ini.Items("replicationpathrewrites");
+  return c;
+}
+
+Producer::Producer(ProducerConfig config) : config_(std::move(config)) {}
+
+Log& Producer::log() {
+  if (!log_) log_ = OpenLog(config_.log_url, "leader-" + config_.client_id);
+  return *log_;
+}
+
+std::string Producer::WirePath(const std::string& repo_root) const {
+  auto wire = LeaderRootToWirePath(config_.path_rewrites, repo_root);
+  if (!wire) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("repository path not configured for replication\n"
+                            "(add entry to [replicationpathrewrites] in {} for {})",
+                            config_.path, repo_root));
+  }
+  return *wire;
+}
+
+int Producer::PartitionFor(const std::string& wire_path) const {
+  return config_.partition_map.PartitionFor(wire_path);
+}
+
+double Producer::Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t Producer::Send(nlohmann::json message, int partition) {
+  if (!message.contains("_created")) message["_created"] = Now();
+  try {
+    return log().Append(config_.topic, partition, EncodeMessage(message));
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kLogUnavailable) throw;
+    throw Error(ErrorKind::kLogUnavailable, e.what());
+  }
+}
+
+void Producer::SendHeartbeat(int partition) { Send(MakeHeartbeat(Now()), partition); }
+
+}  // namespace hgc

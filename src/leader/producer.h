@@ -1,0 +1,57 @@
+// The leader's side of replication: reads the producer configuration
+// ([replicationproducer], [replicationpathrewrites] of the leader hgrc, keys
+// as in spec/replication.md §5.1) and writes framed messages to the log.
+// `log = <url>` selects the backend (sqlite:///path or kafka://brokers);
+// without it, `hosts` names Kafka brokers as in the reference.
+// Thread-safety: one Producer per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "log/log.h"
+#include "routing/partition_map.h"
+#include "routing/rewrites.h"
+
+namespace hgc {
+
+struct ProducerConfig {
+  std::string path;  // file it was read from
+  std::string log_url;
+  std::string client_id;
+  std::string topic;
+  PartitionMap partition_map;
+  RewriteRules path_rewrites;
+
+  // Throws Error(kConfig) with the reference's messages
+  // ("replicationproducer.topic config option not set", ...).
+  static ProducerConfig Load(const std::string& path);
+};
+
+class Producer {
+ public:
+  explicit Producer(ProducerConfig config);
+
+  const ProducerConfig& config() const { return config_; }
+
+  // Wire path of a leader repo root. Throws Error(kConfig, "repository path
+  // not configured for replication") when no rewrite matches.
+  std::string WirePath(const std::string& repo_root) const;
+  int PartitionFor(const std::string& wire_path) const;
+
+  // Stamps `_created` if absent, frames and appends the message; returns the
+  // offset. Throws Error(kLogUnavailable).
+  int64_t Send(nlohmann::json message, int partition);
+  void SendHeartbeat(int partition);
+
+  static double Now();
+
+ private:
+  Log& log();
+  ProducerConfig config_;
+  std::unique_ptr<Log> log_;
+};
+
+}  // namespace hgc

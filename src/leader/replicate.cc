@@ -1,0 +1,123 @@
+#include "leader/replicate.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "hg/repo_state.h"
+#include "leader/leader_repo.h"
+#include "leader/producer.h"
+#include "message/message.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::optional<std::string> ReadHgrc(const std::string& root) {
+  std::string path = root + "/.hg/hgrc";
+  if (!fs::exists(path)) return std::nullopt;
+  return ReadFileOrEmpty(path);
+}
+
+std::string RepoRoot(const ReplicateOptions& o) {
+  std::string repo = o.repo.empty() ? fs::current_path().string() : o.repo;
+  fs::path p = fs::absolute(repo);
+  while (!p.empty() && !fs::exists(p / ".hg")) {
+    if (p == p.parent_path()) break;
+    p = p.parent_path();
+  }
+  if (!fs::exists(p / ".hg")) {
+    throw Error(ErrorKind::kNotFound, fmt::format("abort: no repository found in '{}'", repo));
+  }
+  return p.string();
+}
+
+template <typename Fn>
+int Guard(Fn fn) {
+  try {
+    return fn();
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    if (msg.rfind("abort: ", 0) != 0) msg = "abort: " + msg;
+    std::cerr << msg << std::endl;
+    return 255;
+  }
+}
+
+}  // namespace
+
+int ReplicateSync(const ReplicateOptions& o) {
+  return Guard([&] {
+    Producer producer(ProducerConfig::Load(o.config_path));
+    std::string root = RepoRoot(o);
+    std::string wire = producer.WirePath(root);
+    int partition = producer.PartitionFor(wire);
+    RepoSnapshot snap = SnapshotRepo(root);
+    producer.Send(MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc,
+                               o.bootstrap, Producer::Now()),
+                  partition);
+    std::cout << "wrote synchronization message into replication log" << std::endl;
+    if (o.heads && !o.bootstrap) {
+      producer.Send(MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0),
+                              Producer::Now()),
+                    partition);
+      std::cout << "wrote heads synchronization message into replication log" << std::endl;
+    }
+    return 0;
+  });
+}
+
+int ReplicateHgrc(const ReplicateOptions& o) {
+  return Guard([&] {
+    Producer producer(ProducerConfig::Load(o.config_path));
+    std::string root = RepoRoot(o);
+    std::string wire = producer.WirePath(root);
+    producer.Send(MakeHgrcUpdate(wire, ReadHgrc(root), Producer::Now()),
+                  producer.PartitionFor(wire));
+    std::cout << "recorded hgrc in replication log" << std::endl;
+    return 0;
+  });
+}
+
+int ReplicateDelete(const ReplicateOptions& o) {
+  return Guard([&] {
+    Producer producer(ProducerConfig::Load(o.config_path));
+    std::string root = RepoRoot(o);
+    std::string wire = producer.WirePath(root);
+    producer.Send(MakeRepoDelete(wire, Producer::Now()), producer.PartitionFor(wire));
+    std::cout << "wrote delete message into replication log" << std::endl;
+    std::string staging = root + ".todelete";
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    fs::rename(root, staging, ec);
+    if (!ec) fs::remove_all(staging, ec);
+    if (ec) {
+      throw Error(ErrorKind::kIo, fmt::format("could not delete repo {}: {}", root, ec.message()));
+    }
+    std::cout << "repo deleted from local host" << std::endl;
+    return 0;
+  });
+}
+
+int SendHeartbeat(const ReplicateOptions& o) {
+  return Guard([&] {
+    Producer producer(ProducerConfig::Load(o.config_path));
+    auto partitions = producer.config().partition_map.AllPartitions();
+    for (int p : partitions) {
+      std::cout << "sending heartbeat to partition " << p << std::endl;
+      try {
+        producer.SendHeartbeat(p);
+      } catch (const Error& e) {
+        throw Error(e.kind(), fmt::format("error sending heartbeat: {}", e.what()));
+      }
+    }
+    std::cout << "wrote heartbeat message into " << partitions.size() << " partitions"
+              << std::endl;
+    return 0;
+  });
+}
+
+}  // namespace hgc

@@ -1,0 +1,306 @@
+#include "log/embedded_log.h"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+#include "log/sqlite_db.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS topics (
+  name TEXT PRIMARY KEY,
+  partitions INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+  topic TEXT NOT NULL,
+  partition INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  appended REAL NOT NULL,
+  value BLOB NOT NULL,
+  PRIMARY KEY (topic, partition, offset)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_offsets (
+  grp TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  partition INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  updated REAL NOT NULL,
+  PRIMARY KEY (grp, topic, partition)
+) WITHOUT ROWID;
+)sql";
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Configure(SqliteDb& db) {
+  db.Exec("PRAGMA journal_mode=WAL");
+  db.Exec("PRAGMA synchronous=FULL");
+  // Keep the WAL file in place when the last connection closes so inotify
+  // watchers always have the same file to watch.
+  int persist = 1;
+  sqlite3_file_control(db.raw(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+}
+
+// Wakes a reader when any process commits to the database: every commit in
+// WAL mode writes the -wal file. The directory is watched (not the file) so a
+// WAL file created after the watch still counts.
+class WalWatcher {
+ public:
+  explicit WalWatcher(const std::string& db_path)
+      : wal_name_(fs::path(db_path).filename().string() + "-wal") {
+    fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd_ < 0) return;
+    std::string dir = fs::path(db_path).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (inotify_add_watch(fd_, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~WalWatcher() {
+    if (fd_ >= 0) close(fd_);
+  }
+  // Waits until the WAL changes or `timeout` passes. Without inotify (fd_ < 0)
+  // it degrades to a short sleep so callers still make progress.
+  void Wait(std::chrono::milliseconds timeout) {
+    if (fd_ < 0) {
+      usleep(static_cast<useconds_t>(std::min<int64_t>(timeout.count(), 5) * 1000));
+      return;
+    }
+    pollfd pfd{fd_, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(timeout.count())) > 0) Drain();
+  }
+  void Drain() {
+    alignas(inotify_event) char buf[4096];
+    while (read(fd_, buf, sizeof buf) > 0) {
+    }
+  }
+
+ private:
+  std::string wal_name_;
+  int fd_ = -1;
+};
+
+class EmbeddedCursor : public LogCursor {
+ public:
+  EmbeddedCursor(const std::string& path, const std::vector<TopicPartitionOffset>& start)
+      : db_(path, false), watcher_(path), positions_(start) {
+    Configure(db_);
+    select_ = std::make_unique<SqliteStatement>(
+        db_.raw(),
+        "SELECT offset, value FROM records WHERE topic = ?1 AND partition = ?2 AND offset >= ?3 "
+        "ORDER BY offset LIMIT ?4",
+        path);
+  }
+
+  std::vector<LogRecord> Poll(size_t max_records, std::chrono::milliseconds timeout) override {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      std::vector<LogRecord> out = ReadAvailable(max_records);
+      if (!out.empty()) return out;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return out;
+      watcher_.Wait(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                    std::chrono::milliseconds(1));
+    }
+  }
+
+  void Seek(const std::string& topic, int partition, int64_t offset) override {
+    for (auto& p : positions_) {
+      if (p.topic == topic && p.partition == partition) {
+        p.offset = offset;
+        return;
+      }
+    }
+    positions_.push_back({topic, partition, offset});
+  }
+
+ private:
+  std::vector<LogRecord> ReadAvailable(size_t max_records) {
+    std::vector<LogRecord> out;
+    for (auto& pos : positions_) {
+      if (out.size() >= max_records) break;
+      select_->Reset();
+      select_->Bind(1, pos.topic).Bind(2, int64_t{pos.partition}).Bind(3, pos.offset);
+      select_->Bind(4, static_cast<int64_t>(max_records - out.size()));
+      while (select_->Step()) {
+        LogRecord r{pos.topic, pos.partition, select_->ColumnInt(0), select_->ColumnText(1)};
+        pos.offset = r.offset + 1;
+        out.push_back(std::move(r));
+      }
+    }
+    select_->Reset();
+    return out;
+  }
+
+  SqliteDb db_;
+  WalWatcher watcher_;
+  std::vector<TopicPartitionOffset> positions_;
+  std::unique_ptr<SqliteStatement> select_;
+};
+
+class EmbeddedLog : public Log {
+ public:
+  explicit EmbeddedLog(const std::string& path) : path_(path), db_(Open(path)) {}
+
+  std::string Backend() const override { return "embedded"; }
+
+  void EnsureTopic(const std::string& topic, int partitions) override {
+    std::lock_guard lock(mu_);
+    SqliteStatement(db_->raw(), "INSERT OR IGNORE INTO topics(name, partitions) VALUES (?1, ?2)",
+                    path_)
+        .Bind(1, topic)
+        .Bind(2, int64_t{partitions})
+        .Step();
+  }
+
+  int PartitionCount(const std::string& topic) override {
+    std::lock_guard lock(mu_);
+    return PartitionCountLocked(topic);
+  }
+
+  int64_t Append(const std::string& topic, int partition, std::string_view value) override {
+    return AppendBatch(topic, partition, {std::string(value)});
+  }
+
+  int64_t AppendBatch(const std::string& topic, int partition,
+                      const std::vector<std::string>& values) override {
+    std::lock_guard lock(mu_);
+    int count = PartitionCountLocked(topic);
+    if (partition < 0 || partition >= count) {
+      throw Error(ErrorKind::kConfig,
+                  fmt::format("partition {} does not exist in topic {} ({} partitions)", partition,
+                              topic, count));
+    }
+    db_->Exec("BEGIN IMMEDIATE");
+    try {
+      SqliteStatement next(db_->raw(),
+                           "SELECT COALESCE(MAX(offset) + 1, 0) FROM records "
+                           "WHERE topic = ?1 AND partition = ?2",
+                           path_);
+      next.Bind(1, topic).Bind(2, int64_t{partition});
+      next.Step();
+      int64_t first = next.ColumnInt(0);
+      SqliteStatement insert(db_->raw(),
+                             "INSERT INTO records(topic, partition, offset, appended, value) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5)",
+                             path_);
+      double now = NowSeconds();
+      int64_t offset = first;
+      for (const auto& v : values) {
+        insert.Reset();
+        insert.Bind(1, topic).Bind(2, int64_t{partition}).Bind(3, offset++).Bind(4, now);
+        insert.BindBlob(5, v);
+        insert.Step();
+      }
+      db_->Exec("COMMIT");
+      return first;
+    } catch (...) {
+      sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  Watermarks GetWatermarks(const std::string& topic, int partition) override {
+    std::lock_guard lock(mu_);
+    SqliteStatement q(db_->raw(),
+                      "SELECT MIN(offset), MAX(offset) FROM records "
+                      "WHERE topic = ?1 AND partition = ?2",
+                      path_);
+    q.Bind(1, topic).Bind(2, int64_t{partition});
+    q.Step();
+    if (q.ColumnIsNull(0)) return {0, 0};
+    return {q.ColumnInt(0), q.ColumnInt(1) + 1};
+  }
+
+  std::map<int, int64_t> Committed(const std::string& group, const std::string& topic,
+                                   const std::vector<int>& partitions) override {
+    std::lock_guard lock(mu_);
+    SqliteStatement q(db_->raw(),
+                      "SELECT offset FROM group_offsets WHERE grp = ?1 AND topic = ?2 "
+                      "AND partition = ?3",
+                      path_);
+    std::map<int, int64_t> out;
+    for (int p : partitions) {
+      q.Reset();
+      q.Bind(1, group).Bind(2, topic).Bind(3, int64_t{p});
+      if (q.Step()) out[p] = q.ColumnInt(0);
+    }
+    return out;
+  }
+
+  void Commit(const std::string& group, const std::string& topic,
+              const std::map<int, int64_t>& offsets) override {
+    std::lock_guard lock(mu_);
+    db_->Exec("BEGIN IMMEDIATE");
+    try {
+      SqliteStatement up(db_->raw(),
+                         "INSERT INTO group_offsets(grp, topic, partition, offset, updated) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(grp, topic, partition) "
+                         "DO UPDATE SET offset = excluded.offset, updated = excluded.updated",
+                         path_);
+      double now = NowSeconds();
+      for (const auto& [p, off] : offsets) {
+        up.Reset();
+        up.Bind(1, group).Bind(2, topic).Bind(3, int64_t{p}).Bind(4, off).Bind(5, now);
+        up.Step();
+      }
+      db_->Exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::unique_ptr<LogCursor> OpenCursor(const std::vector<TopicPartitionOffset>& start) override {
+    return std::make_unique<EmbeddedCursor>(path_, start);
+  }
+
+ private:
+  static std::unique_ptr<SqliteDb> Open(const std::string& path) {
+    std::error_code ec;
+    fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    auto db = std::make_unique<SqliteDb>(path, true);
+    Configure(*db);
+    db->Exec(kSchema);
+    return db;
+  }
+
+  int PartitionCountLocked(const std::string& topic) {
+    SqliteStatement q(db_->raw(), "SELECT partitions FROM topics WHERE name = ?1", path_);
+    q.Bind(1, topic);
+    if (!q.Step()) {
+      throw Error(ErrorKind::kNotFound,
+                  fmt::format("topic {} does not exist in the embedded log {}; "
+                              "create it with `hgcluster up` or EnsureTopic",
+                              topic, path_));
+    }
+    return static_cast<int>(q.ColumnInt(0));
+  }
+
+  std::mutex mu_;
+  std::string path_;
+  std::unique_ptr<SqliteDb> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Log> OpenEmbeddedLog(const std::string& db_path) {
+  return std::make_unique<EmbeddedLog>(db_path);
+}
+
+}  // namespace hgc

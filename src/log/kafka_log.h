@@ -1,0 +1,41 @@
+// The Kafka backend of the replication log, on librdkafka's C API. Appends go
+// through one idempotent acks=all producer and return only once the broker
+// confirmed them; committed offsets are read and written through an unsubscribed
+// consumer handle per group (the group is an offset namespace, never a
+// rebalancing member, as in the reference); cursors assign partitions statically.
+// Topics are created by the cluster's operator, never by us.
+// Thread-safety: a KafkaLog may be used from several threads at once (lazily
+// created handles are guarded by a mutex); a cursor belongs to one thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "log/log.h"
+
+namespace hgc {
+
+struct KafkaOptions {
+  // How long librdkafka keeps retrying one append (message.timeout.ms) before
+  // Append gives up with kLogUnavailable. Bounds how long a push waits on a
+  // dead cluster.
+  std::chrono::milliseconds delivery_timeout{10'000};
+  // Bound on each metadata, watermark, offset fetch and offset commit request.
+  std::chrono::milliseconds request_timeout{10'000};
+  // Where a cursor goes when its start offset is outside the stored range:
+  // "latest" like the reference's consumer, "earliest", or "error".
+  std::string out_of_range_reset = "latest";
+};
+
+// `brokers` is a bootstrap list "host:port[,host:port]". Connecting is lazy:
+// this never fails for an unreachable cluster; the first call that needs the
+// cluster throws Error(kLogUnavailable) instead.
+std::unique_ptr<Log> OpenKafkaLog(const std::string& brokers, const std::string& client_id,
+                                  const KafkaOptions& options = {});
+
+// "kafka://host:port[,host:port]" -> "host:port[,host:port]". Throws
+// Error(kConfig) when the URL is not a kafka URL or names no broker.
+std::string KafkaBrokersFromUrl(const std::string& url);
+
+}  // namespace hgc

@@ -1,0 +1,89 @@
+// Replication messages: the types of spec/replication.md §1, their wire
+// framing (§2.1: "1\n" + JSON with sorted keys, Python separators, ASCII
+// only) and their one-line display (§3.5). Decoding never crashes: a bad
+// payload is Error(kMalformed), an unknown name Error(kUnknownMessage).
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace hgc {
+
+enum class MessageType {
+  kHeartbeat,    // heartbeat-1
+  kRepoInit,     // hg-repo-init-1, hg-repo-init-2
+  kHgrcUpdate,   // hg-hgrc-update-1
+  kChangegroup,  // hg-changegroup-1, hg-changegroup-2
+  kPushkey,      // hg-pushkey-1
+  kRepoSync,     // hg-repo-sync-1, hg-repo-sync-2
+  kHeads,        // hg-heads-1
+  kRepoDelete,   // hg-repo-delete-1
+};
+
+// A decoded message. `body` is the full JSON object as received (unknown extra
+// fields are kept, so re-encoding loses nothing); the other members are the
+// normalised view consumers act on (legacy versions mapped onto current ones).
+struct Message {
+  MessageType type = MessageType::kHeartbeat;
+  std::string name;  // e.g. "hg-changegroup-2"
+  nlohmann::json body;
+  double created = 0;  // _created
+
+  std::string path;                // wire path; empty for heartbeat-1
+  std::vector<std::string> heads;  // changegroup, sync, heads
+  int64_t nodecount = 0;           // changegroup (v1: len(nodes))
+  std::string source;              // changegroup
+  bool generaldelta = false;       // repo-init-2
+  std::optional<std::string> hgrc;  // hgrc-update content / sync hgrc (nullopt = null)
+  std::vector<std::string> requirements;  // sync
+  bool bootstrap = false;                 // sync-2
+  std::string ns, key, old_value, new_value;  // pushkey
+  int ret = 0;                                // pushkey
+  std::optional<int64_t> last_push_id;        // heads
+};
+
+// "1\n" + PythonJsonDumps(object).
+std::string EncodeMessage(const nlohmann::json& object);
+
+// Parses a framed value. Throws Error(kMalformed) when the value does not
+// start with "1\n", is not a JSON object, or lacks/mistypes a required field
+// of its type; Error(kUnknownMessage) for an unknown `name`.
+Message DecodeMessage(std::string_view value);
+
+// json.dumps(obj, sort_keys=True) as Python does it: ", " and ": "
+// separators, non-ASCII escaped as lowercase \uXXXX (surrogate pairs above
+// the BMP), floats in shortest round-trip repr ("1.0", "1e+16", "1.5e-05").
+std::string PythonJsonDumps(const nlohmann::json& value);
+
+// §3.5 display: "heartbeat-1" or "<name>: (<summary>)".
+std::string DisplayMessage(const Message& message);
+
+// §3.1 `--dump` YAML (PyYAML safe_dump, block style) of a list of message
+// bodies, without the trailing newline; "[]" for an empty list.
+std::string DumpYaml(const std::vector<nlohmann::json>& bodies);
+
+// Builders for every produced type; `created` is the _created stamp.
+nlohmann::json MakeHeartbeat(double created);
+nlohmann::json MakeRepoInit(const std::string& path, bool generaldelta, double created);
+nlohmann::json MakeHgrcUpdate(const std::string& path, const std::optional<std::string>& content,
+                              double created);
+nlohmann::json MakeChangegroup(const std::string& path, const std::string& source,
+                               int64_t nodecount, const std::vector<std::string>& heads,
+                               double created);
+nlohmann::json MakePushkey(const std::string& path, const std::string& ns, const std::string& key,
+                           const std::string& old_value, const std::string& new_value, int ret,
+                           double created);
+nlohmann::json MakeRepoSync(const std::string& path, const std::vector<std::string>& requirements,
+                            const std::optional<std::string>& hgrc,
+                            const std::vector<std::string>& heads, bool bootstrap, double created);
+nlohmann::json MakeHeads(const std::string& path, const std::vector<std::string>& heads,
+                         std::optional<int64_t> last_push_id, double created);
+nlohmann::json MakeRepoDelete(const std::string& path, double created);
+
+}  // namespace hgc

@@ -1,0 +1,126 @@
+#include "cluster_fixture.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "hg/repo_state.h"
+
+namespace hgc::test {
+
+KafkaMockProcess::KafkaMockProcess(const std::string& dir, int brokers) {
+  std::string file = dir + "/kafka-bootstrap";
+  pid_ = fork();
+  if (pid_ == 0) {
+    std::string log = dir + "/kafka-mock.log";
+    FILE* f = freopen(log.c_str(), "w", stdout);
+    (void)f;
+    dup2(1, 2);
+    execl(HGCLUSTER_BIN, HGCLUSTER_BIN, "kafka-mock", "--brokers", std::to_string(brokers).c_str(),
+          "--bootstrap-file", file.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  EXPECT_TRUE(WaitFor([&] { return !ReadFileOrEmpty(file).empty(); }, std::chrono::seconds(30)))
+      << "kafka-mock did not publish its bootstrap list";
+  bootstrap_ = ReadFileOrEmpty(file);
+  while (!bootstrap_.empty() && (bootstrap_.back() == '\n' || bootstrap_.back() == ' ')) {
+    bootstrap_.pop_back();
+  }
+}
+
+KafkaMockProcess::~KafkaMockProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    if (!WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
+                 std::chrono::seconds(10))) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+  }
+}
+
+void KafkaMockProcess::Signal(int sig) { kill(pid_, sig); }
+
+Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
+  root_ = dir_ / "cluster";
+  std::vector<std::string> args{"up", "--detach", "--root", root_, "--mirrors",
+                                std::to_string(options_.mirrors), "--workers",
+                                std::to_string(options_.workers)};
+  if (options_.kafka) {
+    kafka_ = std::make_unique<KafkaMockProcess>(dir_.path());
+    args.push_back("--log");
+    args.push_back("kafka://" + kafka_->bootstrap());
+  }
+  auto r = Hgcluster(args, options_.env);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+Cluster::~Cluster() {
+  auto r = Hgcluster({"down", "--root", root_});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+nlohmann::json Cluster::Status() {
+  auto r = Hgcluster({"status", "--root", root_, "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+std::string Cluster::LeaderRepo(const std::string& name) const {
+  return root_ + "/leader/repos/" + name;
+}
+std::string Cluster::MirrorRepo(int mirror, const std::string& name) const {
+  return root_ + "/mirrors/mirror" + std::to_string(mirror) + "/repos/" + name;
+}
+std::string Cluster::MirrorLog(int mirror) const {
+  return ReadFileOrEmpty(root_ + "/mirrors/mirror" + std::to_string(mirror) + "/consumer.log");
+}
+std::string Cluster::PushUrl(const std::string& name) const {
+  return "ssh://leader/" + LeaderRepo(name);
+}
+std::string Cluster::SshCommand() const { return HgclusterBin() + " local-ssh"; }
+
+void Cluster::CreateRepo(const std::string& name) {
+  auto r = Hgcluster({"repo", "create", "--root", root_, name});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+ProcessResult Cluster::Hg(const std::string& args) {
+  return Sh("hg " + args, {{"HGRCPATH", ""}, {"HGUSER", "Test User <test@example.com>"},
+                           {"HGPLAIN", "1"}});
+}
+
+ProcessResult Cluster::Push(const std::string& client, const std::string& name,
+                            const std::string& extra) {
+  return Hg("-R " + client + " push --ssh '" + SshCommand() + "' " + extra + " " + PushUrl(name));
+}
+
+bool Cluster::WaitConverged(const std::string& name, std::chrono::milliseconds timeout) {
+  return WaitFor(
+      [&] {
+        std::string want = RepoFingerprint(LeaderRepo(name));
+        for (int m = 1; m <= options_.mirrors; ++m) {
+          if (!std::filesystem::exists(MirrorRepo(m, name) + "/.hg")) return false;
+          if (RepoFingerprint(MirrorRepo(m, name)) != want) return false;
+        }
+        return true;
+      },
+      timeout);
+}
+
+std::string Cluster::Explain(const std::string& name) {
+  std::string out = "leader:\n" + RepoFingerprint(LeaderRepo(name));
+  for (int m = 1; m <= options_.mirrors; ++m) {
+    out += "mirror" + std::to_string(m) + ":\n" + RepoFingerprint(MirrorRepo(m, name));
+    std::string log = MirrorLog(m);
+    if (log.size() > 4000) log = log.substr(log.size() - 4000);
+    out += "consumer log tail:\n" + log;
+  }
+  return out;
+}
+
+}  // namespace hgc::test

@@ -1,0 +1,72 @@
+// A real local cluster for end-to-end tests: `hgcluster up --detach` in a
+// scratch directory (embedded log, or Kafka through a librdkafka mock cluster
+// running as its own process), real hg clients pushing through
+// `hgcluster local-ssh`, and helpers to wait until mirrors match the leader.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace hgc::test {
+
+// `hgcluster kafka-mock` as a child process; killed on destruction.
+class KafkaMockProcess {
+ public:
+  explicit KafkaMockProcess(const std::string& dir, int brokers = 3);
+  ~KafkaMockProcess();
+  const std::string& bootstrap() const { return bootstrap_; }
+  void Signal(int sig);
+
+ private:
+  int pid_ = 0;
+  std::string bootstrap_;
+};
+
+struct ClusterOptions {
+  int mirrors = 2;
+  bool kafka = false;
+  std::map<std::string, std::string> env;  // for the daemons
+  int workers = 4;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options = {});
+  ~Cluster();
+
+  const std::string& root() const { return root_; }
+  nlohmann::json Status();
+  std::string LeaderRepo(const std::string& name) const;
+  std::string MirrorRepo(int mirror, const std::string& name) const;  // mirror: 1-based
+  std::string PushUrl(const std::string& name) const;
+  std::string SshCommand() const;
+  std::string MirrorLog(int mirror) const;
+  KafkaMockProcess* kafka() { return kafka_.get(); }
+
+  // `hgcluster repo create`; fails the test on error.
+  void CreateRepo(const std::string& name);
+  // hg as a client: no leader config, a fixed user.
+  ProcessResult Hg(const std::string& args);
+  // Pushes `client` to the leader repo `name`; returns hg's result.
+  ProcessResult Push(const std::string& client, const std::string& name,
+                     const std::string& extra = "");
+  // Waits until every mirror's copy of `name` has the leader's heads,
+  // bookmarks and phases.
+  bool WaitConverged(const std::string& name,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(120));
+  std::string Explain(const std::string& name);
+
+ private:
+  ScratchDir dir_;
+  std::string root_;
+  ClusterOptions options_;
+  std::unique_ptr<KafkaMockProcess> kafka_;
+};
+
+}  // namespace hgc::test
