@@ -109,7 +109,8 @@ TEST(LeaderCommandsTest, ReferenceFramedMessagesAreConsumed) {
   // A leader repository made without our hooks: only the hand-made messages
   // below tell the mirrors about it.
   std::string leader = c.LeaderRepo("handmade");
-  ASSERT_EQ(Sh("hg init " + leader + " && hg -R " + leader + " debugbuilddag '+3'",
+  ASSERT_EQ(Sh("hg init " + leader + " && hg -R " + leader + " debugbuilddag '+3' && hg -R " +
+                   leader + " phase --public -r tip",
                {{"HGRCPATH", ""}})
                 .exit_code,
             0);

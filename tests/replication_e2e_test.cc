@@ -154,7 +154,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, ReplicationTest, ::testing::Values(false, tru
 // replicate; fixing the repository releases it with nothing lost.
 TEST(ReplicationStuckRepoTest, OtherReposOnThePartitionKeepFlowing) {
   ClusterOptions o;
-  o.env = {{"VCSREPLICATOR_RETRY_MAX_RETRIES", "1"}, {"VCSREPLICATOR_RETRY_BASE_DELAY", "0.05"}};
+  o.env = {{"VCSREPLICATOR_RETRY_MAX_RETRIES", "1"}, {"VCSREPLICATOR_RETRY_BASE_DELAY", "0.05"},
+           {"HGCLUSTER_PARKED_RETRY", "1"}};
   Cluster c(o);
   ScratchDir work;
   // Names that hash to the same partition as "stuck" (8 partitions).

@@ -5,14 +5,14 @@
 // Thread-safety: immutable after construction.
 #include "common/ini.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 
@@ -140,8 +140,7 @@ IniFile IniFile::Parse(const std::string& text, const std::string& origin) {
                               origin, lineno, line));
     }
     const size_t delim = value.find_first_of("=:");
-    const std::string key =
-        delim == std::string::npos ? "" : Lower(RStrip(value.substr(0, delim)));
+    const std::string key = delim == std::string::npos ? "" : Lower(RStrip(value.substr(0, delim)));
     if (key.empty()) {
       throw Error(ErrorKind::kConfig,
                   fmt::format("{}:{}: cannot parse \"{}\"; expected \"name = value\"", origin,
@@ -187,8 +186,7 @@ bool IniFile::HasSection(const std::string& section) const {
   return section != kDefaultSection && Find(section) != nullptr;
 }
 
-std::optional<std::string> IniFile::Get(const std::string& section,
-                                        const std::string& key) const {
+std::optional<std::string> IniFile::Get(const std::string& section, const std::string& key) const {
   if (Find(section) == nullptr) return std::nullopt;
   const std::string k = Lower(key);
   for (const char* name : {section.c_str(), kDefaultSection}) {
@@ -240,15 +238,13 @@ double IniFile::GetDouble(const std::string& section, const std::string& key,
   double out = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
   if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
-    throw Error(ErrorKind::kConfig,
-                fmt::format("{}: [{}] {} = {} is not a number; write e.g. 2.0", origin_, section,
-                            Lower(key), *value));
+    throw Error(ErrorKind::kConfig, fmt::format("{}: [{}] {} = {} is not a number; write e.g. 2.0",
+                                                origin_, section, Lower(key), *value));
   }
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> IniFile::Items(
-    const std::string& section) const {
+std::vector<std::pair<std::string, std::string>> IniFile::Items(const std::string& section) const {
   std::vector<std::pair<std::string, std::string>> out;
   const Section* s = Find(section);
   if (s == nullptr) return out;

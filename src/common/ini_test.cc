@@ -1,12 +1,12 @@
 // IniFile: configparser reading rules and the typed getters.
 #include "common/ini.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
-
-#include <gtest/gtest.h>
+#include <functional>
 
 #include "common/error.h"
 

@@ -29,6 +29,7 @@ struct ConsumerConfig {
   int max_retries = 5;       // VCSREPLICATOR_RETRY_MAX_RETRIES
   double retry_base = 2.0;   // VCSREPLICATOR_RETRY_BASE_DELAY
   double parked_retry = 30;  // seconds between retries of a parked repo
+                             // ([consumer] parked_retry, env HGCLUSTER_PARKED_RETRY)
   RewriteRules path_rewrites;
   RewriteRules pull_url_rewrites;
   RepoFilter filter;

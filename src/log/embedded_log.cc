@@ -1,5 +1,6 @@
 #include "log/embedded_log.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -54,23 +55,28 @@ void Configure(SqliteDb& db) {
   sqlite3_file_control(db.raw(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 }
 
-// Wakes a reader when any process commits to the database: every commit in
-// WAL mode writes the -wal file. The directory is watched (not the file) so a
-// WAL file created after the watch still counts.
-class WalWatcher {
+// The file appenders touch after each commit. Watching the WAL itself is not
+// enough: a reader woken by the first frame written can query before the
+// commit is visible (visibility is published through the mmapped -shm file,
+// which raises no inotify event) and would then sleep through the append.
+std::string NotifyPath(const std::string& db_path) { return db_path + "-notify"; }
+
+// Wakes a reader when any process appends. The directory is watched (not the
+// file) so a notify file created after the watch still counts.
+class AppendWatcher {
  public:
-  explicit WalWatcher(const std::string& db_path)
-      : wal_name_(fs::path(db_path).filename().string() + "-wal") {
+  explicit AppendWatcher(const std::string& db_path)
+      : notify_name_(fs::path(NotifyPath(db_path)).filename().string()) {
     fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd_ < 0) return;
     std::string dir = fs::path(db_path).parent_path().string();
     if (dir.empty()) dir = ".";
-    if (inotify_add_watch(fd_, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+    if (inotify_add_watch(fd_, dir.c_str(), IN_MODIFY | IN_CREATE | IN_ATTRIB) < 0) {
       close(fd_);
       fd_ = -1;
     }
   }
-  ~WalWatcher() {
+  ~AppendWatcher() {
     if (fd_ >= 0) close(fd_);
   }
   // Waits until the WAL changes or `timeout` passes. Without inotify (fd_ < 0)
@@ -80,17 +86,34 @@ class WalWatcher {
       usleep(static_cast<useconds_t>(std::min<int64_t>(timeout.count(), 5) * 1000));
       return;
     }
-    pollfd pfd{fd_, POLLIN, 0};
-    if (poll(&pfd, 1, static_cast<int>(timeout.count())) > 0) Drain();
-  }
-  void Drain() {
-    alignas(inotify_event) char buf[4096];
-    while (read(fd_, buf, sizeof buf) > 0) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return;
+      pollfd pfd{fd_, POLLIN, 0};
+      if (poll(&pfd, 1, static_cast<int>(left.count()) + 1) <= 0) return;
+      if (DrainSawNotify()) return;
     }
   }
 
  private:
-  std::string wal_name_;
+  // Reads every queued event; true if one concerned the notify file.
+  bool DrainSawNotify() {
+    alignas(inotify_event) char buf[4096];
+    bool seen = false;
+    ssize_t n;
+    while ((n = read(fd_, buf, sizeof buf)) > 0) {
+      for (char* p = buf; p < buf + n;) {
+        auto* ev = reinterpret_cast<inotify_event*>(p);
+        if (ev->len > 0 && notify_name_ == ev->name) seen = true;
+        p += sizeof(inotify_event) + ev->len;
+      }
+    }
+    return seen;
+  }
+
+  std::string notify_name_;
   int fd_ = -1;
 };
 
@@ -147,7 +170,7 @@ class EmbeddedCursor : public LogCursor {
   }
 
   SqliteDb db_;
-  WalWatcher watcher_;
+  AppendWatcher watcher_;
   std::vector<TopicPartitionOffset> positions_;
   std::unique_ptr<SqliteStatement> select_;
 };
@@ -155,6 +178,9 @@ class EmbeddedCursor : public LogCursor {
 class EmbeddedLog : public Log {
  public:
   explicit EmbeddedLog(const std::string& path) : path_(path), db_(Open(path)) {}
+  ~EmbeddedLog() override {
+    if (notify_fd_ >= 0) close(notify_fd_);
+  }
 
   std::string Backend() const override { return "embedded"; }
 
@@ -207,6 +233,7 @@ class EmbeddedLog : public Log {
         insert.Step();
       }
       db_->Exec("COMMIT");
+      Notify();
       return first;
     } catch (...) {
       sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -280,6 +307,18 @@ class EmbeddedLog : public Log {
     return db;
   }
 
+  // Wakes blocked readers in every process (see NotifyPath). Best effort:
+  // a reader that misses it still finds the records at its next poll.
+  void Notify() {
+    if (notify_fd_ < 0) {
+      notify_fd_ = open(NotifyPath(path_).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    }
+    if (notify_fd_ >= 0 && pwrite(notify_fd_, "x", 1, 0) < 0) {
+      close(notify_fd_);
+      notify_fd_ = -1;
+    }
+  }
+
   int PartitionCountLocked(const std::string& topic) {
     SqliteStatement q(db_->raw(), "SELECT partitions FROM topics WHERE name = ?1", path_);
     q.Bind(1, topic);
@@ -295,6 +334,7 @@ class EmbeddedLog : public Log {
   std::mutex mu_;
   std::string path_;
   std::unique_ptr<SqliteDb> db_;
+  int notify_fd_ = -1;
 };
 
 }  // namespace

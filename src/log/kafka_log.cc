@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -41,10 +42,16 @@ int TimeoutMs(std::chrono::milliseconds timeout) {
 }
 
 void PrintLog(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  // FAIL repeats, per connection, what the error callback already reports.
+  if (strcmp(facility, "FAIL") == 0) return;
   fprintf(stderr, "kafka %s: %s: %s\n", rd_kafka_name(rk), facility, message);
 }
 
 void PrintError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*/) {
+  // A dropped or refused connection is retried by librdkafka and repeats
+  // every few seconds per broker; a whole outage is reported as
+  // _ALL_BROKERS_DOWN, and callers see the failures of their own requests.
+  if (err == RD_KAFKA_RESP_ERR__TRANSPORT) return;
   fprintf(stderr, "kafka %s: %s (%s)\n", rd_kafka_name(rk), reason,
           rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
 }
@@ -206,6 +213,9 @@ class KafkaProducer {
     // so destroying the handle does not wait for their delivery timeout.
     rd_kafka_purge(rk_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     stopping_ = true;
+    rd_kafka_queue_t* reports = rd_kafka_queue_get_main(rk_.get());
+    rd_kafka_queue_yield(reports);  // end the reporter's current wait now
+    rd_kafka_queue_destroy(reports);
     reporter_.join();
     rd_kafka_poll(rk_.get(), 0);  // serve the purge reports, which free their tickets
   }
@@ -288,6 +298,10 @@ class KafkaCursor : public LogCursor {
     conf.Set("enable.auto.offset.store", "false");
     conf.Set("enable.partition.eof", "false");
     conf.Set("auto.offset.reset", config.options.out_of_range_reset);
+    // Brokers answer an idle fetch after this long. Kafka answers early when
+    // data arrives, librdkafka's mock does not, so this bounds how late a
+    // reader sees a new record there; on Kafka it only sets the idle polling.
+    conf.Set("fetch.wait.max.ms", "100");
     conf.Set("fetch.max.bytes", std::to_string(kMaxMessageBytes));
     conf.Set("receive.message.max.bytes", std::to_string(kMaxMessageBytes + 1024 * 1024));
     rd_kafka_conf_set_error_cb(conf.get(), OnError);
@@ -532,19 +546,34 @@ class KafkaLog : public Log {
   }
 
   Watermarks GetWatermarks(const std::string& topic, int partition) override {
+    // Not rd_kafka_query_watermark_offsets: in librdkafka 2.0.2 it ignores its
+    // timeout while the leader is unreachable (minutes of retries).
+    // offsets_for_times honours it, and ListOffsets maps the logical
+    // timestamps -2/-1 to the low/high watermark.
     std::shared_ptr<KafkaProducer> producer = GetProducer();
+    auto deadline = std::chrono::steady_clock::now() + config_.options.request_timeout;
+    auto query = [&](int64_t logical) {
+      PartitionList list(1);
+      list.Add(topic, partition, logical);
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
+          producer->handle(), list.get(), std::max(1, TimeoutMs(left)));
+      if (!err) err = list.get()->elems[0].err;
+      if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+          err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+        throw Error(ErrorKind::kNotFound, fmt::format("Kafka partition {}/{} does not exist on {}",
+                                                      topic, partition, config_.brokers));
+      }
+      if (err) {
+        throw config_.Unavailable(
+            fmt::format("cannot read watermarks of {}/{}", topic, partition), err);
+      }
+      return list.get()->elems[0].offset;
+    };
     Watermarks marks;
-    rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(producer->handle(), topic.c_str(), partition, &marks.low,
-                                         &marks.high, TimeoutMs(config_.options.request_timeout));
-    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-      throw Error(ErrorKind::kNotFound, fmt::format("Kafka partition {}/{} does not exist on {}",
-                                                    topic, partition, config_.brokers));
-    }
-    if (err) {
-      throw config_.Unavailable(fmt::format("cannot read watermarks of {}/{}", topic, partition),
-                                err);
-    }
+    marks.low = query(RD_KAFKA_OFFSET_BEGINNING);
+    marks.high = query(RD_KAFKA_OFFSET_END);
     return marks;
   }
 

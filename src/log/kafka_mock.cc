@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -35,6 +36,13 @@ bool WriteBootstrapFile(const std::string& path, const std::string& bootstrap) {
     return false;
   }
   return true;
+}
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 void SetAllBrokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
@@ -114,8 +122,11 @@ int RunKafkaMock(int brokers, int port_hint, const std::string& bootstrap_file,
       break;
     }
   }
-  // A stale file would point the next reader at dead ports.
-  if (!bootstrap_file.empty()) unlink(bootstrap_file.c_str());
+  // A stale file would point the next reader at dead ports; but a newer
+  // mock may already have published its own list there.
+  if (!bootstrap_file.empty() && ReadFirstLine(bootstrap_file) == bootstrap) {
+    unlink(bootstrap_file.c_str());
+  }
   return 0;
 }
 

@@ -29,10 +29,10 @@ TEST(DisplayMessageTest, EveryType) {
             "bootstrap: False)");
   EXPECT_EQ(Show(MakeRepoSync("{moz}/a", {}, std::nullopt, {}, true, 1)),
             "hg-repo-sync-2: (repo: {moz}/a, heads: [], bootstrap: True)");
-  EXPECT_EQ(Show(MakeHeads("{moz}/mozilla-central", {"77538e1ce4bec5f7aac58a7ceca2da0e38e90a72"},
-                           1, 1)),
-            "hg-heads-1: (repo: {moz}/mozilla-central, heads: ['77538e1ce4be'], "
-            "last_push_id: 1)");
+  EXPECT_EQ(
+      Show(MakeHeads("{moz}/mozilla-central", {"77538e1ce4bec5f7aac58a7ceca2da0e38e90a72"}, 1, 1)),
+      "hg-heads-1: (repo: {moz}/mozilla-central, heads: ['77538e1ce4be'], "
+      "last_push_id: 1)");
   EXPECT_EQ(Show(MakeHeads("{moz}/a", {}, std::nullopt, 1)),
             "hg-heads-1: (repo: {moz}/a, heads: [], last_push_id: None)");
 }

@@ -61,8 +61,7 @@ nlohmann::json MakePushkey(const std::string& path, const std::string& ns, const
 
 nlohmann::json MakeRepoSync(const std::string& path, const std::vector<std::string>& requirements,
                             const std::optional<std::string>& hgrc,
-                            const std::vector<std::string>& heads, bool bootstrap,
-                            double created) {
+                            const std::vector<std::string>& heads, bool bootstrap, double created) {
   nlohmann::json m = Base("hg-repo-sync-2", created);
   // §1.2 promises sorted requirements; sorting here keeps that true whatever
   // order the caller read them in.

@@ -1,9 +1,9 @@
 // Checked field access for DecodeMessage. Thread-safety: pure functions.
 #include "message/message_fields.h"
 
-#include <limits>
-
 #include <fmt/format.h>
+
+#include <limits>
 
 #include "common/error.h"
 

@@ -1,11 +1,12 @@
 // DecodeMessage / EncodeMessage / builders: every type of spec §1.2 and §1.3,
 // the failure modes, and that no input can crash the decoder.
-#include <random>
+#include "message/message.h"
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "common/error.h"
-#include "message/message.h"
 
 namespace hgc {
 namespace {
@@ -61,7 +62,8 @@ TEST(DecodeMessageTest, HgrcUpdateContentOrNull) {
 
 TEST(DecodeMessageTest, ChangegroupBothVersions) {
   Message v2 = Decode(R"({"name": "hg-changegroup-2", "path": "p", "source": "serve",)"
-                      R"( "nodecount": 4, "heads": [")" + kNode1 + R"(", ")" + kNode2 + R"("]})");
+                      R"( "nodecount": 4, "heads": [")" +
+                      kNode1 + R"(", ")" + kNode2 + R"("]})");
   EXPECT_EQ(v2.type, MessageType::kChangegroup);
   EXPECT_EQ(v2.source, "serve");
   EXPECT_EQ(v2.nodecount, 4);
@@ -76,7 +78,8 @@ TEST(DecodeMessageTest, ChangegroupBothVersions) {
 TEST(DecodeMessageTest, PushkeyRetIntOrBool) {
   const std::string base =
       R"({"name": "hg-pushkey-1", "path": "p", "namespace": "bookmarks", "key": "my-bookmark",)"
-      R"( "old": "", "new": ")" + kNode1 + R"(", "ret": )";
+      R"( "old": "", "new": ")" +
+      kNode1 + R"(", "ret": )";
   Message m = Decode(base + "0}");
   EXPECT_EQ(m.type, MessageType::kPushkey);
   EXPECT_EQ(m.ns, "bookmarks");
@@ -109,9 +112,8 @@ TEST(DecodeMessageTest, HeadsWithAndWithoutPushId) {
   Message m = Decode(R"({"name": "hg-heads-1", "path": "p", "heads": ["a"], "last_push_id": 7})");
   EXPECT_EQ(m.type, MessageType::kHeads);
   EXPECT_EQ(m.last_push_id, 7);
-  EXPECT_FALSE(
-      Decode(R"({"name": "hg-heads-1", "path": "p", "heads": [], "last_push_id": null})")
-          .last_push_id);
+  EXPECT_FALSE(Decode(R"({"name": "hg-heads-1", "path": "p", "heads": [], "last_push_id": null})")
+                   .last_push_id);
 }
 
 TEST(DecodeMessageTest, RepoDeleteAndExtraFieldsKept) {
@@ -159,18 +161,22 @@ TEST(DecodeMessageTest, MissingOrMistypedFieldsNamed) {
   EXPECT_NE(what.find("\"nodecount\" is missing"), std::string::npos) << what;
 
   what = DecodeError(R"(1
-{"name": "hg-heads-1", "path": "p", "heads": ["a", 3], "last_push_id": 1})").second;
+{"name": "hg-heads-1", "path": "p", "heads": ["a", 3], "last_push_id": 1})")
+             .second;
   EXPECT_NE(what.find("\"heads\" must be a list of strings, but item 1 is a number"),
             std::string::npos)
       << what;
   what = DecodeError(R"(1
-{"name": "hg-repo-init-2", "path": 1, "generaldelta": true})").second;
+{"name": "hg-repo-init-2", "path": 1, "generaldelta": true})")
+             .second;
   EXPECT_NE(what.find("\"path\" must be a string, got number"), std::string::npos) << what;
   what = DecodeError(R"(1
-{"name": "hg-heads-1", "path": "p", "heads": [], "last_push_id": "7"})").second;
+{"name": "hg-heads-1", "path": "p", "heads": [], "last_push_id": "7"})")
+             .second;
   EXPECT_NE(what.find("\"last_push_id\" must be an integer or null"), std::string::npos) << what;
   EXPECT_EQ(DecodeError(R"(1
-{"name": "heartbeat-1", "_created": "now"})").first,
+{"name": "heartbeat-1", "_created": "now"})")
+                .first,
             ErrorKind::kMalformed);
   EXPECT_EQ(DecodeError(R"(1
 {"name": "hg-repo-sync-2", "path": "p", "requirements": [], "hgrc": 5, "heads": [],)"
@@ -194,8 +200,8 @@ TEST(DecodeMessageTest, NeverCrashesOnArbitraryInput) {
   const std::vector<std::string> valid = {
       EncodeMessage(MakeChangegroup("{moz}/a", "serve", 2, {kNode1, kNode2}, 1.5)),
       EncodeMessage(MakePushkey("{moz}/a", "phases", kNode1, "1", "0", 0, 2.5)),
-      EncodeMessage(MakeRepoSync("{moz}/a", {"store"}, "[x]\ny = \xe3\x81\x93\n", {kNode1},
-                                 false, 3.5)),
+      EncodeMessage(
+          MakeRepoSync("{moz}/a", {"store"}, "[x]\ny = \xe3\x81\x93\n", {kNode1}, false, 3.5)),
       EncodeMessage(MakeHeads("{moz}/a", {kNode1}, 4, 4.5)),
   };
   std::mt19937 rng(12345);
@@ -261,8 +267,8 @@ TEST(BuildersTest, ValuesAndRoundTrip) {
   EXPECT_EQ(m.name, "hg-repo-sync-2");
   EXPECT_TRUE(m.bootstrap);
   EXPECT_EQ(m.hgrc, "[hooks]\n");
-  Message p = DecodeMessage(EncodeMessage(MakePushkey("{moz}/a", "obsolete", "dump0", "",
-                                                      "0096", 1, 4)));
+  Message p =
+      DecodeMessage(EncodeMessage(MakePushkey("{moz}/a", "obsolete", "dump0", "", "0096", 1, 4)));
   EXPECT_EQ(p.ns, "obsolete");
   EXPECT_EQ(p.ret, 1);
   EXPECT_EQ(DecodeMessage(EncodeMessage(MakeHeads("p", {"a"}, 0, 1))).last_push_id, 0);

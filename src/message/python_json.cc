@@ -62,24 +62,12 @@ void Append(const nlohmann::json& value, std::string& out) {
   using Type = nlohmann::json::value_t;
   switch (value.type()) {
     case Type::null:
-    case Type::discarded:
-      out += "null";
-      return;
-    case Type::boolean:
-      out += value.get<bool>() ? "true" : "false";
-      return;
-    case Type::number_integer:
-      out += std::to_string(value.get<int64_t>());
-      return;
-    case Type::number_unsigned:
-      out += std::to_string(value.get<uint64_t>());
-      return;
-    case Type::number_float:
-      AppendFloat(value.get<double>(), out);
-      return;
-    case Type::string:
-      AppendString(value.get_ref<const std::string&>(), out);
-      return;
+    case Type::discarded: out += "null"; return;
+    case Type::boolean: out += value.get<bool>() ? "true" : "false"; return;
+    case Type::number_integer: out += std::to_string(value.get<int64_t>()); return;
+    case Type::number_unsigned: out += std::to_string(value.get<uint64_t>()); return;
+    case Type::number_float: AppendFloat(value.get<double>(), out); return;
+    case Type::string: AppendString(value.get_ref<const std::string&>(), out); return;
     case Type::binary: {
       // Never produced by us; written as a list of byte values.
       out.push_back('[');

@@ -1,9 +1,9 @@
 // PythonJsonDumps and the Python repr helpers against outputs of CPython 3.11
 // (json.dumps(obj, sort_keys=True), repr()).
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 #include "message/message.h"
 #include "message/python_repr.h"
@@ -59,9 +59,8 @@ TEST(PythonJsonDumpsTest, SpecFramingExample) {
 }
 
 TEST(PythonJsonDumpsTest, SortsByCodePointAndEscapesAscii) {
-  const json v = json::parse(
-      R"({"z": 1, "a": [], "é": {}, "Z": null, "こ": true, "😀": false,)"
-      R"( "b": "\"\\\n\r\t\b\f\u0001\u007fこ😀é"})");
+  const json v = json::parse(R"({"z": 1, "a": [], "é": {}, "Z": null, "こ": true, "😀": false,)"
+                             R"( "b": "\"\\\n\r\t\b\f\u0001\u007fこ😀é"})");
   EXPECT_EQ(PythonJsonDumps(v),
             R"({"Z": null, "a": [], "b": "\"\\\n\r\t\b\f\u0001\u007f\u3053\ud83d\ude00\u00e9",)"
             R"( "z": 1, "\u00e9": {}, "\u3053": true, "\ud83d\ude00": false})");
@@ -86,7 +85,9 @@ TEST(PythonJsonDumpsTest, NonFiniteFloatsAsPythonLiterals) {
 }
 
 TEST(PythonJsonDumpsTest, InvalidUtf8BecomesReplacementCharacter) {
-  EXPECT_EQ(PythonJsonDumps(json(std::string("a\xff" "b\xc3"))), R"("a\ufffdb\ufffd")");
+  EXPECT_EQ(PythonJsonDumps(json(std::string("a\xff"
+                                             "b\xc3"))),
+            R"("a\ufffdb\ufffd")");
   // An overlong '/' and an encoded surrogate are rejected too.
   EXPECT_EQ(PythonJsonDumps(json(std::string("\xc0\xaf\xed\xa0\x80"))),
             R"("\ufffd\ufffd\ufffd\ufffd\ufffd")");

@@ -41,15 +41,9 @@ Scalar RepresentScalar(const nlohmann::json& value) {
       const auto& s = value.get_ref<const std::string&>();
       return Scalar{DecodeUtf8(s), YamlPlainIsString(s)};
     }
-    case Type::boolean:
-      text = value.get<bool>() ? "true" : "false";
-      break;
-    case Type::number_integer:
-      text = std::to_string(value.get<int64_t>());
-      break;
-    case Type::number_unsigned:
-      text = std::to_string(value.get<uint64_t>());
-      break;
+    case Type::boolean: text = value.get<bool>() ? "true" : "false"; break;
+    case Type::number_integer: text = std::to_string(value.get<int64_t>()); break;
+    case Type::number_unsigned: text = std::to_string(value.get<uint64_t>()); break;
     case Type::number_float: {
       // represent_float: repr().lower(), ".0" inserted before a bare exponent.
       const std::string repr = PythonFloatRepr(value.get<double>());
@@ -68,8 +62,7 @@ Scalar RepresentScalar(const nlohmann::json& value) {
       }
       break;
     }
-    default:
-      text = "null";
+    default: text = "null";
   }
   return Scalar{DecodeUtf8(text), true};
 }
@@ -178,15 +171,9 @@ class Emitter {
     const YamlScalarAnalysis a = AnalyzeYamlScalar(scalar.text);
     const bool split = !simple_key_context_;
     switch (ChooseStyle(scalar, a)) {
-      case Style::kPlain:
-        WritePlain(scalar.text, split);
-        break;
-      case Style::kSingle:
-        WriteSingleQuoted(scalar.text, split);
-        break;
-      case Style::kDouble:
-        WriteDoubleQuoted(scalar.text, split);
-        break;
+      case Style::kPlain: WritePlain(scalar.text, split); break;
+      case Style::kSingle: WriteSingleQuoted(scalar.text, split); break;
+      case Style::kDouble: WriteDoubleQuoted(scalar.text, split); break;
     }
     PopIndent();
   }
@@ -213,8 +200,8 @@ class Emitter {
     column_ += static_cast<int>(data.size());
   }
 
-  void WriteIndicator(const std::string& indicator, bool need_whitespace,
-                      bool whitespace = false, bool indention = false) {
+  void WriteIndicator(const std::string& indicator, bool need_whitespace, bool whitespace = false,
+                      bool indention = false) {
     const std::string data = (whitespace_ || !need_whitespace) ? indicator : " " + indicator;
     whitespace_ = whitespace;
     indention_ = indention_ && indention;

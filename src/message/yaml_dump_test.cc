@@ -38,19 +38,22 @@ TEST(DumpYamlTest, SpecPushkeyAndNullHeads) {
 }
 
 TEST(YamlPlainIsStringTest, Yaml11Resolvers) {
-  for (const char* s : {"yes", "No", "ON", "off", "TRUE", "null", "~", "", "0", "-1", "+5",
-                        "1_000", "0x1F", "0b101", "0777", "1:20", "190:20:30", "1.5", "1.",
-                        ".5", ".5e+3", "1.0e+16", "1:20.5", ".inf", "-.Inf", ".NaN", "<<", "=",
-                        "2001-12-14", "2001-1-2 3:04:05", "2001-12-14t21:59:43.10-05:00",
-                        "2001-12-14 21:59:43.10 Z", "2001-12-14 21:59:43 +5",
-                        "0000000000000000000000000000000000000000"}) {
-    EXPECT_FALSE(YamlPlainIsString(s)) << s;
-  }
-  for (const char* s : {"y", "n", "Yes!", "nul", "1e5", "1e+5", "0x", "0b", "0b2", "08", "1:60",
-                        "1:2:", "-", "+", "a1", "77538e1ce4bec5f7aac58a7ceca2da0e38e90a72",
-                        ".", "..5", "-.5e+3", "1..2", "-.nan", "2001-12-1", "2001-12-14T", "serve"}) {
-    EXPECT_TRUE(YamlPlainIsString(s)) << s;
-  }
+  // clang-format off
+  // Each of these resolves as bool, null, int, float, merge, value or
+  // timestamp in PyYAML, so it has to be quoted.
+  const char* const kNotStrings[] = {
+      "yes", "No", "ON", "off", "TRUE", "null", "~", "", "0", "-1", "+5", "1_000", "0x1F",
+      "0b101", "0777", "1:20", "190:20:30", "1.5", "1.", ".5", ".5e+3", "1.0e+16", "1:20.5",
+      ".inf", "-.Inf", ".NaN", "<<", "=", "2001-12-14", "2001-1-2 3:04:05",
+      "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 Z", "2001-12-14 21:59:43 +5",
+      "0000000000000000000000000000000000000000"};
+  const char* const kStrings[] = {
+      "y", "n", "Yes!", "nul", "1e5", "1e+5", "0x", "0b", "0b2", "08", "1:60", "1:2:", "-", "+",
+      "a1", "77538e1ce4bec5f7aac58a7ceca2da0e38e90a72", ".", "..5", "-.5e+3", "1..2", "-.nan",
+      "2001-12-1", "2001-12-14T", "serve"};
+  // clang-format on
+  for (const char* s : kNotStrings) EXPECT_FALSE(YamlPlainIsString(s)) << s;
+  for (const char* s : kStrings) EXPECT_TRUE(YamlPlainIsString(s)) << s;
   // Long digit strings are scanned without recursion.
   EXPECT_FALSE(YamlPlainIsString(std::string(1000000, '7')));
 }

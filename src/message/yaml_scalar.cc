@@ -59,8 +59,8 @@ constexpr std::string_view kDigits = "0123456789";
 constexpr std::string_view kDigitsUnderscore = "0123456789_";
 
 bool ResolvesAsBool(std::string_view t) {
-  for (std::string_view w : {"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE",
-                             "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"}) {
+  for (std::string_view w : {"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false",
+                             "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"}) {
     if (t == w) return true;
   }
   return false;
@@ -186,8 +186,7 @@ bool ResolvesAsTimestamp(std::string_view t) {
   s.Reset(month);
   if (!EatOneOrTwoDigits(s) || !s.Eat('-') || !EatOneOrTwoDigits(s)) return false;
   if (!s.EatAny("Tt") && s.EatRun(" \t") == 0) return false;
-  if (!EatOneOrTwoDigits(s) || !s.Eat(':') || !EatDigits(s, 2) || !s.Eat(':') ||
-      !EatDigits(s, 2)) {
+  if (!EatOneOrTwoDigits(s) || !s.Eat(':') || !EatDigits(s, 2) || !s.Eat(':') || !EatDigits(s, 2)) {
     return false;
   }
   if (s.Eat('.')) s.EatRun(kDigits);
@@ -198,7 +197,6 @@ bool ResolvesAsTimestamp(std::string_view t) {
   if (s.Eat(':') && !EatDigits(s, 2)) return false;
   return s.Done();
 }
-
 
 }  // namespace
 

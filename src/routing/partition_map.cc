@@ -3,6 +3,7 @@
 // construction; Md5Mod is pure.
 #include "routing/partition_map.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -10,8 +11,6 @@
 #include <limits>
 #include <memory>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 
@@ -41,7 +40,8 @@ std::vector<int> ParsePartitions(const std::string& name, const std::string& val
   size_t pos = 0;
   for (;;) {
     const size_t comma = list.find(',', pos);
-    const std::string item = Trim(list.substr(pos, comma == std::string::npos ? comma : comma - pos));
+    const std::string item =
+        Trim(list.substr(pos, comma == std::string::npos ? comma : comma - pos));
     if (item.empty() || item.size() > 9 ||
         !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       BadEntry(name, value, fmt::format("\"{}\" is not a partition number", item));
@@ -85,10 +85,9 @@ int PartitionMap::PartitionFor(const std::string& wire_path) const {
           Md5Mod(wire_path, static_cast<int>(e.partitions.size())))];
     }
   }
-  throw Error(ErrorKind::kConfig,
-              fmt::format("unable to map repo to partition: {}\n"
-                          "(define a partition map with a \".*\" fallback)",
-                          wire_path));
+  throw Error(ErrorKind::kConfig, fmt::format("unable to map repo to partition: {}\n"
+                                              "(define a partition map with a \".*\" fallback)",
+                                              wire_path));
 }
 
 std::vector<int> PartitionMap::AllPartitions() const {
@@ -104,8 +103,9 @@ int Md5Mod(const std::string& text, int n) {
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx.get(), text.data(), text.size()) != 1 ||
       EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) {
-    throw Error(ErrorKind::kIo, "OpenSSL could not compute an MD5 digest (is MD5 disabled by a "
-                                "FIPS policy?); partition routing needs it");
+    throw Error(ErrorKind::kIo,
+                "OpenSSL could not compute an MD5 digest (is MD5 disabled by a "
+                "FIPS policy?); partition routing needs it");
   }
   // The digest as a big-endian integer, reduced byte by byte.
   int64_t rem = 0;

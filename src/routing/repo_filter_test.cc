@@ -82,16 +82,16 @@ TEST(RepoFilterTest, RegexesAnchoredAtStartOnlyAndPathsExact) {
 }
 
 TEST(RepoFilterTest, PatternsMayContainColons) {
-  const RepoFilter f = RepoFilter::FromEntries(
-      {{"include.url", "path:ssh://host/repo"}, {"include.re", "re:a:b"}});
+  const RepoFilter f =
+      RepoFilter::FromEntries({{"include.url", "path:ssh://host/repo"}, {"include.re", "re:a:b"}});
   ExpectDecision(f, "ssh://host/repo", true, "url");
   ExpectDecision(f, "a:bc", true, "re");
 }
 
 TEST(RepoFilterTest, BadEntriesNamed) {
   const std::pair<std::string, std::string> bad[] = {
-      {"include.x", "glob:*"},  {"include.x", "nocolon"}, {"allow.x", "path:a"},
-      {"include", "path:a"},    {"include.", "path:a"},   {"include.x", "re:("},
+      {"include.x", "glob:*"}, {"include.x", "nocolon"}, {"allow.x", "path:a"},
+      {"include", "path:a"},   {"include.", "path:a"},   {"include.x", "re:("},
   };
   for (const auto& entry : bad) {
     try {
@@ -99,8 +99,7 @@ TEST(RepoFilterTest, BadEntriesNamed) {
       ADD_FAILURE() << entry.first << " = " << entry.second;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::kConfig);
-      EXPECT_NE(std::string(e.what()).find(entry.first + " = " + entry.second),
-                std::string::npos)
+      EXPECT_NE(std::string(e.what()).find(entry.first + " = " + entry.second), std::string::npos)
           << e.what();
     }
   }
