@@ -53,6 +53,7 @@ TEST_P(ReplicationTest, PushesOfAllSizesConvergeOnEveryMirror) {
   ASSERT_EQ(c.Hg("-R " + client100 + " debugbuilddag '+100'").exit_code, 0);
   ASSERT_EQ(c.Hg("-R " + client100 + " bookmark -r 50 fifty").exit_code, 0);
   ASSERT_EQ(c.Push(client100, "medium", "-B fifty").exit_code, 0);
+  ASSERT_EQ(c.Push(client100, "medium").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("medium")) << c.Explain("medium");
 
   // Bookmark-only pushes: move, then delete.
@@ -93,8 +94,10 @@ TEST_P(ReplicationTest, PushesOfAllSizesConvergeOnEveryMirror) {
   WriteFileAtomic(big + "/second-head", "x\n");
   ASSERT_EQ(c.Hg("-R " + big + " commit -q -A -m 'second head'").exit_code, 0);
   ASSERT_EQ(c.Hg("-R " + big + " bookmark -r tip other-head").exit_code, 0);
-  auto pushbig = c.Push(big, "big", "-f -B other-head");
+  auto pushbig = c.Push(big, "big", "-f");
   ASSERT_EQ(pushbig.exit_code, 0) << pushbig.out << pushbig.err;
+  EXPECT_NE(pushbig.out.find("added 5000 changesets"), std::string::npos) << pushbig.out;
+  ASSERT_NE(c.Push(big, "big", "-B other-head").exit_code, 255);  // 1: no new changesets
   ASSERT_TRUE(c.WaitConverged("big", std::chrono::seconds(300))) << c.Explain("big");
   EXPECT_NE(RepoFingerprint(c.MirrorRepo(1, "big")).find("closed"), std::string::npos);
 

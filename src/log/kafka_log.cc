@@ -138,11 +138,11 @@ struct KafkaConfig {
 
   Error Unavailable(const std::string& what, rd_kafka_resp_err_t err,
                     const std::string& detail = "") const {
-    return Error(ErrorKind::kLogUnavailable,
-                 fmt::format("Kafka at {}: {}: {}{}{}; check that the brokers are running and "
-                             "reachable from this host",
-                             brokers, what, rd_kafka_err2str(err), detail.empty() ? "" : "; ",
-                             detail));
+    return Error(
+        ErrorKind::kLogUnavailable,
+        fmt::format("Kafka at {}: {}: {}{}{}; check that the brokers are running and "
+                    "reachable from this host",
+                    brokers, what, rd_kafka_err2str(err), detail.empty() ? "" : "; ", detail));
   }
 };
 
@@ -259,12 +259,19 @@ class KafkaProducer {
       throw config_.Unavailable(what, RD_KAFKA_RESP_ERR__TIMED_OUT, "no delivery report");
     }
     if (rd_kafka_resp_err_t err = append->error()) {
+      if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+          err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        // Retrying cannot help, so not kLogUnavailable; kConfig as in the
+        // embedded log.
+        throw Error(ErrorKind::kConfig,
+                    fmt::format("{}: Kafka at {} has no such partition ({}); check the configured "
+                                "partition count against the topic",
+                                what, config_.brokers, rd_kafka_err2str(err)));
+      }
       std::string detail;
       if (err == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT) {
         detail = fmt::format("no broker acknowledged it within {} ms",
                              config_.options.delivery_timeout.count());
-      } else if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
-        detail = "the partition does not exist";
       }
       throw config_.Unavailable(what, err, detail);
     }
@@ -325,10 +332,10 @@ class KafkaCursor : public LogCursor {
   }
 
   std::vector<LogRecord> Poll(size_t max_records, std::chrono::milliseconds timeout) override {
-    ThrowOutage();
+    ThrowPendingError();
     auto deadline = std::chrono::steady_clock::now() + timeout;
     std::vector<LogRecord> records;
-    while (records.size() < max_records && !outage_) {
+    while (records.size() < max_records && !pending_error_) {
       // Block only while we have nothing to return.
       int wait = 0;
       if (records.empty()) {
@@ -346,16 +353,18 @@ class KafkaCursor : public LogCursor {
       if (message->err) {
         // Records already taken have advanced the position: hand them out
         // now and report the error on the next call.
-        outage_ = describe(message.get());
+        pending_error_ = Describe(message.get());
         break;
       }
       LogRecord& r = records.emplace_back();
       r.topic = rd_kafka_topic_name(message->rkt);
       r.partition = message->partition;
       r.offset = message->offset;
-      if (message->payload) r.value.assign(static_cast<const char*>(message->payload), message->len);
+      if (message->payload) {
+        r.value.assign(static_cast<const char*>(message->payload), message->len);
+      }
     }
-    if (records.empty()) ThrowOutage();
+    if (records.empty()) ThrowPendingError();
     return records;
   }
 
@@ -383,12 +392,12 @@ class KafkaCursor : public LogCursor {
     auto code = static_cast<rd_kafka_resp_err_t>(err);
     // Runs inside rd_kafka_consumer_poll, on the cursor's own thread.
     if (IsOutage(code)) {
-      static_cast<KafkaCursor*>(opaque)->outage_ =
+      static_cast<KafkaCursor*>(opaque)->pending_error_ =
           fmt::format("{} ({})", reason, rd_kafka_err2name(code));
     }
   }
 
-  static std::string describe(const rd_kafka_message_t* message) {
+  static std::string Describe(const rd_kafka_message_t* message) {
     std::string where;
     if (message->rkt) {
       where = fmt::format(" on {}/{}", rd_kafka_topic_name(message->rkt), message->partition);
@@ -396,9 +405,9 @@ class KafkaCursor : public LogCursor {
     return fmt::format("{}{}", rd_kafka_message_errstr(message), where);
   }
 
-  void ThrowOutage() {
-    if (!outage_) return;
-    std::string reason = std::exchange(outage_, std::nullopt).value();
+  void ThrowPendingError() {
+    if (!pending_error_) return;
+    std::string reason = std::exchange(pending_error_, std::nullopt).value();
     throw Error(ErrorKind::kLogUnavailable,
                 fmt::format("Kafka at {}: cannot read: {}; check that the brokers are running and "
                             "reachable from this host",
@@ -408,13 +417,9 @@ class KafkaCursor : public LogCursor {
   const KafkaConfig config_;
   KafkaHandle rk_;
   std::set<std::pair<std::string, int>> assigned_;
-  std::optional<std::string> outage_;
+  std::optional<std::string> pending_error_;
 };
 
-std::unique_ptr<LogCursor> OpenKafkaCursor(const KafkaConfig& config,
-                                           const std::vector<TopicPartitionOffset>& start) {
-  return std::make_unique<KafkaCursor>(config, start);
-}
 
 // Offset fetch/commit for one consumer group through a consumer handle that
 // never subscribes: the group is only an offset namespace.
@@ -437,9 +442,8 @@ class GroupOffsets {
     rd_kafka_resp_err_t err =
         rd_kafka_committed(rk_.get(), list.get(), TimeoutMs(config.options.request_timeout));
     if (err) {
-      throw config.Unavailable(fmt::format("cannot read committed offsets of group '{}' for {}",
-                                           group_, topic),
-                               err);
+      throw config.Unavailable(
+          fmt::format("cannot read committed offsets of group '{}' for {}", group_, topic), err);
     }
     std::map<int, int64_t> out;
     for (int i = 0; i < list.get()->cnt; ++i) {
@@ -538,9 +542,8 @@ class KafkaLog : public Log {
 
   int64_t AppendBatch(const std::string& topic, int partition,
                       const std::vector<std::string>& values) override {
-    if (values.empty()) {
-      throw Error(ErrorKind::kUsage, fmt::format("empty batch appended to {}/{}", topic, partition));
-    }
+    // Like the embedded log: nothing appended, the offset the next would get.
+    if (values.empty()) return GetWatermarks(topic, partition).high;
     std::vector<std::string_view> views(values.begin(), values.end());
     return Produce(topic, partition, views).front();
   }
@@ -557,8 +560,8 @@ class KafkaLog : public Log {
       list.Add(topic, partition, logical);
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
-      rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(
-          producer->handle(), list.get(), std::max(1, TimeoutMs(left)));
+      rd_kafka_resp_err_t err =
+          rd_kafka_offsets_for_times(producer->handle(), list.get(), std::max(1, TimeoutMs(left)));
       if (!err) err = list.get()->elems[0].err;
       if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
           err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
@@ -566,8 +569,8 @@ class KafkaLog : public Log {
                                                       topic, partition, config_.brokers));
       }
       if (err) {
-        throw config_.Unavailable(
-            fmt::format("cannot read watermarks of {}/{}", topic, partition), err);
+        throw config_.Unavailable(fmt::format("cannot read watermarks of {}/{}", topic, partition),
+                                  err);
       }
       return list.get()->elems[0].offset;
     };
@@ -589,7 +592,7 @@ class KafkaLog : public Log {
   }
 
   std::unique_ptr<LogCursor> OpenCursor(const std::vector<TopicPartitionOffset>& start) override {
-    return OpenKafkaCursor(config_, start);
+    return std::make_unique<KafkaCursor>(config_, start);
   }
 
  private:
@@ -602,7 +605,9 @@ class KafkaLog : public Log {
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_resp_err_t err = rd_kafka_metadata(producer->handle(), 1, nullptr, &md,
                                                 TimeoutMs(config_.options.request_timeout));
-    if (err) throw config_.Unavailable(fmt::format("cannot read metadata of topic '{}'", topic), err);
+    if (err) {
+      throw config_.Unavailable(fmt::format("cannot read metadata of topic '{}'", topic), err);
+    }
     std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)> guard(
         md, rd_kafka_metadata_destroy);
     for (int i = 0; i < md->topic_cnt; ++i) {

@@ -1,6 +1,8 @@
 // Tests of the Kafka log backend against `hgcluster kafka-mock` started as a
 // separate process, the way a real deployment reaches its brokers. Faults are
 // injected with the mock's SIGUSR1 (all brokers down) / SIGUSR2 (back up).
+#include "log/kafka_log.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,7 +22,6 @@
 
 #include "common/error.h"
 #include "common/subprocess.h"
-#include "log/kafka_log.h"
 
 namespace hgc {
 namespace {
@@ -56,8 +57,8 @@ class MockKafkaProcess {
     pid_ = SpawnDaemon({HGCLUSTER_BIN, "kafka-mock", "--brokers", std::to_string(brokers),
                         "--bootstrap-file", bootstrap_file.string()},
                        (dir_ / "mock.log").string());
-    bool up = WaitUntil(
-        [&] { return std::filesystem::exists(bootstrap_file) || Exited(); }, seconds(20));
+    bool up =
+        WaitUntil([&] { return std::filesystem::exists(bootstrap_file) || Exited(); }, seconds(20));
     if (!up || Exited()) {
       ADD_FAILURE() << "kafka-mock did not publish " << bootstrap_file << "; its output:\n"
                     << Output();
@@ -196,6 +197,9 @@ TEST_F(KafkaLogTest, AppendReturnsConsecutiveOffsetsPerPartition) {
   EXPECT_EQ(log->AppendBatch("pushdata", 2, {"c", "d", "e"}), 3);
   EXPECT_EQ(log->Append("pushdata", 2, "f"), 6);
   EXPECT_EQ(log->Append("pushdata", 5, "other partition"), 0);
+  EXPECT_EQ(log->AppendBatch("pushdata", 2, {}), 7);  // appends nothing
+  EXPECT_EQ(KindOf([&] { log->Append("pushdata", 8, "no such partition"); }),
+            ErrorKind::kConfig);
 }
 
 TEST_F(KafkaLogTest, ConcurrentAppendsGetDistinctOffsetsAndBatchesStayContiguous) {
@@ -323,8 +327,8 @@ TEST_F(KafkaLogTest, BrokersDownFailsAppendsInBoundedTimeThenRecovers) {
   }
   EXPECT_LT(Clock::now() - before, seconds(8));
   before = Clock::now();
-  EXPECT_EQ(KindOf([&] { log->Commit("mirror-b", "pushdata", {{4, 2}}); }),
-            ErrorKind::kLogUnavailable);
+  auto commit = [&] { log->Commit("mirror-b", "pushdata", {{4, 2}}); };
+  EXPECT_EQ(KindOf(commit), ErrorKind::kLogUnavailable);
   EXPECT_EQ(KindOf([&] { log->Committed("mirror-b", "pushdata", {4}); }),
             ErrorKind::kLogUnavailable);
   EXPECT_EQ(KindOf([&] { log->GetWatermarks("pushdata", 4); }), ErrorKind::kLogUnavailable);

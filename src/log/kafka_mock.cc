@@ -47,8 +47,8 @@ std::string ReadFirstLine(const std::string& path) {
 
 void SetAllBrokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
   for (int32_t id = 1; id <= brokers; ++id) {
-    rd_kafka_resp_err_t err = up ? rd_kafka_mock_broker_set_up(cluster, id)
-                                 : rd_kafka_mock_broker_set_down(cluster, id);
+    rd_kafka_resp_err_t err =
+        up ? rd_kafka_mock_broker_set_up(cluster, id) : rd_kafka_mock_broker_set_down(cluster, id);
     if (err) fprintf(stderr, "kafka-mock: broker %d: %s\n", id, rd_kafka_err2str(err));
   }
   // Tests wait for this line to know the fault is in place.
