@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -420,7 +421,6 @@ class KafkaCursor : public LogCursor {
   std::optional<std::string> pending_error_;
 };
 
-
 // Offset fetch/commit for one consumer group through a consumer handle that
 // never subscribes: the group is only an offset namespace.
 class GroupOffsets {
@@ -465,8 +465,9 @@ class GroupOffsets {
     rd_kafka_poll(rk_.get(), 0);
     PartitionList list(offsets.size());
     for (const auto& [p, offset] : offsets) list.Add(topic, p, offset);
-    // rd_kafka_commit(async=0) has no timeout and waits for a coordinator
-    // forever; a private reply queue lets us give up after request_timeout.
+    // Not rd_kafka_commit(async=0): it takes no timeout, so a missing
+    // coordinator could block the caller indefinitely. A private reply queue
+    // gives the same synchronous result with a bound.
     std::unique_ptr<rd_kafka_queue_t, void (*)(rd_kafka_queue_t*)> replies(
         rd_kafka_queue_new(rk_.get()), rd_kafka_queue_destroy);
     std::string what = fmt::format("cannot commit offsets of group '{}' for {}", group_, topic);
@@ -683,7 +684,8 @@ std::string KafkaBrokersFromUrl(const std::string& url) {
     size_t colon = broker.rfind(':');
     if (broker.empty() || colon == 0 || colon == std::string_view::npos ||
         colon + 1 == broker.size() ||
-        !std::all_of(broker.begin() + colon + 1, broker.end(), ::isdigit)) {
+        !std::all_of(broker.begin() + colon + 1, broker.end(),
+                     [](unsigned char c) { return std::isdigit(c); })) {
       throw Error(ErrorKind::kConfig,
                   fmt::format("bad broker '{}' in Kafka URL '{}': each broker must be host:port",
                               broker, url));

@@ -198,8 +198,7 @@ TEST_F(KafkaLogTest, AppendReturnsConsecutiveOffsetsPerPartition) {
   EXPECT_EQ(log->Append("pushdata", 2, "f"), 6);
   EXPECT_EQ(log->Append("pushdata", 5, "other partition"), 0);
   EXPECT_EQ(log->AppendBatch("pushdata", 2, {}), 7);  // appends nothing
-  EXPECT_EQ(KindOf([&] { log->Append("pushdata", 8, "no such partition"); }),
-            ErrorKind::kConfig);
+  EXPECT_EQ(KindOf([&] { log->Append("pushdata", 8, "no such partition"); }), ErrorKind::kConfig);
 }
 
 TEST_F(KafkaLogTest, ConcurrentAppendsGetDistinctOffsetsAndBatchesStayContiguous) {

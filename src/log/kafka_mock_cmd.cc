@@ -42,11 +42,12 @@ void RegisterKafkaMockCommand(CLI::App& app) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "kafka-mock",
-      "Run librdkafka's in-memory mock Kafka cluster in the foreground (for tests and demos; "
-      "nothing is persisted). Prints 'bootstrap.servers=HOST:PORT,...' on stdout. The brokers "
-      "listen on random ports: use the printed list or --bootstrap-file. SIGUSR1 takes all "
-      "brokers down, SIGUSR2 brings them back, SIGTERM/SIGINT stop the cluster.");
+      "kafka-mock", "run librdkafka's in-memory mock Kafka cluster (for tests and demos)");
+  cmd->footer(
+      "Nothing is persisted. Prints 'bootstrap.servers=HOST:PORT,...' on stdout once the "
+      "cluster is up. The brokers listen on random ports: use the printed list or "
+      "--bootstrap-file. Signals: SIGUSR1 takes every broker down, SIGUSR2 brings them back "
+      "(each prints a line saying so), SIGTERM or SIGINT stops the cluster.");
   cmd->add_option("--brokers", args->brokers, "Number of brokers")
       ->default_val(3)
       ->check(CLI::Range(1, 64));

@@ -1,0 +1,205 @@
+// Push-to-mirror latency on a real local cluster (embedded log by default).
+//
+//   build/push_latency [--pushes N] [--mirrors M] [--log URL]
+//   build/push_latency --concurrent [--repos R] [--stuck]
+//
+// Sequential mode: N pushes of one changeset each through
+// `hgcluster local-ssh`. For each, the time from the push command returning
+// to every mirror having the new head (read from the mirrors' changelogs
+// every 0.5 ms), then — the peer — the wall time of a bare
+// `hg pull -r NODE LEADER` of the same changeset into a plain clone.
+// Prints p50/p99 of both and their ratio.
+//
+// Concurrent mode: R repositories on the cluster, one push to each from 8
+// parallel pushers; per repository the time from its push starting to both
+// mirrors having the head (with 8 pushers on 2 cores the mirrors usually have
+// it before the push command returns, so "from return" would measure noise). With --stuck, one extra repository is broken on
+// mirror1 (it parks) and receives a push first; compare the p50 of the two
+// runs.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/subprocess.h"
+#include "hg/repo_state.h"
+#include "hg/revlog_index.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+std::string g_bin;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+double Pct(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+hgc::ProcessResult Run(const std::string& cmd) {
+  hgc::ProcessOptions o;
+  o.env_set = {{"HGRCPATH", ""}, {"HGUSER", "bench"}, {"HGPLAIN", "1"}};
+  auto r = hgc::RunProcess({"/bin/sh", "-c", cmd}, o);
+  if (!r.ok()) std::fprintf(stderr, "command failed (%d): %s\n%s%s", r.exit_code, cmd.c_str(),
+                            r.out.c_str(), r.err.c_str());
+  return r;
+}
+
+bool HasNode(const std::string& repo, const std::string& node) {
+  try {
+    auto idx = hgc::ChangelogIndex::Load(repo);
+    for (int r = idx.tip_rev(); r >= 0 && r >= idx.tip_rev() - 3; --r) {
+      if (idx.NodeHex(r) == node) return true;
+    }
+  } catch (...) {
+  }
+  return false;
+}
+
+// Waits until every mirror has `node`; returns when that happened.
+Clock::time_point WaitMirrors(const std::vector<std::string>& repos, const std::string& node) {
+  auto deadline = Clock::now() + std::chrono::seconds(120);
+  while (Clock::now() < deadline) {
+    bool all = true;
+    for (const auto& r : repos) all = all && HasNode(r, node);
+    if (all) return Clock::now();
+    usleep(500);
+  }
+  std::fprintf(stderr, "timed out waiting for %s\n", node.c_str());
+  std::exit(1);
+}
+
+struct Cluster {
+  std::string dir, root;
+  int mirrors;
+  Cluster(int m, const std::string& log) : mirrors(m) {
+    char tmpl[] = "/tmp/hgcluster-pushbench-XXXXXX";
+    dir = mkdtemp(tmpl);
+    root = dir + "/cluster";
+    std::string cmd = g_bin + " up --detach --root " + root + " --mirrors " + std::to_string(m);
+    if (!log.empty()) cmd += " --log " + log;
+    if (!Run(cmd + " >/dev/null").ok()) std::exit(1);
+  }
+  ~Cluster() {
+    Run(g_bin + " down --root " + root + " >/dev/null");
+    fs::remove_all(dir);
+  }
+  std::string Leader(const std::string& n) const { return root + "/leader/repos/" + n; }
+  std::vector<std::string> Mirrors(const std::string& n) const {
+    std::vector<std::string> out;
+    for (int i = 1; i <= mirrors; ++i) {
+      out.push_back(root + "/mirrors/mirror" + std::to_string(i) + "/repos/" + n);
+    }
+    return out;
+  }
+  std::string Push(const std::string& client, const std::string& name, const std::string& rev) {
+    return "hg -R " + client + " push -q -r " + rev + " --ssh '" + g_bin + " local-ssh' ssh://leader/" +
+           Leader(name);
+  }
+};
+
+int Sequential(int pushes, int mirrors, const std::string& log) {
+  Cluster c(mirrors, log);
+  std::string client = c.dir + "/client", peer = c.dir + "/peer";
+  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
+      std::to_string(pushes + 1) + "'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  Run(c.Push(client, "bench", "0"));
+  WaitMirrors(c.Mirrors("bench"), idx.NodeHex(0));
+  Run("hg clone -q -U " + c.Leader("bench") + " " + peer);
+  std::vector<double> repl, whole, pull;
+  for (int i = 1; i <= pushes; ++i) {
+    std::string node = idx.NodeHex(i);
+    auto started = Clock::now();
+    auto r = Run(c.Push(client, "bench", std::to_string(i)));
+    auto returned = Clock::now();
+    auto seen = WaitMirrors(c.Mirrors("bench"), node);
+    repl.push_back(Ms(seen - returned));
+    whole.push_back(Ms(seen - started));
+    auto t0 = Clock::now();
+    Run("hg -R " + peer + " pull -q -r " + node + " " + c.Leader("bench"));
+    pull.push_back(Ms(Clock::now() - t0));
+  }
+  std::printf("push returns -> all %d mirrors have the head, %d pushes (%s log):\n", mirrors,
+              pushes, log.empty() ? "embedded" : log.c_str());
+  std::printf("  hgcluster replication: p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", Pct(repl, 0.5),
+              Pct(repl, 0.99), Pct(repl, 1.0));
+  std::printf("  (push started -> all mirrors have it: p50 %.1f ms  p99 %.1f ms)\n",
+              Pct(whole, 0.5), Pct(whole, 0.99));
+  std::printf("  bare hg pull -r NODE:  p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", Pct(pull, 0.5),
+              Pct(pull, 0.99), Pct(pull, 1.0));
+  std::printf("  ratio (p50): %.2fx   ratio (p99): %.2fx\n", Pct(repl, 0.5) / Pct(pull, 0.5),
+              Pct(repl, 0.99) / Pct(pull, 0.99));
+  return 0;
+}
+
+int Concurrent(int repos, bool stuck) {
+  Cluster c(2, "");
+  std::string client = c.dir + "/client";
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+2'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  std::vector<std::string> names;
+  for (int i = 0; i < repos; ++i) names.push_back("r" + std::to_string(i));
+  if (stuck) names.push_back("stuck");
+  for (const auto& n : names) Run(g_bin + " repo create --root " + c.root + " " + n + " >/dev/null");
+  for (const auto& n : names) {
+    Run(c.Push(client, n, "0"));
+  }
+  for (const auto& n : names) WaitMirrors(c.Mirrors(n), idx.NodeHex(0));
+  if (stuck) {
+    std::string req = c.Mirrors("stuck")[0] + "/.hg/requires";
+    hgc::WriteFileAtomic(req, hgc::ReadFileOrEmpty(req) + "bench-broken\n");
+    Run(c.Push(client, "stuck", "1"));
+  }
+  std::vector<double> lat(static_cast<size_t>(repos));
+  std::atomic<int> next{0};
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 8; ++t) {
+    pushers.emplace_back([&] {
+      for (int i = next++; i < repos; i = next++) {
+        auto started = Clock::now();
+        Run(c.Push(client, names[static_cast<size_t>(i)], "1"));
+        auto seen = WaitMirrors(c.Mirrors(names[static_cast<size_t>(i)]), idx.NodeHex(1));
+        lat[static_cast<size_t>(i)] = Ms(seen - started);
+      }
+    });
+  }
+  for (auto& t : pushers) t.join();
+  std::printf("%d repos pushed concurrently (8 pushers), %s: push started -> both mirrors have "
+              "the head: p50 %.1f ms  p99 %.1f ms\n",
+              repos, stuck ? "1 extra repo stuck on mirror1" : "none stuck", Pct(lat, 0.5),
+              Pct(lat, 0.99));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
+  int pushes = 200, mirrors = 2, repos = 100;
+  bool concurrent = false, stuck = false;
+  std::string log;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--pushes" && i + 1 < argc) pushes = std::atoi(argv[++i]);
+    else if (a == "--mirrors" && i + 1 < argc) mirrors = std::atoi(argv[++i]);
+    else if (a == "--repos" && i + 1 < argc) repos = std::atoi(argv[++i]);
+    else if (a == "--log" && i + 1 < argc) log = argv[++i];
+    else if (a == "--concurrent") concurrent = true;
+    else if (a == "--stuck") stuck = true;
+  }
+  return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
+}
