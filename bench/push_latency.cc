@@ -1,6 +1,6 @@
 // Push-to-mirror latency on a real local cluster (embedded log by default).
 //
-//   build/push_latency [--pushes N] [--mirrors M] [--log URL]
+//   build/push_latency [--pushes N] [--mirrors M] [--log URL|mock]
 //   build/push_latency --concurrent [--repos R] [--stuck]
 //
 // Sequential mode: N pushes of one changeset each through
@@ -16,6 +16,7 @@
 // it before the push command returns, so "from return" would measure noise). With --stuck, one extra repository is broken on
 // mirror1 (it parks) and receives a push first; compare the p50 of the two
 // runs.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,16 +85,30 @@ Clock::time_point WaitMirrors(const std::vector<std::string>& repos, const std::
 struct Cluster {
   std::string dir, root;
   int mirrors;
-  Cluster(int m, const std::string& log) : mirrors(m) {
+  int mock_pid = 0;
+  // `log` "mock": a librdkafka mock cluster in its own process.
+  Cluster(int m, std::string log) : mirrors(m) {
     char tmpl[] = "/tmp/hgcluster-pushbench-XXXXXX";
     dir = mkdtemp(tmpl);
     root = dir + "/cluster";
+    if (log == "mock") {
+      std::string bs = dir + "/bootstrap";
+      mock_pid = hgc::SpawnDaemon({g_bin, "kafka-mock", "--brokers", "3", "--bootstrap-file", bs},
+                                  dir + "/kafka-mock.log");
+      for (int i = 0; i < 3000 && hgc::ReadFileOrEmpty(bs).empty(); ++i) usleep(10000);
+      log = "kafka://" + hgc::ReadFileOrEmpty(bs);
+      while (!log.empty() && log.back() == '\n') log.pop_back();
+    }
     std::string cmd = g_bin + " up --detach --root " + root + " --mirrors " + std::to_string(m);
     if (!log.empty()) cmd += " --log " + log;
     if (!Run(cmd + " >/dev/null").ok()) std::exit(1);
   }
   ~Cluster() {
     Run(g_bin + " down --root " + root + " >/dev/null");
+    if (mock_pid > 0) {
+      kill(mock_pid, SIGTERM);
+      waitpid(mock_pid, nullptr, 0);
+    }
     fs::remove_all(dir);
   }
   std::string Leader(const std::string& n) const { return root + "/leader/repos/" + n; }
@@ -134,7 +149,7 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
     pull.push_back(Ms(Clock::now() - t0));
   }
   std::printf("push returns -> all %d mirrors have the head, %d pushes (%s log):\n", mirrors,
-              pushes, log.empty() ? "embedded" : log.c_str());
+              pushes, log.empty() ? "embedded" : log == "mock" ? "Kafka mock cluster" : log.c_str());
   std::printf("  hgcluster replication: p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", Pct(repl, 0.5),
               Pct(repl, 0.99), Pct(repl, 1.0));
   std::printf("  (push started -> all mirrors have it: p50 %.1f ms  p99 %.1f ms)\n",

@@ -164,7 +164,7 @@ int Txnclose(Producer& producer) {
     }
   }
   try {
-    for (auto& m : messages) producer.Send(m, partition);
+    if (!messages.empty()) producer.SendBatch(messages, partition);
   } catch (const Error& e) {
     std::cout << "replication log not available; could not record pushkey updates: " << e.what()
               << "\n(run `hg replicatesync` on this repository once the log is back)" << std::endl;
@@ -196,10 +196,13 @@ int Changegroup(Producer& producer) {
     }
     int64_t nodecount = snap.index.tip_rev() - *first + 1;
     std::string source = Env("HG_SOURCE");
-    producer.Send(MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now()), partition);
+    // The changegroup and the heads it produced go to the log together, so
+    // no consumer ever sees one without the other.
+    producer.SendBatch({MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now()),
+                        MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now())},
+                       partition);
     std::cout << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
               << std::endl;
-    producer.Send(MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now()), partition);
   } catch (const Error& e) {
     std::cout << "replication log not available; the changegroup was committed but not recorded: "
               << e.what() << "\n(run `hg replicatesync` on this repository once the log is back)"

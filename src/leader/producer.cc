@@ -89,4 +89,18 @@ int64_t Producer::Send(nlohmann::json message, int partition) {
 
 void Producer::SendHeartbeat(int partition) { Send(MakeHeartbeat(Now()), partition); }
 
+int64_t Producer::SendBatch(std::vector<nlohmann::json> messages, int partition) {
+  std::vector<std::string> values;
+  for (auto& m : messages) {
+    if (!m.contains("_created")) m["_created"] = Now();
+    values.push_back(EncodeMessage(m));
+  }
+  try {
+    return log().AppendBatch(config_.topic, partition, values);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kLogUnavailable) throw;
+    throw Error(ErrorKind::kLogUnavailable, e.what());
+  }
+}
+
 }  // namespace hgc

@@ -45,6 +45,9 @@ class Producer {
   // offset. Throws Error(kLogUnavailable).
   int64_t Send(nlohmann::json message, int partition);
   void SendHeartbeat(int partition);
+  // Appends several messages to one partition in one log operation (atomic on
+  // the embedded log: all or none). Returns the first offset.
+  int64_t SendBatch(std::vector<nlohmann::json> messages, int partition);
 
   static double Now();
 
