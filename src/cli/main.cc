@@ -10,17 +10,31 @@
 
 #include <CLI/CLI.hpp>
 
+#include "aggregator/aggregate_cmd.h"
+#include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
+#include "common/error.h"
 #include "consumer/consume_cmd.h"
 #include "leader/leader_cmd.h"
 #include "log/kafka_mock.h"
+#include "notify/notify_cmd.h"
 
 namespace {
 
 const std::map<std::string, std::vector<std::string>>& Aliases() {
   static const std::map<std::string, std::vector<std::string>> kAliases = {
+      {"check_kafka_hg_heartbeat", {"check-heartbeat"}},
+      {"check_pulsenotifier_lag", {"check-pulsenotifier-lag"}},
+      {"check_pushdataaggregator_lag", {"check-aggregator-lag"}},
+      {"check_snsnotifier_lag", {"check-snsnotifier-lag"}},
+      {"check_vcsreplicator_aggregator_lag", {"check-aggregator-lag"}},
+      {"check_vcsreplicator_lag", {"check-lag"}},
+      {"vcsreplicator-aggregator", {"aggregate"}},
       {"vcsreplicator-consumer", {"consume"}},
+      {"vcsreplicator-headsconsumer", {"heads"}},
       {"vcsreplicator-print-offsets", {"print-offsets"}},
+      {"vcsreplicator-pulse-notifier", {"notify-pulse"}},
+      {"vcsreplicator-sns-notifier", {"notify-sns"}},
   };
   return kAliases;
 }
@@ -57,7 +71,10 @@ int main(int argc, char** argv) {
   hgc::RegisterClusterCommands(app);
   hgc::RegisterLeaderCommands(app);
   hgc::RegisterConsumeCommands(app);
+  hgc::RegisterAggregateCommand(app);
+  hgc::RegisterCheckCommands(app);
   hgc::RegisterKafkaMockCommand(app);
+  hgc::RegisterNotifyCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
@@ -65,6 +82,12 @@ int main(int argc, char** argv) {
     app.parse(static_cast<int>(cargs.size()), cargs.data());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const hgc::Error& e) {
+    std::cerr << "hgcluster: " << e.what() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "hgcluster: unexpected error: " << e.what() << std::endl;
+    return 1;
   }
   return 0;
 }

@@ -105,10 +105,17 @@ int Down(const std::string& root) {
   std::vector<int> pids;
   int sup = state.value("supervisor_pid", 0);
   if (ProcessAlive(sup)) pids.push_back(sup);
-  for (const auto& m : state["mirrors"]) {
-    int pid = m.value("pid", 0);
+  // The supervisor stops its daemons; signalling them too covers a
+  // supervisor that died and left them behind.
+  auto add = [&](int pid) {
     if (ProcessAlive(pid)) pids.push_back(pid);
+  };
+  for (const auto& m : state["mirrors"]) {
+    add(m.value("pid", 0));
+    add(m.value("heads_pid", 0));
   }
+  add(state["leader"].value("aggregator_pending_pid", 0));
+  add(state["leader"].value("aggregator_pid", 0));
   for (int pid : pids) kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (int pid : pids) {

@@ -5,7 +5,9 @@
 //   ROOT/log/log.db               embedded log (unless --log kafka://...)
 //   ROOT/leader/hgrc              producer config + hooks, %included by repos
 //   ROOT/leader/repos/NAME        leader repositories
-//   ROOT/mirrors/NAME/consumer.ini, consumer.log, repos/
+//   ROOT/leader/pushdataaggregator_groups   mirrors the aggregators wait for
+//   ROOT/leader/pushdataaggregator{-pending,}.ini, aggregator{-pending,}.log
+//   ROOT/mirrors/NAME/consumer.ini, consumer.log, heads.ini, heads.log, repos/
 // Thread-safety: plain values and file functions.
 #pragma once
 
@@ -31,6 +33,14 @@ struct ClusterLayout {
     return mirror_dir(name) + "/consumer.ini";
   }
   std::string mirror_log(const std::string& name) const { return mirror_dir(name) + "/consumer.log"; }
+  std::string mirror_heads_config(const std::string& name) const {
+    return mirror_dir(name) + "/heads.ini";
+  }
+  std::string groups_file() const { return root + "/leader/pushdataaggregator_groups"; }
+  std::string aggregator_pending_config() const {
+    return root + "/leader/pushdataaggregator-pending.ini";
+  }
+  std::string aggregator_config() const { return root + "/leader/pushdataaggregator.ini"; }
   std::string supervisor_log() const { return root + "/supervisor.log"; }
 
   // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.

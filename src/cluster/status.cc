@@ -1,6 +1,8 @@
 #include "cluster/status.h"
 
 #include <chrono>
+#include <climits>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -65,7 +67,65 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     } catch (const std::exception&) {
     }
     mirror["parked"] = parked;
+    mirror["heads_running"] = ProcessAlive(m.value("heads_pid", 0));
+    if (log) {
+      try {
+        int64_t behind = 0;
+        for (const auto& p : ComputeLag(*log, "replicatedpushdatapending", m["group"], now)) {
+          behind += std::max<int64_t>(0, p.available - p.offset);
+        }
+        mirror["heads_lag"] = {{"messages", behind}};
+      } catch (const Error& e) {
+        mirror["heads_lag"] = {{"messages", nullptr}, {"error", e.what()}};
+      }
+    }
     out["mirrors"].push_back(mirror);
+  }
+  // The two aggregator stages: how many fully applied events wait to be
+  // copied ("behind") and whether the daemon runs.
+  out["aggregators"] = nlohmann::json::array();
+  const auto& leader = state["leader"];
+  struct Stage {
+    const char* name;
+    const char* monitor;
+    const char* config_key;
+    const char* pid_key;
+  };
+  for (const Stage& st : {Stage{"pending", "pushdata", "aggregator_pending_config",
+                                "aggregator_pending_pid"},
+                          Stage{"final", "replicatedpushdatapending", "aggregator_config",
+                                "aggregator_pid"}}) {
+    if (!leader.contains(st.config_key)) continue;
+    nlohmann::json a = {{"stage", st.name},
+                        {"monitor_topic", st.monitor},
+                        {"config", leader[st.config_key]},
+                        {"running", ProcessAlive(leader.value(st.pid_key, 0))}};
+    if (log) {
+      try {
+        std::vector<std::string> groups;
+        for (const auto& m : state["mirrors"]) groups.push_back(m["group"]);
+        int n = log->PartitionCount(st.monitor);
+        std::vector<int> parts;
+        for (int i = 0; i < n; ++i) parts.push_back(i);
+        auto acked = log->Committed("pushdataaggregator", st.monitor, parts);
+        std::map<int, int64_t> fully;
+        for (int p : parts) fully[p] = INT64_MAX;
+        for (const auto& g : groups) {
+          auto c = log->Committed(g, st.monitor, parts);
+          for (int p : parts) fully[p] = std::min(fully[p], c.count(p) ? c[p] : int64_t{0});
+        }
+        int64_t behind = 0;
+        for (int p : parts) {
+          int64_t ack = acked.count(p) ? acked[p] : 0;
+          if (fully[p] != INT64_MAX && fully[p] > ack) behind += fully[p] - ack;
+        }
+        a["behind"] = behind;
+      } catch (const Error& e) {
+        a["behind"] = nullptr;
+        a["error"] = e.what();
+      }
+    }
+    out["aggregators"].push_back(a);
   }
   return out;
 }
@@ -96,6 +156,13 @@ std::string FormatStatus(const nlohmann::json& s) {
                            ? fmt::format("running (pid {})", m["pid"].get<int>())
                            : std::string("STOPPED"),
                        lag);
+    if (m.contains("heads_lag")) {
+      out += fmt::format("  heads consumer {}, {} messages behind\n",
+                         m.value("heads_running", false) ? "running" : "STOPPED",
+                         m["heads_lag"]["messages"].is_null()
+                             ? std::string("?")
+                             : std::to_string(m["heads_lag"]["messages"].get<int64_t>()));
+    }
     out += fmt::format("  clone: hg clone {}/NAME\n", m["repos"].get<std::string>());
     for (const auto& p : m["parked"]) {
       out += fmt::format("  STUCK {} parked at partition {} offset {} after {} attempts: {}\n",
@@ -103,6 +170,15 @@ std::string FormatStatus(const nlohmann::json& s) {
                          p["offset"].get<int64_t>(), p["attempts"].get<int>(),
                          p["error"].get<std::string>());
     }
+  }
+  for (const auto& a : s.value("aggregators", nlohmann::json::array())) {
+    out += fmt::format("aggregator {} -> {}: {}, {} fully applied messages not yet copied\n",
+                       a["monitor_topic"].get<std::string>(),
+                       a["stage"] == "pending" ? "replicatedpushdatapending" : "replicatedpushdata",
+                       a["running"].get<bool>() ? "running" : "STOPPED",
+                       a.contains("behind") && !a["behind"].is_null()
+                           ? std::to_string(a["behind"].get<int64_t>())
+                           : std::string("?"));
   }
   return out;
 }

@@ -24,6 +24,7 @@ struct Daemon {
   std::string name;
   std::vector<std::string> argv;
   std::string log;
+  std::string pid_pointer;  // where cluster.json records the pid
   int pid = 0;
   double backoff = 1;
   std::chrono::steady_clock::time_point restart_at{};
@@ -40,24 +41,34 @@ int Supervise(const ClusterLayout& layout) {
   nlohmann::json state = layout.LoadState();
   std::string self = SelfExecutable();
   std::vector<Daemon> daemons;
-  for (const auto& m : state["mirrors"]) {
-    daemons.push_back({m["name"].get<std::string>(),
+  for (size_t i = 0; i < state["mirrors"].size(); ++i) {
+    const auto& m = state["mirrors"][i];
+    std::string name = m["name"];
+    daemons.push_back({"consumer " + name,
                        {self, "consume", m["consumer_config"].get<std::string>()},
-                       m["consumer_log"].get<std::string>()});
+                       m["consumer_log"].get<std::string>(),
+                       fmt::format("/mirrors/{}/pid", i)});
+    daemons.push_back({"heads consumer " + name,
+                       {self, "heads", m["heads_config"].get<std::string>()},
+                       m["heads_log"].get<std::string>(),
+                       fmt::format("/mirrors/{}/heads_pid", i)});
   }
+  daemons.push_back({"aggregator pushdata -> replicatedpushdatapending",
+                     {self, "aggregate", state["leader"]["aggregator_pending_config"]},
+                     layout.leader_dir() + "/aggregator-pending.log",
+                     "/leader/aggregator_pending_pid"});
+  daemons.push_back({"aggregator replicatedpushdatapending -> replicatedpushdata",
+                     {self, "aggregate", state["leader"]["aggregator_config"]},
+                     layout.leader_dir() + "/aggregator.log", "/leader/aggregator_pid"});
   auto save_pids = [&] {
     nlohmann::json s = layout.LoadState();
     s["supervisor_pid"] = getpid();
-    for (auto& m : s["mirrors"]) {
-      for (const auto& d : daemons) {
-        if (d.name == m["name"]) m["pid"] = d.pid;
-      }
-    }
+    for (const auto& d : daemons) s[nlohmann::json::json_pointer(d.pid_pointer)] = d.pid;
     layout.SaveState(s);
   };
   for (auto& d : daemons) {
     d.pid = SpawnDaemon(d.argv, d.log);
-    LogLine(kLogger, fmt::format("started consumer for {} (pid {})", d.name, d.pid));
+    LogLine(kLogger, fmt::format("started {} (pid {})", d.name, d.pid));
   }
   save_pids();
   while (g_stop == 0) {
@@ -67,8 +78,7 @@ int Supervise(const ClusterLayout& layout) {
     if (pid > 0) {
       for (auto& d : daemons) {
         if (d.pid != pid) continue;
-        LogLine(kLogger, fmt::format("consumer for {} (pid {}) exited with status {}; restarting "
-                                     "in {}s",
+        LogLine(kLogger, fmt::format("{} (pid {}) exited with status {}; restarting in {}s",
                                      d.name, pid, status, d.backoff));
         d.pid = 0;
         d.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(d.backoff * 1000));
@@ -80,14 +90,14 @@ int Supervise(const ClusterLayout& layout) {
     for (auto& d : daemons) {
       if (d.pid == 0 && now >= d.restart_at) {
         d.pid = SpawnDaemon(d.argv, d.log);
-        LogLine(kLogger, fmt::format("restarted consumer for {} (pid {})", d.name, d.pid));
+        LogLine(kLogger, fmt::format("restarted {} (pid {})", d.name, d.pid));
         changed = true;
       }
     }
     if (changed) save_pids();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  LogLine(kLogger, fmt::format("received signal {}; stopping consumers", g_stop.load()));
+  LogLine(kLogger, fmt::format("received signal {}; stopping daemons", g_stop.load()));
   for (auto& d : daemons) {
     if (d.pid > 0) kill(d.pid, SIGTERM);
   }
@@ -108,7 +118,7 @@ int Supervise(const ClusterLayout& layout) {
   nlohmann::json s = layout.LoadState();
   s["supervisor_pid"] = 0;
   layout.SaveState(s);
-  LogLine(kLogger, "all consumers stopped");
+  LogLine(kLogger, "all daemons stopped");
   return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "common/logline.h"
 #include "consumer/applier.h"
 #include "consumer/consumer_config.h"
+#include "consumer/heads_applier.h"
 #include "consumer/offsets_table.h"
 #include "consumer/scheduler.h"
 #include "hg/hg_runner.h"
@@ -38,13 +40,25 @@ struct ConsumeOptions {
   int64_t start_from = 0;
   int wait_for_n = 0;
   double timeout = 0;  // for --wait-for-no-lag; 0 = forever
+  bool heads = false;  // the heads consumer (writes .hg/replicated-data)
 };
+
+using ApplyFn = std::function<void(const Message&, int, int64_t)>;
 
 const char* kLogger = "vcsreplicator.consumer";
 
 std::vector<int> Partitions(Log& log, const ConsumerConfig& c, const ConsumeOptions& o) {
-  if (o.partition) return {*o.partition};
   int n = log.PartitionCount(c.topic);
+  if (o.partition) {
+    // A typo must not read as "nothing pending" (`--dump` printing [],
+    // `--skip` saying there is nothing to skip).
+    if (*o.partition < 0 || *o.partition >= n) {
+      throw Error(ErrorKind::kUsage, fmt::format("partition {} does not exist: topic {} has {} "
+                                                 "partitions (0-{})",
+                                                 *o.partition, c.topic, n, n - 1));
+    }
+    return {*o.partition};
+  }
   std::vector<int> out;
   for (int i = 0; i < n; ++i) out.push_back(i);
   return out;
@@ -170,7 +184,7 @@ int WaitForN(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& st
 }
 
 int Onetime(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
-            Applier& applier) {
+            const ApplyFn& apply) {
   auto cursor = log.OpenCursor(Positions(c, start));
   auto records =
       cursor->Poll(1, milliseconds(static_cast<int64_t>(c.poll_timeout * 1000)));
@@ -183,14 +197,14 @@ int Onetime(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& sta
   if (!m.path.empty() && !decision.pass) {
     LogLine(kLogger, fmt::format("repo {} filtered by rule {}", m.path, decision.rule));
   } else {
-    applier.Apply(m, r.partition, r.offset);
+    apply(m, r.partition, r.offset);
   }
   log.Commit(c.group, c.topic, {{r.partition, r.offset + 1}});
   return 0;
 }
 
 int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
-              Applier& applier, const ConsumeOptions& o) {
+              const ApplyFn& apply, const ConsumeOptions& o) {
   std::string parts;
   if (o.partition) parts = fmt::format("[{}]", *o.partition);
   else parts = "all";
@@ -201,10 +215,10 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
   so.max_retries = c.max_retries;
   so.retry_base_seconds = c.retry_base;
   so.parked_retry_seconds = c.parked_retry;
-  so.state_file = c.state_dir + "/consumer-" + c.group + ".json";
+  so.state_file = c.state_dir + (o.heads ? "/heads-" : "/consumer-") + c.group + ".json";
   so.logger = kLogger;
   Scheduler scheduler(
-      so, [&](const Message& m, int p, int64_t off) { applier.Apply(m, p, off); },
+      so, apply,
       [&](int p, int64_t off) { log.Commit(c.group, c.topic, {{p, off}}); },
       [&](const Message& m) -> std::optional<std::string> {
         auto d = c.filter.Evaluate(m.path);
@@ -212,6 +226,16 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
         return d.rule;
       });
   for (const auto& [p, off] : start) scheduler.StartPartition(p, off);
+  // Make the group visible (to the aggregator and the checks) from the
+  // start, even on partitions that have nothing to consume yet.
+  std::vector<int> assigned;
+  for (const auto& [p, off] : start) assigned.push_back(p);
+  auto committed = log.Committed(c.group, c.topic, assigned);
+  std::map<int, int64_t> initial;
+  for (const auto& [p, off] : start) {
+    if (!committed.count(p)) initial[p] = off;
+  }
+  if (!initial.empty()) log.Commit(c.group, c.topic, initial);
   scheduler.WriteState();
   auto cursor = log.OpenCursor(Positions(c, start));
   constexpr size_t kReadAhead = 10000;
@@ -255,8 +279,13 @@ int RunConsume(const ConsumeOptions& o) {
     if (o.skip) return Skip(*log, c, start);
     auto hg = MakeProcessHgRunner(c.hg, c.hgrcpath, {"format.aggressivemergedeltas=false"});
     Applier applier(c, *hg);
-    if (o.onetime) return Onetime(*log, c, start, applier);
-    return RunDaemon(*log, c, start, applier, o);
+    HeadsApplier heads(c);
+    ApplyFn apply = [&](const Message& m, int p, int64_t off) {
+      if (o.heads) heads.Apply(m, p, off);
+      else applier.Apply(m, p, off);
+    };
+    if (o.onetime) return Onetime(*log, c, start, apply);
+    return RunDaemon(*log, c, start, apply, o);
   } catch (const Error& e) {
     LogLine(kLogger, fmt::format("{}: {}", ErrorKindName(e.kind()), e.what()));
     LogLine(kLogger, "exiting main consume loop with error");
@@ -267,22 +296,27 @@ int RunConsume(const ConsumeOptions& o) {
 }  // namespace
 
 void RegisterConsumeCommands(CLI::App& app) {
-  auto o = std::make_shared<ConsumeOptions>();
-  auto* consume = app.add_subcommand(
-      "consume", "apply replication events to this mirror's repositories (alias: "
-                 "vcsreplicator-consumer)");
-  consume->add_option("config", o->config, "consumer ini file")->required();
-  consume->add_option("--partition", o->partition, "only this partition");
-  consume->add_flag("--skip", o->skip, "commit past the next message without applying it");
-  consume->add_flag("--dump", o->dump, "print pending messages as YAML; commits nothing");
-  consume->add_flag("--onetime", o->onetime, "process at most one message, then exit");
-  consume->add_option("--start-from", o->start_from,
-                      "start N messages after the oldest stored one (split across partitions)");
-  consume->add_flag("--wait-for-no-lag", o->wait_for_no_lag,
-                    "exit once the group has consumed everything");
-  consume->add_option("--wait-for-n", o->wait_for_n, "print the next N messages, then exit");
-  consume->add_option("--timeout", o->timeout, "give up --wait-for-no-lag after SECONDS");
-  consume->callback([o] { throw CLI::RuntimeError(RunConsume(*o)); });
+  for (bool heads : {false, true}) {
+    auto o = std::make_shared<ConsumeOptions>();
+    o->heads = heads;
+    auto* consume =
+        heads ? app.add_subcommand("heads", "write .hg/replicated-data from fully replicated "
+                                            "heads messages (alias: vcsreplicator-headsconsumer)")
+              : app.add_subcommand("consume", "apply replication events to this mirror's "
+                                              "repositories (alias: vcsreplicator-consumer)");
+    consume->add_option("config", o->config, "consumer ini file")->required();
+    consume->add_option("--partition", o->partition, "only this partition");
+    consume->add_flag("--skip", o->skip, "commit past the next message without applying it");
+    consume->add_flag("--dump", o->dump, "print pending messages as YAML; commits nothing");
+    consume->add_flag("--onetime", o->onetime, "process at most one message, then exit");
+    consume->add_option("--start-from", o->start_from,
+                        "start N messages after the oldest stored one (split across partitions)");
+    consume->add_flag("--wait-for-no-lag", o->wait_for_no_lag,
+                      "exit once the group has consumed everything");
+    consume->add_option("--wait-for-n", o->wait_for_n, "print the next N messages, then exit");
+    consume->add_option("--timeout", o->timeout, "give up --wait-for-no-lag after SECONDS");
+    consume->callback([o] { throw CLI::RuntimeError(RunConsume(*o)); });
+  }
 
   auto config = std::make_shared<std::string>();
   auto groups = std::make_shared<std::string>();

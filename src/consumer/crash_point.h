@@ -3,7 +3,8 @@
 // exists (the file is removed first, so the restarted consumer goes on).
 // Points: before-pull, during-pull (hg is killed inside its transaction,
 // together with the consumer), after-pull, after-apply (applied and marked,
-// offset not yet committed). Unset in production: one getenv per check.
+// offset not yet committed), aggregator-after-append (copied, ack offset not
+// yet committed). Unset in production: one getenv per check.
 #pragma once
 
 #include <optional>

@@ -24,6 +24,8 @@ std::vector<PartitionLag> ComputeLag(Log& log, const std::string& topic, const s
                                      double now);
 
 // Python tabulate's "simple" format, which the reference's print-offsets uses.
+// `numeric` columns are right-aligned on the decimal point; a column holding
+// any non-number is text for tabulate (left-aligned), so pass false for it.
 std::string TabulateSimple(const std::vector<std::string>& headers,
                            const std::vector<std::vector<std::string>>& rows,
                            const std::vector<bool>& numeric);

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "consumer/consumer_config.h"
 #include "consumer/lag.h"
+#include "message/python_repr.h"
 
 namespace hgc {
 
@@ -24,17 +25,35 @@ int PrintOffsets(const std::string& config_path, const std::string& groups_arg) 
     }
     double now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    std::vector<std::vector<std::string>> rows;
+    std::vector<PartitionLag> lags;
+    std::vector<std::string> row_groups;
+    bool any_error = false;
     for (const auto& group : groups) {
       for (const auto& lag : ComputeLag(*log, c.topic, group, now)) {
-        std::string seconds = "error";
-        if (lag.lag_seconds) seconds = *lag.lag_seconds == 0 ? "0" : fmt::format("{:g}", *lag.lag_seconds);
-        rows.push_back({c.topic, group, std::to_string(lag.partition), std::to_string(lag.offset),
-                        std::to_string(lag.available), seconds});
+        lags.push_back(lag);
+        row_groups.push_back(group);
+        if (!lag.lag_seconds) any_error = true;
       }
     }
+    // tabulate types the lag column: all floats -> format "g", right-aligned
+    // on the decimal point ("0.0" prints as "0"); one "error" cell makes it a
+    // text column -> str() of each float ("0.0"), left-aligned.
+    std::vector<std::vector<std::string>> rows;
+    for (size_t i = 0; i < lags.size(); ++i) {
+      const auto& lag = lags[i];
+      std::string seconds;
+      if (!lag.lag_seconds) {
+        seconds = "error";
+      } else if (any_error) {
+        seconds = PythonFloatRepr(*lag.lag_seconds);
+      } else {
+        seconds = fmt::format("{:g}", *lag.lag_seconds);  // Python's format(x, "g")
+      }
+      rows.push_back({c.topic, row_groups[i], std::to_string(lag.partition),
+                      std::to_string(lag.offset), std::to_string(lag.available), seconds});
+    }
     std::cout << TabulateSimple({"topic", "group", "partition", "offset", "available", "lag (s)"},
-                                rows, {false, false, true, true, true, true});
+                                rows, {false, false, true, true, true, !any_error});
     return 0;
   } catch (const Error& e) {
     std::cerr << "abort: " << e.what() << std::endl;

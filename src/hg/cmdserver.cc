@@ -32,8 +32,8 @@ extern char** environ;
 namespace hgc {
 namespace {
 
-constexpr size_t kErrTail = 4096;            // server stderr kept for error messages
-constexpr uint32_t kMaxFrame = 1u << 30;     // larger is a corrupt stream, not output
+constexpr size_t kErrTail = 4096;                     // server stderr kept for error messages
+constexpr uint32_t kMaxFrame = 1u << 30;              // larger is a corrupt stream, not output
 constexpr auto kTermGrace = std::chrono::seconds(2);  // SIGTERM lets hg roll back first
 
 std::string Be32(uint32_t v) {
@@ -126,7 +126,7 @@ void CommandServer::ReadHello() {
   auto deadline = Deadline();
   Frame hello;
   // Optional channels (debug) may come first; the hello is the first 'o'.
-  while ((hello = ReadFrame(deadline, nullptr)).channel != 'o') {
+  while ((hello = ReadFrame(deadline, &startup_err_)).channel != 'o') {
     if (std::isupper(static_cast<unsigned char>(hello.channel))) {
       Fail(fmt::format("asked for channel '{}' before its hello", hello.channel));
     }
@@ -220,7 +220,8 @@ void CommandServer::Fail(const std::string& what, bool timed_out) {
   timed_out_ = timed_out;
   pid_t pid = pid_;
   Terminate();
-  std::string msg = fmt::format("hg command server (pid {}, repo '{}') {}", pid, options_.repo, what);
+  std::string msg =
+      fmt::format("hg command server (pid {}, repo '{}') {}", pid, options_.repo, what);
   if (!ended_.empty()) msg += "; it " + ended_;
   while (!err_tail_.empty() && std::isspace(static_cast<unsigned char>(err_tail_.back()))) {
     err_tail_.pop_back();
@@ -239,19 +240,28 @@ void CommandServer::Terminate() {
   pid_t pid = pid_;
   pid_ = -1;
   int status = 0;
+  bool lost = false;  // reaped by someone else (SIGCHLD ignored, a waitpid(-1))
   auto reaped = [&] {
     pid_t r;
     while ((r = waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
     }
-    return r != 0;  // our child, or ECHILD if someone else reaped it
+    lost = lost || r < 0;
+    return r != 0;
   };
-  if (!reaped()) {
-    // SIGTERM first: hg turns it into an exception that rolls back an open
-    // transaction, so a killed command does not leave "run hg recover" behind.
+  bool done = reaped();
+  if (!done && !in_command_) {
+    // Between commands hg holds no lock and no transaction (it writes the
+    // result after both are released), so there is nothing to clean up; a
+    // SIGTERM would cost ~50 ms of interpreter teardown per evicted server.
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  } else if (!done) {
+    // Mid-command, SIGTERM first: hg turns it into an exception that rolls
+    // back an open transaction, so a killed command leaves no "run hg recover".
     kill(pid, SIGTERM);
     auto give_up = Clock::now() + kTermGrace;
     auto nap = std::chrono::microseconds(200);
-    bool done = false;
     while (!(done = reaped()) && Clock::now() < give_up) {
       std::this_thread::sleep_for(nap);
       nap = std::min(nap * 2, std::chrono::microseconds(20000));
@@ -262,7 +272,7 @@ void CommandServer::Terminate() {
       }
     }
   }
-  ended_ = DescribeStatus(status);
+  ended_ = lost ? "ended (status unknown)" : DescribeStatus(status);
 }
 
 void CommandServer::DrainStderr(std::string* sink) {
@@ -376,8 +386,12 @@ ProcessResult CommandServer::Run(const std::vector<std::string>& args) {
     payload += args[i];
   }
   auto deadline = Deadline();
+  in_command_ = true;
   WriteAll("runcommand\n" + Be32(static_cast<uint32_t>(payload.size())) + payload, deadline);
   ProcessResult result;
+  // What hg printed while loading config and extensions (say, a failed
+  // extension import) a process prints on every command, first.
+  result.err = startup_err_;
   while (true) {
     Frame f = ReadFrame(deadline, &result.err);
     switch (f.channel) {
@@ -390,6 +404,7 @@ ProcessResult CommandServer::Run(const std::vector<std::string>& args) {
       case 'r':
         if (f.data.size() != 4) Fail(fmt::format("sent a {}-byte result", f.data.size()));
         result.exit_code = static_cast<int32_t>(ReadBe32(f.data.data()));
+        in_command_ = false;
         // hg flushed everything before the result; pick up what its stderr still holds.
         DrainStderr(&result.err);
         return result;

@@ -1,6 +1,6 @@
 // Mercurial command servers (`hg serve --cmdserver pipe`): one long-lived hg
 // process runs many commands, so a command costs ~1 ms instead of a ~100 ms
-// Python start (docs/benchmarks.md). `CommandServer` speaks the pipe protocol;
+// Python start (bench/hg_runner_bench.cc). `CommandServer` speaks the pipe protocol;
 // `CmdServerHgRunner` is the HgRunner that pools servers per repository — the
 // mirror consumer's fast path — and falls back to one process per command
 // whenever a server cannot give the same answer a fresh process would.
@@ -38,23 +38,26 @@ class CommandServer {
   // cannot start, exits before the hello (e.g. `-R` of a missing repo), or does
   // not offer `runcommand`.
   explicit CommandServer(CommandServerOptions options);
-  // Terminates the server (SIGTERM, then SIGKILL after a grace period) and reaps it.
+  // Kills and reaps the server: SIGKILL when idle; mid-command SIGTERM first
+  // (hg rolls back its transaction), SIGKILL after a grace period.
   ~CommandServer();
   CommandServer(const CommandServer&) = delete;
   CommandServer& operator=(const CommandServer&) = delete;
 
   // Runs `hg <args>` in the server. The result holds the exit code and the
-  // stdout/stderr channels (plus anything the server wrote to its own stderr
-  // meanwhile). Throws Error(kHgFailed) when the server dies, breaks the
-  // protocol, asks for a required channel we do not know, or the timeout
-  // passes; the server is then killed and usable() is false.
+  // stdout/stderr channels, plus what the server wrote to its own stderr
+  // while starting (config and extension warnings, which a process would
+  // print for every command) and while this command ran. Throws
+  // Error(kHgFailed) when the server dies, breaks the protocol, asks for a
+  // required channel we do not know, or the timeout passes; the server is
+  // then killed and usable() is false.
   ProcessResult Run(const std::vector<std::string>& args);
 
   void set_timeout(std::optional<std::chrono::milliseconds> timeout) { options_.timeout = timeout; }
   bool usable() const { return usable_; }
   // Whether the failure that made the server unusable was the timeout.
   bool timed_out() const { return timed_out_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return pid_; }  // -1 once killed
   const std::string& repo() const { return options_.repo; }
 
  private:
@@ -84,10 +87,12 @@ class CommandServer {
   int server_err_ = -1;   // server stderr: stray output (protectio sends fd 1 there)
   std::string in_buf_;
   size_t in_pos_ = 0;
-  std::string err_tail_;  // last bytes of server stderr, for error messages
-  std::string ended_;     // how the process ended, once reaped
+  std::string err_tail_;     // last bytes of server stderr, for error messages
+  std::string ended_;        // how the process ended, once reaped
+  std::string startup_err_;  // stderr before the hello, replayed for each command
   bool usable_ = false;
   bool timed_out_ = false;
+  bool in_command_ = false;  // a request was sent and its result not read yet
 };
 
 struct CmdServerRunnerStats {
@@ -107,6 +112,9 @@ struct CmdServerRunnerStats {
 // requires, hgrc files or the HGRCPATH files changed since it started — a
 // server reads config only once. A command timeout kills the server and
 // throws Error(kHgFailed) without retrying.
+// Known differences from a process, inherent to hg's command server: output
+// of external hooks (stdout and stderr) arrives on stdout, and `hg config`
+// lists ui.nontty=true.
 class CmdServerHgRunner final : public HgRunner {
  public:
   CmdServerHgRunner(std::string hg_path, std::string hgrcpath,

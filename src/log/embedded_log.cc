@@ -286,6 +286,7 @@ class EmbeddedLog : public Log {
         up.Step();
       }
       db_->Exec("COMMIT");
+      Notify();
     } catch (...) {
       sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
@@ -294,6 +295,14 @@ class EmbeddedLog : public Log {
 
   std::unique_ptr<LogCursor> OpenCursor(const std::vector<TopicPartitionOffset>& start) override {
     return std::make_unique<EmbeddedCursor>(path_, start);
+  }
+
+  void WaitForChange(std::chrono::milliseconds timeout) override {
+    {
+      std::lock_guard lock(mu_);
+      if (!watcher_) watcher_ = std::make_unique<AppendWatcher>(path_);
+    }
+    watcher_->Wait(timeout);
   }
 
  private:
@@ -335,6 +344,7 @@ class EmbeddedLog : public Log {
   std::string path_;
   std::unique_ptr<SqliteDb> db_;
   int notify_fd_ = -1;
+  std::unique_ptr<AppendWatcher> watcher_;
 };
 
 }  // namespace

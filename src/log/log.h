@@ -87,6 +87,12 @@ class Log {
 
   // Opens a cursor positioned at the given offsets.
   virtual std::unique_ptr<LogCursor> OpenCursor(const std::vector<TopicPartitionOffset>& start) = 0;
+
+  // Blocks until something may have changed in the log (an append or an
+  // offset commit by any process) or `timeout` passes. For processes that
+  // watch committed offsets rather than records (the aggregator). Backends
+  // without change notification wait a short fixed interval.
+  virtual void WaitForChange(std::chrono::milliseconds timeout);
 };
 
 // Opens a log from a URL: "sqlite:///abs/path/log.db" (or a plain path) for the

@@ -1,4 +1,7 @@
 // Chooses a log backend from a URL.
+#include <algorithm>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "common/error.h"
@@ -7,6 +10,10 @@
 #include "log/log.h"
 
 namespace hgc {
+
+void Log::WaitForChange(std::chrono::milliseconds timeout) {
+  std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(50)));
+}
 
 std::unique_ptr<Log> OpenLog(const std::string& url, const std::string& client_id) {
   if (url.rfind("kafka://", 0) == 0) return OpenKafkaLog(url.substr(8), client_id);

@@ -1,0 +1,189 @@
+#include "aggregator/aggregator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/logline.h"
+#include "consumer/crash_point.h"
+#include "message/message.h"
+
+namespace hgc {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Pending {
+  int partition;
+  int64_t offset;
+  std::string value;
+  double created;
+};
+
+}  // namespace
+
+Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log)
+    : config_(std::move(config)), log_(log) {}
+
+void Aggregator::Log(const std::string& line) { LogLine("vcsreplicator.aggregator", line); }
+
+void Aggregator::Recover() {
+  Watermarks w = log_.GetWatermarks(config_.aggregate_topic, 0);
+  if (w.high <= w.low) return;
+  int64_t from = std::max(w.low, w.high - kMaxBatch);
+  auto cursor = log_.OpenCursor({{config_.aggregate_topic, 0, from}});
+  std::map<int, int64_t> last;
+  int64_t seen = from;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (seen < w.high && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& r : cursor->Poll(kMaxBatch, std::chrono::milliseconds(500))) {
+      seen = r.offset + 1;
+      try {
+        Message m = DecodeMessage(r.value);
+        const auto& from_field = m.body.value("_aggregated_from", nlohmann::json());
+        if (from_field.is_object() && from_field.value("topic", "") == config_.monitor_topic) {
+          int p = from_field.value("partition", -1);
+          int64_t o = from_field.value("offset", int64_t{-1});
+          if (p >= 0 && o >= 0) last[p] = std::max(last.count(p) ? last[p] : o, o);
+        }
+      } catch (const Error&) {
+      }
+    }
+  }
+  if (seen < w.high) {
+    throw Error(ErrorKind::kLogUnavailable,
+                fmt::format("could not read the tail of {} to recover", config_.aggregate_topic));
+  }
+  std::vector<int> parts;
+  for (const auto& [p, o] : last) parts.push_back(p);
+  auto acked = log_.Committed(config_.ack_group, config_.monitor_topic, parts);
+  std::map<int, int64_t> fix;
+  for (const auto& [p, o] : last) {
+    if (!acked.count(p) || acked[p] <= o) fix[p] = o + 1;
+  }
+  if (fix.empty()) return;
+  log_.Commit(config_.ack_group, config_.monitor_topic, fix);
+  for (const auto& [p, o] : fix) {
+    Log(fmt::format("partition {} offset {} was already copied to {} before a restart; "
+                    "committed past it instead of copying it again",
+                    p, o - 1, config_.aggregate_topic));
+  }
+}
+
+int Aggregator::Iterate() {
+  std::vector<std::string> groups = ReadGroupsFile(config_.monitor_groups_file);
+  if (groups.empty()) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("no groups listed in {}: list every mirror's consumer group, one per "
+                            "line",
+                            config_.monitor_groups_file));
+  }
+  int n = log_.PartitionCount(config_.monitor_topic);
+  std::vector<int> parts;
+  for (int i = 0; i < n; ++i) parts.push_back(i);
+  std::map<int, int64_t> fully;
+  for (int p : parts) fully[p] = INT64_MAX;
+  std::set<std::string> never;
+  for (const auto& g : groups) {
+    auto c = log_.Committed(g, config_.monitor_topic, parts);
+    if (c.empty()) never.insert(g);
+    for (int p : parts) fully[p] = std::min(fully[p], c.count(p) ? c[p] : int64_t{0});
+  }
+  for (const auto& g : never) {
+    if (!never_committed_.count(g)) {
+      Log(fmt::format("group {} listed in {} has never committed an offset on {}; aggregation "
+                      "waits for it (remove it from the file if it is not a mirror)",
+                      g, config_.monitor_groups_file, config_.monitor_topic));
+    }
+  }
+  never_committed_ = never;
+  auto acked = log_.Committed(config_.ack_group, config_.monitor_topic, parts);
+  std::map<int, int64_t> start;
+  int64_t total = 0;
+  std::vector<int> behind;
+  for (int p : parts) {
+    start[p] = acked.count(p) ? acked[p] : 0;
+    if (fully[p] > start[p]) {
+      total += fully[p] - start[p];
+      behind.push_back(p);
+    }
+  }
+  if (total == 0) return 0;
+  std::string list;
+  for (int p : behind) list += (list.empty() ? "" : ", ") + std::to_string(p);
+  Log(fmt::format("{} unacked messages in {} partition: [{}]", total, behind.size(), list));
+
+  // Read up to kMaxBatch pending records per partition.
+  std::map<int, std::vector<Pending>> pending;
+  for (int p : behind) {
+    int64_t want = std::min<int64_t>(fully[p] - start[p], kMaxBatch);
+    auto cursor = log_.OpenCursor({{config_.monitor_topic, p, start[p]}});
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto& out = pending[p];
+    while (static_cast<int64_t>(out.size()) < want &&
+           std::chrono::steady_clock::now() < deadline) {
+      for (auto& r : cursor->Poll(static_cast<size_t>(want) - out.size(),
+                                  std::chrono::milliseconds(200))) {
+        if (r.offset != start[p] + static_cast<int64_t>(out.size())) {
+          throw Error(ErrorKind::kLogUnavailable,
+                      fmt::format("expected offset {} of partition {}, got {}",
+                                  start[p] + static_cast<int64_t>(out.size()), p, r.offset));
+        }
+        double created = 0;
+        try {
+          created = DecodeMessage(r.value).created;
+        } catch (const Error&) {
+        }
+        out.push_back({p, r.offset, std::move(r.value), created});
+      }
+    }
+  }
+  // Merge partitions by produce time; a partition's own order always holds.
+  std::vector<Pending> batch;
+  std::map<int, size_t> next;
+  while (static_cast<int>(batch.size()) < kMaxBatch) {
+    int best = -1;
+    for (auto& [p, recs] : pending) {
+      if (next[p] >= recs.size()) continue;
+      if (best < 0 || recs[next[p]].created < pending[best][next[best]].created) best = p;
+    }
+    if (best < 0) break;
+    batch.push_back(pending[best][next[best]++]);
+  }
+  std::vector<std::string> values;
+  std::map<int, int64_t> commit;
+  double now = Now();
+  for (const auto& rec : batch) {
+    try {
+      Message m = DecodeMessage(rec.value);
+      nlohmann::json body = m.body;
+      Log(fmt::format("copying {} from partition {}", DisplayMessage(m), rec.partition));
+      if (!body.contains("_original_created")) body["_original_created"] = m.created;
+      if (!body.contains("_original_partition")) body["_original_partition"] = rec.partition;
+      body["_aggregated_from"] = {
+          {"topic", config_.monitor_topic}, {"partition", rec.partition}, {"offset", rec.offset}};
+      body["_created"] = now;
+      values.push_back(EncodeMessage(body));
+    } catch (const Error& e) {
+      // Copied byte for byte so every downstream consumer sees (and can
+      // skip) the same record; it cannot carry _aggregated_from.
+      Log(fmt::format("copying undecodable record from partition {} offset {} unchanged: {}",
+                      rec.partition, rec.offset, e.what()));
+      values.push_back(rec.value);
+    }
+    commit[rec.partition] = rec.offset + 1;
+  }
+  log_.AppendBatch(config_.aggregate_topic, 0, values);
+  CrashPoint("aggregator-after-append");
+  log_.Commit(config_.ack_group, config_.monitor_topic, commit);
+  return static_cast<int>(batch.size());
+}
+
+}  // namespace hgc

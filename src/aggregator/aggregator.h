@@ -1,0 +1,57 @@
+// Copies events that every mirror has applied from a monitored topic to a
+// single-partition aggregate topic (spec/replication.md §4), the step that
+// turns "applied somewhere" into "applied everywhere".
+//
+// Per monitored partition, "fully consumed" is the minimum committed offset
+// of the groups in the groups file; records between the ack group's
+// committed offset and that minimum are copied in order — merged across
+// partitions by their `_created` time, each partition's order kept — and the
+// ack group's offset is committed after each batch.
+//
+// Exactly once: every copy carries `_aggregated_from` {topic, partition,
+// offset}. A crash between appending a batch and committing it would re-copy
+// it; Recover() (run at start and after any failure) reads the tail of the
+// aggregate topic and commits past whatever is already there. Batches are
+// bounded, so the tail to read is too.
+//
+// `_original_created` and `_original_partition` are set only when absent, so
+// after the second stage they still hold the push's true produce time and
+// partition (the reference overwrote them with stage-1 values).
+// Thread-safety: one Aggregator per thread; one per (stage, cluster).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aggregator/aggregator_config.h"
+#include "log/log.h"
+
+namespace hgc {
+
+class Aggregator {
+ public:
+  static constexpr int kMaxBatch = 200;
+
+  Aggregator(AggregatorConfig config, Log& log);
+
+  // Commits past records already present in the aggregate topic.
+  void Recover();
+
+  // One pass: returns the number of records copied. Throws Error when the
+  // groups file is empty or unreadable, or the log fails.
+  int Iterate();
+
+  // Groups in the groups file that never committed an offset on the
+  // monitored topic (reported, and aggregation waits for them).
+  const std::set<std::string>& never_committed() const { return never_committed_; }
+
+ private:
+  void Log(const std::string& line);
+
+  AggregatorConfig config_;
+  hgc::Log& log_;
+  std::set<std::string> never_committed_;
+};
+
+}  // namespace hgc

@@ -1,0 +1,66 @@
+// check_vcsreplicator_aggregator_lag / check_pushdataaggregator_lag
+// (spec/replication.md §6.2) as pure functions: the aggregator's view of the
+// monitored topic (what every listed group consumed, what the ack group
+// copied) to the Nagios report or the --telegraf JSON. Fixes the reference's
+// stale per-partition label, and warns about a listed group that never
+// committed an offset: it holds aggregation at offset 0 without any error.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "checks/check_report.h"
+
+namespace hgc {
+
+struct AggregatorPartition {
+  int partition = 0;
+  int64_t consumed = 0;  // minimum committed offset across the listed groups
+  int64_t acked = 0;     // the ack group's committed offset
+};
+
+// Committed offsets per partition, as Log::Committed returns them (a
+// partition never committed is absent).
+using CommittedOffsets = std::map<int, int64_t>;
+
+// §4.2: an absent committed offset counts as 0. `groups` must not be empty
+// (throws Error(kConfig): the minimum of nothing is undefined).
+std::vector<AggregatorPartition> AggregationOffsets(
+    int partitions, const std::map<std::string, CommittedOffsets>& groups,
+    const CommittedOffsets& ack);
+
+// Listed groups with no committed offset on any partition, in file order.
+// None while the topic holds no record at all: a consumer commits only after
+// its first record, so on a fresh cluster every group is "never committed"
+// without anything being held back.
+std::vector<std::string> NeverCommittedGroups(
+    const std::vector<std::string>& listed, const std::map<std::string, CommittedOffsets>& groups,
+    bool topic_has_records);
+
+struct AggregatorThresholds {
+  int64_t warning_count = 40;
+  int64_t critical_count = 100;
+};
+
+struct AggregatorView {
+  std::vector<AggregatorPartition> partitions;  // ascending
+  std::vector<std::string> never_committed;
+  std::string groups_file;
+  std::string topic;
+};
+
+CheckReport EvaluateAggregatorLag(const AggregatorView& view,
+                                  const AggregatorThresholds& thresholds);
+
+// "CRITICAL - no groups listed in <file>": with no group the aggregator
+// cannot tell what is fully replicated and copies nothing.
+CheckReport NoGroupsReport(const std::string& groups_file);
+
+// [{"acked_offset": A, "consumed_offset": C, "partition": P}, ...] as
+// Python's json.dumps(..., sort_keys=True).
+std::string AggregatorLagTelegraf(const std::vector<AggregatorPartition>& partitions);
+
+}  // namespace hgc

@@ -1,0 +1,38 @@
+// check_vcsreplicator_lag (spec/replication.md §6.1) as pure functions: from
+// the per-partition lag of a consumer group and its parked repositories to
+// the Nagios report, or to the --telegraf JSON. The pulse/SNS notifier and
+// heads-consumer ("pending lag") checks are the same logic on another group.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checks/check_report.h"
+#include "checks/parked_state.h"
+#include "consumer/lag.h"
+
+namespace hgc {
+
+struct LagThresholds {
+  int64_t warning_count = 150;
+  double warning_time = 150.0;
+  int64_t critical_count = 600;
+  double critical_time = 600.0;
+};
+
+// Lines and exit status exactly as the reference prints them (partitions in
+// the order given, which ComputeLag makes ascending), plus one CRITICAL line
+// per parked repository. A parked entry whose offset the group has already
+// committed past is stale (the state file outlived a --skip) and is ignored.
+// An unreadable state file (`parked.error`) is a WARNING line.
+CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
+                                const LagThresholds& thresholds, const ParkedState& parked,
+                                const std::string& state_file);
+
+// [{"available": A, "lag_time": T|null, "offset": O, "partition": P}, ...]
+// byte for byte as Python's json.dumps(..., sort_keys=True).
+std::string ConsumerLagTelegraf(const std::vector<PartitionLag>& lags);
+
+}  // namespace hgc

@@ -1,0 +1,83 @@
+// Replication message -> notification. Thread-safety: see header.
+#include "notify/notification_builder.h"
+
+#include <filesystem>
+
+#include "common/logline.h"
+#include "notify/obsolete_data.h"
+#include "notify/pushlog_reader.h"
+
+namespace hgc {
+namespace {
+
+void Note(const std::string& line) { LogLine(kPushNotificationsLogger, line); }
+
+OrderedJson ChangegroupData(const Message& m, const std::string& local, const std::string& url) {
+  OrderedJson data = OrderedJson::object();
+  data["repo_url"] = url;
+  data["heads"] = m.heads;
+  data["source"] = m.source;
+  data["pushlog_pushes"] = PushlogPushesForHeads(local, url, m.heads, kPushNotificationsLogger);
+  return data;
+}
+
+}  // namespace
+
+nlohmann::json OriginalCreated(const Message& message) {
+  auto it = message.body.find("_original_created");
+  if (it != message.body.end() && it->is_number()) return *it;
+  auto created = message.body.find("_created");
+  if (created != message.body.end() && created->is_number()) return *created;
+  return message.created;
+}
+
+std::optional<PushNotification> BuildNotification(const Message& m, int partition, int64_t offset,
+                                                  const NotifierConfig& config) {
+  if (m.type == MessageType::kHeartbeat) {
+    Note(m.name + " message not relevant; ignoring");
+    return std::nullopt;
+  }
+  auto url = config.PublicUrl(m.path);
+  if (!url) {
+    Note("no public URL could be resolved for " + m.path + "; not sending notification");
+    return std::nullopt;
+  }
+  if (config.Ignored(m.path)) {
+    Note("ignoring repo because path in ignore list: " + m.path);
+    return std::nullopt;
+  }
+  std::string local = config.LocalPath(m.path);
+  if (!std::filesystem::exists(local)) {
+    Note("repository " + local + " does not exist; ignoring notification");
+    return std::nullopt;
+  }
+  PushNotification n;
+  n.repo_url = *url;
+  n.partition = partition;
+  n.offset = offset;
+  n.created = OriginalCreated(m);
+  switch (m.type) {
+    case MessageType::kChangegroup:
+      n.type = "changegroup.1";
+      n.data = ChangegroupData(m, local, *url);
+      return n;
+    case MessageType::kRepoInit:
+      n.type = "newrepo.1";
+      n.data = OrderedJson::object();
+      n.data["repo_url"] = *url;
+      return n;
+    case MessageType::kPushkey:
+      if (m.ns != "obsolete") {
+        Note(m.ns + " pushkey namespace not handled; ignoring");
+        return std::nullopt;
+      }
+      n.type = "obsolete.1";
+      n.data = ObsoleteData(config.hg, local, *url, m.new_value, kPushNotificationsLogger);
+      return n;
+    default:
+      Note(m.name + " message not relevant to push notifier; ignoring");
+      return std::nullopt;
+  }
+}
+
+}  // namespace hgc

@@ -1,0 +1,53 @@
+// Notifier configuration loading. Thread-safety: see notifier_config.h.
+#include "notify/notifier_config.h"
+
+#include "common/error.h"
+
+namespace hgc {
+
+NotifierConfig NotifierConfig::Load(const IniFile& ini, const std::string& section) {
+  if (!ini.HasSection(section)) {
+    throw Error(ErrorKind::kConfig, "no [" + section + "] config section in " + ini.origin());
+  }
+  NotifierConfig c;
+  c.path = ini.origin();
+  c.hg = ini.GetOr("programs", "hg", "hg");
+  auto log = ini.Get(section, "log");
+  if (log && !log->empty()) {
+    c.log_url = *log;
+  } else {
+    // The reference's `hosts` is a comma list of Kafka brokers.
+    std::string brokers;
+    for (char ch : ini.Require(section, "hosts")) {
+      if (ch != ' ') brokers += ch;
+    }
+    c.log_url = "kafka://" + brokers;
+  }
+  c.client_id = ini.GetOr(section, "client_id", section);
+  c.topic = ini.Require(section, "topic");
+  c.group = ini.Require(section, "group");
+  c.poll_timeout = ini.GetDouble(section, "poll_timeout", 0.1);
+  c.path_rewrites = ini.Items("path_rewrites");
+  c.public_url_rewrites = ini.Items("public_url_rewrites");
+  for (const auto& [prefix, unused] : ini.Items("ignore_paths")) c.ignore_paths.push_back(prefix);
+  c.retry = RetryPolicy::FromEnv();
+  return c;
+}
+
+std::optional<std::string> NotifierConfig::PublicUrl(const std::string& wire_path) const {
+  // Same rule shape as pull URLs: first matching prefix, replaced once.
+  return WirePathToPullUrl(public_url_rewrites, wire_path);
+}
+
+std::string NotifierConfig::LocalPath(const std::string& wire_path) const {
+  return WirePathToLocal(path_rewrites, wire_path);
+}
+
+bool NotifierConfig::Ignored(const std::string& wire_path) const {
+  for (const auto& prefix : ignore_paths) {
+    if (wire_path.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace hgc

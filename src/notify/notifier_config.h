@@ -1,0 +1,42 @@
+// The notifiers' common configuration (spec/hosting.md §2.1): the consumer
+// section ([pulseconsumer], [snsconsumer], [webhooksconsumer]: `log = <url>`
+// for our log, else Kafka `hosts`; client_id, topic, group, poll_timeout),
+// [programs] hg, [path_rewrites], [public_url_rewrites], [ignore_paths],
+// and the retry policy from the environment. Thread-safety: immutable value.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ini.h"
+#include "notify/retry_policy.h"
+#include "routing/rewrites.h"
+
+namespace hgc {
+
+struct NotifierConfig {
+  std::string path;
+  std::string hg = "hg";
+  std::string log_url;
+  std::string client_id;
+  std::string topic;
+  std::string group;
+  double poll_timeout = 0.1;
+  RewriteRules path_rewrites;
+  RewriteRules public_url_rewrites;
+  std::vector<std::string> ignore_paths;
+  RetryPolicy retry;
+
+  // Throws Error(kConfig) when the consumer section or a required key is
+  // missing.
+  static NotifierConfig Load(const IniFile& ini, const std::string& consumer_section);
+
+  // Wire path -> public URL; nullopt when no [public_url_rewrites] prefix
+  // matches.
+  std::optional<std::string> PublicUrl(const std::string& wire_path) const;
+  std::string LocalPath(const std::string& wire_path) const;
+  bool Ignored(const std::string& wire_path) const;
+};
+
+}  // namespace hgc

@@ -1,0 +1,176 @@
+// Notifier command lines: config checks, --skip, signals, exit codes.
+// Thread-safety: process entry points.
+#include "notify/notify_cmd.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <iostream>
+#include <memory>
+
+#include "common/error.h"
+#include "common/logline.h"
+#include "log/log.h"
+#include "notify/notification_builder.h"
+#include "notify/notifier_loop.h"
+#include "notify/pulse_sink.h"
+#include "notify/sns_sink.h"
+#include "notify/webhooks_runner.h"
+
+namespace hgc {
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+std::atomic<int> g_signal_count{0};
+
+void OnSignal(int sig) {
+  g_signal = sig;
+  if (g_signal_count.fetch_add(1) >= 1) {
+    // Second signal: the reference's forceful exit. write() and _exit()
+    // are async-signal-safe; LogLine is not.
+    static const char kLine[] =
+        "vcsreplicator.pushnotifications already received exit signal; forcefully aborting\n";
+    ssize_t ignored = write(STDOUT_FILENO, kLine, sizeof(kLine) - 1);
+    (void)ignored;
+    _exit(1);
+  }
+  g_stop = true;
+}
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+struct NotifyOptions {
+  std::string config;
+  bool skip = false;
+  int64_t start_from = 0;
+  std::string target;  // webhooks --skip
+};
+
+void Note(const std::string& line) { LogLine(kPushNotificationsLogger, line); }
+
+// Runs `body` with the reference's daemon epilogue: graceful exit on the
+// first signal, error exit (and log) on an exception.
+int RunDaemon(const std::function<int()>& body) {
+  InstallSignalHandlers();
+  int code = 0;
+  try {
+    code = body();
+  } catch (const std::exception& e) {
+    Note("exception in daemon loop function");
+    Note(e.what());
+    Note("executing loop exiting after error");
+    Note("process exiting code 1");
+    return 1;
+  }
+  if (g_signal != 0) {
+    Note(fmt::format("received signal {}", g_signal.load()));
+    Note("exiting gracefully");
+  }
+  Note(code == 0 ? "executing loop exiting gracefully" : "executing loop exiting after error");
+  Note(fmt::format("process exiting code {}", code));
+  return code;
+}
+
+using SinkFactory = std::function<std::unique_ptr<NotificationSink>(const IniFile&)>;
+
+int RunSingleSink(const NotifyOptions& o, const std::string& consumer_section,
+                  const std::string& sink_section, const SinkFactory& make_sink) {
+  try {
+    IniFile ini = IniFile::Load(o.config);
+    if (!ini.HasSection(sink_section)) {
+      std::cout << "no [" << sink_section << "] config section" << std::endl;
+      return 1;
+    }
+    NotifierConfig config = NotifierConfig::Load(ini, consumer_section);
+    std::unique_ptr<NotificationSink> sink = make_sink(ini);
+    auto log = OpenLog(config.log_url, config.client_id);
+    log->EnsureTopic(config.topic, 1);
+    if (o.skip) return SkipNextRecord(config, *log, config.group, o.start_from);
+    return RunDaemon([&] {
+      NotifierLoopOptions lo;
+      lo.group = config.group;
+      lo.start_from = o.start_from;
+      NotifierLoop(config, *log, *sink, lo).Run(g_stop);
+      return 0;
+    });
+  } catch (const Error& e) {
+    std::cerr << "hgcluster: " << e.what() << std::endl;
+    return 1;
+  }
+}
+
+int RunWebhooks(const NotifyOptions& o) {
+  try {
+    IniFile ini = IniFile::Load(o.config);
+    if (!ini.HasSection("webhooks")) {
+      std::cout << "no [webhooks] config section" << std::endl;
+      return 1;
+    }
+    NotifierConfig config = NotifierConfig::Load(ini, "webhooksconsumer");
+    WebhooksConfig webhooks = WebhooksConfig::Load(ini);
+    auto log = OpenLog(config.log_url, config.client_id);
+    log->EnsureTopic(config.topic, 1);
+    if (o.skip) {
+      for (const auto& t : webhooks.targets) {
+        if (t.name == o.target)
+          return SkipNextRecord(config, *log, WebhookGroup(config, t), o.start_from);
+      }
+      throw Error(ErrorKind::kUsage,
+                  "--skip needs --target naming one of the [webhooks] url.* "
+                  "targets");
+    }
+    return RunDaemon(
+        [&] { return WebhooksRunner(config, webhooks, *log, o.start_from).Run(g_stop); });
+  } catch (const Error& e) {
+    std::cerr << "hgcluster: " << e.what() << std::endl;
+    return 1;
+  }
+}
+
+CLI::App* AddCommon(CLI::App& app, const std::string& name, const std::string& help,
+                    const std::shared_ptr<NotifyOptions>& o) {
+  auto* cmd = app.add_subcommand(name, help);
+  cmd->add_option("config", o->config, "notifications ini file")->required();
+  cmd->add_flag("--skip", o->skip, "commit past the next message without announcing it");
+  cmd->add_option("--start-from", o->start_from,
+                  "start at this absolute offset of the topic (0: the committed offset)");
+  return cmd;
+}
+
+}  // namespace
+
+void RegisterNotifyCommands(CLI::App& app) {
+  auto pulse = std::make_shared<NotifyOptions>();
+  AddCommon(app, "notify-pulse",
+            "announce pushes on Pulse (AMQP) exchanges (alias: vcsreplicator-pulse-notifier)",
+            pulse)
+      ->callback([pulse] {
+        throw CLI::RuntimeError(RunSingleSink(*pulse, "pulseconsumer", "pulse", [](auto& ini) {
+          return std::make_unique<PulseSink>(PulseConfig::Load(ini));
+        }));
+      });
+  auto sns = std::make_shared<NotifyOptions>();
+  AddCommon(app, "notify-sns",
+            "store pushes in S3 and announce them on SNS (alias: vcsreplicator-sns-notifier)", sns)
+      ->callback([sns] {
+        throw CLI::RuntimeError(RunSingleSink(*sns, "snsconsumer", "awsevents", [](auto& ini) {
+          return std::make_unique<SnsSink>(AwsEventsConfig::Load(ini));
+        }));
+      });
+  auto hooks = std::make_shared<NotifyOptions>();
+  auto* cmd = AddCommon(app, "notify-webhooks",
+                        "POST pushes to [webhooks] URLs, each target with its own offset", hooks);
+  cmd->add_option("--target", hooks->target, "with --skip: the target whose offset moves");
+  cmd->callback([hooks] { throw CLI::RuntimeError(RunWebhooks(*hooks)); });
+}
+
+}  // namespace hgc
