@@ -37,7 +37,7 @@ std::string Instructions(const nlohmann::json& state) {
       leader["ssh"].get<std::string>(), leader["push_url_prefix"].get<std::string>());
   out += "Clone from a mirror:\n";
   for (const auto& m : state["mirrors"]) {
-    out += fmt::format("  hg clone {}/NAME        # {}\n", m["repos"].get<std::string>(),
+    out += fmt::format("  hg clone {}NAME        # {}\n", m["http"].get<std::string>(),
                        m["name"].get<std::string>());
   }
   out += fmt::format("\nWatch it:  hgcluster status --root {} [--json]\n"
@@ -113,6 +113,7 @@ int Down(const std::string& root) {
   for (const auto& m : state["mirrors"]) {
     add(m.value("pid", 0));
     add(m.value("heads_pid", 0));
+    add(m.value("http_pid", 0));
   }
   add(state["leader"].value("aggregator_pending_pid", 0));
   add(state["leader"].value("aggregator_pid", 0));

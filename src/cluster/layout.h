@@ -36,6 +36,7 @@ struct ClusterLayout {
   std::string mirror_heads_config(const std::string& name) const {
     return mirror_dir(name) + "/heads.ini";
   }
+  std::string hgext_path() const { return root + "/lib/replicatedserved.py"; }
   std::string groups_file() const { return root + "/leader/pushdataaggregator_groups"; }
   std::string aggregator_pending_config() const {
     return root + "/leader/pushdataaggregator-pending.ini";

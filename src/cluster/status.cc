@@ -163,7 +163,11 @@ std::string FormatStatus(const nlohmann::json& s) {
                              ? std::string("?")
                              : std::to_string(m["heads_lag"]["messages"].get<int64_t>()));
     }
-    out += fmt::format("  clone: hg clone {}/NAME\n", m["repos"].get<std::string>());
+    if (m["http"].is_string()) {
+      out += fmt::format("  clone: hg clone {}NAME   (http server {})\n",
+                         m["http"].get<std::string>(),
+                         ProcessAlive(m.value("http_pid", 0)) ? "running" : "STOPPED");
+    }
     for (const auto& p : m["parked"]) {
       out += fmt::format("  STUCK {} parked at partition {} offset {} after {} attempts: {}\n",
                          p["repo"].get<std::string>(), p["partition"].get<int>(),

@@ -25,6 +25,7 @@ struct Daemon {
   std::vector<std::string> argv;
   std::string log;
   std::string pid_pointer;  // where cluster.json records the pid
+  ProcessOptions options = {};
   int pid = 0;
   double backoff = 1;
   std::chrono::steady_clock::time_point restart_at{};
@@ -52,6 +53,19 @@ int Supervise(const ClusterLayout& layout) {
                        {self, "heads", m["heads_config"].get<std::string>()},
                        m["heads_log"].get<std::string>(),
                        fmt::format("/mirrors/{}/heads_pid", i)});
+    if (m.contains("http_port")) {
+      // hgweb serving the mirror's repositories through the replicatedserved
+      // view until `hgcluster web` (issue 4) replaces it.
+      ProcessOptions serve_env;
+      serve_env.env_set = {{"HGRCPATH", layout.mirror_dir(name) + "/serve.rc"}, {"HGPLAIN", "1"}};
+      daemons.push_back({"http server " + name,
+                         {"hg", "serve", "--web-conf", layout.mirror_dir(name) + "/hgweb.conf",
+                          "-a", "127.0.0.1", "-p", std::to_string(m["http_port"].get<int>()),
+                          "--accesslog", layout.mirror_dir(name) + "/http-access.log"},
+                         m["http_log"].get<std::string>(),
+                         fmt::format("/mirrors/{}/http_pid", i),
+                         serve_env});
+    }
   }
   daemons.push_back({"aggregator pushdata -> replicatedpushdatapending",
                      {self, "aggregate", state["leader"]["aggregator_pending_config"]},
@@ -67,7 +81,7 @@ int Supervise(const ClusterLayout& layout) {
     layout.SaveState(s);
   };
   for (auto& d : daemons) {
-    d.pid = SpawnDaemon(d.argv, d.log);
+    d.pid = SpawnDaemon(d.argv, d.log, d.options);
     LogLine(kLogger, fmt::format("started {} (pid {})", d.name, d.pid));
   }
   save_pids();
@@ -89,7 +103,7 @@ int Supervise(const ClusterLayout& layout) {
     bool changed = false;
     for (auto& d : daemons) {
       if (d.pid == 0 && now >= d.restart_at) {
-        d.pid = SpawnDaemon(d.argv, d.log);
+        d.pid = SpawnDaemon(d.argv, d.log, d.options);
         LogLine(kLogger, fmt::format("restarted {} (pid {})", d.name, d.pid));
         changed = true;
       }

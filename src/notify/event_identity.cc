@@ -18,11 +18,8 @@ std::string EventKey(std::string_view value, const nlohmann::json* body) {
 
 void RecentEvents::Add(const std::string& key, int64_t offset) {
   if (capacity_ == 0) return;
-  if (offsets_.emplace(key, offset).second) {
-    order_.push_back(key);
-  } else {
-    offsets_[key] = offset;
-  }
+  // A key already present keeps the offset it was first handled at.
+  if (offsets_.emplace(key, offset).second) order_.push_back(key);
   while (order_.size() > capacity_) {
     offsets_.erase(order_.front());
     order_.pop_front();

@@ -24,7 +24,7 @@ namespace hgc {
 std::string EventKey(std::string_view value, const nlohmann::json* body);
 
 // The last `capacity` handled events, by key, with the offset each was
-// handled at.
+// first handled at.
 class RecentEvents {
  public:
   explicit RecentEvents(size_t capacity) : capacity_(capacity) {}

@@ -1,0 +1,91 @@
+// The fully-replicated pipeline on a real cluster: consumer → aggregator
+// (pushdata → replicatedpushdatapending) → heads consumers write
+// .hg/replicated-data → aggregator (→ replicatedpushdata), with the mirrors'
+// hgweb serving through the replicatedserved view. A push one mirror has not
+// applied must not be exposed anywhere nor reach replicatedpushdata.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "cluster_fixture.h"
+#include "hg/revlog_index.h"
+#include "log/log.h"
+#include "message/message.h"
+#include "routing/partition_map.h"
+
+namespace hgc::test {
+namespace {
+
+// Changegroup events (their heads) that reached `topic`, in order.
+std::vector<std::string> ChangegroupHeads(Log& log, const std::string& topic) {
+  std::vector<std::string> out;
+  int64_t high = log.GetWatermarks(topic, 0).high;
+  auto cursor = log.OpenCursor({{topic, 0, 0}});
+  int64_t read = 0;
+  while (read < high) {
+    auto recs = cursor->Poll(1000, std::chrono::milliseconds(1000));
+    if (recs.empty()) break;
+    for (const auto& r : recs) {
+      ++read;
+      Message m = DecodeMessage(r.value);
+      if (m.type == MessageType::kChangegroup) out.push_back(m.heads.at(0));
+    }
+  }
+  return out;
+}
+
+bool Serves(Cluster& c, int mirror, const std::string& repo, const std::string& node) {
+  std::string url = c.Status()["mirrors"][mirror - 1]["http"].get<std::string>() + repo;
+  return c.Hg("id -r " + node + " " + url).exit_code == 0;
+}
+
+TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+2'").exit_code, 0);
+  auto idx = ChangelogIndex::Load(client);
+  std::string first = idx.NodeHex(0), second = idx.NodeHex(1);
+  auto log = OpenLog("sqlite://" + c.root() + "/log/log.db");
+
+  ASSERT_EQ(c.Push(client, "repo", "-r 0").exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return Serves(c, 1, "repo", first) && Serves(c, 2, "repo", first); }))
+      << c.Explain("repo");
+  ASSERT_TRUE(WaitFor([&] {
+    return ChangegroupHeads(*log, "replicatedpushdata") == std::vector<std::string>{first};
+  }));
+
+  // Freeze mirror2's consumer (SIGSTOP: alive, so not restarted; applying
+  // nothing).
+  int frozen = c.Status()["mirrors"][1]["pid"];
+  ASSERT_EQ(kill(frozen, SIGSTOP), 0);
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] {
+    auto m1 = ChangelogIndex::Load(c.MirrorRepo(1, "repo"));
+    return m1.RevOf(second).has_value();
+  })) << "mirror1 applies the push on its own";
+  // The pending aggregator cannot have copied it: mirror2's committed offset
+  // is behind the changegroup event.
+  int p = Md5Mod("{moz}/repo", 8);
+  int64_t cg_offset = log->GetWatermarks("pushdata", p).high - 2;  // changegroup, heads
+  auto mirror2 = log->Committed("mirror2", "pushdata", {p});
+  EXPECT_LE(mirror2[p], cg_offset);
+  auto acked = log->Committed("pushdataaggregator", "pushdata", {p});
+  EXPECT_LE(acked[p], cg_offset);
+  EXPECT_FALSE(Serves(c, 1, "repo", second)) << "mirror1 must not expose what mirror2 lacks";
+  EXPECT_FALSE(Serves(c, 2, "repo", second));
+  EXPECT_TRUE(Serves(c, 1, "repo", first));
+  EXPECT_EQ(ChangegroupHeads(*log, "replicatedpushdata"), std::vector<std::string>{first});
+
+  ASSERT_EQ(kill(frozen, SIGCONT), 0);
+  ASSERT_TRUE(WaitFor([&] { return Serves(c, 1, "repo", second) && Serves(c, 2, "repo", second); }))
+      << c.Explain("repo");
+  ASSERT_TRUE(WaitFor([&] {
+    return ChangegroupHeads(*log, "replicatedpushdata") ==
+           std::vector<std::string>{first, second};
+  })) << "the event flows through both stages exactly once";
+}
+
+}  // namespace
+}  // namespace hgc::test
