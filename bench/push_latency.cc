@@ -34,6 +34,11 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "log/log.h"
+#include "message/message.h"
+#include "routing/partition_map.h"
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -69,13 +74,23 @@ bool HasNode(const std::string& repo, const std::string& node) {
   return false;
 }
 
+double WallNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double g_last_seen_wall = 0;  // wall clock of the last WaitMirrors success
+
 // Waits until every mirror has `node`; returns when that happened.
 Clock::time_point WaitMirrors(const std::vector<std::string>& repos, const std::string& node) {
   auto deadline = Clock::now() + std::chrono::seconds(120);
   while (Clock::now() < deadline) {
     bool all = true;
     for (const auto& r : repos) all = all && HasNode(r, node);
-    if (all) return Clock::now();
+    if (all) {
+      g_last_seen_wall = WallNow();
+      return Clock::now();
+    }
     usleep(500);
   }
   std::fprintf(stderr, "timed out waiting for %s\n", node.c_str());
@@ -135,7 +150,10 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
   Run(c.Push(client, "bench", "0"));
   WaitMirrors(c.Mirrors("bench"), idx.NodeHex(0));
   Run("hg clone -q -U " + c.Leader("bench") + " " + peer);
-  std::vector<double> repl, whole, pull;
+  auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
+  auto event_log = hgc::OpenLog(state["log"]["url"].get<std::string>(), "bench");
+  int partition = hgc::Md5Mod("{moz}/bench", 8);
+  std::vector<double> repl, whole, pull, from_event;
   for (int i = 1; i <= pushes; ++i) {
     std::string node = idx.NodeHex(i);
     auto started = Clock::now();
@@ -144,6 +162,14 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
     auto seen = WaitMirrors(c.Mirrors("bench"), node);
     repl.push_back(Ms(seen - returned));
     whole.push_back(Ms(seen - started));
+    // The changegroup event's own timestamp: from the moment the leader
+    // logged the push to both mirrors having it (same host, same clock).
+    int64_t high = event_log->GetWatermarks("pushdata", partition).high;
+    auto recs = event_log->OpenCursor({{"pushdata", partition, high - 2}})
+                    ->Poll(1, std::chrono::milliseconds(5000));
+    if (!recs.empty()) {
+      from_event.push_back((g_last_seen_wall - hgc::DecodeMessage(recs[0].value).created) * 1000);
+    }
     auto t0 = Clock::now();
     Run("hg -R " + peer + " pull -q -r " + node + " " + c.Leader("bench"));
     pull.push_back(Ms(Clock::now() - t0));
@@ -154,6 +180,10 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
               Pct(repl, 0.99), Pct(repl, 1.0));
   std::printf("  (push started -> all mirrors have it: p50 %.1f ms  p99 %.1f ms)\n",
               Pct(whole, 0.5), Pct(whole, 0.99));
+  std::printf("  changegroup event logged -> all mirrors have it: p50 %.1f ms  p99 %.1f ms "
+              "(ratio to bare pull p50 %.2fx)\n",
+              Pct(from_event, 0.5), Pct(from_event, 0.99),
+              Pct(from_event, 0.5) / Pct(pull, 0.5));
   std::printf("  bare hg pull -r NODE:  p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", Pct(pull, 0.5),
               Pct(pull, 0.99), Pct(pull, 1.0));
   std::printf("  ratio (p50): %.2fx   ratio (p99): %.2fx\n", Pct(repl, 0.5) / Pct(pull, 0.5),

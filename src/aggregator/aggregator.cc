@@ -20,13 +20,6 @@ double Now() {
       .count();
 }
 
-struct Pending {
-  int partition;
-  int64_t offset;
-  std::string value;
-  double created;
-};
-
 }  // namespace
 
 Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log)
@@ -35,6 +28,7 @@ Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log)
 void Aggregator::Log(const std::string& line) { LogLine("vcsreplicator.aggregator", line); }
 
 void Aggregator::Recover() {
+  readers_.clear();
   Watermarks w = log_.GetWatermarks(config_.aggregate_topic, 0);
   if (w.high <= w.low) return;
   int64_t from = std::max(w.low, w.high - kMaxBatch);
@@ -120,42 +114,19 @@ int Aggregator::Iterate() {
   for (int p : behind) list += (list.empty() ? "" : ", ") + std::to_string(p);
   Log(fmt::format("{} unacked messages in {} partition: [{}]", total, behind.size(), list));
 
-  // Read up to kMaxBatch pending records per partition.
-  std::map<int, std::vector<Pending>> pending;
-  for (int p : behind) {
-    int64_t want = std::min<int64_t>(fully[p] - start[p], kMaxBatch);
-    auto cursor = log_.OpenCursor({{config_.monitor_topic, p, start[p]}});
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    auto& out = pending[p];
-    while (static_cast<int64_t>(out.size()) < want &&
-           std::chrono::steady_clock::now() < deadline) {
-      for (auto& r : cursor->Poll(static_cast<size_t>(want) - out.size(),
-                                  std::chrono::milliseconds(200))) {
-        if (r.offset != start[p] + static_cast<int64_t>(out.size())) {
-          throw Error(ErrorKind::kLogUnavailable,
-                      fmt::format("expected offset {} of partition {}, got {}",
-                                  start[p] + static_cast<int64_t>(out.size()), p, r.offset));
-        }
-        double created = 0;
-        try {
-          created = DecodeMessage(r.value).created;
-        } catch (const Error&) {
-        }
-        out.push_back({p, r.offset, std::move(r.value), created});
-      }
-    }
-  }
+  for (int p : behind) Fill(p, start[p], std::min(fully[p], start[p] + kMaxBatch));
   // Merge partitions by produce time; a partition's own order always holds.
   std::vector<Pending> batch;
-  std::map<int, size_t> next;
   while (static_cast<int>(batch.size()) < kMaxBatch) {
     int best = -1;
-    for (auto& [p, recs] : pending) {
-      if (next[p] >= recs.size()) continue;
-      if (best < 0 || recs[next[p]].created < pending[best][next[best]].created) best = p;
+    for (int p : behind) {
+      auto& b = readers_[p].buffered;
+      if (b.empty() || b.front().offset >= fully[p]) continue;
+      if (best < 0 || b.front().created < readers_[best].buffered.front().created) best = p;
     }
     if (best < 0) break;
-    batch.push_back(pending[best][next[best]++]);
+    batch.push_back(std::move(readers_[best].buffered.front()));
+    readers_[best].buffered.pop_front();
   }
   std::vector<std::string> values;
   std::map<int, int64_t> commit;
@@ -180,10 +151,41 @@ int Aggregator::Iterate() {
     }
     commit[rec.partition] = rec.offset + 1;
   }
+  if (values.empty()) return 0;
   log_.AppendBatch(config_.aggregate_topic, 0, values);
   CrashPoint("aggregator-after-append");
   log_.Commit(config_.ack_group, config_.monitor_topic, commit);
   return static_cast<int>(batch.size());
+}
+
+void Aggregator::Fill(int p, int64_t start, int64_t end) {
+  Reader& r = readers_[p];
+  bool in_place =
+      r.cursor && (r.buffered.empty() ? r.next == start : r.buffered.front().offset == start);
+  if (!in_place) {
+    r = Reader{};
+    r.cursor = log_.OpenCursor({{config_.monitor_topic, p, start}});
+    r.next = start;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (r.next < end && std::chrono::steady_clock::now() < deadline) {
+    for (auto& rec : r.cursor->Poll(static_cast<size_t>(end - r.next),
+                                    std::chrono::milliseconds(200))) {
+      if (rec.offset != r.next) {
+        readers_.erase(p);
+        throw Error(ErrorKind::kLogUnavailable,
+                    fmt::format("expected offset {} of partition {}, got {}", r.next, p,
+                                rec.offset));
+      }
+      double created = 0;
+      try {
+        created = DecodeMessage(rec.value).created;
+      } catch (const Error&) {
+      }
+      r.buffered.push_back({p, rec.offset, std::move(rec.value), created});
+      ++r.next;
+    }
+  }
 }
 
 }  // namespace hgc

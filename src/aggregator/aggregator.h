@@ -20,6 +20,9 @@
 // Thread-safety: one Aggregator per thread; one per (stage, cluster).
 #pragma once
 
+#include <deque>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,11 +34,12 @@ namespace hgc {
 
 class Aggregator {
  public:
-  static constexpr int kMaxBatch = 200;
+  static constexpr int kMaxBatch = 500;
 
   Aggregator(AggregatorConfig config, Log& log);
 
-  // Commits past records already present in the aggregate topic.
+  // Commits past records already present in the aggregate topic, and drops
+  // read-ahead state (to be called after any failure).
   void Recover();
 
   // One pass: returns the number of records copied. Throws Error when the
@@ -47,11 +51,26 @@ class Aggregator {
   const std::set<std::string>& never_committed() const { return never_committed_; }
 
  private:
+  struct Pending {
+    int partition;
+    int64_t offset;
+    std::string value;
+    double created;
+  };
+  // Read-ahead per monitored partition: records from the ack offset on, so
+  // each record is read and decoded once however many iterations it waits.
+  struct Reader {
+    std::unique_ptr<LogCursor> cursor;
+    int64_t next = 0;  // offset of the record after the buffered ones
+    std::deque<Pending> buffered;
+  };
+  void Fill(int partition, int64_t start, int64_t end);
   void Log(const std::string& line);
 
   AggregatorConfig config_;
   hgc::Log& log_;
   std::set<std::string> never_committed_;
+  std::map<int, Reader> readers_;
 };
 
 }  // namespace hgc

@@ -168,7 +168,8 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
     groups += name + "\n";
     WriteFileAtomic(l.mirror_dir(name) + "/serve.rc", ServeRc(l));
     WriteFileAtomic(l.mirror_dir(name) + "/hgweb.conf",
-                    fmt::format("[paths]\n/ = {}/**\n[web]\n# new repositories appear at once\nrefreshinterval = 0\n",
+                    fmt::format("[paths]\n/ = {}/**\n"
+                                "[web]\n# new repositories appear at once\nrefreshinterval = 0\n",
                                 l.mirror_repos(name)));
     int port = old_ports.count(name) ? old_ports[name] : FreeLoopbackPort();
     mirrors.push_back({{"name", name},

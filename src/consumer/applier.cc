@@ -212,7 +212,7 @@ void Applier::ApplyOnce(const Message& m) {
     case MessageType::kPushkey: {
       Log(fmt::format("executing pushkey on {} for {}[{}]", local, m.ns, m.key));
       ProcessResult r =
-          RunLogged("", {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
+          RunLogged(local, {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
       if (r.exit_code != 0 && r.exit_code != m.ret) {
         throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
                                                       RStrip(r.out), RStrip(r.err)));

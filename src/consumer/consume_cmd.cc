@@ -17,6 +17,7 @@
 #include "consumer/heads_applier.h"
 #include "consumer/offsets_table.h"
 #include "consumer/scheduler.h"
+#include "hg/cmdserver.h"
 #include "hg/hg_runner.h"
 #include "log/log.h"
 #include "message/message.h"
@@ -277,7 +278,11 @@ int RunConsume(const ConsumeOptions& o) {
     if (o.wait_for_n > 0) return WaitForN(*log, c, start, o.wait_for_n);
     if (o.dump) return Dump(*log, c, start);
     if (o.skip) return Skip(*log, c, start);
-    auto hg = MakeProcessHgRunner(c.hg, c.hgrcpath, {"format.aggressivemergedeltas=false"});
+    std::vector<std::string> hg_config{"format.aggressivemergedeltas=false"};
+    auto hg = c.hg_runner == "process"
+                  ? MakeProcessHgRunner(c.hg, c.hgrcpath, hg_config)
+                  : MakeCmdServerHgRunner(c.hg, c.hgrcpath, hg_config,
+                                          static_cast<size_t>(4 * c.workers));
     Applier applier(c, *hg);
     HeadsApplier heads(c);
     ApplyFn apply = [&](const Message& m, int p, int64_t off) {

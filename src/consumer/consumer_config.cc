@@ -31,6 +31,11 @@ ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& 
   c.state_dir = ini.GetOr(section, "state_dir", dir);
   c.todelete_path = ini.GetOr(section, "todelete_path", c.state_dir + "/todelete");
   c.hgrcpath = ini.GetOr(section, "hgrcpath", "");
+  c.hg_runner = ini.GetOr(section, "hg_runner", "cmdserver");
+  if (c.hg_runner != "cmdserver" && c.hg_runner != "process") {
+    throw Error(ErrorKind::kConfig, "[" + section + "] hg_runner in " + path +
+                                        " must be cmdserver or process, not " + c.hg_runner);
+  }
   c.workers = static_cast<int>(ini.GetDouble(section, "workers", 4));
   if (c.workers < 1) c.workers = 1;
   c.parked_retry = ini.GetDouble(section, "parked_retry", 30);

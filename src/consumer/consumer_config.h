@@ -2,7 +2,8 @@
 // [consumer] log (a log URL; else `hosts` are Kafka brokers), workers (repos
 // applied concurrently, default 4), state_dir (parked-repo state; default the
 // config file's directory), hgrcpath (HGRCPATH for hg runs, default empty =
-// only each repo's own hgrc).
+// only each repo's own hgrc), hg_runner (cmdserver: reuse hg command servers
+// per repository, the default; process: one hg process per command).
 // Thread-safety: immutable value.
 #pragma once
 
@@ -25,6 +26,7 @@ struct ConsumerConfig {
   std::string todelete_path;
   std::string state_dir;
   std::string hgrcpath;
+  std::string hg_runner = "cmdserver";  // or "process": one hg process per command
   int workers = 4;
   int max_retries = 5;       // VCSREPLICATOR_RETRY_MAX_RETRIES
   double retry_base = 2.0;   // VCSREPLICATOR_RETRY_BASE_DELAY

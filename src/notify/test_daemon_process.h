@@ -27,11 +27,13 @@ class DaemonProcess {
   }
   ~DaemonProcess() {
     if (pid_ > 0 && exit_code_ < 0) {
-      kill(pid_, SIGKILL);
+      kill(-pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
     }
   }
   void Signal(int sig) { kill(pid_, sig); }
+  // The whole process group (SpawnDaemon makes the child a session leader).
+  void SignalGroup(int sig) { kill(-pid_, sig); }
   // Exit code, or -1 if still running after `timeout`.
   int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     WaitFor(
