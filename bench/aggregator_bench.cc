@@ -4,13 +4,14 @@
 // fsynced offset commit).
 //
 //   build/aggregator_bench [--messages N]
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
-#include <unistd.h>
 
 #include "aggregator/aggregator.h"
 #include "hg/repo_state.h"

@@ -60,16 +60,19 @@ void Throughput(const std::string& db, int n, int batch) {
       l->Commit("bench-consumer", "bench", {{0, recs.back().offset + 1}});
     }
     double secs = static_cast<double>(MonoNs() - t0) / 1e9;
-    std::printf("embedded log: %d messages appended (batch %d, fsync per batch) and consumed "
-                "(commit per poll) in %.3f s = %.0f messages/s\n",
-                n, batch, secs, static_cast<double>(got) / secs);
+    std::printf(
+        "embedded log: %d messages appended (batch %d, fsync per batch) and consumed "
+        "(commit per poll) in %.3f s = %.0f messages/s\n",
+        n, batch, secs, static_cast<double>(got) / secs);
     std::fflush(stdout);
     _exit(got == n ? 0 : 1);
   }
   std::vector<std::string> values(static_cast<size_t>(batch), payload);
   for (int i = 0; i < n; i += batch) {
-    if (batch == 1) log->Append("bench", 0, payload);
-    else log->AppendBatch("bench", 0, values);
+    if (batch == 1)
+      log->Append("bench", 0, payload);
+    else
+      log->AppendBatch("bench", 0, values);
   }
   double append_secs = static_cast<double>(MonoNs() - t0) / 1e9;
   std::fflush(stdout);
@@ -98,9 +101,10 @@ void WakeLatency(const std::string& db, int samples) {
       int64_t sent = std::strtoll(recs[0].value.c_str(), nullptr, 10);
       ms.push_back(static_cast<double>(now - sent) / 1e6);
     }
-    std::printf("embedded log wake-up (append in one process -> blocked reader in another has "
-                "it), %d samples: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                samples, Pct(ms, 0.5), Pct(ms, 0.99), Pct(ms, 1.0));
+    std::printf(
+        "embedded log wake-up (append in one process -> blocked reader in another has "
+        "it), %d samples: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+        samples, Pct(ms, 0.5), Pct(ms, 0.99), Pct(ms, 1.0));
     std::fflush(stdout);
     _exit(0);
   }

@@ -13,9 +13,9 @@
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
 // mirrors having the head (with 8 pushers on 2 cores the mirrors usually have
-// it before the push command returns, so "from return" would measure noise). With --stuck, one extra repository is broken on
-// mirror1 (it parks) and receives a push first; compare the p50 of the two
-// runs.
+// it before the push command returns, so "from return" would measure noise). With --stuck, one
+// extra repository is broken on mirror1 (it parks) and receives a push first; compare the p50 of
+// the two runs.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,8 +38,6 @@
 #include "log/log.h"
 #include "message/message.h"
 #include "routing/partition_map.h"
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -58,8 +57,9 @@ hgc::ProcessResult Run(const std::string& cmd) {
   hgc::ProcessOptions o;
   o.env_set = {{"HGRCPATH", ""}, {"HGUSER", "bench"}, {"HGPLAIN", "1"}};
   auto r = hgc::RunProcess({"/bin/sh", "-c", cmd}, o);
-  if (!r.ok()) std::fprintf(stderr, "command failed (%d): %s\n%s%s", r.exit_code, cmd.c_str(),
-                            r.out.c_str(), r.err.c_str());
+  if (!r.ok())
+    std::fprintf(stderr, "command failed (%d): %s\n%s%s", r.exit_code, cmd.c_str(), r.out.c_str(),
+                 r.err.c_str());
   return r;
 }
 
@@ -75,8 +75,7 @@ bool HasNode(const std::string& repo, const std::string& node) {
 }
 
 double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 double g_last_seen_wall = 0;  // wall clock of the last WaitMirrors success
@@ -135,8 +134,8 @@ struct Cluster {
     return out;
   }
   std::string Push(const std::string& client, const std::string& name, const std::string& rev) {
-    return "hg -R " + client + " push -q -r " + rev + " --ssh '" + g_bin + " local-ssh' ssh://leader/" +
-           Leader(name);
+    return "hg -R " + client + " push -q -r " + rev + " --ssh '" + g_bin +
+           " local-ssh' ssh://leader/" + Leader(name);
   }
 };
 
@@ -175,15 +174,18 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
     pull.push_back(Ms(Clock::now() - t0));
   }
   std::printf("push returns -> all %d mirrors have the head, %d pushes (%s log):\n", mirrors,
-              pushes, log.empty() ? "embedded" : log == "mock" ? "Kafka mock cluster" : log.c_str());
+              pushes,
+              log.empty()     ? "embedded"
+              : log == "mock" ? "Kafka mock cluster"
+                              : log.c_str());
   std::printf("  hgcluster replication: p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", Pct(repl, 0.5),
               Pct(repl, 0.99), Pct(repl, 1.0));
   std::printf("  (push started -> all mirrors have it: p50 %.1f ms  p99 %.1f ms)\n",
               Pct(whole, 0.5), Pct(whole, 0.99));
-  std::printf("  changegroup event logged -> all mirrors have it: p50 %.1f ms  p99 %.1f ms "
-              "(ratio to bare pull p50 %.2fx)\n",
-              Pct(from_event, 0.5), Pct(from_event, 0.99),
-              Pct(from_event, 0.5) / Pct(pull, 0.5));
+  std::printf(
+      "  changegroup event logged -> all mirrors have it: p50 %.1f ms  p99 %.1f ms "
+      "(ratio to bare pull p50 %.2fx)\n",
+      Pct(from_event, 0.5), Pct(from_event, 0.99), Pct(from_event, 0.5) / Pct(pull, 0.5));
   std::printf("  bare hg pull -r NODE:  p50 %.1f ms  p99 %.1f ms  max %.1f ms\n", Pct(pull, 0.5),
               Pct(pull, 0.99), Pct(pull, 1.0));
   std::printf("  ratio (p50): %.2fx   ratio (p99): %.2fx\n", Pct(repl, 0.5) / Pct(pull, 0.5),
@@ -199,7 +201,8 @@ int Concurrent(int repos, bool stuck) {
   std::vector<std::string> names;
   for (int i = 0; i < repos; ++i) names.push_back("r" + std::to_string(i));
   if (stuck) names.push_back("stuck");
-  for (const auto& n : names) Run(g_bin + " repo create --root " + c.root + " " + n + " >/dev/null");
+  for (const auto& n : names)
+    Run(g_bin + " repo create --root " + c.root + " " + n + " >/dev/null");
   for (const auto& n : names) {
     Run(c.Push(client, n, "0"));
   }
@@ -223,10 +226,10 @@ int Concurrent(int repos, bool stuck) {
     });
   }
   for (auto& t : pushers) t.join();
-  std::printf("%d repos pushed concurrently (8 pushers), %s: push started -> both mirrors have "
-              "the head: p50 %.1f ms  p99 %.1f ms\n",
-              repos, stuck ? "1 extra repo stuck on mirror1" : "none stuck", Pct(lat, 0.5),
-              Pct(lat, 0.99));
+  std::printf(
+      "%d repos pushed concurrently (8 pushers), %s: push started -> both mirrors have "
+      "the head: p50 %.1f ms  p99 %.1f ms\n",
+      repos, stuck ? "1 extra repo stuck on mirror1" : "none stuck", Pct(lat, 0.5), Pct(lat, 0.99));
   return 0;
 }
 
@@ -239,12 +242,18 @@ int main(int argc, char** argv) {
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--pushes" && i + 1 < argc) pushes = std::atoi(argv[++i]);
-    else if (a == "--mirrors" && i + 1 < argc) mirrors = std::atoi(argv[++i]);
-    else if (a == "--repos" && i + 1 < argc) repos = std::atoi(argv[++i]);
-    else if (a == "--log" && i + 1 < argc) log = argv[++i];
-    else if (a == "--concurrent") concurrent = true;
-    else if (a == "--stuck") stuck = true;
+    if (a == "--pushes" && i + 1 < argc)
+      pushes = std::atoi(argv[++i]);
+    else if (a == "--mirrors" && i + 1 < argc)
+      mirrors = std::atoi(argv[++i]);
+    else if (a == "--repos" && i + 1 < argc)
+      repos = std::atoi(argv[++i]);
+    else if (a == "--log" && i + 1 < argc)
+      log = argv[++i];
+    else if (a == "--concurrent")
+      concurrent = true;
+    else if (a == "--stuck")
+      stuck = true;
   }
   return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
 }

@@ -47,9 +47,10 @@ void KafkaMockProcess::Signal(int sig) { kill(pid_, sig); }
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   root_ = dir_ / "cluster";
-  std::vector<std::string> args{"up", "--detach", "--root", root_, "--mirrors",
-                                std::to_string(options_.mirrors), "--workers",
-                                std::to_string(options_.workers)};
+  std::vector<std::string> args{"up",        "--detach",
+                                "--root",    root_,
+                                "--mirrors", std::to_string(options_.mirrors),
+                                "--workers", std::to_string(options_.workers)};
   if (options_.kafka) {
     kafka_ = std::make_unique<KafkaMockProcess>(dir_.path());
     args.push_back("--log");
@@ -90,8 +91,8 @@ void Cluster::CreateRepo(const std::string& name) {
 }
 
 ProcessResult Cluster::Hg(const std::string& args) {
-  return Sh("hg " + args, {{"HGRCPATH", ""}, {"HGUSER", "Test User <test@example.com>"},
-                           {"HGPLAIN", "1"}});
+  return Sh("hg " + args,
+            {{"HGRCPATH", ""}, {"HGUSER", "Test User <test@example.com>"}, {"HGPLAIN", "1"}});
 }
 
 ProcessResult Cluster::Push(const std::string& client, const std::string& name,

@@ -47,7 +47,8 @@ TEST_P(ConsumerCrashTest, KilledConsumerConvergesAfterRestart) {
   EXPECT_NE(logs.find("starting consumer for topic=pushdata"), std::string::npos);
   if (GetParam() == "after-apply") {
     EXPECT_NE(logs.find("already applied to"), std::string::npos)
-        << "the restarted consumer must skip the event it had applied:\n" << logs;
+        << "the restarted consumer must skip the event it had applied:\n"
+        << logs;
   }
   if (GetParam() == "during-pull") {
     auto jr = [&](int m) { return fs::exists(c.MirrorRepo(m, "repo") + "/.hg/store/journal"); };

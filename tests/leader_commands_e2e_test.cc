@@ -1,5 +1,5 @@
 // The leader's hg integration on a real cluster: plain `hg init` in the
-// leader area, local commits refused, and the reference's replicate* / 
+// leader area, local commits refused, and the reference's replicate* /
 // sendheartbeat commands with their output lines, seen on the mirrors.
 #include <gtest/gtest.h>
 
@@ -17,8 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::map<std::string, std::string> LeaderEnv(Cluster& c) {
-  return {{"HGRCPATH", c.Status()["leader"]["hgrcpath"].get<std::string>()},
-          {"HGUSER", "op"}};
+  return {{"HGRCPATH", c.Status()["leader"]["hgrcpath"].get<std::string>()}, {"HGUSER", "op"}};
 }
 
 TEST(LeaderCommandsTest, PlainHgInitInTheLeaderAreaReplicates) {
@@ -94,9 +93,8 @@ TEST(LeaderCommandsTest, ReplicateCommandsPrintTheReferenceLinesAndApply) {
   EXPECT_EQ(del.out, "wrote delete message into replication log\nrepo deleted from local host\n")
       << del.err;
   EXPECT_FALSE(fs::exists(repo));
-  ASSERT_TRUE(WaitFor([&] {
-    return !fs::exists(c.MirrorRepo(1, "r")) && !fs::exists(c.MirrorRepo(2, "r"));
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return !fs::exists(c.MirrorRepo(1, "r")) && !fs::exists(c.MirrorRepo(2, "r")); }));
   EXPECT_NE(c.MirrorLog(2).find("repository at " + c.MirrorRepo(2, "r") + " deleted"),
             std::string::npos);
 }
@@ -122,8 +120,9 @@ TEST(LeaderCommandsTest, ReferenceFramedMessagesAreConsumed) {
   std::string path = "{moz}/handmade";
   int p = Md5Mod(path, 8);
   auto log = OpenLog("sqlite://" + c.root() + "/log/log.db");
-  log->Append("pushdata", p, "1\n{\"_created\": 1700000000.5, \"name\": \"hg-repo-init-1\", "
-                             "\"path\": \"{moz}/handmade\"}");
+  log->Append("pushdata", p,
+              "1\n{\"_created\": 1700000000.5, \"name\": \"hg-repo-init-1\", "
+              "\"path\": \"{moz}/handmade\"}");
   log->Append("pushdata", p,
               "1\n{\"_created\": 1700000001.25, \"heads\": [\"" + n[2] +
                   "\"], \"name\": \"hg-changegroup-1\", \"nodes\": [\"" + n[0] + "\", \"" + n[1] +

@@ -82,8 +82,7 @@ TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
   ASSERT_TRUE(WaitFor([&] { return Serves(c, 1, "repo", second) && Serves(c, 2, "repo", second); }))
       << c.Explain("repo");
   ASSERT_TRUE(WaitFor([&] {
-    return ChangegroupHeads(*log, "replicatedpushdata") ==
-           std::vector<std::string>{first, second};
+    return ChangegroupHeads(*log, "replicatedpushdata") == std::vector<std::string>{first, second};
   })) << "the event flows through both stages exactly once";
 }
 

@@ -42,8 +42,7 @@ TEST_P(ReplicationTest, PushesOfAllSizesConvergeOnEveryMirror) {
   ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+1'").exit_code, 0);
   auto push1 = c.Push(client, "small");
   ASSERT_EQ(push1.exit_code, 0) << push1.out << push1.err;
-  EXPECT_NE(push1.out.find("remote: recorded changegroup in replication log in"),
-            std::string::npos)
+  EXPECT_NE(push1.out.find("remote: recorded changegroup in replication log in"), std::string::npos)
       << push1.out;
   ASSERT_TRUE(c.WaitConverged("small")) << c.Explain("small");
 
@@ -78,8 +77,7 @@ TEST_P(ReplicationTest, PushesOfAllSizesConvergeOnEveryMirror) {
   {
     std::string hgrc = c.LeaderRepo("big") + "/.hg/hgrc";
     WriteFileAtomic(hgrc, "[phases]\npublish = False\n");
-    auto r = Sh("cd " + c.LeaderRepo("big") + " && hg replicatehgrc",
-                {{"HGRCPATH", ""}});
+    auto r = Sh("cd " + c.LeaderRepo("big") + " && hg replicatehgrc", {{"HGRCPATH", ""}});
     EXPECT_NE(r.out.find("recorded hgrc in replication log"), std::string::npos) << r.out << r.err;
   }
   std::string big = work / "big";
@@ -144,8 +142,8 @@ TEST_P(ReplicationTest, UnwritableLogRefusesPushAndLeavesLeaderUnchanged) {
   EXPECT_EQ(RepoFingerprint(c.LeaderRepo("repo")), before);
 
   // Once the log is back, the same push goes through and replicates.
-  ASSERT_TRUE(WaitFor(
-      [&] { return c.Push(client, "repo").exit_code == 0; }, std::chrono::seconds(60)));
+  ASSERT_TRUE(
+      WaitFor([&] { return c.Push(client, "repo").exit_code == 0; }, std::chrono::seconds(60)));
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
 }
 
@@ -157,7 +155,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, ReplicationTest, ::testing::Values(false, tru
 // replicate; fixing the repository releases it with nothing lost.
 TEST(ReplicationStuckRepoTest, OtherReposOnThePartitionKeepFlowing) {
   ClusterOptions o;
-  o.env = {{"VCSREPLICATOR_RETRY_MAX_RETRIES", "1"}, {"VCSREPLICATOR_RETRY_BASE_DELAY", "0.05"},
+  o.env = {{"VCSREPLICATOR_RETRY_MAX_RETRIES", "1"},
+           {"VCSREPLICATOR_RETRY_BASE_DELAY", "0.05"},
            {"HGCLUSTER_PARKED_RETRY", "1"}};
   Cluster c(o);
   ScratchDir work;

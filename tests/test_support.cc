@@ -48,9 +48,10 @@ ProcessResult Hgcluster(const std::vector<std::string>& args,
 std::string RepoFingerprint(const std::string& repo) {
   ProcessOptions o;
   o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}};
-  auto heads = RunProcess({"hg", "-R", repo, "log", "-r", "sort(heads(all()))", "-T",
-                           "{rev}:{node} {phase} {branch}{ifcontains(rev, revset('closed()'), ' closed')}\n"},
-                          o);
+  auto heads = RunProcess(
+      {"hg", "-R", repo, "log", "-r", "sort(heads(all()))", "-T",
+       "{rev}:{node} {phase} {branch}{ifcontains(rev, revset('closed()'), ' closed')}\n"},
+      o);
   auto books = RunProcess({"hg", "-R", repo, "bookmarks", "-T", "{bookmark} {node}\n"}, o);
   auto phases = RunProcess({"hg", "-R", repo, "log", "-r", "draft()", "-T", "{node}\n"}, o);
   auto count = RunProcess({"hg", "-R", repo, "log", "-r", "tip", "-T", "{rev}\n"}, o);

@@ -1,5 +1,6 @@
 #include "aggregator/aggregate_cmd.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <atomic>
@@ -7,8 +8,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "aggregator/aggregator.h"
 #include "common/error.h"
@@ -97,9 +96,9 @@ int RunAggregate(const AggregateOptions& o) {
 
 void RegisterAggregateCommand(CLI::App& app) {
   auto o = std::make_shared<AggregateOptions>();
-  auto* cmd = app.add_subcommand(
-      "aggregate", "copy events every mirror has applied to the next topic (alias: "
-                   "vcsreplicator-aggregator)");
+  auto* cmd = app.add_subcommand("aggregate",
+                                 "copy events every mirror has applied to the next topic (alias: "
+                                 "vcsreplicator-aggregator)");
   cmd->add_option("config", o->config, "aggregator ini file")->required();
   cmd->add_flag("--onetime", o->onetime, "run one iteration, then exit");
   cmd->add_option("--max-polls", o->max_polls,

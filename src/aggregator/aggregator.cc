@@ -1,10 +1,10 @@
 #include "aggregator/aggregator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -16,8 +16,7 @@ namespace hgc {
 namespace {
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -65,7 +64,8 @@ void Aggregator::Recover() {
   if (fix.empty()) return;
   log_.Commit(config_.ack_group, config_.monitor_topic, fix);
   for (const auto& [p, o] : fix) {
-    Log(fmt::format("partition {} offset {} was already copied to {} before a restart; "
+    Log(
+        fmt::format("partition {} offset {} was already copied to {} before a restart; "
                     "committed past it instead of copying it again",
                     p, o - 1, config_.aggregate_topic));
   }
@@ -92,7 +92,8 @@ int Aggregator::Iterate() {
   }
   for (const auto& g : never) {
     if (!never_committed_.count(g)) {
-      Log(fmt::format("group {} listed in {} has never committed an offset on {}; aggregation "
+      Log(
+          fmt::format("group {} listed in {} has never committed an offset on {}; aggregation "
                       "waits for it (remove it from the file if it is not a mirror)",
                       g, config_.monitor_groups_file, config_.monitor_topic));
     }
@@ -169,13 +170,13 @@ void Aggregator::Fill(int p, int64_t start, int64_t end) {
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (r.next < end && std::chrono::steady_clock::now() < deadline) {
-    for (auto& rec : r.cursor->Poll(static_cast<size_t>(end - r.next),
-                                    std::chrono::milliseconds(200))) {
+    for (auto& rec :
+         r.cursor->Poll(static_cast<size_t>(end - r.next), std::chrono::milliseconds(200))) {
       if (rec.offset != r.next) {
         readers_.erase(p);
-        throw Error(ErrorKind::kLogUnavailable,
-                    fmt::format("expected offset {} of partition {}, got {}", r.next, p,
-                                rec.offset));
+        throw Error(
+            ErrorKind::kLogUnavailable,
+            fmt::format("expected offset {} of partition {}, got {}", r.next, p, rec.offset));
       }
       double created = 0;
       try {

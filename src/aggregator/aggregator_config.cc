@@ -1,9 +1,9 @@
 #include "aggregator/aggregator_config.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/ini.h"
@@ -35,9 +35,9 @@ AggregatorConfig AggregatorConfig::Load(const std::string& path) {
 std::vector<std::string> ReadGroupsFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) {
-    throw Error(ErrorKind::kConfig,
-                fmt::format("cannot read groups file {}: list one mirror consumer group per line",
-                            path));
+    throw Error(
+        ErrorKind::kConfig,
+        fmt::format("cannot read groups file {}: list one mirror consumer group per line", path));
   }
   std::vector<std::string> groups;
   std::string line;

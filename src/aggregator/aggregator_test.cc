@@ -57,10 +57,10 @@ struct Fixture {
 TEST(AggregatorTest, CopiesOnlyWhatEveryGroupAppliedKeepingTheTrueOrigin) {
   Fixture f;
   for (int i = 0; i < 3; ++i) {
-    f.log->Append("pushdata", 2,
-                  EncodeMessage(MakeChangegroup("{moz}/a", "serve", 1,
-                                                {std::string(40, static_cast<char>('a' + i))},
-                                                1000.0 + i)));
+    f.log->Append(
+        "pushdata", 2,
+        EncodeMessage(MakeChangegroup("{moz}/a", "serve", 1,
+                                      {std::string(40, static_cast<char>('a' + i))}, 1000.0 + i)));
   }
   Aggregator agg(f.config, *f.log);
   f.log->Commit("mirror1", "pushdata", {{2, 3}});

@@ -1,8 +1,8 @@
 #include "checks/aggregator_lag_check.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -38,9 +38,9 @@ std::vector<AggregatorPartition> AggregationOffsets(
   return out;
 }
 
-std::vector<std::string> NeverCommittedGroups(
-    const std::vector<std::string>& listed, const std::map<std::string, CommittedOffsets>& groups,
-    bool topic_has_records) {
+std::vector<std::string> NeverCommittedGroups(const std::vector<std::string>& listed,
+                                              const std::map<std::string, CommittedOffsets>& groups,
+                                              bool topic_has_records) {
   std::vector<std::string> out;
   if (!topic_has_records) return out;
   for (const auto& g : listed) {
@@ -66,9 +66,10 @@ CheckReport EvaluateAggregatorLag(const AggregatorView& view,
   CheckReport report;
   if (total > 0) report.status = StatusFor(static_cast<double>(total), warning, critical);
   for (const auto& g : view.never_committed) {
-    report.details.push_back(fmt::format("WARNING - group {} in {} has never committed an offset "
-                                         "on {}; aggregation waits for it",
-                                         g, view.groups_file, view.topic));
+    report.details.push_back(
+        fmt::format("WARNING - group {} in {} has never committed an offset "
+                    "on {}; aggregation waits for it",
+                    g, view.groups_file, view.topic));
     report.status = Worst(report.status, CheckStatus::kWarning);
   }
   for (const auto& p : view.partitions) {

@@ -36,9 +36,9 @@ std::vector<AggregatorPartition> AggregationOffsets(
 // None while the topic holds no record at all: a consumer commits only after
 // its first record, so on a fresh cluster every group is "never committed"
 // without anything being held back.
-std::vector<std::string> NeverCommittedGroups(
-    const std::vector<std::string>& listed, const std::map<std::string, CommittedOffsets>& groups,
-    bool topic_has_records);
+std::vector<std::string> NeverCommittedGroups(const std::vector<std::string>& listed,
+                                              const std::map<std::string, CommittedOffsets>& groups,
+                                              bool topic_has_records);
 
 struct AggregatorThresholds {
   int64_t warning_count = 40;

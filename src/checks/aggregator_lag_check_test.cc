@@ -43,8 +43,7 @@ TEST(CheckAggregatorLagTest, OffsetsAreTheMinimumOverGroupsWithAbsentAsZero) {
 }
 
 TEST(CheckAggregatorLagTest, NeverCommittedGroupsInFileOrder) {
-  std::map<std::string, CommittedOffsets> groups{
-      {"b", {}}, {"a", {{0, 1}}}, {"c", {}}};
+  std::map<std::string, CommittedOffsets> groups{{"b", {}}, {"a", {{0, 1}}}, {"c", {}}};
   EXPECT_EQ(NeverCommittedGroups({"c", "a", "b", "c"}, groups, true), (Lines{"c", "b"}));
   // Nothing to consume yet (fresh cluster): nobody is holding anything back.
   EXPECT_TRUE(NeverCommittedGroups({"c", "a", "b"}, groups, false).empty());

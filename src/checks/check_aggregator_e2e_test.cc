@@ -29,7 +29,8 @@ class CheckAggregatorE2ETest : public ::testing::Test {
     ini_ = sandbox_.dir() / "pushdataaggregator-pending.ini";
     WriteText(ini_, "[aggregator]\nlog = " + sandbox_.url() +
                         "\nclient_id = pushdataaggregator\nmonitor_topic = pushdata\n"
-                        "monitor_groups_file = " + groups_ +
+                        "monitor_groups_file = " +
+                        groups_ +
                         "\nack_group = pushdataaggregator\n"
                         "aggregate_topic = replicatedpushdatapending\n");
   }
@@ -75,11 +76,11 @@ TEST_F(CheckAggregatorE2ETest, OneMessageBehindAtEachThreshold) {
   sandbox_.log().Commit("pushdataaggregator", "pushdata", {{0, 2}});
   r = Check({"--warning-count", "1"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "OK - aggregator has copied all fully replicated messages\n\n"
-                   "OK - partition 0 is completely in sync (2/2)\n" +
-                       Idle(1) +
-                       "OK - partition 2 is completely in sync (1/1)\n" + IdleFrom(3) + "\n" +
-                       kCheckFooter);
+  EXPECT_EQ(r.out,
+            "OK - aggregator has copied all fully replicated messages\n\n"
+            "OK - partition 0 is completely in sync (2/2)\n" +
+                Idle(1) + "OK - partition 2 is completely in sync (1/1)\n" + IdleFrom(3) + "\n" +
+                kCheckFooter);
 }
 
 TEST_F(CheckAggregatorE2ETest, TelegrafJson) {
@@ -114,14 +115,15 @@ TEST_F(CheckAggregatorE2ETest, FreshTopicIsInSyncBeforeAnyCommit) {
   // Stage 2 on a new cluster: nothing published yet, so no group committed.
   sandbox_.log().EnsureTopic("replicatedpushdatapending", 1);
   std::string ini = sandbox_.dir() / "pushdataaggregator.ini";
-  WriteText(ini, "[aggregator]\nlog = " + sandbox_.url() +
-                     "\nmonitor_topic = replicatedpushdatapending\nmonitor_groups_file = " +
-                     groups_ + "\nack_group = pushdataaggregator\n"
-                     "aggregate_topic = replicatedpushdata\n");
+  WriteText(ini,
+            "[aggregator]\nlog = " + sandbox_.url() +
+                "\nmonitor_topic = replicatedpushdatapending\nmonitor_groups_file = " + groups_ +
+                "\nack_group = pushdataaggregator\n"
+                "aggregate_topic = replicatedpushdata\n");
   auto r = Hgcluster({"check_pushdataaggregator_lag", ini});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "OK - aggregator has copied all fully replicated messages\n\n" + Idle(0) +
-                       "\n" + kCheckFooter);
+  EXPECT_EQ(r.out, "OK - aggregator has copied all fully replicated messages\n\n" + Idle(0) + "\n" +
+                       kCheckFooter);
 }
 
 TEST_F(CheckAggregatorE2ETest, EmptyOrMissingGroupsFile) {
@@ -133,8 +135,7 @@ TEST_F(CheckAggregatorE2ETest, EmptyOrMissingGroupsFile) {
   std::filesystem::remove(groups_);
   r = Check();
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out.rfind("WARNING - exception fetching data: cannot read groups file " + groups_,
-                        0),
+  EXPECT_EQ(r.out.rfind("WARNING - exception fetching data: cannot read groups file " + groups_, 0),
             0u)
       << r.out;
   EXPECT_EQ(SplitLines(r.out).size(), 2u) << r.out;

@@ -26,8 +26,7 @@ inline const char kCheckFooter[] =
     "for details about this check.\n";
 
 inline double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 inline std::vector<std::string> SplitLines(const std::string& text) {

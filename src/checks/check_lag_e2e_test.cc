@@ -2,9 +2,9 @@
 // subcommand name, the reference's name as first argument, and the symlink)
 // against real offsets in an embedded log, asserting stdout and exit codes.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "check_e2e_support.h"
 #include "common/subprocess.h"
@@ -37,8 +37,8 @@ class CheckLagE2ETest : public ::testing::Test {
 };
 
 std::string InSyncLine(int p, int64_t at) {
-  return "OK - partition " + std::to_string(p) + " is completely in sync (" +
-         std::to_string(at) + "/" + std::to_string(at) + ")";
+  return "OK - partition " + std::to_string(p) + " is completely in sync (" + std::to_string(at) +
+         "/" + std::to_string(at) + ")";
 }
 
 TEST_F(CheckLagE2ETest, FreshLogIsInSyncUnderEveryName) {
@@ -196,21 +196,19 @@ TEST_F(CheckLagE2ETest, ParkedRepoIsCritical) {
 }
 
 TEST_F(CheckLagE2ETest, FetchFailureIsAWarningNotACrash) {
-  WriteText(sandbox_.dir() / "bad.ini", "[consumer]\nlog = " + sandbox_.url() +
-                                            "\ntopic = nosuchtopic\ngroup = mirror1\n");
+  WriteText(sandbox_.dir() / "bad.ini",
+            "[consumer]\nlog = " + sandbox_.url() + "\ntopic = nosuchtopic\ngroup = mirror1\n");
   auto r = Hgcluster({"check_vcsreplicator_lag", sandbox_.dir() / "bad.ini"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-  EXPECT_EQ(r.out.rfind("WARNING - exception fetching offsets: topic nosuchtopic does not exist",
-                        0),
-            0u)
+  EXPECT_EQ(
+      r.out.rfind("WARNING - exception fetching offsets: topic nosuchtopic does not exist", 0), 0u)
       << r.out;
   EXPECT_EQ(r.out.substr(r.out.size() - 2), "\n\n");
   EXPECT_EQ(SplitLines(r.out).size(), 2u) << r.out;
 
   r = Hgcluster({"check-lag", sandbox_.dir() / "missing.ini"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out.rfind("WARNING - exception fetching offsets: config file does not exist", 0),
-            0u)
+  EXPECT_EQ(r.out.rfind("WARNING - exception fetching offsets: config file does not exist", 0), 0u)
       << r.out;
 }
 
@@ -223,8 +221,8 @@ TEST_F(CheckLagE2ETest, NotifierAndPendingConsumersUseTheirOwnSections) {
   std::string common = "log = " + sandbox_.url() + "\ntopic = replicatedpushdata\n";
   WriteText(ini, "[pulseconsumer]\n" + common + "client_id = pulse\ngroup = pulsenotifier\n" +
                      "[snsconsumer]\n" + common + "client_id = sns\ngroup = snsnotifier\n");
-  std::string in_sync = "OK - 1/1 consumers completely in sync\n\n" + InSyncLine(0, 1) + "\n\n" +
-                        kCheckFooter;
+  std::string in_sync =
+      "OK - 1/1 consumers completely in sync\n\n" + InSyncLine(0, 1) + "\n\n" + kCheckFooter;
 
   auto r = Hgcluster({"check_pulsenotifier_lag", ini});
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -245,8 +243,8 @@ TEST_F(CheckLagE2ETest, NotifierAndPendingConsumersUseTheirOwnSections) {
                          "\ntopic = replicatedpushdatapending\ngroup = mirror1\n");
   r = Hgcluster({"check_vcsreplicator_lag", pending});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "OK - 1/1 consumers completely in sync\n\n" + InSyncLine(0, 0) + "\n\n" +
-                       kCheckFooter);
+  EXPECT_EQ(r.out,
+            "OK - 1/1 consumers completely in sync\n\n" + InSyncLine(0, 0) + "\n\n" + kCheckFooter);
 }
 
 }  // namespace

@@ -15,8 +15,7 @@ namespace hgc {
 namespace {
 
 double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 int ExitCode(CheckStatus status) { return static_cast<int>(status); }
@@ -32,8 +31,8 @@ void AddLagCommand(CLI::App& app, const std::string& name, const std::string& al
                    const std::string& default_section) {
   auto o = std::make_shared<LagOptions>();
   o->section = default_section;
-  auto* cmd = app.add_subcommand(
-      name, "Nagios check: lag of a consumer group (alias: " + alias + ")");
+  auto* cmd =
+      app.add_subcommand(name, "Nagios check: lag of a consumer group (alias: " + alias + ")");
   cmd->add_option("config", o->config, "consumer ini file")->required();
   cmd->add_option("--consumer-section", o->section, "ini section naming the consumer")
       ->capture_default_str();

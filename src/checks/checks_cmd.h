@@ -10,10 +10,9 @@
 // Thread-safety: process entry points.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "checks/aggregator_lag_check.h"
 #include "checks/consumer_lag_check.h"

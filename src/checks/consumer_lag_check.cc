@@ -1,8 +1,8 @@
 #include "checks/consumer_lag_check.h"
 
-#include <map>
-
 #include <fmt/format.h>
+
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "message/message.h"
@@ -42,9 +42,10 @@ CheckStatus LaggingPartition(const PartitionLag& p, const LagThresholds& t, bool
 }
 
 std::string ParkedLine(const ParkedEntry& e) {
-  return fmt::format("CRITICAL - repository {} is stuck at partition {} offset {} after {} "
-                     "attempts: {}",
-                     e.repo, e.partition, e.offset, e.attempts, OneLine(e.error));
+  return fmt::format(
+      "CRITICAL - repository {} is stuck at partition {} offset {} after {} "
+      "attempts: {}",
+      e.repo, e.partition, e.offset, e.attempts, OneLine(e.error));
 }
 
 }  // namespace
@@ -81,8 +82,8 @@ CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
   size_t total = lags.size();
   size_t bad = total - good;
   if (report.status != CheckStatus::kOk) {
-    report.summary = fmt::format("{} - {}/{} partitions out of sync", StatusLabel(report.status),
-                                 bad, total);
+    report.summary =
+        fmt::format("{} - {}/{} partitions out of sync", StatusLabel(report.status), bad, total);
   } else if (good == total) {
     report.summary = fmt::format("OK - {}/{} consumers completely in sync", good, total);
   } else {

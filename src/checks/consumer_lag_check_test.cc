@@ -161,11 +161,11 @@ TEST(CheckConsumerLagTest, FormatReportHasTheReferenceFooter) {
 }
 
 TEST(CheckConsumerLagTest, TelegrafIsSortedPythonJson) {
-  EXPECT_EQ(ConsumerLagTelegraf(
-                {Lag(0, 1, 1, 0.0), Lag(1, 0, 2, 1.25), Lag(2, 0, 1, std::nullopt)}),
-            "[{\"available\": 1, \"lag_time\": 0.0, \"offset\": 1, \"partition\": 0}, "
-            "{\"available\": 2, \"lag_time\": 1.25, \"offset\": 0, \"partition\": 1}, "
-            "{\"available\": 1, \"lag_time\": null, \"offset\": 0, \"partition\": 2}]");
+  EXPECT_EQ(
+      ConsumerLagTelegraf({Lag(0, 1, 1, 0.0), Lag(1, 0, 2, 1.25), Lag(2, 0, 1, std::nullopt)}),
+      "[{\"available\": 1, \"lag_time\": 0.0, \"offset\": 1, \"partition\": 0}, "
+      "{\"available\": 2, \"lag_time\": 1.25, \"offset\": 0, \"partition\": 1}, "
+      "{\"available\": 1, \"lag_time\": null, \"offset\": 0, \"partition\": 2}]");
   EXPECT_EQ(ConsumerLagTelegraf({}), "[]");
 }
 

@@ -1,10 +1,9 @@
 #include "checks/heartbeat_check.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <exception>
-
-#include <fmt/format.h>
 
 #include "checks/check_report.h"
 #include "common/error.h"
@@ -40,8 +39,8 @@ int CannotConnect(std::ostream& out, const ProducerConfig& config, const std::st
 int ReportHeartbeats(int partitions, const std::vector<HeartbeatFailure>& failures,
                      std::ostream& out) {
   if (failures.empty()) {
-    out << fmt::format("OK - heartbeat message sent to {}/{} partitions successfully\n",
-                       partitions, partitions);
+    out << fmt::format("OK - heartbeat message sent to {}/{} partitions successfully\n", partitions,
+                       partitions);
     return 0;
   }
   for (const auto& f : failures) {

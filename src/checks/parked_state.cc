@@ -1,13 +1,13 @@
 #include "checks/parked_state.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace hgc {
 
@@ -42,11 +42,10 @@ ParkedState ReadParkedState(const std::string& state_file) {
     state.error = e.what();
     return state;
   }
-  std::sort(state.entries.begin(), state.entries.end(),
-            [](const ParkedEntry& a, const ParkedEntry& b) {
-              return std::tie(a.partition, a.offset, a.repo) <
-                     std::tie(b.partition, b.offset, b.repo);
-            });
+  std::sort(
+      state.entries.begin(), state.entries.end(), [](const ParkedEntry& a, const ParkedEntry& b) {
+        return std::tie(a.partition, a.offset, a.repo) < std::tie(b.partition, b.offset, b.repo);
+      });
   return state;
 }
 

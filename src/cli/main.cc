@@ -2,13 +2,12 @@
 // (vcsreplicator-consumer, vcsreplicator-print-offsets, ...) are aliases:
 // invoked under such a name (a symlink) or given it as the first argument,
 // the binary runs the matching subcommand with the remaining arguments.
+#include <CLI/CLI.hpp>
 #include <cstring>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "aggregator/aggregate_cmd.h"
 #include "checks/checks_cmd.h"

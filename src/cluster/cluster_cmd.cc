@@ -1,5 +1,6 @@
 #include "cluster/cluster_cmd.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -7,8 +8,6 @@
 #include <filesystem>
 #include <iostream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cluster/layout.h"
 #include "cluster/setup.h"
@@ -40,9 +39,10 @@ std::string Instructions(const nlohmann::json& state) {
     out += fmt::format("  hg clone {}NAME        # {}\n", m["http"].get<std::string>(),
                        m["name"].get<std::string>());
   }
-  out += fmt::format("\nWatch it:  hgcluster status --root {} [--json]\n"
-                     "Stop it:   hgcluster down --root {}\n",
-                     root, root);
+  out += fmt::format(
+      "\nWatch it:  hgcluster status --root {} [--json]\n"
+      "Stop it:   hgcluster down --root {}\n",
+      root, root);
   return out;
 }
 
@@ -71,9 +71,10 @@ int Up(const std::string& root, const SetupOptions& options, bool detach) {
   try {
     nlohmann::json old = layout.LoadState();
     if (ProcessAlive(old.value("supervisor_pid", 0))) {
-      std::cerr << fmt::format("a cluster is already running at {} (supervisor pid {}); stop it "
-                               "with `hgcluster down --root {}`",
-                               layout.root, old["supervisor_pid"].get<int>(), layout.root)
+      std::cerr << fmt::format(
+                       "a cluster is already running at {} (supervisor pid {}); stop it "
+                       "with `hgcluster down --root {}`",
+                       layout.root, old["supervisor_pid"].get<int>(), layout.root)
                 << std::endl;
       return 1;
     }

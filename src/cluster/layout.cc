@@ -1,12 +1,11 @@
 #include "cluster/layout.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "hg/repo_state.h"
@@ -33,7 +32,8 @@ nlohmann::json ClusterLayout::LoadState() const {
   try {
     return nlohmann::json::parse(text);
   } catch (const std::exception& e) {
-    throw Error(ErrorKind::kConfig, fmt::format("{} is not valid JSON: {}", state_file(), e.what()));
+    throw Error(ErrorKind::kConfig,
+                fmt::format("{} is not valid JSON: {}", state_file(), e.what()));
   }
 }
 

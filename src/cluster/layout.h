@@ -11,10 +11,9 @@
 // Thread-safety: plain values and file functions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace hgc {
 
@@ -32,7 +31,9 @@ struct ClusterLayout {
   std::string mirror_config(const std::string& name) const {
     return mirror_dir(name) + "/consumer.ini";
   }
-  std::string mirror_log(const std::string& name) const { return mirror_dir(name) + "/consumer.log"; }
+  std::string mirror_log(const std::string& name) const {
+    return mirror_dir(name) + "/consumer.log";
+  }
   std::string mirror_heads_config(const std::string& name) const {
     return mirror_dir(name) + "/heads.ini";
   }

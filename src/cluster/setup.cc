@@ -1,15 +1,14 @@
 #include "cluster/setup.h"
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "cluster/hgext_source.h"
 #include "common/subprocess.h"
@@ -28,8 +27,8 @@ std::string Lower(std::string s) {
 
 std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int partitions) {
   std::string self = SelfExecutable();
-  std::string hook = fmt::format("{} hook {{}} --config {}", ShellQuote(self),
-                                 ShellQuote(l.leader_hgrc()));
+  std::string hook =
+      fmt::format("{} hook {{}} --config {}", ShellQuote(self), ShellQuote(l.leader_hgrc()));
   std::string parts;
   for (int i = 0; i < partitions; ++i) parts += (i ? "," : "") + std::to_string(i);
   std::string text = fmt::format(
@@ -47,14 +46,12 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "\n"
       "[hooks]\n",
       log_url, parts, Lower(l.leader_repos()));
-  for (const char* h :
-       {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose", "txnclose",
-        "changegroup"}) {
+  for (const char* h : {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose",
+                        "txnclose", "changegroup"}) {
     text += fmt::format("{}.hgcluster = {}\n", h, fmt::format(fmt::runtime(hook), h));
   }
-  text += fmt::format(
-      "\n[alias]\nsendheartbeat = !{} replicate --config {} heartbeat\n",
-      ShellQuote(self), ShellQuote(l.leader_hgrc()));
+  text += fmt::format("\n[alias]\nsendheartbeat = !{} replicate --config {} heartbeat\n",
+                      ShellQuote(self), ShellQuote(l.leader_hgrc()));
   return text;
 }
 
@@ -194,23 +191,25 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   WriteFileAtomic(l.aggregator_config(),
                   AggregatorIni(l, log_url, "replicatedpushdatapending", "replicatedpushdata"));
   std::string self = SelfExecutable();
-  nlohmann::json state = {
-      {"root", l.root},
-      {"log", {{"backend", log->Backend()}, {"url", log_url}, {"topic", "pushdata"},
-               {"partitions", o.partitions}}},
-      {"leader",
-       {{"repos", l.leader_repos()},
-        {"hgrc", l.leader_hgrc()},
-        {"hgrcpath", LeaderHgrcPath(l)},
-        {"push_url_prefix", "ssh://leader/" + l.leader_repos()},
-        {"ssh", self + " local-ssh"},
-        {"groups_file", l.groups_file()},
-        {"aggregator_pending_config", l.aggregator_pending_config()},
-        {"aggregator_config", l.aggregator_config()},
-        {"aggregator_pending_pid", 0},
-        {"aggregator_pid", 0}}},
-      {"mirrors", mirrors},
-      {"supervisor_pid", 0}};
+  nlohmann::json state = {{"root", l.root},
+                          {"log",
+                           {{"backend", log->Backend()},
+                            {"url", log_url},
+                            {"topic", "pushdata"},
+                            {"partitions", o.partitions}}},
+                          {"leader",
+                           {{"repos", l.leader_repos()},
+                            {"hgrc", l.leader_hgrc()},
+                            {"hgrcpath", LeaderHgrcPath(l)},
+                            {"push_url_prefix", "ssh://leader/" + l.leader_repos()},
+                            {"ssh", self + " local-ssh"},
+                            {"groups_file", l.groups_file()},
+                            {"aggregator_pending_config", l.aggregator_pending_config()},
+                            {"aggregator_config", l.aggregator_config()},
+                            {"aggregator_pending_pid", 0},
+                            {"aggregator_pid", 0}}},
+                          {"mirrors", mirrors},
+                          {"supervisor_pid", 0}};
   l.SaveState(state);
   return state;
 }

@@ -4,9 +4,8 @@
 // Thread-safety: process-level.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cluster/layout.h"
 

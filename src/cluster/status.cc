@@ -1,10 +1,10 @@
 #include "cluster/status.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <climits>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "consumer/lag.h"
@@ -91,10 +91,9 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     const char* config_key;
     const char* pid_key;
   };
-  for (const Stage& st : {Stage{"pending", "pushdata", "aggregator_pending_config",
-                                "aggregator_pending_pid"},
-                          Stage{"final", "replicatedpushdatapending", "aggregator_config",
-                                "aggregator_pid"}}) {
+  for (const Stage& st :
+       {Stage{"pending", "pushdata", "aggregator_pending_config", "aggregator_pending_pid"},
+        Stage{"final", "replicatedpushdatapending", "aggregator_config", "aggregator_pid"}}) {
     if (!leader.contains(st.config_key)) continue;
     nlohmann::json a = {{"stage", st.name},
                         {"monitor_topic", st.monitor},
@@ -139,9 +138,9 @@ std::string FormatStatus(const nlohmann::json& s) {
   out += fmt::format("leader: {}\n", leader["repos"].get<std::string>());
   out += fmt::format("  create a repo: hgcluster repo create --root {} NAME\n",
                      s["root"].get<std::string>());
-  out += fmt::format("  push:          hg push --ssh '{}' {}/NAME\n",
-                     leader["ssh"].get<std::string>(),
-                     leader["push_url_prefix"].get<std::string>());
+  out +=
+      fmt::format("  push:          hg push --ssh '{}' {}/NAME\n", leader["ssh"].get<std::string>(),
+                  leader["push_url_prefix"].get<std::string>());
   out += fmt::format("supervisor: {}\n",
                      s["supervisor"]["running"].get<bool>()
                          ? fmt::format("running (pid {})", s["supervisor"]["pid"].get<int>())
@@ -151,11 +150,11 @@ std::string FormatStatus(const nlohmann::json& s) {
     if (!m["lag"]["messages"].is_null()) {
       lag = fmt::format("{} messages behind", m["lag"]["messages"].get<int64_t>());
     }
-    out += fmt::format("{}: consumer {}, {}\n", m["name"].get<std::string>(),
-                       m["running"].get<bool>()
-                           ? fmt::format("running (pid {})", m["pid"].get<int>())
-                           : std::string("STOPPED"),
-                       lag);
+    out +=
+        fmt::format("{}: consumer {}, {}\n", m["name"].get<std::string>(),
+                    m["running"].get<bool>() ? fmt::format("running (pid {})", m["pid"].get<int>())
+                                             : std::string("STOPPED"),
+                    lag);
     if (m.contains("heads_lag")) {
       out += fmt::format("  heads consumer {}, {} messages behind\n",
                          m.value("heads_running", false) ? "running" : "STOPPED",
@@ -164,9 +163,9 @@ std::string FormatStatus(const nlohmann::json& s) {
                              : std::to_string(m["heads_lag"]["messages"].get<int64_t>()));
     }
     if (m["http"].is_string()) {
-      out += fmt::format("  clone: hg clone {}NAME   (http server {})\n",
-                         m["http"].get<std::string>(),
-                         ProcessAlive(m.value("http_pid", 0)) ? "running" : "STOPPED");
+      out +=
+          fmt::format("  clone: hg clone {}NAME   (http server {})\n", m["http"].get<std::string>(),
+                      ProcessAlive(m.value("http_pid", 0)) ? "running" : "STOPPED");
     }
     for (const auto& p : m["parked"]) {
       out += fmt::format("  STUCK {} parked at partition {} offset {} after {} attempts: {}\n",

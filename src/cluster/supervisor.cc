@@ -1,5 +1,6 @@
 #include "cluster/supervisor.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -8,8 +9,6 @@
 #include <chrono>
 #include <map>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "common/logline.h"
 #include "common/subprocess.h"
@@ -73,7 +72,8 @@ int Supervise(const ClusterLayout& layout) {
                      "/leader/aggregator_pending_pid"});
   daemons.push_back({"aggregator replicatedpushdatapending -> replicatedpushdata",
                      {self, "aggregate", state["leader"]["aggregator_config"]},
-                     layout.leader_dir() + "/aggregator.log", "/leader/aggregator_pid"});
+                     layout.leader_dir() + "/aggregator.log",
+                     "/leader/aggregator_pid"});
   auto save_pids = [&] {
     nlohmann::json s = layout.LoadState();
     s["supervisor_pid"] = getpid();
@@ -92,8 +92,8 @@ int Supervise(const ClusterLayout& layout) {
     if (pid > 0) {
       for (auto& d : daemons) {
         if (d.pid != pid) continue;
-        LogLine(kLogger, fmt::format("{} (pid {}) exited with status {}; restarting in {}s",
-                                     d.name, pid, status, d.backoff));
+        LogLine(kLogger, fmt::format("{} (pid {}) exited with status {}; restarting in {}s", d.name,
+                                     pid, status, d.backoff));
         d.pid = 0;
         d.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(d.backoff * 1000));
         d.backoff = std::min(30.0, d.backoff * 2);

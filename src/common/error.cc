@@ -4,14 +4,22 @@ namespace hgc {
 
 const char* ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kConfig: return "ConfigError";
-    case ErrorKind::kMalformed: return "MalformedMessage";
-    case ErrorKind::kUnknownMessage: return "UnknownMessageType";
-    case ErrorKind::kLogUnavailable: return "LogUnavailable";
-    case ErrorKind::kHgFailed: return "CommandError";
-    case ErrorKind::kIo: return "IOError";
-    case ErrorKind::kUsage: return "UsageError";
-    case ErrorKind::kNotFound: return "NotFound";
+    case ErrorKind::kConfig:
+      return "ConfigError";
+    case ErrorKind::kMalformed:
+      return "MalformedMessage";
+    case ErrorKind::kUnknownMessage:
+      return "UnknownMessageType";
+    case ErrorKind::kLogUnavailable:
+      return "LogUnavailable";
+    case ErrorKind::kHgFailed:
+      return "CommandError";
+    case ErrorKind::kIo:
+      return "IOError";
+    case ErrorKind::kUsage:
+      return "UsageError";
+    case ErrorKind::kNotFound:
+      return "NotFound";
   }
   return "Error";
 }

@@ -90,9 +90,18 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
     pollfd pfds[3];
     int n = 0;
     int out_idx = -1, err_idx = -1, in_idx = -1;
-    if (out_open) { out_idx = n; pfds[n++] = {out_pipe[0], POLLIN, 0}; }
-    if (err_open) { err_idx = n; pfds[n++] = {err_pipe[0], POLLIN, 0}; }
-    if (in_fd >= 0) { in_idx = n; pfds[n++] = {in_fd, POLLOUT, 0}; }
+    if (out_open) {
+      out_idx = n;
+      pfds[n++] = {out_pipe[0], POLLIN, 0};
+    }
+    if (err_open) {
+      err_idx = n;
+      pfds[n++] = {err_pipe[0], POLLIN, 0};
+    }
+    if (in_fd >= 0) {
+      in_idx = n;
+      pfds[n++] = {in_fd, POLLOUT, 0};
+    }
     if (poll(pfds, n, -1) < 0) {
       if (errno == EINTR) continue;
       break;
@@ -124,8 +133,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 
@@ -161,8 +172,10 @@ std::string ShellQuote(const std::string& arg) {
   if (safe) return arg;
   std::string out = "'";
   for (char c : arg) {
-    if (c == '\'') out += "'\"'\"'";
-    else out += c;
+    if (c == '\'')
+      out += "'\"'\"'";
+    else
+      out += c;
   }
   return out + "'";
 }

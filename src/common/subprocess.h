@@ -22,7 +22,7 @@ struct ProcessOptions {
   std::string cwd;                             // empty: inherit
   std::map<std::string, std::string> env_set;  // added or overridden
   std::vector<std::string> env_unset;
-  std::optional<std::string> stdin_data;       // nullopt: /dev/null
+  std::optional<std::string> stdin_data;  // nullopt: /dev/null
 };
 
 // argv[0] is looked up in PATH. Throws Error(kIo) if the process cannot start.

@@ -1,9 +1,9 @@
 #include "consumer/applier.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/logline.h"
@@ -60,8 +60,8 @@ ProcessResult Applier::RunLogged(const std::string& repo, const std::vector<std:
 void Applier::RunChecked(const std::string& repo, const std::vector<std::string>& args) {
   ProcessResult r = RunLogged(repo, args);
   if (!r.ok()) {
-    throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
-                                                  RStrip(r.out), RStrip(r.err)));
+    throw Error(ErrorKind::kHgFailed,
+                fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
   }
 }
 
@@ -71,8 +71,8 @@ void Applier::EnsureRepo(const std::string& local) {
   fs::create_directories(fs::path(local).parent_path(), ec);
   ProcessResult r = hg_.Run("", {"init", "--", local});
   if (!r.ok() && !fs::exists(local + "/.hg")) {
-    throw Error(ErrorKind::kHgFailed, fmt::format("hg init {} failed ({}): {}", local,
-                                                  r.exit_code, RStrip(r.err)));
+    throw Error(ErrorKind::kHgFailed,
+                fmt::format("hg init {} failed ({}): {}", local, r.exit_code, RStrip(r.err)));
   }
   Log("created Mercurial repository: " + local);
 }
@@ -99,8 +99,8 @@ void Applier::Pull(const std::string& local, const Message& m) {
   // A sync of an empty leader pulls -r NULL; hg exits 1 for "no changes".
   bool tolerate_one = m.type == MessageType::kRepoSync && r.exit_code == 1;
   if (!r.ok() && !tolerate_one) {
-    throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
-                                                  RStrip(r.out), RStrip(r.err)));
+    throw Error(ErrorKind::kHgFailed,
+                fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
   }
 }
 
@@ -131,12 +131,12 @@ void Applier::Delete(const Message& m) {
   }
   std::error_code ec;
   fs::create_directories(config_.todelete_path, ec);
-  std::string staging =
-      fmt::format("{}/{}.{}", config_.todelete_path, name,
-                  std::chrono::steady_clock::now().time_since_epoch().count());
+  std::string staging = fmt::format("{}/{}.{}", config_.todelete_path, name,
+                                    std::chrono::steady_clock::now().time_since_epoch().count());
   fs::rename(local, staging, ec);
   if (ec) {
-    throw Error(ErrorKind::kIo, fmt::format("could not delete repo at {}: {}", local, ec.message()));
+    throw Error(ErrorKind::kIo,
+                fmt::format("could not delete repo at {}: {}", local, ec.message()));
   }
   fs::remove_all(staging, ec);
   Log("repository at " + local + " deleted");
@@ -214,8 +214,8 @@ void Applier::ApplyOnce(const Message& m) {
       ProcessResult r =
           RunLogged(local, {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
       if (r.exit_code != 0 && r.exit_code != m.ret) {
-        throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
-                                                      RStrip(r.out), RStrip(r.err)));
+        throw Error(ErrorKind::kHgFailed,
+                    fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
       }
       return;
     }

@@ -19,7 +19,8 @@ namespace hgc {
 
 class Applier {
  public:
-  Applier(const ConsumerConfig& config, HgRunner& hg, std::string logger = "vcsreplicator.consumer");
+  Applier(const ConsumerConfig& config, HgRunner& hg,
+          std::string logger = "vcsreplicator.consumer");
 
   // Applies `message` read at (partition, offset). Throws Error on failure
   // (kHgFailed carries hg's exit code, stdout and stderr in the message).

@@ -1,5 +1,6 @@
 #include "consumer/consume_cmd.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 
 #include <atomic>
@@ -7,8 +8,6 @@
 #include <functional>
 #include <iostream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "common/logline.h"
@@ -97,8 +96,8 @@ std::vector<TopicPartitionOffset> Positions(const ConsumerConfig& c,
 }
 
 int WaitForNoLag(Log& log, const ConsumerConfig& c, const ConsumeOptions& o) {
-  auto deadline = std::chrono::steady_clock::now() +
-                  milliseconds(static_cast<int64_t>(o.timeout * 1000));
+  auto deadline =
+      std::chrono::steady_clock::now() + milliseconds(static_cast<int64_t>(o.timeout * 1000));
   int n = log.PartitionCount(c.topic);
   std::vector<int> all;
   for (int i = 0; i < n; ++i) all.push_back(i);
@@ -136,8 +135,9 @@ std::vector<LogRecord> ReadToEnd(Log& log, const ConsumerConfig& c,
     }
   }
   // Reference order: grouped by partition, ascending.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const LogRecord& a, const LogRecord& b) { return a.partition < b.partition; });
+  std::stable_sort(out.begin(), out.end(), [](const LogRecord& a, const LogRecord& b) {
+    return a.partition < b.partition;
+  });
   return out;
 }
 
@@ -147,8 +147,8 @@ int Dump(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start)
     try {
       bodies.push_back(DecodeMessage(r.value).body);
     } catch (const Error& e) {
-      bodies.push_back({{"_undecodable", e.what()}, {"offset", r.offset},
-                        {"partition", r.partition}});
+      bodies.push_back(
+          {{"_undecodable", e.what()}, {"offset", r.offset}, {"partition", r.partition}});
     }
   }
   std::cout << DumpYaml(bodies) << std::endl;
@@ -187,8 +187,7 @@ int WaitForN(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& st
 int Onetime(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
             const ApplyFn& apply) {
   auto cursor = log.OpenCursor(Positions(c, start));
-  auto records =
-      cursor->Poll(1, milliseconds(static_cast<int64_t>(c.poll_timeout * 1000)));
+  auto records = cursor->Poll(1, milliseconds(static_cast<int64_t>(c.poll_timeout * 1000)));
   if (records.empty()) return 0;
   const LogRecord& r = records.front();
   Message m = DecodeMessage(r.value);
@@ -207,8 +206,10 @@ int Onetime(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& sta
 int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
               const ApplyFn& apply, const ConsumeOptions& o) {
   std::string parts;
-  if (o.partition) parts = fmt::format("[{}]", *o.partition);
-  else parts = "all";
+  if (o.partition)
+    parts = fmt::format("[{}]", *o.partition);
+  else
+    parts = "all";
   LogLine(kLogger, fmt::format("starting consumer for topic={} group={} partitions={}", c.topic,
                                c.group, parts));
   SchedulerOptions so;
@@ -220,7 +221,9 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
   so.logger = kLogger;
   Scheduler scheduler(
       so, apply,
-      [&](int p, int64_t off) { log.Commit(c.group, c.topic, {{p, off}}); },
+      [&](int p, int64_t off) {
+        log.Commit(c.group, c.topic, {{p, off}});
+      },
       [&](const Message& m) -> std::optional<std::string> {
         auto d = c.filter.Evaluate(m.path);
         if (d.pass) return std::nullopt;
@@ -279,15 +282,16 @@ int RunConsume(const ConsumeOptions& o) {
     if (o.dump) return Dump(*log, c, start);
     if (o.skip) return Skip(*log, c, start);
     std::vector<std::string> hg_config{"format.aggressivemergedeltas=false"};
-    auto hg = c.hg_runner == "process"
-                  ? MakeProcessHgRunner(c.hg, c.hgrcpath, hg_config)
-                  : MakeCmdServerHgRunner(c.hg, c.hgrcpath, hg_config,
-                                          static_cast<size_t>(4 * c.workers));
+    auto hg = c.hg_runner == "process" ? MakeProcessHgRunner(c.hg, c.hgrcpath, hg_config)
+                                       : MakeCmdServerHgRunner(c.hg, c.hgrcpath, hg_config,
+                                                               static_cast<size_t>(4 * c.workers));
     Applier applier(c, *hg);
     HeadsApplier heads(c);
     ApplyFn apply = [&](const Message& m, int p, int64_t off) {
-      if (o.heads) heads.Apply(m, p, off);
-      else applier.Apply(m, p, off);
+      if (o.heads)
+        heads.Apply(m, p, off);
+      else
+        applier.Apply(m, p, off);
     };
     if (o.onetime) return Onetime(*log, c, start, apply);
     return RunDaemon(*log, c, start, apply, o);
@@ -304,11 +308,13 @@ void RegisterConsumeCommands(CLI::App& app) {
   for (bool heads : {false, true}) {
     auto o = std::make_shared<ConsumeOptions>();
     o->heads = heads;
-    auto* consume =
-        heads ? app.add_subcommand("heads", "write .hg/replicated-data from fully replicated "
-                                            "heads messages (alias: vcsreplicator-headsconsumer)")
-              : app.add_subcommand("consume", "apply replication events to this mirror's "
-                                              "repositories (alias: vcsreplicator-consumer)");
+    auto* consume = heads
+                        ? app.add_subcommand("heads",
+                                             "write .hg/replicated-data from fully replicated "
+                                             "heads messages (alias: vcsreplicator-headsconsumer)")
+                        : app.add_subcommand("consume",
+                                             "apply replication events to this mirror's "
+                                             "repositories (alias: vcsreplicator-consumer)");
     consume->add_option("config", o->config, "consumer ini file")->required();
     consume->add_option("--partition", o->partition, "only this partition");
     consume->add_flag("--skip", o->skip, "commit past the next message without applying it");
@@ -325,9 +331,9 @@ void RegisterConsumeCommands(CLI::App& app) {
 
   auto config = std::make_shared<std::string>();
   auto groups = std::make_shared<std::string>();
-  auto* offsets = app.add_subcommand(
-      "print-offsets", "print committed offsets and lag per partition (alias: "
-                       "vcsreplicator-print-offsets)");
+  auto* offsets = app.add_subcommand("print-offsets",
+                                     "print committed offsets and lag per partition (alias: "
+                                     "vcsreplicator-print-offsets)");
   offsets->add_option("config", *config, "consumer ini file")->required();
   offsets->add_option("groups", *groups, "comma-separated groups (default: [consumer] group)");
   offsets->callback([config, groups] { throw CLI::RuntimeError(PrintOffsets(*config, *groups)); });

@@ -1,12 +1,11 @@
 #include "consumer/crash_point.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "common/subprocess.h"
 
@@ -36,8 +35,8 @@ void CrashPoint(const std::string& point) {
 std::optional<std::string> CrashDuringPullHook() {
   auto flag = ArmedFlag("during-pull");
   if (!flag) return std::nullopt;
-  return fmt::format("hooks.pretxnclose.hgcluster-crash=rm {} && kill -9 {} $PPID", ShellQuote(*flag),
-                     getpid());
+  return fmt::format("hooks.pretxnclose.hgcluster-crash=rm {} && kill -9 {} $PPID",
+                     ShellQuote(*flag), getpid());
 }
 
 }  // namespace hgc

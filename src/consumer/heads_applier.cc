@@ -1,8 +1,8 @@
 #include "consumer/heads_applier.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "common/logline.h"
 #include "consumer/replicated_data.h"

@@ -15,8 +15,8 @@ namespace hgc {
 
 struct PartitionLag {
   int partition = 0;
-  int64_t offset = 0;     // committed (0 if none)
-  int64_t available = 0;  // high watermark
+  int64_t offset = 0;                 // committed (0 if none)
+  int64_t available = 0;              // high watermark
   std::optional<double> lag_seconds;  // 0 when in sync; nullopt if undeterminable
 };
 

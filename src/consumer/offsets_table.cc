@@ -1,10 +1,10 @@
 #include "consumer/offsets_table.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <iostream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "consumer/consumer_config.h"

@@ -1,13 +1,12 @@
 #include "consumer/replicated_data.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 
@@ -56,11 +55,16 @@ class Reader {
     int major = b >> 5;
     uint8_t info = b & 31;
     uint64_t v = info;
-    if (info == 24) v = Byte();
-    else if (info == 25) v = Uint(2);
-    else if (info == 26) v = Uint(4);
-    else if (info == 27) v = Uint(8);
-    else if (info > 27) Fail("indefinite lengths are not supported");
+    if (info == 24)
+      v = Byte();
+    else if (info == 25)
+      v = Uint(2);
+    else if (info == 26)
+      v = Uint(4);
+    else if (info == 27)
+      v = Uint(8);
+    else if (info > 27)
+      Fail("indefinite lengths are not supported");
     return {major, v};
   }
   std::string ReadBytes(uint64_t n) {
@@ -143,8 +147,10 @@ ReplicatedData DecodeReplicatedData(const std::string& bytes) {
       }
     } else if (key == "last_push_id") {
       auto [vmajor, v] = r.ReadHead();
-      if (vmajor == 0) d.last_push_id = static_cast<int64_t>(v);
-      else if (!(vmajor == 7 && v == 22)) r.Fail("last_push_id is neither uint nor null");
+      if (vmajor == 0)
+        d.last_push_id = static_cast<int64_t>(v);
+      else if (!(vmajor == 7 && v == 22))
+        r.Fail("last_push_id is neither uint nor null");
     } else {
       r.Fail("unexpected key " + key);
     }

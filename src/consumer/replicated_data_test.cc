@@ -18,9 +18,10 @@ TEST(ReplicatedDataTest, CanonicalBytesMatchTheReference) {
   // A2 45 "heads" 81 54 <20 bytes> 4C "last_push_id" 01 (spec §3.7).
   std::string bytes = EncodeReplicatedData({kNode}, 1);
   std::string expected = "\xA2\x45heads\x81\x54";
-  expected += std::string("\x4c\x94\x43\x88\x6f\xe8\xa1\xb2\xc3\xd4\xe5\xf6\x07\x18\x29\x3a\x4b\x5c"
-                          "\x6d\x7e",
-                          20);
+  expected += std::string(
+      "\x4c\x94\x43\x88\x6f\xe8\xa1\xb2\xc3\xd4\xe5\xf6\x07\x18\x29\x3a\x4b\x5c"
+      "\x6d\x7e",
+      20);
   expected += "\x4Clast_push_id\x01";
   EXPECT_EQ(bytes, expected);
   std::string null_id = EncodeReplicatedData({kNode}, std::nullopt);

@@ -1,8 +1,8 @@
 #include "consumer/scheduler.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -13,8 +13,7 @@ namespace hgc {
 namespace {
 
 double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Records that carry no repository (heartbeats, undecodable payloads) are
@@ -189,9 +188,10 @@ void Scheduler::Fail(const std::string& key, const std::string& error) {
     idle_cv_.notify_all();
   }
   if (newly_parked) {
-    Log(fmt::format("handle_message_main failed after {} attempts: {}",
-                    options_.max_retries + 1, error));
-    Log(fmt::format("parked {} at partition {} offset {}; other repositories keep replicating; "
+    Log(fmt::format("handle_message_main failed after {} attempts: {}", options_.max_retries + 1,
+                    error));
+    Log(
+        fmt::format("parked {} at partition {} offset {}; other repositories keep replicating; "
                     "retrying every {}s (release with a successful retry or "
                     "`hgcluster consume CONFIG --skip --partition {}`)",
                     key.rfind("repo:", 0) == 0 ? key.substr(5) : key, partition, offset,

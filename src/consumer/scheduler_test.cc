@@ -56,8 +56,9 @@ Scheduler::FilterFn NoFilter() {
 
 TEST(SchedulerTest, KeepsEachRepositoryInLogOrder) {
   Recorder rec;
-  Scheduler s(Fast(4), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
-              [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
+  Scheduler s(
+      Fast(4), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
+      [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
   s.StartPartition(0, 0);
   for (int i = 0; i < 200; ++i) {
     s.Submit(Rec(0, i, Cg("{moz}/r" + std::to_string(i % 5), std::string(40, 'a'))));
@@ -126,8 +127,9 @@ TEST(SchedulerTest, StuckRepoDoesNotBlockOthersAndHoldsTheCommitPoint) {
 
 TEST(SchedulerTest, UndecodableRecordIsParkedNotDropped) {
   Recorder rec;
-  Scheduler s(Fast(2), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
-              [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
+  Scheduler s(
+      Fast(2), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
+      [&](int p, int64_t o) { rec.Commit(p, o); }, NoFilter());
   s.StartPartition(0, 0);
   s.Submit({"pushdata", 0, 0, "garbage"});
   s.Submit(Rec(0, 1, Cg("{moz}/a", std::string(40, 'a'))));
@@ -145,12 +147,13 @@ TEST(SchedulerTest, UndecodableRecordIsParkedNotDropped) {
 
 TEST(SchedulerTest, HeartbeatsAndFilteredReposCommitWithoutWork) {
   Recorder rec;
-  Scheduler s(Fast(1), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
-              [&](int p, int64_t o) { rec.Commit(p, o); },
-              [](const Message& m) -> std::optional<std::string> {
-                if (m.path == "{moz}/private") return std::string("exclude.private");
-                return std::nullopt;
-              });
+  Scheduler s(
+      Fast(1), [&](const Message& m, int p, int64_t o) { rec.Apply(m, p, o); },
+      [&](int p, int64_t o) { rec.Commit(p, o); },
+      [](const Message& m) -> std::optional<std::string> {
+        if (m.path == "{moz}/private") return std::string("exclude.private");
+        return std::nullopt;
+      });
   s.StartPartition(1, 0);
   s.Submit(Rec(1, 0, MakeHeartbeat(1.0)));
   s.Submit(Rec(1, 1, Cg("{moz}/private", std::string(40, 'a'))));

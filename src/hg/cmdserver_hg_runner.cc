@@ -5,16 +5,14 @@
 // after a failed command and when the files hg reads only at start changed.
 // Thread-safety: Run() may be called from many threads; the pool is guarded
 // by one mutex that is never held while hg runs or starts.
-#include <sys/stat.h>
-
 #include <dirent.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <list>
 #include <mutex>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "hg/cmdserver.h"

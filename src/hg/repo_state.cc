@@ -1,14 +1,13 @@
 #include "hg/repo_state.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 
@@ -44,7 +43,8 @@ void WriteFileAtomic(const std::string& path, const std::string& content) {
   }
   close(fd);
   if (rename(tmp.c_str(), path.c_str()) != 0) {
-    throw Error(ErrorKind::kIo, fmt::format("cannot rename {} to {}: {}", tmp, path, strerror(errno)));
+    throw Error(ErrorKind::kIo,
+                fmt::format("cannot rename {} to {}: {}", tmp, path, strerror(errno)));
   }
 }
 

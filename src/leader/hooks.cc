@@ -1,5 +1,6 @@
 #include "leader/hooks.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -7,8 +8,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -97,7 +96,8 @@ std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
   }
   std::vector<char> moved(static_cast<size_t>(n), 0), has_moved_child(static_cast<size_t>(n), 0);
   for (int r = 0; r < n; ++r) {
-    moved[static_cast<size_t>(r)] = old_draft[static_cast<size_t>(r)] && !new_draft[static_cast<size_t>(r)];
+    moved[static_cast<size_t>(r)] =
+        old_draft[static_cast<size_t>(r)] && !new_draft[static_cast<size_t>(r)];
   }
   for (int r = 0; r < n; ++r) {
     if (!moved[static_cast<size_t>(r)]) continue;
@@ -256,8 +256,8 @@ int PostInit(Producer& producer) {
   try {
     InstallLeaderRepoConfig(root, producer.config().path);
     std::string wire = producer.WirePath(root);
-    std::string requires_text = ReadFileOrEmpty(root + "/.hg/requires") +
-                                ReadFileOrEmpty(root + "/.hg/store/requires");
+    std::string requires_text =
+        ReadFileOrEmpty(root + "/.hg/requires") + ReadFileOrEmpty(root + "/.hg/store/requires");
     bool generaldelta = requires_text.find("generaldelta") != std::string::npos;
     producer.Send(MakeRepoInit(wire, generaldelta, Producer::Now()), producer.PartitionFor(wire));
   } catch (const Error& e) {

@@ -23,8 +23,7 @@ void RegisterLeaderCommands(CLI::App& app) {
   auto o = std::make_shared<ReplicateOptions>();
   auto* rep = app.add_subcommand(
       "replicate", "leader commands: sync, hgrc, delete a repository, or send heartbeats");
-  rep->add_option("--config", o->config_path, "leader hgrc with [replicationproducer]")
-      ->required();
+  rep->add_option("--config", o->config_path, "leader hgrc with [replicationproducer]")->required();
   rep->add_option("--repo", o->repo, "repository root (default: the current directory)");
   rep->require_subcommand(1);
   auto* sync = rep->add_subcommand("sync", "hg replicatesync: ask mirrors to match this repo");

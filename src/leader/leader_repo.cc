@@ -1,13 +1,12 @@
 #include "leader/leader_repo.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "common/subprocess.h"
 #include "hg/repo_state.h"

@@ -13,8 +13,8 @@ namespace hgc {
 
 struct RepoSnapshot {
   ChangelogIndex index;
-  std::vector<std::string> heads_desc;  // heads, descending revision; [NULL] if empty
-  std::optional<int64_t> last_push_id;  // from .hg/pushlog2.db; nullopt without one
+  std::vector<std::string> heads_desc;    // heads, descending revision; [NULL] if empty
+  std::optional<int64_t> last_push_id;    // from .hg/pushlog2.db; nullopt without one
   std::vector<std::string> requirements;  // sorted, .hg/requires + .hg/store/requires
 };
 

@@ -1,8 +1,8 @@
 #include "leader/producer.h"
 
-#include <chrono>
-
 #include <fmt/format.h>
+
+#include <chrono>
 
 #include "common/error.h"
 #include "common/ini.h"
@@ -29,8 +29,8 @@ ProducerConfig ProducerConfig::Load(const std::string& path) {
   }
   c.client_id = ini.GetOr(s, "clientid", "");
   if (c.client_id.empty()) {
-    throw Error(ErrorKind::kConfig, "replicationproducer.clientid config option not set (in " +
-                                        path + ")");
+    throw Error(ErrorKind::kConfig,
+                "replicationproducer.clientid config option not set (in " + path + ")");
   }
   c.topic = ini.GetOr(s, "topic", "");
   if (c.topic.empty()) {
@@ -73,8 +73,7 @@ int Producer::PartitionFor(const std::string& wire_path) const {
 }
 
 double Producer::Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 int64_t Producer::Send(nlohmann::json message, int partition) {

@@ -7,9 +7,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "log/log.h"
 #include "routing/partition_map.h"

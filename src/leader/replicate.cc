@@ -1,9 +1,9 @@
 #include "leader/replicate.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "hg/repo_state.h"
@@ -61,9 +61,9 @@ int ReplicateSync(const ReplicateOptions& o) {
                   partition);
     std::cout << "wrote synchronization message into replication log" << std::endl;
     if (o.heads && !o.bootstrap) {
-      producer.Send(MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0),
-                              Producer::Now()),
-                    partition);
+      producer.Send(
+          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()),
+          partition);
       std::cout << "wrote heads synchronization message into replication log" << std::endl;
     }
     return 0;
@@ -114,8 +114,7 @@ int SendHeartbeat(const ReplicateOptions& o) {
         throw Error(e.kind(), fmt::format("error sending heartbeat: {}", e.what()));
       }
     }
-    std::cout << "wrote heartbeat message into " << partitions.size() << " partitions"
-              << std::endl;
+    std::cout << "wrote heartbeat message into " << partitions.size() << " partitions" << std::endl;
     return 0;
   });
 }

@@ -1,14 +1,13 @@
 #include "log/embedded_log.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "common/error.h"
 #include "log/sqlite_db.h"
@@ -42,8 +41,7 @@ CREATE TABLE IF NOT EXISTS group_offsets (
 )sql";
 
 double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 void Configure(SqliteDb& db) {

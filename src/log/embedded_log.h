@@ -2,9 +2,9 @@
 // every process on the host. Appends are fsynced before they return
 // (synchronous=FULL). After each commit an appender touches log.db-notify;
 // readers block on inotify events for it, so a cursor wakes within
-// milliseconds of an append made by any process — no polling interval. On-disk schema: docs/formats.md.
-// Thread-safety: EmbeddedLog serialises its own connection with a mutex;
-// each cursor owns a private connection and belongs to one thread.
+// milliseconds of an append made by any process — no polling interval. On-disk schema:
+// docs/formats.md. Thread-safety: EmbeddedLog serialises its own connection with a mutex; each
+// cursor owns a private connection and belongs to one thread.
 #pragma once
 
 #include <memory>

@@ -35,7 +35,8 @@ std::string Summary(const Message& m) {
     case MessageType::kHeartbeat:
     case MessageType::kRepoInit:
     case MessageType::kHgrcUpdate:
-    case MessageType::kRepoDelete: return fmt::format("repo: {}", m.path);
+    case MessageType::kRepoDelete:
+      return fmt::format("repo: {}", m.path);
     case MessageType::kChangegroup:
       return fmt::format("repo: {}, heads: {}", m.path, HeadsRepr(m.heads));
     case MessageType::kRepoSync:

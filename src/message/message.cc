@@ -99,11 +99,14 @@ void DecodeFields(Message& m) {
   m.path = f.String("path");
   switch (m.type) {
     case MessageType::kHeartbeat:
-    case MessageType::kRepoDelete: break;
+    case MessageType::kRepoDelete:
+      break;
     case MessageType::kRepoInit:
       m.generaldelta = m.name == "hg-repo-init-1" ? false : f.Bool("generaldelta");
       break;
-    case MessageType::kHgrcUpdate: m.hgrc = f.StringOrNull("content"); break;
+    case MessageType::kHgrcUpdate:
+      m.hgrc = f.StringOrNull("content");
+      break;
     case MessageType::kChangegroup:
       m.source = f.String("source");
       m.heads = f.StringList("heads");

@@ -6,12 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace hgc {
 
@@ -35,14 +34,14 @@ struct Message {
   nlohmann::json body;
   double created = 0;  // _created
 
-  std::string path;                // wire path; empty for heartbeat-1
-  std::vector<std::string> heads;  // changegroup, sync, heads
-  int64_t nodecount = 0;           // changegroup (v1: len(nodes))
-  std::string source;              // changegroup
-  bool generaldelta = false;       // repo-init-2
-  std::optional<std::string> hgrc;  // hgrc-update content / sync hgrc (nullopt = null)
-  std::vector<std::string> requirements;  // sync
-  bool bootstrap = false;                 // sync-2
+  std::string path;                           // wire path; empty for heartbeat-1
+  std::vector<std::string> heads;             // changegroup, sync, heads
+  int64_t nodecount = 0;                      // changegroup (v1: len(nodes))
+  std::string source;                         // changegroup
+  bool generaldelta = false;                  // repo-init-2
+  std::optional<std::string> hgrc;            // hgrc-update content / sync hgrc (nullopt = null)
+  std::vector<std::string> requirements;      // sync
+  bool bootstrap = false;                     // sync-2
   std::string ns, key, old_value, new_value;  // pushkey
   int ret = 0;                                // pushkey
   std::optional<int64_t> last_push_id;        // heads

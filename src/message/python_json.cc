@@ -22,13 +22,27 @@ void AppendString(const std::string& text, std::string& out) {
   out.push_back('"');
   for (char32_t c : DecodeUtf8(text)) {
     switch (c) {
-      case U'"': out += "\\\""; break;
-      case U'\\': out += "\\\\"; break;
-      case U'\n': out += "\\n"; break;
-      case U'\r': out += "\\r"; break;
-      case U'\t': out += "\\t"; break;
-      case U'\b': out += "\\b"; break;
-      case U'\f': out += "\\f"; break;
+      case U'"':
+        out += "\\\"";
+        break;
+      case U'\\':
+        out += "\\\\";
+        break;
+      case U'\n':
+        out += "\\n";
+        break;
+      case U'\r':
+        out += "\\r";
+        break;
+      case U'\t':
+        out += "\\t";
+        break;
+      case U'\b':
+        out += "\\b";
+        break;
+      case U'\f':
+        out += "\\f";
+        break;
       default:
         if (c >= 0x20 && c <= 0x7E) {
           out.push_back(static_cast<char>(c));
@@ -62,12 +76,24 @@ void Append(const nlohmann::json& value, std::string& out) {
   using Type = nlohmann::json::value_t;
   switch (value.type()) {
     case Type::null:
-    case Type::discarded: out += "null"; return;
-    case Type::boolean: out += value.get<bool>() ? "true" : "false"; return;
-    case Type::number_integer: out += std::to_string(value.get<int64_t>()); return;
-    case Type::number_unsigned: out += std::to_string(value.get<uint64_t>()); return;
-    case Type::number_float: AppendFloat(value.get<double>(), out); return;
-    case Type::string: AppendString(value.get_ref<const std::string&>(), out); return;
+    case Type::discarded:
+      out += "null";
+      return;
+    case Type::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case Type::number_integer:
+      out += std::to_string(value.get<int64_t>());
+      return;
+    case Type::number_unsigned:
+      out += std::to_string(value.get<uint64_t>());
+      return;
+    case Type::number_float:
+      AppendFloat(value.get<double>(), out);
+      return;
+    case Type::string:
+      AppendString(value.get_ref<const std::string&>(), out);
+      return;
     case Type::binary: {
       // Never produced by us; written as a list of byte values.
       out.push_back('[');

@@ -41,9 +41,15 @@ Scalar RepresentScalar(const nlohmann::json& value) {
       const auto& s = value.get_ref<const std::string&>();
       return Scalar{DecodeUtf8(s), YamlPlainIsString(s)};
     }
-    case Type::boolean: text = value.get<bool>() ? "true" : "false"; break;
-    case Type::number_integer: text = std::to_string(value.get<int64_t>()); break;
-    case Type::number_unsigned: text = std::to_string(value.get<uint64_t>()); break;
+    case Type::boolean:
+      text = value.get<bool>() ? "true" : "false";
+      break;
+    case Type::number_integer:
+      text = std::to_string(value.get<int64_t>());
+      break;
+    case Type::number_unsigned:
+      text = std::to_string(value.get<uint64_t>());
+      break;
     case Type::number_float: {
       // represent_float: repr().lower(), ".0" inserted before a bare exponent.
       const std::string repr = PythonFloatRepr(value.get<double>());
@@ -62,7 +68,8 @@ Scalar RepresentScalar(const nlohmann::json& value) {
       }
       break;
     }
-    default: text = "null";
+    default:
+      text = "null";
   }
   return Scalar{DecodeUtf8(text), true};
 }
@@ -171,9 +178,15 @@ class Emitter {
     const YamlScalarAnalysis a = AnalyzeYamlScalar(scalar.text);
     const bool split = !simple_key_context_;
     switch (ChooseStyle(scalar, a)) {
-      case Style::kPlain: WritePlain(scalar.text, split); break;
-      case Style::kSingle: WriteSingleQuoted(scalar.text, split); break;
-      case Style::kDouble: WriteDoubleQuoted(scalar.text, split); break;
+      case Style::kPlain:
+        WritePlain(scalar.text, split);
+        break;
+      case Style::kSingle:
+        WriteSingleQuoted(scalar.text, split);
+        break;
+      case Style::kDouble:
+        WriteDoubleQuoted(scalar.text, split);
+        break;
     }
     PopIndent();
   }
@@ -319,22 +332,38 @@ class Emitter {
 
   static std::string Escape(char32_t ch) {
     switch (ch) {
-      case U'\0': return "\\0";
-      case 0x07: return "\\a";
-      case 0x08: return "\\b";
-      case 0x09: return "\\t";
-      case 0x0A: return "\\n";
-      case 0x0B: return "\\v";
-      case 0x0C: return "\\f";
-      case 0x0D: return "\\r";
-      case 0x1B: return "\\e";
-      case U'"': return "\\\"";
-      case U'\\': return "\\\\";
-      case 0x85: return "\\N";
-      case 0xA0: return "\\_";
-      case 0x2028: return "\\L";
-      case 0x2029: return "\\P";
-      default: break;
+      case U'\0':
+        return "\\0";
+      case 0x07:
+        return "\\a";
+      case 0x08:
+        return "\\b";
+      case 0x09:
+        return "\\t";
+      case 0x0A:
+        return "\\n";
+      case 0x0B:
+        return "\\v";
+      case 0x0C:
+        return "\\f";
+      case 0x0D:
+        return "\\r";
+      case 0x1B:
+        return "\\e";
+      case U'"':
+        return "\\\"";
+      case U'\\':
+        return "\\\\";
+      case 0x85:
+        return "\\N";
+      case 0xA0:
+        return "\\_";
+      case 0x2028:
+        return "\\L";
+      case 0x2029:
+        return "\\P";
+      default:
+        break;
     }
     char buf[16];
     if (ch <= 0xFF) {

@@ -53,8 +53,7 @@ TEST_F(NotificationBuilder, IgnoredCasesLogTheReferenceLines) {
             "vcsreplicator.pushnotifications repository " + scratch_.repos() +
                 "missing does not exist; ignoring notification\n");
   EXPECT_FALSE(n);
-  EXPECT_EQ(Build(MakePushkey("{moz}/mozilla-central", "bookmarks", "@", "", Node('a'), 1, 1),
-                  &n),
+  EXPECT_EQ(Build(MakePushkey("{moz}/mozilla-central", "bookmarks", "@", "", Node('a'), 1, 1), &n),
             "vcsreplicator.pushnotifications bookmarks pushkey namespace not handled; ignoring\n");
   EXPECT_FALSE(n);
   EXPECT_EQ(Build(MakeHeads("{moz}/mozilla-central", {Node('a')}, 3, 1), &n),
@@ -70,8 +69,7 @@ TEST_F(NotificationBuilder, IgnoredCasesLogTheReferenceLines) {
 TEST_F(NotificationBuilder, NewRepo) {
   scratch_.Repo("integration/foo_Bar-baz");
   std::optional<PushNotification> n;
-  EXPECT_EQ(Build(test::Aggregated(MakeRepoInit("{moz}/integration/foo_Bar-baz", true, 5), 4),
-                  &n),
+  EXPECT_EQ(Build(test::Aggregated(MakeRepoInit("{moz}/integration/foo_Bar-baz", true, 5), 4), &n),
             "");
   ASSERT_TRUE(n);
   EXPECT_EQ(n->type, "newrepo.1");
@@ -89,9 +87,8 @@ TEST_F(NotificationBuilder, ChangegroupPushesOfTheHeadsOnly) {
                             {3, "carol@example.com", 3000, {Node('c')}}});
   std::optional<PushNotification> n;
   // Heads from pushes 2 and 1 (listed out of order), plus one without a push.
-  std::string logged = Build(test::Aggregated(MakeChangegroup("{moz}/mozilla-central", "serve",
-                                                              4, {Node('b'), Node('a'), Node('f')},
-                                                              5),
+  std::string logged = Build(test::Aggregated(MakeChangegroup("{moz}/mozilla-central", "serve", 4,
+                                                              {Node('b'), Node('a'), Node('f')}, 5),
                                               4.5),
                              &n);
   EXPECT_EQ(logged, "vcsreplicator.pushnotifications querying pushlog data for " + repo +

@@ -20,8 +20,7 @@ const char* kPulseSection =
 
 TEST(NotifierCli, MissingSinkSectionsPrintTheReferenceMessage) {
   test::NotifyScratch s;
-  std::string pulse_cfg =
-      s.WriteFile("pulse.ini", s.ConsumerIni("pulseconsumer", "pulsenotifier"));
+  std::string pulse_cfg = s.WriteFile("pulse.ini", s.ConsumerIni("pulseconsumer", "pulsenotifier"));
   auto r = Hgcluster({"notify-pulse", pulse_cfg});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "no [pulse] config section\n");
@@ -36,8 +35,8 @@ TEST(NotifierCli, MissingSinkSectionsPrintTheReferenceMessage) {
 
 TEST(NotifierCli, SkipPrintsWhatItSkipped) {
   test::NotifyScratch s;
-  std::string cfg = s.WriteFile(
-      "n.ini", s.ConsumerIni("pulseconsumer", "pulsenotifier") + kPulseSection);
+  std::string cfg =
+      s.WriteFile("n.ini", s.ConsumerIni("pulseconsumer", "pulsenotifier") + kPulseSection);
   s.Append(MakeHeartbeat(1));
   s.AppendRaw("garbage that is no replication message");
   s.Append(MakeHeartbeat(2));
@@ -62,8 +61,8 @@ TEST(NotifierCli, SkipPrintsWhatItSkipped) {
 
 TEST(NotifierCli, DaemonUnderItsReferenceNameExitsGracefullyOnSigterm) {
   test::NotifyScratch s;
-  std::string cfg = s.WriteFile(
-      "n.ini", s.ConsumerIni("pulseconsumer", "pulsenotifier") + kPulseSection);
+  std::string cfg =
+      s.WriteFile("n.ini", s.ConsumerIni("pulseconsumer", "pulsenotifier") + kPulseSection);
   s.Append(MakeHeartbeat(1));
   std::string alias =
       std::filesystem::path(test::HgclusterBin()).parent_path() / "vcsreplicator-pulse-notifier";

@@ -26,7 +26,9 @@ std::optional<std::string> RecordName(std::string_view value) {
   return it->get<std::string>();
 }
 
-std::string Seconds(milliseconds d) { return fmt::format("{:.3g}", d.count() / 1000.0); }
+std::string Seconds(milliseconds d) {
+  return fmt::format("{:.3g}", static_cast<double>(d.count()) / 1000.0);
+}
 
 }  // namespace
 

@@ -112,9 +112,8 @@ TEST(NotifyObsoleteMarkers, AmendedChangesetInARealRepository) {
 
   auto config = NotifierConfig::Load(
       IniFile::Parse(scratch.ConsumerIni("pulseconsumer", "pulsenotifier")), "pulseconsumer");
-  Message m = DecodeMessage(EncodeMessage(MakePushkey("{moz}/mozilla-central", "obsolete",
-                                                      "dump0", "", Base85Encode(obsstore.str()),
-                                                      1, 5)));
+  Message m = DecodeMessage(EncodeMessage(MakePushkey("{moz}/mozilla-central", "obsolete", "dump0",
+                                                      "", Base85Encode(obsstore.str()), 1, 5)));
   testing::internal::CaptureStdout();
   auto n = BuildNotification(m, 0, 3, config);
   std::string logged = testing::internal::GetCapturedStdout();

@@ -24,10 +24,19 @@ using test::WaitFor;
 
 class PulseNotifier : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { broker_ = new test::RabbitMqServer(); }
+  static void SetUpTestSuite() {
+    try {
+      broker_ = new test::RabbitMqServer();
+    } catch (const std::exception& e) {
+      broker_error_ = e.what();
+    }
+  }
   static void TearDownTestSuite() {
     delete broker_;
     broker_ = nullptr;
+  }
+  void SetUp() override {
+    if (broker_ == nullptr) GTEST_FAIL() << "no RabbitMQ broker: " << broker_error_;
   }
 
   std::string PulseSection(const std::string& v1, const std::string& v2, int port = 0) {
@@ -40,17 +49,18 @@ class PulseNotifier : public ::testing::Test {
 
   // Replaces the `sent` stamp, after checking its shape.
   static std::string WithoutSent(const std::string& body) {
-    static const std::regex kSent(
-        R"re("sent": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?")re");
+    static const std::regex kSent(R"re("sent": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?")re");
     EXPECT_TRUE(std::regex_search(body, kSent)) << body;
     return std::regex_replace(body, kSent, R"("sent": "SENT")");
   }
 
   static test::RabbitMqServer* broker_;
+  static std::string broker_error_;
   test::NotifyScratch scratch_;
 };
 
 test::RabbitMqServer* PulseNotifier::broker_ = nullptr;
+std::string PulseNotifier::broker_error_;
 
 TEST_F(PulseNotifier, AnnouncesChangegroupAndNewRepoExactlyAndOnlyOnce) {
   const std::string v1 = "exchange/hgpushes/v1";
@@ -138,15 +148,13 @@ TEST_F(PulseNotifier, AnnouncesChangegroupAndNewRepoExactlyAndOnlyOnce) {
   scratch_.Append(test::Aggregated(MakeRepoInit("{moz}/try", true, 12), 12));
   test::DaemonProcess daemon({test::HgclusterBin(), "notify-pulse", cfg},
                              scratch_.path() + "/run2.log");
-  ASSERT_TRUE(WaitFor([&] { return scratch_.Committed("pulsenotifier") == 5; }))
-      << daemon.Output();
+  ASSERT_TRUE(WaitFor([&] { return scratch_.Committed("pulsenotifier") == 5; })) << daemon.Output();
   daemon.Signal(SIGTERM);
   ASSERT_EQ(daemon.Wait(), 0);
   auto m4 = reader.Next();
   ASSERT_TRUE(m4);
   EXPECT_EQ(m4->routing_key, "try") << m4->body;
-  EXPECT_NE(daemon.Output().find("at offset 3 duplicates the event at offset 1"),
-            std::string::npos)
+  EXPECT_NE(daemon.Output().find("at offset 3 duplicates the event at offset 1"), std::string::npos)
       << daemon.Output();
 }
 
@@ -200,15 +208,15 @@ TEST_F(PulseNotifier, RetryAfterAV2FailureDoesNotPublishV1Again) {
   // v2 exists with another type: our topic declaration fails until fixed.
   reader.DeclareExchange(v2, "fanout");
   scratch_.Repo("mozilla-central");
-  IniFile ini = IniFile::Parse(scratch_.ConsumerIni("pulseconsumer", "pulsenotifier") +
-                               PulseSection(v1, v2));
+  IniFile ini =
+      IniFile::Parse(scratch_.ConsumerIni("pulseconsumer", "pulsenotifier") + PulseSection(v1, v2));
   NotifierConfig config = NotifierConfig::Load(ini, "pulseconsumer");
   config.retry.base_seconds = 0.01;
   config.retry.max_retries = 1;
   PulseSink pulse(PulseConfig::Load(ini));
   CountingSink sink(pulse);
-  scratch_.Append(test::Aggregated(
-      MakeChangegroup("{moz}/mozilla-central", "serve", 1, {Node('a')}, 2), 2));
+  scratch_.Append(
+      test::Aggregated(MakeChangegroup("{moz}/mozilla-central", "serve", 1, {Node('a')}, 2), 2));
   testing::internal::CaptureStdout();
   {
     LoopThread loop(config, scratch_.log(), sink);

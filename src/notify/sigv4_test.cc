@@ -100,10 +100,10 @@ TEST(SigV4, S3HeaderAuthExamples) {
             "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
   std::string body_hash = Sha256Hex("Welcome to Amazon S3.");
   EXPECT_EQ(body_hash, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
-  SigV4Signature put = S3Example("PUT", "/" + AwsUriEncode("test$file.text", false), {},
-                                 {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
-                                  {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
-                                 body_hash);
+  SigV4Signature put = S3Example(
+      "PUT", "/" + AwsUriEncode("test$file.text", false), {},
+      {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
+      body_hash);
   EXPECT_EQ(put.signed_headers, "date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class");
   EXPECT_EQ(put.signature, "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd");
   EXPECT_EQ(S3Example("GET", "/", {{"lifecycle", ""}}, {}, kEmptyHash).signature,

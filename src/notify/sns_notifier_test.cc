@@ -57,8 +57,8 @@ TEST(SnsNotifier, StoresTheEventInS3ThenPublishesItSigned) {
     return test::CannedResponse{200, "<PublishResponse/>"};
   });
   s.Repo("mozilla-central");
-  std::string cfg = s.WriteFile("n.ini", s.ConsumerIni("snsconsumer", "snsnotifier") +
-                                             AwsSection(s3.url(), sns.url()));
+  std::string cfg = s.WriteFile(
+      "n.ini", s.ConsumerIni("snsconsumer", "snsnotifier") + AwsSection(s3.url(), sns.url()));
   s.Append(MakeHeartbeat(1));
   // 2015-08-30 12:36:00.5 UTC
   s.Append(test::Aggregated(

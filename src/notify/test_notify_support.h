@@ -10,10 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "log/log.h"
 #include "message/message.h"
@@ -41,8 +40,8 @@ inline void WritePushlog(const std::string& repo, const std::vector<PushRow>& pu
       "CREATE UNIQUE INDEX IF NOT EXISTS changeset_rev ON changesets (rev);";
   int rev = 0;
   for (const auto& p : pushes) {
-    sql += "INSERT INTO pushlog (id, user, date) VALUES (" + std::to_string(p.id) + ", '" +
-           p.user + "', " + std::to_string(p.date) + ");";
+    sql += "INSERT INTO pushlog (id, user, date) VALUES (" + std::to_string(p.id) + ", '" + p.user +
+           "', " + std::to_string(p.date) + ");";
     for (const auto& n : p.nodes) {
       sql += "INSERT INTO changesets (pushid, rev, node) VALUES (" + std::to_string(p.id) + ", " +
              std::to_string(rev++) + ", '" + n + "');";

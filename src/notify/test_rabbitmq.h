@@ -171,8 +171,8 @@ class QueueReader {
   }
 
   void DeclareExchange(const std::string& name, const char* type) {
-    amqp_exchange_declare(conn_, 1, amqp_cstring_bytes(name.c_str()), amqp_cstring_bytes(type),
-                          0, 1, 0, 0, amqp_empty_table);
+    amqp_exchange_declare(conn_, 1, amqp_cstring_bytes(name.c_str()), amqp_cstring_bytes(type), 0,
+                          1, 0, 0, amqp_empty_table);
     Check(amqp_get_rpc_reply(conn_), "exchange.declare " + name);
   }
   void DeleteExchange(const std::string& name) {

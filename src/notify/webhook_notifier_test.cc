@@ -31,9 +31,8 @@ class WebhookNotifier : public ::testing::Test {
     config_.retry.max_retries = 3;
     webhooks_ = WebhooksConfig::Load(*ini_);
     testing::internal::CaptureStdout();
-    thread_ = std::thread([this] {
-      result_ = WebhooksRunner(config_, webhooks_, scratch_.log()).Run(stop_);
-    });
+    thread_ = std::thread(
+        [this] { result_ = WebhooksRunner(config_, webhooks_, scratch_.log()).Run(stop_); });
   }
   void StopRunner() {
     stop_ = true;
@@ -81,9 +80,8 @@ TEST_F(WebhookNotifier, PostsSignedJsonToEveryTarget) {
   scratch_.Append(MakeHeartbeat(1));
   scratch_.Append(test::Aggregated(MakeRepoInit("{moz}/integration/foo_Bar-baz", true, 2), 2));
   StartRunner(a.url(), b.url());
-  ASSERT_TRUE(WaitFor([&] {
-    return scratch_.Committed("hooks-a") == 2 && scratch_.Committed("hooks-b") == 2;
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return scratch_.Committed("hooks-a") == 2 && scratch_.Committed("hooks-b") == 2; }));
   StopRunner();
   EXPECT_EQ(result_, 0);
   for (auto* receiver : {&a, &b}) {
@@ -96,7 +94,8 @@ TEST_F(WebhookNotifier, PostsSignedJsonToEveryTarget) {
                       R"("https://hg.mozilla.org/integration/foo_Bar-baz"}})");
     EXPECT_EQ(r.Header("Content-Type"), "application/json");
     EXPECT_EQ(r.Header("X-Hgcluster-Event"), "newrepo.1");
-    EXPECT_EQ(r.Header("X-Hgcluster-Signature"), "sha256=" + HexEncode(HmacSha256("s3cret", r.body)));
+    EXPECT_EQ(r.Header("X-Hgcluster-Signature"),
+              "sha256=" + HexEncode(HmacSha256("s3cret", r.body)));
     EXPECT_EQ(r.Header("X-Hgcluster-Delivery").size(), 64u);
   }
   EXPECT_EQ(a.requests()[0].Header("X-Hgcluster-Delivery"),
