@@ -27,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -92,8 +93,7 @@ Clock::time_point WaitMirrors(const std::vector<std::string>& repos, const std::
     }
     usleep(500);
   }
-  std::fprintf(stderr, "timed out waiting for %s\n", node.c_str());
-  std::exit(1);
+  throw std::runtime_error("timed out waiting for " + node);
 }
 
 struct Cluster {
@@ -115,7 +115,7 @@ struct Cluster {
     }
     std::string cmd = g_bin + " up --detach --root " + root + " --mirrors " + std::to_string(m);
     if (!log.empty()) cmd += " --log " + log;
-    if (!Run(cmd + " >/dev/null").ok()) std::exit(1);
+    if (!Run(cmd + " >/dev/null").ok()) throw std::runtime_error("hgcluster up failed");
   }
   ~Cluster() {
     Run(g_bin + " down --root " + root + " >/dev/null");
@@ -255,5 +255,10 @@ int main(int argc, char** argv) {
     else if (a == "--stuck")
       stuck = true;
   }
-  return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
+  try {
+    return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
+  } catch (const std::exception& e) {  // clusters are stopped by their destructors
+    std::fprintf(stderr, "push_latency: %s\n", e.what());
+    return 1;
+  }
 }

@@ -51,6 +51,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
                                 "--root",    root_,
                                 "--mirrors", std::to_string(options_.mirrors),
                                 "--workers", std::to_string(options_.workers)};
+  args.insert(args.end(), options_.up_args.begin(), options_.up_args.end());
   if (options_.kafka) {
     kafka_ = std::make_unique<KafkaMockProcess>(dir_.path());
     args.push_back("--log");

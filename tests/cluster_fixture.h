@@ -32,6 +32,7 @@ struct ClusterOptions {
   bool kafka = false;
   std::map<std::string, std::string> env;  // for the daemons
   int workers = 4;
+  std::vector<std::string> up_args;  // extra `hgcluster up` arguments
 };
 
 class Cluster {

@@ -8,8 +8,10 @@
 
 #include "cluster_fixture.h"
 #include "hg/revlog_index.h"
+#include "hg/repo_state.h"
 #include "log/log.h"
 #include "message/message.h"
+#include "notify/test_http_receiver.h"
 #include "routing/partition_map.h"
 
 namespace hgc::test {
@@ -38,8 +40,22 @@ bool Serves(Cluster& c, int mirror, const std::string& repo, const std::string& 
   return c.Hg("id -r " + node + " " + url).exit_code == 0;
 }
 
+// Webhook bodies that announce a changegroup with `node` among its heads.
+int Announcements(const TestHttpReceiver& receiver, const std::string& node) {
+  int n = 0;
+  for (const auto& r : receiver.requests()) {
+    auto body = nlohmann::json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || body.value("type", "") != "changegroup.1") continue;
+    for (const auto& h : body["data"]["heads"]) n += h == node;
+  }
+  return n;
+}
+
 TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
-  Cluster c;
+  TestHttpReceiver ci;
+  ClusterOptions o;
+  o.up_args = {"--webhook", "ci=" + ci.url() + "/hook"};
+  Cluster c(o);
   ScratchDir work;
   std::string client = work / "client";
   c.CreateRepo("repo");
@@ -55,6 +71,8 @@ TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
   ASSERT_TRUE(WaitFor([&] {
     return ChangegroupHeads(*log, "replicatedpushdata") == std::vector<std::string>{first};
   }));
+  ASSERT_TRUE(WaitFor([&] { return Announcements(ci, first) == 1; }))
+      << ReadFileOrEmpty(c.root() + "/leader/webhooks.log");
 
   // Freeze mirror2's consumer (SIGSTOP: alive, so not restarted; applying
   // nothing).
@@ -77,6 +95,7 @@ TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
   EXPECT_FALSE(Serves(c, 2, "repo", second));
   EXPECT_TRUE(Serves(c, 1, "repo", first));
   EXPECT_EQ(ChangegroupHeads(*log, "replicatedpushdata"), std::vector<std::string>{first});
+  EXPECT_EQ(Announcements(ci, second), 0) << "announced before every mirror has it";
 
   ASSERT_EQ(kill(frozen, SIGCONT), 0);
   ASSERT_TRUE(WaitFor([&] { return Serves(c, 1, "repo", second) && Serves(c, 2, "repo", second); }))
@@ -84,6 +103,10 @@ TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
   ASSERT_TRUE(WaitFor([&] {
     return ChangegroupHeads(*log, "replicatedpushdata") == std::vector<std::string>{first, second};
   })) << "the event flows through both stages exactly once";
+  ASSERT_TRUE(WaitFor([&] { return Announcements(ci, second) == 1; }));
+  EXPECT_EQ(Announcements(ci, first), 1) << "announced twice";
+  auto req = ci.requests().back();
+  EXPECT_EQ(req.Header("X-Hgcluster-Signature").rfind("sha256=", 0), 0u);
 }
 
 }  // namespace

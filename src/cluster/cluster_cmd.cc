@@ -118,6 +118,7 @@ int Down(const std::string& root) {
   }
   add(state["leader"].value("aggregator_pending_pid", 0));
   add(state["leader"].value("aggregator_pid", 0));
+  add(state["leader"].value("webhooks_pid", 0));
   for (int pid : pids) kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (int pid : pids) {
@@ -172,6 +173,10 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_option("--workers", options->workers, "repositories each consumer applies at once")
       ->capture_default_str();
   up->add_flag("--detach", *detach, "run in the background; return once ready");
+  up->add_option("--webhook", options->webhooks,
+                 "announce fully replicated pushes to NAME=URL (repeatable)");
+  up->add_option("--webhook-secret", options->webhook_secret,
+                 "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });
 
   auto* sup = app.add_subcommand("supervise", "run a cluster's daemons (used by up --detach)");

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cluster/layout.h"
 
@@ -16,6 +17,10 @@ struct SetupOptions {
   std::string log_url;  // empty: embedded log under the root
   int workers = 4;
   int partitions = 8;
+  // Webhook targets ("name=url"); when given, a notify-webhooks daemon
+  // announces fully replicated pushes to them.
+  std::vector<std::string> webhooks;
+  std::string webhook_secret = "hgcluster-local";
 };
 
 // Returns the cluster state (also written to cluster.json).

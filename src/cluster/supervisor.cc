@@ -74,6 +74,12 @@ int Supervise(const ClusterLayout& layout) {
                      {self, "aggregate", state["leader"]["aggregator_config"]},
                      layout.leader_dir() + "/aggregator.log",
                      "/leader/aggregator_pid"});
+  if (state["leader"].value("webhooks_config", nlohmann::json()).is_string()) {
+    daemons.push_back({"webhook notifier",
+                       {self, "notify-webhooks", state["leader"]["webhooks_config"]},
+                       layout.leader_dir() + "/webhooks.log",
+                       "/leader/webhooks_pid"});
+  }
   auto save_pids = [&] {
     nlohmann::json s = layout.LoadState();
     s["supervisor_pid"] = getpid();
