@@ -115,14 +115,25 @@ int Aggregator::Iterate() {
   for (int p : behind) list += (list.empty() ? "" : ", ") + std::to_string(p);
   Log(fmt::format("{} unacked messages in {} partition: [{}]", total, behind.size(), list));
 
-  for (int p : behind) Fill(p, start[p], std::min(fully[p], start[p] + kMaxBatch));
+  // One record past the copyable range, to see whether a changegroup's
+  // heads message follows it.
+  for (int p : behind) {
+    Fill(p, start[p],
+         std::min({fully[p] + 1, start[p] + kMaxBatch + 1,
+                   log_.GetWatermarks(config_.monitor_topic, p).high}));
+  }
+  auto held = [&](int p) {
+    const auto& b = readers_[p].buffered;
+    if (b.size() < 2 || !b[0].changegroup || b[0].offset + 1 != fully[p]) return false;
+    return b[1].heads && b[1].path == b[0].path;
+  };
   // Merge partitions by produce time; a partition's own order always holds.
   std::vector<Pending> batch;
   while (static_cast<int>(batch.size()) < kMaxBatch) {
     int best = -1;
     for (int p : behind) {
       auto& b = readers_[p].buffered;
-      if (b.empty() || b.front().offset >= fully[p]) continue;
+      if (b.empty() || b.front().offset >= fully[p] || held(p)) continue;
       if (best < 0 || b.front().created < readers_[best].buffered.front().created) best = p;
     }
     if (best < 0) break;
@@ -178,12 +189,17 @@ void Aggregator::Fill(int p, int64_t start, int64_t end) {
             ErrorKind::kLogUnavailable,
             fmt::format("expected offset {} of partition {}, got {}", r.next, p, rec.offset));
       }
-      double created = 0;
+      Pending pending{p, rec.offset, "", 0, false, false, ""};
       try {
-        created = DecodeMessage(rec.value).created;
+        Message m = DecodeMessage(rec.value);
+        pending.created = m.created;
+        pending.changegroup = m.type == MessageType::kChangegroup;
+        pending.heads = m.type == MessageType::kHeads;
+        pending.path = m.path;
       } catch (const Error&) {
       }
-      r.buffered.push_back({p, rec.offset, std::move(rec.value), created});
+      pending.value = std::move(rec.value);
+      r.buffered.push_back(std::move(pending));
       ++r.next;
     }
   }

@@ -14,6 +14,11 @@
 // aggregate topic and commits past whatever is already there. Batches are
 // bounded, so the tail to read is too.
 //
+// A changegroup is held back until the hg-heads-1 the leader wrote right
+// after it (in the same atomic append) can go too: at stage 2 that means the
+// notifiers hear of a push only once every mirror's heads file exposes it,
+// not in the moment between the two records.
+//
 // `_original_created` and `_original_partition` are set only when absent, so
 // after the second stage they still hold the push's true produce time and
 // partition (the reference overwrote them with stage-1 values).
@@ -56,6 +61,9 @@ class Aggregator {
     int64_t offset;
     std::string value;
     double created;
+    bool changegroup = false;  // hg-changegroup-*
+    bool heads = false;        // hg-heads-1
+    std::string path;
   };
   // Read-ahead per monitored partition: records from the ack offset on, so
   // each record is read and decoded once however many iterations it waits.

@@ -96,6 +96,25 @@ TEST(AggregatorTest, CopiesOnlyWhatEveryGroupAppliedKeepingTheTrueOrigin) {
   EXPECT_EQ(final_msgs[1].body["_aggregated_from"]["topic"], "replicatedpushdatapending");
 }
 
+TEST(AggregatorTest, AChangegroupWaitsForItsHeadsMessage) {
+  Fixture f;
+  std::string node(40, 'c');
+  f.log->AppendBatch("pushdata", 3,
+                     {EncodeMessage(MakeChangegroup("{moz}/a", "serve", 1, {node}, 5.0)),
+                      EncodeMessage(MakeHeads("{moz}/a", {node}, 1, 5.0))});
+  Aggregator agg(f.config, *f.log);
+  f.log->Commit("mirror1", "pushdata", {{3, 1}});
+  f.log->Commit("mirror2", "pushdata", {{3, 1}});
+  EXPECT_EQ(agg.Iterate(), 0) << "the changegroup must not go ahead of its heads";
+  f.log->Commit("mirror1", "pushdata", {{3, 2}});
+  f.log->Commit("mirror2", "pushdata", {{3, 2}});
+  EXPECT_EQ(agg.Iterate(), 2);
+  auto copied = f.Aggregated();
+  ASSERT_EQ(copied.size(), 2u);
+  EXPECT_EQ(copied[0].type, MessageType::kChangegroup);
+  EXPECT_EQ(copied[1].type, MessageType::kHeads);
+}
+
 TEST(AggregatorTest, RecoverCommitsPastACopyWhoseCommitWasLost) {
   Fixture f;
   for (int i = 0; i < 5; ++i) {
