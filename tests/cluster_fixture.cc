@@ -46,7 +46,7 @@ KafkaMockProcess::~KafkaMockProcess() {
 void KafkaMockProcess::Signal(int sig) { kill(pid_, sig); }
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
-  root_ = dir_ / "cluster";
+  root_ = options_.root.empty() ? dir_ / "cluster" : options_.root;
   std::vector<std::string> args{"up",        "--detach",
                                 "--root",    root_,
                                 "--mirrors", std::to_string(options_.mirrors),

@@ -33,6 +33,7 @@ struct ClusterOptions {
   std::map<std::string, std::string> env;  // for the daemons
   int workers = 4;
   std::vector<std::string> up_args;  // extra `hgcluster up` arguments
+  std::string root;                  // cluster directory (default: a scratch dir)
 };
 
 class Cluster {

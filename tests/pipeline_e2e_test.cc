@@ -12,6 +12,7 @@
 #include "log/log.h"
 #include "message/message.h"
 #include "notify/test_http_receiver.h"
+#include "notify/test_rabbitmq.h"
 #include "routing/partition_map.h"
 
 namespace hgc::test {
@@ -107,6 +108,91 @@ TEST(PipelineTest, NothingIsExposedOrAnnouncedUntilEveryMirrorHasIt) {
   EXPECT_EQ(Announcements(ci, first), 1) << "announced twice";
   auto req = ci.requests().back();
   EXPECT_EQ(req.Header("X-Hgcluster-Signature").rfind("sha256=", 0), 0u);
+}
+
+// The same guarantee for the reference's notifiers: Pulse to a real
+// RabbitMQ (a queue bound to the v2 exchange) and S3+SNS to local HTTP
+// receivers, each run by the cluster (`up --notifier`).
+TEST(PipelineTest, PulseAndSnsAnnounceEachPushOnceAfterEveryMirrorHasIt) {
+  RabbitMqServer broker;
+  TestHttpReceiver s3, sns;
+  ScratchDir dir;
+  std::string root = dir / "cluster";
+  std::string log_url = "sqlite://" + root + "/log/log.db";
+  auto consumer = [&](const std::string& section) {
+    return "[" + section + "]\nlog = " + log_url + "\nclient_id = " + section +
+           "\ntopic = replicatedpushdata\ngroup = " + section +
+           "\n\n[path_rewrites]\n{moz} = " + root +
+           "/mirrors/mirror1/repos\n\n[public_url_rewrites]\n{moz}/ = https://hg.example/\n\n";
+  };
+  WriteFileAtomic(dir / "pulse.ini",
+                  consumer("pulseconsumer") +
+                      "[pulse]\nhostname = 127.0.0.1\nport = " + std::to_string(broker.port()) +
+                      "\nuserid = guest\npassword = guest\nvirtual_host = /\nssl = false\n"
+                      "connect_timeout = 5\nexchange = exchange/hgpushes/v1\n"
+                      "exchange2 = exchange/hgpushes/v2\n"
+                      "routing_key_strip_prefix = https://hg.example/\n");
+  WriteFileAtomic(dir / "sns.ini",
+                  consumer("snsconsumer") +
+                      "[awsevents]\naccess_key_id = AKIDEXAMPLE\n"
+                      "secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
+                      "region = us-west-2\ntopic_arn = arn:aws:sns:us-west-2:1:hgpushes\n"
+                      "bucket = events\ns3_endpoint_url = " + s3.url() +
+                      "\nsns_endpoint_url = " + sns.url() + "\ntimeout = 10\n");
+  QueueReader queue(broker.port());
+  queue.DeclareExchange("exchange/hgpushes/v2", "topic");
+  queue.Bind("exchange/hgpushes/v2");
+  ClusterOptions o;
+  o.root = root;
+  o.up_args = {"--notifier", "pulse=" + (dir / "pulse.ini"), "--notifier",
+               "sns=" + (dir / "sns.ini")};
+  Cluster c(o);
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+1'").exit_code, 0);
+  std::string node = ChangelogIndex::Load(client).NodeHex(0);
+
+  int frozen = c.Status()["mirrors"][1]["pid"];
+  ASSERT_EQ(kill(frozen, SIGSTOP), 0);
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] {
+    return ChangelogIndex::Load(c.MirrorRepo(1, "repo")).RevOf(node).has_value();
+  }));
+  // newrepo.1 for the repository may arrive; no changegroup.1 may.
+  auto drain = [&](std::chrono::milliseconds wait) {
+    int changegroups = 0;
+    while (auto m = queue.Next(wait)) {
+      if (m->body.find("\"changegroup.1\"") != std::string::npos &&
+          m->body.find(node) != std::string::npos) {
+        ++changegroups;
+      }
+    }
+    return changegroups;
+  };
+  EXPECT_EQ(drain(std::chrono::milliseconds(500)), 0) << "announced before mirror2 has it";
+  auto sns_changegroups = [&] {
+    int n = 0;
+    for (const auto& r : sns.requests()) {
+      n += r.body.find("changegroup.1") != std::string::npos &&
+           r.body.find(node) != std::string::npos;
+    }
+    return n;
+  };
+  EXPECT_EQ(sns_changegroups(), 0);
+
+  ASSERT_EQ(kill(frozen, SIGCONT), 0);
+  ASSERT_TRUE(WaitFor([&] { return sns_changegroups() == 1; }))
+      << ReadFileOrEmpty(root + "/leader/notify-sns-1.log");
+  EXPECT_EQ(drain(std::chrono::milliseconds(5000)), 1) << "exactly one Pulse v2 message";
+  bool stored = false;
+  for (const auto& r : s3.requests()) {
+    stored |= r.method == "PUT" && r.target.find("/events/") != std::string::npos &&
+              r.body.find(node) != std::string::npos;
+  }
+  EXPECT_TRUE(stored) << "the event is stored in S3 before SNS is told";
+  EXPECT_EQ(sns_changegroups(), 1);
 }
 
 }  // namespace

@@ -119,6 +119,9 @@ int Down(const std::string& root) {
   add(state["leader"].value("aggregator_pending_pid", 0));
   add(state["leader"].value("aggregator_pid", 0));
   add(state["leader"].value("webhooks_pid", 0));
+  for (const auto& n : state["leader"].value("notifiers", nlohmann::json::array())) {
+    add(n.value("pid", 0));
+  }
   for (int pid : pids) kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (int pid : pids) {
@@ -175,6 +178,8 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_flag("--detach", *detach, "run in the background; return once ready");
   up->add_option("--webhook", options->webhooks,
                  "announce fully replicated pushes to NAME=URL (repeatable)");
+  up->add_option("--notifier", options->notifiers,
+                 "also run a notifier: pulse=INI, sns=INI or webhooks=INI (repeatable)");
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });

@@ -191,6 +191,24 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
                   AggregatorIni(l, log_url, "pushdata", "replicatedpushdatapending"));
   WriteFileAtomic(l.aggregator_config(),
                   AggregatorIni(l, log_url, "replicatedpushdatapending", "replicatedpushdata"));
+  nlohmann::json notifiers = nlohmann::json::array();
+  for (const auto& n : o.notifiers) {
+    auto eq = n.find('=');
+    std::string kind = eq == std::string::npos ? "" : n.substr(0, eq);
+    if (kind != "pulse" && kind != "sns" && kind != "webhooks") {
+      throw Error(ErrorKind::kUsage,
+                  fmt::format("--notifier '{}': expected pulse=INI, sns=INI or webhooks=INI", n));
+    }
+    std::string ini = fs::absolute(n.substr(eq + 1)).string();
+    if (!fs::exists(ini)) {
+      throw Error(ErrorKind::kUsage, fmt::format("--notifier {}: {} does not exist", kind, ini));
+    }
+    notifiers.push_back(
+        {{"kind", kind},
+         {"config", ini},
+         {"pid", 0},
+         {"log", fmt::format("{}/notify-{}-{}.log", l.leader_dir(), kind, notifiers.size())}});
+  }
   std::string webhooks_config;
   if (!o.webhooks.empty()) {
     std::string targets;
@@ -246,7 +264,8 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
         {"aggregator_pid", 0},
         {"webhooks_config",
          webhooks_config.empty() ? nlohmann::json(nullptr) : nlohmann::json(webhooks_config)},
-        {"webhooks_pid", 0}}},
+        {"webhooks_pid", 0},
+        {"notifiers", notifiers}}},
       {"mirrors", mirrors},
       {"supervisor_pid", 0}};
   l.SaveState(state);

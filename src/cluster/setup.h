@@ -21,6 +21,9 @@ struct SetupOptions {
   // announces fully replicated pushes to them.
   std::vector<std::string> webhooks;
   std::string webhook_secret = "hgcluster-local";
+  // More notifiers as "KIND=INI" (KIND: pulse, sns, webhooks), INI written by
+  // the operator in the reference's format with `log = ` this cluster's log.
+  std::vector<std::string> notifiers;
 };
 
 // Returns the cluster state (also written to cluster.json).

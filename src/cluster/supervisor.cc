@@ -80,6 +80,14 @@ int Supervise(const ClusterLayout& layout) {
                        layout.leader_dir() + "/webhooks.log",
                        "/leader/webhooks_pid"});
   }
+  const auto& notifiers = state["leader"].value("notifiers", nlohmann::json::array());
+  for (size_t i = 0; i < notifiers.size(); ++i) {
+    std::string kind = notifiers[i]["kind"];
+    daemons.push_back({kind + " notifier",
+                       {self, "notify-" + kind, notifiers[i]["config"]},
+                       notifiers[i]["log"],
+                       fmt::format("/leader/notifiers/{}/pid", i)});
+  }
   auto save_pids = [&] {
     nlohmann::json s = layout.LoadState();
     s["supervisor_pid"] = getpid();
