@@ -38,8 +38,11 @@ double Elapsed(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-int Pretxnopen(Producer& producer) {
-  std::string root = Cwd();
+// Heartbeats the partition of the repository at `root`, the "is the log
+// writable?" probe before anything is written. Returns the hook's status: 1
+// with the reference's message when the log refuses or the path is not
+// replicated.
+int HeartbeatOrRefuse(Producer& producer, const std::string& root) {
   try {
     std::string wire = producer.WirePath(root);
     producer.SendHeartbeat(producer.PartitionFor(wire));
@@ -52,6 +55,12 @@ int Pretxnopen(Producer& producer) {
     std::cerr << "(" << e.what() << ")" << std::endl;
     return 1;
   }
+  return 0;
+}
+
+int Pretxnopen(Producer& producer) {
+  std::string root = Cwd();
+  if (int status = HeartbeatOrRefuse(producer, root)) return status;
   nlohmann::json state;
   state["txnid"] = Env("HG_TXNID");
   state["bookmarks"] = ReadBookmarks(root);
@@ -230,21 +239,7 @@ std::string InitTarget() {
   return fs::weakly_canonical(p).string();
 }
 
-int PreInit(Producer& producer) {
-  try {
-    std::string wire = producer.WirePath(InitTarget());
-    producer.SendHeartbeat(producer.PartitionFor(wire));
-  } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kConfig) {
-      std::cout << e.what() << std::endl;
-      return 1;
-    }
-    std::cout << "replication log not available; all writes disabled" << std::endl;
-    std::cerr << "(" << e.what() << ")" << std::endl;
-    return 1;
-  }
-  return 0;
-}
+int PreInit(Producer& producer) { return HeartbeatOrRefuse(producer, InitTarget()); }
 
 int PostInit(Producer& producer) {
   if (Env("HG_RESULT") != "0" && !Env("HG_RESULT").empty()) return 0;
