@@ -70,6 +70,22 @@ TEST_P(ReplicationTest, PushesOfAllSizesConvergeOnEveryMirror) {
   EXPECT_EQ(ReadFileOrEmpty(c.MirrorRepo(1, "medium") + "/.hg/bookmarks").find("fifty"),
             std::string::npos);
 
+  // A bookmark deleted in the same push as new changesets: the pull alone
+  // would leave it on the mirrors.
+  ASSERT_EQ(c.Hg("-R " + client100 + " bookmark -r 10 doomed").exit_code, 0);
+  c.Push(client100, "medium", "-B doomed");
+  ASSERT_TRUE(c.WaitConverged("medium")) << c.Explain("medium");
+  ASSERT_EQ(c.Hg("-R " + client100 + " update -q 99").exit_code, 0);
+  WriteFileAtomic(client100 + "/more", "x\n");
+  ASSERT_EQ(c.Hg("-R " + client100 + " commit -q -A -m more").exit_code, 0);
+  ASSERT_EQ(c.Hg("-R " + client100 + " bookmark -d doomed").exit_code, 0);
+  auto both = c.Push(client100, "medium", "-r tip -B doomed");
+  ASSERT_EQ(both.exit_code, 0) << both.out << both.err;
+  ASSERT_NE(both.out.find("added 1 changesets"), std::string::npos) << both.out;
+  ASSERT_TRUE(c.WaitConverged("medium")) << c.Explain("medium");
+  EXPECT_EQ(ReadFileOrEmpty(c.MirrorRepo(2, "medium") + "/.hg/bookmarks").find("doomed"),
+            std::string::npos);
+
   // 5,000 changesets into a non-publishing repo, a second head, a closed
   // branch, then a phase-only push publishing part of it.
   c.CreateRepo("big");

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "common/error.h"
 #include "hg/repo_state.h"
@@ -125,8 +126,10 @@ std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
 
 int Txnclose(Producer& producer) {
   // A transaction with a changegroup is announced by the changegroup hook; the
-  // mirrors' pull then carries its bookmarks and phases.
-  if (!Env("HG_NODE").empty()) return 0;
+  // mirrors' pull then carries its bookmarks and phases — except bookmarks
+  // deleted or moved to a changeset the mirrors already had, which a pull
+  // never changes: those still go out as pushkeys.
+  bool with_changegroup = !Env("HG_NODE").empty();
   std::string root = Cwd();
   nlohmann::json state;
   try {
@@ -152,12 +155,34 @@ int Txnclose(Producer& producer) {
   std::set<std::string> names;
   for (const auto& [k, v] : old_books) names.insert(k);
   for (const auto& [k, v] : new_books) names.insert(k);
+  std::optional<ChangelogIndex> index;
+  std::optional<int> first_new;
+  if (with_changegroup) {
+    index = ChangelogIndex::Load(root);
+    first_new = index->RevOf(Env("HG_NODE"));
+  }
   for (const auto& name : names) {
     std::string o = old_books.count(name) ? old_books[name] : "";
     std::string n = new_books.count(name) ? new_books[name] : "";
     if (o == n) continue;
+    if (with_changegroup && !n.empty()) {
+      auto rev = index->RevOf(n);
+      if (!rev || !first_new || *rev >= *first_new) continue;  // the pull brings it
+    }
     messages.push_back(MakePushkey(wire, "bookmarks", name, o, n, 0, Producer::Now()));
     namespaces.insert("bookmarks");
+  }
+  if (with_changegroup) {
+    // Phases move with the pulled changesets.
+    try {
+      if (!messages.empty()) producer.SendBatch(messages, partition);
+    } catch (const Error& e) {
+      std::cout << "replication log not available; could not record bookmark updates: " << e.what()
+                << "\n(run `hg replicatesync` on this repository once the log is back)"
+                << std::endl;
+      return 1;
+    }
+    return 0;
   }
   std::set<std::string> old_draft, new_draft;
   if (state["phaseroots"].contains("1")) {
