@@ -38,6 +38,24 @@ RepoSnapshot SnapshotRepo(const std::string& root) {
   auto heads = s.index.HeadRevs();
   std::sort(heads.rbegin(), heads.rend());
   for (int r : heads) s.heads_desc.push_back(s.index.NodeHex(r));
+  // With obsolescence markers some heads may be hidden, which only hg knows
+  // how to compute: ask it for the served heads (rare; costs an hg start).
+  std::error_code ec;
+  if (std::filesystem::file_size(root + "/.hg/store/obsstore", ec) > 0 && !ec) {
+    ProcessOptions o;
+    o.env_set = {{"HGPLAIN", "1"}, {"HGRCPATH", ""}};
+    o.env_unset = {"HG_PENDING", "HG_SHAREDPENDING"};
+    ProcessResult r = RunProcess({"hg", "-R", root, "--config", "experimental.evolution=all",
+                                  "log", "-r", "sort(heads(all()), -rev)", "-T", "{node}\n"},
+                                 o);
+    if (r.ok()) {
+      s.heads_desc.clear();
+      std::istringstream in(r.out);
+      for (std::string line; std::getline(in, line);) {
+        if (line.size() == 40) s.heads_desc.push_back(line);
+      }
+    }
+  }
   if (s.heads_desc.empty()) s.heads_desc.push_back(std::string(40, '0'));
   std::set<std::string> reqs;
   for (const char* f : {"/.hg/requires", "/.hg/store/requires"}) {
