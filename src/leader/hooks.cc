@@ -304,12 +304,19 @@ int RunLeaderHook(const std::string& hook, const std::string& config_path) {
     std::cout << "replication is misconfigured: " << e.what() << std::endl;
     return 1;
   }
-  if (hook == "pretxnopen") return Pretxnopen(*producer);
-  if (hook == "pretxnclose") return Pretxnclose(*producer);
-  if (hook == "txnclose") return Txnclose(*producer);
-  if (hook == "changegroup") return Changegroup(*producer);
-  if (hook == "pre-init") return PreInit(*producer);
-  if (hook == "post-init") return PostInit(*producer);
+  try {
+    if (hook == "pretxnopen") return Pretxnopen(*producer);
+    if (hook == "pretxnclose") return Pretxnclose(*producer);
+    if (hook == "txnclose") return Txnclose(*producer);
+    if (hook == "changegroup") return Changegroup(*producer);
+    if (hook == "pre-init") return PreInit(*producer);
+    if (hook == "post-init") return PostInit(*producer);
+  } catch (const std::exception& e) {
+    // A hook must answer, not crash: hg reports the status to the pusher.
+    std::cout << "replication hook " << hook << " failed: " << e.what()
+              << "\n(run `hg replicatesync` on this repository once it is fixed)" << std::endl;
+    return 1;
+  }
   std::cerr << "unknown hook " << hook << std::endl;
   return 2;
 }
