@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "log/log_url.h"
 
 namespace hgc {
 
@@ -15,15 +16,7 @@ AggregatorConfig AggregatorConfig::Load(const std::string& path) {
   const std::string s = "aggregator";
   AggregatorConfig c;
   c.path = path;
-  auto log = ini.Get(s, "log");
-  if (log && !log->empty()) {
-    c.log_url = *log;
-  } else {
-    std::string hosts = ini.Require(s, "hosts");
-    std::string brokers;
-    for (char ch : hosts) brokers += (ch == ' ') ? ',' : ch;
-    c.log_url = "kafka://" + brokers;
-  }
+  c.log_url = LogUrlFromSection(ini, s);
   c.client_id = ini.GetOr(s, "client_id", "pushdataaggregator");
   c.monitor_topic = ini.Require(s, "monitor_topic");
   c.monitor_groups_file = ini.Require(s, "monitor_groups_file");

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "log/log_url.h"
 
 namespace hgc {
 
@@ -13,15 +14,7 @@ ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& 
   ConsumerConfig c;
   c.path = path;
   c.hg = ini.GetOr("programs", "hg", "hg");
-  auto log = ini.Get(section, "log");
-  if (log && !log->empty()) {
-    c.log_url = *log;
-  } else {
-    std::string hosts = ini.Require(section, "hosts");
-    std::string brokers;
-    for (char ch : hosts) brokers += (ch == ' ') ? ',' : ch;
-    c.log_url = "kafka://" + brokers;
-  }
+  c.log_url = LogUrlFromSection(ini, section);
   c.client_id = ini.GetOr(section, "client_id", "hgcluster");
   c.topic = ini.Require(section, "topic");
   c.group = ini.Require(section, "group");

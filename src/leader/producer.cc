@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "log/log_url.h"
 #include "message/message.h"
 
 namespace hgc {
@@ -15,18 +16,11 @@ ProducerConfig ProducerConfig::Load(const std::string& path) {
   ProducerConfig c;
   c.path = path;
   const std::string s = "replicationproducer";
-  auto log = ini.Get(s, "log");
-  auto hosts = ini.Get(s, "hosts");
-  if (log && !log->empty()) {
-    c.log_url = *log;
-  } else if (hosts && !hosts->empty()) {
-    std::string brokers;
-    for (char ch : *hosts) brokers += (ch == ' ') ? ',' : ch;
-    c.log_url = "kafka://" + brokers;
-  } else {
+  if (ini.GetOr(s, "log", "").empty() && ini.GetOr(s, "hosts", "").empty()) {
     throw Error(ErrorKind::kConfig, "replicationproducer.hosts config option not set (in " + path +
                                         "; or set replicationproducer.log to a log URL)");
   }
+  c.log_url = LogUrlFromSection(ini, s);
   c.client_id = ini.GetOr(s, "clientid", "");
   if (c.client_id.empty()) {
     throw Error(ErrorKind::kConfig,

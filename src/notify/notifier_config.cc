@@ -2,6 +2,7 @@
 #include "notify/notifier_config.h"
 
 #include "common/error.h"
+#include "log/log_url.h"
 
 namespace hgc {
 
@@ -12,17 +13,7 @@ NotifierConfig NotifierConfig::Load(const IniFile& ini, const std::string& secti
   NotifierConfig c;
   c.path = ini.origin();
   c.hg = ini.GetOr("programs", "hg", "hg");
-  auto log = ini.Get(section, "log");
-  if (log && !log->empty()) {
-    c.log_url = *log;
-  } else {
-    // The reference's `hosts` is a comma list of Kafka brokers.
-    std::string brokers;
-    for (char ch : ini.Require(section, "hosts")) {
-      if (ch != ' ') brokers += ch;
-    }
-    c.log_url = "kafka://" + brokers;
-  }
+  c.log_url = LogUrlFromSection(ini, section);
   c.client_id = ini.GetOr(section, "client_id", section);
   c.topic = ini.Require(section, "topic");
   c.group = ini.Require(section, "group");
