@@ -7,6 +7,8 @@
 // repository directory so that the cluster's own mirrors do not interfere.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -64,6 +66,7 @@ std::string MaskCreated(const std::string& yaml) {
       EXPECT_TRUE(std::regex_match(line, kCreated)) << line;
       line = line.substr(0, line.find("_created: ")) + "_created: T";
     }
+    if (line.rfind("  - date: ", 0) == 0) line = "  - date: D";
     out += line + "\n";
   }
   return out;
@@ -74,7 +77,8 @@ std::string MaskCreated(const std::string& yaml) {
 std::string ExpectedPartition2(const std::string& node) {
   // The `hg init` heartbeat: the reference sends it to the lowest partition
   // of the partition map (spec §1.4 quirk); hgcluster sends it to the repo's
-  // own partition. `last_push_id` is null: the leader keeps no pushlog yet.
+  // own partition. The changegroup carries the push's pushlog row (user: the
+  // OS account, as the test's environment has no USER).
   return fmt::format(
       "- _created: T\n"
       "  name: heartbeat-1\n"
@@ -92,14 +96,20 @@ std::string ExpectedPartition2(const std::string& node) {
       "  name: hg-changegroup-2\n"
       "  nodecount: 1\n"
       "  path: '{{moz}}/mozilla-central'\n"
+      "  pushes:\n"
+      "  - date: D\n"
+      "    nodes:\n"
+      "    - {0}\n"
+      "    pushid: 1\n"
+      "    user: {1}\n"
       "  source: serve\n"
       "- _created: T\n"
       "  heads:\n"
       "  - {0}\n"
-      "  last_push_id: null\n"
+      "  last_push_id: 1\n"
       "  name: hg-heads-1\n"
       "  path: '{{moz}}/mozilla-central'\n",
-      node);
+      node, getpwuid(geteuid())->pw_name);
 }
 
 class ConsumerCliTest : public ::testing::Test {
@@ -222,15 +232,16 @@ TEST_F(ConsumerCliTest, OnetimeProcessesOneMessageAndCommitsItsOffset) {
                           " into " + LocalRepo());
   EXPECT_EQ(lines[2], prefix + "  $ hg pull -r" + node_ +
                           " --config=firefoxtree.replication=true -- " + leader);
-  EXPECT_EQ(lines[lines.size() - 2], prefix + "  [0]");
-  EXPECT_EQ(lines.back(), prefix + "pulled 1 changesets into " + LocalRepo());
-  for (size_t i = 3; i + 2 < lines.size(); ++i) {
+  EXPECT_EQ(lines[lines.size() - 3], prefix + "  [0]");
+  EXPECT_EQ(lines[lines.size() - 2], prefix + "pulled 1 changesets into " + LocalRepo());
+  EXPECT_EQ(lines.back(), prefix + "added 1 pushes");
+  for (size_t i = 3; i + 3 < lines.size(); ++i) {
     EXPECT_EQ(lines[i].rfind(prefix + "  > ", 0), 0u) << lines[i];
   }
 
   EXPECT_EQ(onetime(5),
             fmt::format("{}processing hg-heads-1: (repo: {{moz}}/mozilla-central, "
-                        "heads: ['{}'], last_push_id: None) from partition 2 offset 5\n",
+                        "heads: ['{}'], last_push_id: 1) from partition 2 offset 5\n",
                         prefix, node_.substr(0, 12)));
   EXPECT_EQ(RepoFingerprint(LocalRepo()), RepoFingerprint(leader));
 

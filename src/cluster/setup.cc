@@ -48,9 +48,12 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "[hooks]\n",
       log_url, parts, Lower(l.leader_repos()));
   for (const char* h : {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose",
-                        "txnclose", "changegroup"}) {
+                        "txnclose", "txnabort", "changegroup"}) {
     text += fmt::format("{}.hgcluster = {}\n", h, fmt::format(fmt::runtime(hook), h));
   }
+  // Our pretxnclose (heartbeat + pushlog row) runs after every other
+  // pretxnclose hook, so a refusal by another hook never needs a rollback.
+  text += "priority.pretxnclose.hgcluster = -100\n";
   text += fmt::format("\n[alias]\nsendheartbeat = !{} replicate --config {} heartbeat\n",
                       ShellQuote(self), ShellQuote(l.leader_hgrc()));
   return text;

@@ -10,6 +10,7 @@
 #include "consumer/crash_point.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "pushlog/pushlog_db.h"
 #include "routing/rewrites.h"
 
 namespace hgc {
@@ -142,6 +143,19 @@ void Applier::Delete(const Message& m) {
   Log("repository at " + local + " deleted");
 }
 
+void Applier::ApplyPushes(const std::string& local, const Message& m) {
+  if (!m.pushes) return;
+  // Same ids, users and dates as the leader; revisions are this repository's.
+  auto db = PushlogDb::OpenForWrite(local);
+  auto unknown = db->ApplyReplicated(*m.pushes, ChangelogIndex::Load(local));
+  if (!unknown.empty()) {
+    std::string nodes;
+    for (const auto& n : unknown) nodes += (nodes.empty() ? "" : ", ") + n;
+    Log("received pushlog entry for unknown changeset " + nodes + "; ignoring");
+  }
+  Log(fmt::format("added {} pushes", m.pushes->size()));
+}
+
 bool Applier::AlreadyApplied(const std::string& local, int partition, int64_t offset) const {
   std::istringstream in(ReadFileOrEmpty(local + "/.hg/hgcluster-applied"));
   std::string topic;
@@ -207,6 +221,7 @@ void Applier::ApplyOnce(const Message& m) {
                         m.nodecount, after - before));
       }
       Log(fmt::format("pulled {} changesets into {}", after - before, local));
+      ApplyPushes(local, m);
       return;
     }
     case MessageType::kPushkey: {
@@ -227,6 +242,7 @@ void Applier::ApplyOnce(const Message& m) {
       int before = TipRev(local);
       Pull(local, m);
       Log(fmt::format("pulled {} changesets into {}", TipRev(local) - before, local));
+      ApplyPushes(local, m);
       return;
     }
     case MessageType::kRepoDelete:

@@ -37,6 +37,7 @@ class Applier {
   void WriteHgrc(const std::string& local, const std::optional<std::string>& content);
   void ApplyOnce(const Message& m);
   void Delete(const Message& m);
+  void ApplyPushes(const std::string& local, const Message& m);
   bool AlreadyApplied(const std::string& local, int partition, int64_t offset) const;
   void MarkApplied(const std::string& local, int partition, int64_t offset) const;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,9 +39,23 @@ std::string HexEncode(const uint8_t* data, size_t size) {
   return out;
 }
 
+ChangelogIndex ChangelogIndex::LoadPending(const std::string& repo_root) {
+  const char* pending = std::getenv("HG_PENDING");
+  std::error_code ec;
+  if (pending && std::filesystem::equivalent(pending, repo_root, ec)) {
+    auto path = std::filesystem::path(repo_root) / ".hg" / "store" / "00changelog.i.a";
+    if (std::filesystem::exists(path)) return LoadFile(path, repo_root);
+  }
+  return Load(repo_root);
+}
+
 ChangelogIndex ChangelogIndex::Load(const std::string& repo_root) {
+  return LoadFile(std::filesystem::path(repo_root) / ".hg" / "store" / "00changelog.i", repo_root);
+}
+
+ChangelogIndex ChangelogIndex::LoadFile(const std::filesystem::path& path,
+                                        const std::string& repo_root) {
   ChangelogIndex index;
-  std::filesystem::path path = std::filesystem::path(repo_root) / ".hg" / "store" / "00changelog.i";
   if (!std::filesystem::exists(path)) {
     if (!std::filesystem::exists(std::filesystem::path(repo_root) / ".hg")) {
       throw Error(ErrorKind::kNotFound, fmt::format("no repository at {}", repo_root));

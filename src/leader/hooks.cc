@@ -1,6 +1,7 @@
 #include "leader/hooks.h"
 
 #include <fmt/format.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 
 #include "common/error.h"
 #include "hg/repo_state.h"
@@ -17,6 +19,8 @@
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
 #include "message/message.h"
+#include "pushlog/push_user.h"
+#include "pushlog/pushlog_db.h"
 
 namespace hgc {
 namespace {
@@ -77,7 +81,73 @@ int Pretxnopen(Producer& producer) {
   return 0;
 }
 
-int Pretxnclose(Producer& producer) {
+std::string PushlogTxnPath(const std::string& root) { return root + "/.hg/hgcluster-pushlog-txn"; }
+
+std::string OsAccount() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw && pw->pw_name ? pw->pw_name : "";
+}
+
+// SQLite's own words ("database is locked"), as the reference prints them.
+std::string ShortSqliteMessage(const std::string& what) {
+  auto pos = what.rfind(": ");
+  return pos == std::string::npos ? what : what.substr(pos + 2);
+}
+
+// §1.2: one pushlog row for the changesets this transaction adds, written
+// under hg's lock just before the transaction closes (so push ids follow
+// revision order). If the transaction then aborts, Txnabort removes it; if
+// the process dies before hg commits, the next push removes the stale rows.
+int RecordPush(const IniFile* settings_ini) {
+  std::string first_node = Env("HG_NODE");
+  if (first_node.empty()) return 0;
+  std::string source = Env("HG_SOURCE");
+  if (source != "push" && source != "serve") {
+    std::cout << "(not updating pushlog since changesets come from " << source << ")" << std::endl;
+    return 0;
+  }
+  auto user = ResolvePushUser(
+      PushUserSettings::FromIni(settings_ini), [](const char* name) { return Env(name); },
+      OsAccount());
+  if (!user) {
+    std::cout << "authenticated user not found; refusing to write into pushlog" << std::endl;
+    return 1;
+  }
+  if (user->landing_bot) std::cout << "autoland or landing worker push detected" << std::endl;
+  std::string root = Cwd();
+  try {
+    ChangelogIndex index = ChangelogIndex::LoadPending(root);
+    auto first = index.RevOf(first_node);
+    std::optional<int> last = index.tip_rev();
+    if (!Env("HG_NODE_LAST").empty()) last = index.RevOf(Env("HG_NODE_LAST"));
+    if (!first || !last || *last < *first) {
+      throw Error(ErrorKind::kNotFound, "the pushed changesets are not in the changelog");
+    }
+    int timeout = settings_ini
+                      ? static_cast<int>(settings_ini->GetDouble("pushlog", "timeoutrw", 30000))
+                      : 30000;
+    auto db = PushlogDb::OpenForWrite(root, timeout);
+    for (const auto& node : db->RemoveStaleChangesets(index, *first)) {
+      std::cout << "changeset will be deleted from pushlog: " << node << std::endl;
+    }
+    std::vector<int> revs;
+    std::vector<std::string> nodes;
+    for (int r = *first; r <= *last; ++r) {
+      revs.push_back(r);
+      nodes.push_back(index.NodeHex(r));
+    }
+    int64_t id = db->RecordPush(user->user, static_cast<int64_t>(::time(nullptr)), revs, nodes);
+    WriteFileAtomic(PushlogTxnPath(root), fmt::format("{} {}\n", Env("HG_TXNID"), id));
+  } catch (const Error& e) {
+    std::cout << "error recording into pushlog (" << ShortSqliteMessage(e.what())
+              << "); please retry your push" << std::endl;
+    return 1;
+  }
+  std::cout << "recorded push in pushlog" << std::endl;
+  return 0;
+}
+
+int Pretxnclose(Producer& producer, const IniFile* settings_ini) {
   try {
     producer.SendHeartbeat(producer.PartitionFor(producer.WirePath(Cwd())));
   } catch (const Error& e) {
@@ -85,7 +155,34 @@ int Pretxnclose(Producer& producer) {
     std::cerr << "(" << e.what() << ")" << std::endl;
     return 1;
   }
+  return RecordPush(settings_ini);
+}
+
+// The transaction that recorded a push was rolled back: so is its row.
+int Txnabort() {
+  std::string root = Cwd();
+  std::istringstream in(ReadFileOrEmpty(PushlogTxnPath(root)));
+  std::string txnid;
+  int64_t id = 0;
+  if (!(in >> txnid >> id) || txnid != Env("HG_TXNID")) return 0;
+  std::cout << "rolling back pushlog" << std::endl;
+  try {
+    if (auto db = PushlogDb::OpenForWrite(root)) db->RemovePush(id);
+    std::filesystem::remove(PushlogTxnPath(root));
+  } catch (const std::exception& e) {
+    // The next push removes rows of changesets that never landed.
+    std::cout << "could not roll back pushlog: " << e.what() << std::endl;
+  }
   return 0;
+}
+
+// Pushlog rows of the changesets HG_NODE..HG_NODE_LAST, for the event.
+std::vector<PushRecord> PushesOfChangegroup(const std::string& root) {
+  auto db = PushlogDb::OpenReadOnly(root);
+  if (!db) return {};
+  std::vector<std::string> nodes{Env("HG_NODE")};
+  if (!Env("HG_NODE_LAST").empty()) nodes.push_back(Env("HG_NODE_LAST"));
+  return db->PushesContaining(nodes);
 }
 
 // Heads of the set of revisions that were draft before and are public now.
@@ -228,13 +325,18 @@ int Changegroup(Producer& producer) {
     for (int r : snap.index.HeadRevs()) {
       if (r >= *first) new_heads.push_back(snap.index.NodeHex(r));
     }
-    int64_t nodecount = snap.index.tip_rev() - *first + 1;
+    int last = snap.index.tip_rev();
+    if (auto l = snap.index.RevOf(Env("HG_NODE_LAST"))) last = *l;
+    int64_t nodecount = last - *first + 1;
     std::string source = Env("HG_SOURCE");
+    nlohmann::json changegroup =
+        MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now());
+    AttachPushes(changegroup, PushesOfChangegroup(root));
     // The changegroup and the heads it produced go to the log together, so
     // no consumer ever sees one without the other.
-    producer.SendBatch({MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now()),
-                        MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now())},
-                       partition);
+    producer.SendBatch(
+        {changegroup, MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now())},
+        partition);
     std::cout << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
               << std::endl;
   } catch (const Error& e) {
@@ -297,16 +399,19 @@ int RunLeaderHook(const std::string& hook, const std::string& config_path) {
     std::cout << "cannot commit to replicating repositories; push instead" << std::endl;
     return 1;
   }
+  if (hook == "txnabort") return Txnabort();
   std::unique_ptr<Producer> producer;
+  std::optional<IniFile> ini;
   try {
     producer = std::make_unique<Producer>(ProducerConfig::Load(config_path));
+    ini = IniFile::Load(config_path);
   } catch (const Error& e) {
     std::cout << "replication is misconfigured: " << e.what() << std::endl;
     return 1;
   }
   try {
     if (hook == "pretxnopen") return Pretxnopen(*producer);
-    if (hook == "pretxnclose") return Pretxnclose(*producer);
+    if (hook == "pretxnclose") return Pretxnclose(*producer, &*ini);
     if (hook == "txnclose") return Txnclose(*producer);
     if (hook == "changegroup") return Changegroup(*producer);
     if (hook == "pre-init") return PreInit(*producer);

@@ -1,7 +1,6 @@
 #include "leader/leader_repo.h"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -10,25 +9,15 @@
 
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
+#include "pushlog/pushlog_db.h"
 
 namespace hgc {
 namespace {
 
+// The leader always keeps a pushlog: no database yet means no pushes (0).
 std::optional<int64_t> LastPushId(const std::string& root) {
-  std::string path = root + "/.hg/pushlog2.db";
-  if (!std::filesystem::exists(path)) return std::nullopt;
-  sqlite3* db = nullptr;
-  std::optional<int64_t> result = 0;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT MAX(id) FROM pushlog", -1, &st, nullptr) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-      result = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(db);
-  return result;
+  auto db = PushlogDb::OpenReadOnly(root);
+  return db ? db->LastPushId() : 0;
 }
 
 }  // namespace
@@ -45,8 +34,8 @@ RepoSnapshot SnapshotRepo(const std::string& root) {
     ProcessOptions o;
     o.env_set = {{"HGPLAIN", "1"}, {"HGRCPATH", ""}};
     o.env_unset = {"HG_PENDING", "HG_SHAREDPENDING"};
-    ProcessResult r = RunProcess({"hg", "-R", root, "--config", "experimental.evolution=all",
-                                  "log", "-r", "sort(heads(all()), -rev)", "-T", "{node}\n"},
+    ProcessResult r = RunProcess({"hg", "-R", root, "--config", "experimental.evolution=all", "log",
+                                  "-r", "sort(heads(all()), -rev)", "-T", "{node}\n"},
                                  o);
     if (r.ok()) {
       s.heads_desc.clear();

@@ -10,6 +10,7 @@
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
 #include "message/message.h"
+#include "pushlog/pushlog_db.h"
 
 namespace hgc {
 namespace {
@@ -56,9 +57,12 @@ int ReplicateSync(const ReplicateOptions& o) {
     std::string wire = producer.WirePath(root);
     int partition = producer.PartitionFor(wire);
     RepoSnapshot snap = SnapshotRepo(root);
-    producer.Send(MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc,
-                               o.bootstrap, Producer::Now()),
-                  partition);
+    nlohmann::json sync = MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc,
+                                       o.bootstrap, Producer::Now());
+    // The whole pushlog travels with a sync, so a resynchronised or new
+    // mirror ends with the leader's push ids.
+    if (auto db = PushlogDb::OpenReadOnly(root)) AttachPushes(sync, db->PushesFrom(0));
+    producer.Send(sync, partition);
     std::cout << "wrote synchronization message into replication log" << std::endl;
     if (o.heads && !o.bootstrap) {
       producer.Send(

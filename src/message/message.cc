@@ -92,6 +92,22 @@ constexpr TypeInfo kTypes[] = {
     {"hg-repo-delete-1", MessageType::kRepoDelete},
 };
 
+void DecodePushes(Message& m) {
+  auto it = m.body.find("pushes");
+  if (it == m.body.end() || it->is_null()) return;
+  if (!it->is_array()) {
+    throw Error(ErrorKind::kMalformed,
+                fmt::format("{}: field 'pushes' is not a list; the producer is broken", m.name));
+  }
+  std::vector<PushRecord> pushes;
+  try {
+    for (const auto& p : *it) pushes.push_back(PushRecordFromJson(p));
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kMalformed, m.name + ": " + e.what());
+  }
+  m.pushes = std::move(pushes);
+}
+
 void DecodeFields(Message& m) {
   const MessageFields f(m.body, m.name);
   m.created = f.Created();
@@ -113,6 +129,7 @@ void DecodeFields(Message& m) {
       m.nodecount = m.name == "hg-changegroup-1"
                         ? static_cast<int64_t>(f.StringList("nodes").size())
                         : f.Int("nodecount");
+      DecodePushes(m);
       break;
     case MessageType::kPushkey:
       m.ns = f.String("namespace");
@@ -126,6 +143,7 @@ void DecodeFields(Message& m) {
       m.hgrc = f.StringOrNull("hgrc");
       m.heads = f.StringList("heads");
       m.bootstrap = m.name == "hg-repo-sync-1" ? false : f.Bool("bootstrap");
+      DecodePushes(m);
       break;
     case MessageType::kHeads:
       m.heads = f.StringList("heads");

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pushlog/push_record.h"
+
 namespace hgc {
 
 enum class MessageType {
@@ -45,6 +47,9 @@ struct Message {
   std::string ns, key, old_value, new_value;  // pushkey
   int ret = 0;                                // pushkey
   std::optional<int64_t> last_push_id;        // heads
+  // changegroup-2 / repo-sync-2 extension (docs/formats.md): the pushlog
+  // rows the event brings; nullopt when the producer did not send them.
+  std::optional<std::vector<PushRecord>> pushes;
 };
 
 // "1\n" + PythonJsonDumps(object).
@@ -84,5 +89,7 @@ nlohmann::json MakeRepoSync(const std::string& path, const std::vector<std::stri
 nlohmann::json MakeHeads(const std::string& path, const std::vector<std::string>& heads,
                          std::optional<int64_t> last_push_id, double created);
 nlohmann::json MakeRepoDelete(const std::string& path, double created);
+// Adds the `pushes` field (pushlog rows) to a changegroup or sync message.
+void AttachPushes(nlohmann::json& message, const std::vector<PushRecord>& pushes);
 
 }  // namespace hgc

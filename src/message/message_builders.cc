@@ -90,4 +90,10 @@ nlohmann::json MakeRepoDelete(const std::string& path, double created) {
   return m;
 }
 
+void AttachPushes(nlohmann::json& message, const std::vector<PushRecord>& pushes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : pushes) list.push_back(PushRecordToJson(p));
+  message["pushes"] = std::move(list);
+}
+
 }  // namespace hgc

@@ -1,0 +1,70 @@
+// A repository's pushlog database, `.hg/pushlog2.db`, with the reference's
+// schema and opening rules (spec/hosting.md §1.1): read-only opens never
+// create the file; write opens create it, (re)apply the schema when the
+// `pushlog` table is missing and add group-write. No WAL (NFS). Every SQLite
+// failure is Error(kIo) carrying SQLite's own message ("database is locked").
+// Thread-safety: one PushlogDb per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hg/revlog_index.h"
+#include "log/sqlite_db.h"
+#include "pushlog/push_record.h"
+
+namespace hgc {
+
+class PushlogDb {
+ public:
+  // nullptr when the repository has no pushlog database.
+  static std::unique_ptr<PushlogDb> OpenReadOnly(const std::string& repo_root,
+                                                 int timeout_ms = 10000);
+  static std::unique_ptr<PushlogDb> OpenForWrite(const std::string& repo_root,
+                                                 int timeout_ms = 30000);
+  static std::string PathFor(const std::string& repo_root);
+
+  // 0 when there are no pushes.
+  int64_t LastPushId();
+  // Pushes with id >= first_id (ascending), nodes in ascending rev order.
+  std::vector<PushRecord> PushesFrom(int64_t first_id);
+  std::optional<PushRecord> Push(int64_t id);
+  // Pushes containing any of `nodes`, ascending, without duplicates.
+  std::vector<PushRecord> PushesContaining(const std::vector<std::string>& nodes);
+  std::optional<int64_t> PushIdOfNode(const std::string& node);
+
+  // Records a new push (id assigned by AUTOINCREMENT) in one SQLite
+  // transaction; `revs` and `nodes` are parallel. Returns the push id.
+  int64_t RecordPush(const std::string& user, int64_t date, const std::vector<int>& revs,
+                     const std::vector<std::string>& nodes);
+  // Undoes RecordPush of an aborted hg transaction: the rows go and, when it
+  // was the newest push, its id is handed out again (as the reference's SQL
+  // rollback would).
+  void RemovePush(int64_t id);
+  // Deletes changeset rows left by a push whose hg transaction never
+  // committed (killed between the pushlog commit and hg's): rows naming a
+  // revision at or beyond `first_new_rev` (not in the committed repository)
+  // or a node the repository does not have. Returns the deleted nodes.
+  std::vector<std::string> RemoveStaleChangesets(const ChangelogIndex& index, int first_new_rev);
+
+  // Writes replicated pushes with their original ids, users and dates and
+  // locally computed revisions, in one transaction. Idempotent: applying the
+  // same pushes again changes nothing. Nodes the local repository does not
+  // have are skipped and returned.
+  std::vector<std::string> ApplyReplicated(const std::vector<PushRecord>& pushes,
+                                           const ChangelogIndex& index);
+
+  SqliteDb& db() { return db_; }
+
+ private:
+  explicit PushlogDb(const std::string& path, bool create, int timeout_ms);
+  void EnsureSchema();
+  std::vector<PushRecord> Query(const std::string& where, const std::vector<int64_t>& args);
+
+  SqliteDb db_;
+};
+
+}  // namespace hgc
