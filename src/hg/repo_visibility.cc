@@ -52,6 +52,36 @@ std::vector<std::string> LocalTagNodes(const std::string& repo_root) {
   return nodes;
 }
 
+// mergestate.read on .hg/merge/state2 (records: type byte, big-endian
+// length, data): the local and other nodes of a merge, graft or rebase
+// interrupted with unresolved files, which hg pins (the other side is often
+// not a working directory parent).
+std::vector<std::string> UnresolvedMergeNodes(const std::string& repo_root) {
+  std::string data = ReadFileOrEmpty(repo_root + "/.hg/merge/state2");
+  std::vector<std::string> nodes;
+  bool unresolved = false;
+  size_t pos = 0;
+  while (data.size() - pos >= 5) {
+    char type = data[pos];
+    const auto* len = reinterpret_cast<const unsigned char*>(data.data() + pos + 1);
+    size_t size = (size_t{len[0]} << 24) | (size_t{len[1]} << 16) | (size_t{len[2]} << 8) | len[3];
+    pos += 5;
+    if (data.size() - pos < size) break;  // truncated: hg would not trust it either
+    std::string record = data.substr(pos, size);
+    pos += size;
+    if (type == 'L' || type == 'O') {
+      nodes.push_back(record);
+    } else if (type == 'F' || type == 'C' || type == 'P' || type == 'D' || type == 'R') {
+      size_t nul = record.find('\0');
+      if (nul == std::string::npos) continue;
+      std::string state = record.substr(nul + 1, record.find('\0', nul + 1) - nul - 1);
+      unresolved = unresolved || state == "u" || state == "pu";
+    }
+  }
+  if (!unresolved) return {};
+  return nodes;
+}
+
 }  // namespace
 
 std::vector<int> RevisionPhases(const ChangelogIndex& index,
@@ -78,6 +108,7 @@ std::vector<int> PinnedRevs(const std::string& repo_root, const ChangelogIndex& 
   std::vector<std::string> nodes = DirstateParents(repo_root);
   for (const auto& [name, node] : ReadBookmarks(repo_root)) nodes.push_back(node);
   for (const auto& node : LocalTagNodes(repo_root)) nodes.push_back(node);
+  for (const auto& node : UnresolvedMergeNodes(repo_root)) nodes.push_back(node);
   std::set<int> revs;
   for (const auto& node : nodes) {
     if (auto rev = index.RevOf(node)) revs.insert(*rev);

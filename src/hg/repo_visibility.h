@@ -1,11 +1,12 @@
 // Which changesets hg hides from a repository's default view, computed
 // natively as mercurial/repoview.py computehidden (hg 6.3) does: obsolete
 // non-public changesets and those in the archived/internal phases, minus
-// those pinned by the working directory's parents, bookmarks and local tags,
-// minus hidden ancestors of visible non-public changesets. Also the phases
-// and the obsolescence predecessors the web front shows (json-pushes).
-// Not modelled: an interrupted merge/rebase's merge state (hg also pins its
-// "other" side), visibility exceptions. Unreadable data throws Error.
+// those pinned by the working directory's parents, bookmarks, local tags and
+// an interrupted merge's unresolved merge state, minus hidden ancestors of
+// visible non-public changesets. Also the phases and the obsolescence
+// predecessors the web front shows (json-pushes). Not modelled: visibility
+// exceptions, a merge state only in the old v1 file. Unreadable data throws
+// Error.
 // Thread-safety: immutable value after Load().
 #pragma once
 
@@ -34,8 +35,9 @@ std::vector<int> RevisionPhases(const ChangelogIndex& index,
                                 const std::map<int, std::set<std::string>>& roots);
 
 // The nodes hg pins against hiding: working directory parents (.hg/dirstate,
-// v1 or v2), bookmark targets and local tags, as revisions of `index`
-// (unknown nodes are skipped), ascending and unique.
+// v1 or v2), bookmark targets, local tags and the local and other sides of a
+// merge state with unresolved files (.hg/merge/state2), as revisions of
+// `index` (unknown nodes are skipped), ascending and unique.
 std::vector<int> PinnedRevs(const std::string& repo_root, const ChangelogIndex& index);
 
 class RepoVisibility {

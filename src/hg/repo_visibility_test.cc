@@ -132,6 +132,34 @@ TEST_P(RepoVisibilityTest, MatchesHgHiddenPhasesAndPredecessors) {
 
 INSTANTIATE_TEST_SUITE_P(DirstateV2, RepoVisibilityTest, testing::Bool());
 
+TEST(RepoVisibility, ConflictedGraftPinsItsHiddenSource) {
+  ScratchDir dir;
+  std::ofstream(dir / "hgrc") << "[experimental]\nevolution = all\n";
+  std::map<std::string, std::string> env = {
+      {"HGRCPATH", dir / "hgrc"}, {"HGPLAIN", "1"}, {"HGUSER", "test"}};
+  std::string repo = dir / "repo";
+  MustSh("hg init " + repo + " && cd " + repo +
+             " && echo a > a && hg commit -qAm base && echo b > a && hg commit -qm b"
+             " && hg commit -q --amend -m b2 && hg up -q 0 && echo c > a && hg commit -qm c",
+         env);
+  auto hidden = [&] {
+    ChangelogIndex index = ChangelogIndex::Load(repo);
+    std::string out;
+    RepoVisibility vis = RepoVisibility::Load(repo, index);
+    for (int r : vis.hidden_revs()) out += std::to_string(r) + "\n";
+    return out;
+  };
+  std::string hg_hidden = "hg -R " + repo + " log --hidden -r 'hidden()' -T '{rev}\\n'";
+  EXPECT_EQ(hidden(), "1\n");
+  EXPECT_EQ(hidden(), MustSh(hg_hidden, env));
+  EXPECT_FALSE(Sh("cd " + repo + " && hg graft -q --hidden -r 1", env).ok());  // conflict
+  EXPECT_EQ(hidden(), "");  // the graft's source is pinned while a is unresolved
+  EXPECT_EQ(hidden(), MustSh(hg_hidden, env));
+  MustSh("cd " + repo + " && hg resolve -q --mark a", env);
+  EXPECT_EQ(hidden(), "1\n");
+  EXPECT_EQ(hidden(), MustSh(hg_hidden, env));
+}
+
 TEST(RepoVisibility, RepositoryWithoutMarkersHidesNothing) {
   ScratchDir dir;
   std::string repo = dir / "repo";
