@@ -168,18 +168,20 @@ TEST(ChangelogText, MatchesHgWithASplitChangelog) {
   EXPECT_EQ(index.RevOf(index.NodeHex(17)), 17);
 }
 
-TEST(ChangelogText, ChangelogV2IsMalformedSoCallersAskHg) {
-  ScratchDir dir;
-  std::string repo = dir / "repo";
-  MustSh(
-      "hg init --config format.exp-use-changelog-v2=enable-unstable-format-and-corrupt-my-data " +
-      repo + " && cd " + repo + " && echo a > a && hg commit -qAm a");
-  try {
-    ChangelogIndex::Load(repo);
-    FAIL() << "changelog-v2 was read";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::kMalformed);
-    EXPECT_NE(std::string(e.what()).find("changelog-v2"), std::string::npos) << e.what();
+TEST(ChangelogText, ChangelogV2AndRevlogV2AreMalformedSoCallersAskHg) {
+  for (const char* option : {"format.exp-use-changelog-v2", "experimental.revlogv2"}) {
+    ScratchDir dir;
+    std::string repo = dir / "repo";
+    MustSh(fmt::format("hg init --config {}=enable-unstable-format-and-corrupt-my-data {}", option,
+                       repo) +
+           " && cd " + repo + " && echo a > a && hg commit -qAm a");
+    try {
+      ChangelogIndex::Load(repo);
+      ADD_FAILURE() << option << ": the changelog was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kMalformed);
+      EXPECT_NE(std::string(e.what()).find("changelog-v2"), std::string::npos) << e.what();
+    }
   }
 }
 
