@@ -7,17 +7,11 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
-namespace hgc {
+#include "hg/obsstore.h"
 
-struct ObsMarker {
-  std::string precursor;                // 40 (or 64) hex
-  std::vector<std::string> successors;  // hex; empty = pruned
-  std::vector<std::pair<std::string, std::string>> metadata;
-  double date = 0;  // seconds since the epoch
-};
+namespace hgc {
 
 // Mercurial's base85 (util.b85decode). Throws Error(kMalformed).
 std::string Base85Decode(std::string_view text);
