@@ -47,8 +47,16 @@ PushlogDb::PushlogDb(const std::string& path, bool create, int timeout_ms) : db_
 std::unique_ptr<PushlogDb> PushlogDb::OpenReadOnly(const std::string& repo_root, int timeout_ms) {
   std::string path = PathFor(repo_root);
   if (!std::filesystem::exists(path)) return nullptr;
-  return AsIo([&] {
-    return std::unique_ptr<PushlogDb>(new PushlogDb(path, /*create=*/false, timeout_ms));
+  return AsIo([&]() -> std::unique_ptr<PushlogDb> {
+    std::unique_ptr<PushlogDb> db(new PushlogDb(path, /*create=*/false, timeout_ms));
+    // A writer creates the file, then the schema: in between there is no
+    // pushlog yet.
+    SqliteStatement q(db->db_.raw(),
+                      "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='pushlog'",
+                      path);
+    q.Step();
+    if (q.ColumnInt(0) == 0) return nullptr;
+    return db;
   });
 }
 

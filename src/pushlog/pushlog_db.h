@@ -20,7 +20,8 @@ namespace hgc {
 
 class PushlogDb {
  public:
-  // nullptr when the repository has no pushlog database.
+  // nullptr when the repository has no pushlog database (or a writer has
+  // created the file but not yet its schema).
   static std::unique_ptr<PushlogDb> OpenReadOnly(const std::string& repo_root,
                                                  int timeout_ms = 10000);
   static std::unique_ptr<PushlogDb> OpenForWrite(const std::string& repo_root,

@@ -1,0 +1,108 @@
+#include "pushlog/pushlog_commands.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "common/error.h"
+#include "pushlog/push_query.h"
+#include "pushlog/pushlog_db.h"
+#include "pushlog/pushlog_views.h"
+#include "pushlog/served_repo.h"
+
+namespace hgc {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ServedRepoCache& Repos() {
+  static ServedRepoCache* cache = new ServedRepoCache();
+  return *cache;
+}
+
+// This thread's connection to the repository's pushlog, reopened when the
+// file was replaced (repository deleted and recreated); nullptr without one.
+PushlogDb* ThreadDb(const std::string& root) {
+  struct Cached {
+    ino_t inode = 0;
+    std::unique_ptr<PushlogDb> db;
+  };
+  thread_local std::map<std::string, Cached> connections;
+  struct stat st {};
+  if (::stat(PushlogDb::PathFor(root).c_str(), &st) != 0) {
+    connections.erase(root);
+    return nullptr;
+  }
+  Cached& c = connections[root];
+  if (!c.db || c.inode != st.st_ino) {
+    c.db = PushlogDb::OpenReadOnly(root);
+    c.inode = st.st_ino;
+  }
+  return c.db.get();
+}
+
+std::string BaseUrl(const RepoRequest& req) {
+  std::string base = req.base_url;
+  if (base.empty() || base.back() != '/') base += '/';
+  return base;
+}
+
+void JsonError(RepoResponse& res, int status, const std::string& message) {
+  res.status = status;
+  res.content_type = "application/json";
+  res.body = RenderJsonError(message);
+}
+
+template <typename Render>
+void Answer(const RepoRequest& req, RepoResponse& res, const char* content_type,
+            Render&& render) {
+  try {
+    double now = Now();
+    PushQuery query = ParsePushQuery(req.query, req.path_arg, now);
+    auto repo = Repos().Get(req.repo_root);
+    PushlogDb* db = ThreadDb(req.repo_root);
+    PushQueryResult result = RunPushQuery(query, db, *repo);
+    res.status = 200;
+    res.content_type = content_type;
+    res.body = render(query, result, *repo, now);
+  } catch (const QueryError& e) {
+    JsonError(res, e.status(), e.what());
+  }
+}
+
+void JsonPushes(const RepoRequest& req, RepoResponse& res) {
+  Answer(req, res, "application/json",
+         [&](const PushQuery& q, const PushQueryResult& r, const ServedRepo& repo, double) {
+           return RenderJsonPushes(q, r, repo);
+         });
+}
+
+void AtomFeed(const RepoRequest& req, RepoResponse& res) {
+  Answer(req, res, "application/atom+xml",
+         [&](const PushQuery&, const PushQueryResult& r, const ServedRepo& repo, double now) {
+           return RenderAtomFeed(r, repo, BaseUrl(req), req.repo_name, now);
+         });
+}
+
+void PushlogHtml(const RepoRequest& req, RepoResponse& res) {
+  Answer(req, res, "text/html; charset=UTF-8",
+         [&](const PushQuery& q, const PushQueryResult& r, const ServedRepo& repo, double) {
+           return RenderPushlogHtml(q, r, repo, BaseUrl(req), req.repo_name);
+         });
+}
+
+}  // namespace
+
+void RegisterPushlogCommands(RepoCommands& commands) {
+  commands.Register("json-pushes", JsonPushes);
+  commands.Register("pushlog", AtomFeed);
+  commands.Register("atom-pushlog", AtomFeed);
+  commands.Register("pushloghtml", PushlogHtml);
+}
+
+}  // namespace hgc

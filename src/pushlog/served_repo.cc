@@ -1,0 +1,157 @@
+#include "pushlog/served_repo.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <sstream>
+
+#include "common/error.h"
+#include "consumer/replicated_data.h"
+#include "hg/repo_state.h"
+
+namespace hgc {
+namespace {
+
+void AppendStat(std::string& sig, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    sig += "-|";
+    return;
+  }
+  sig += std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + "|";
+}
+
+bool IsHex(const std::string& s) {
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return !s.empty();
+}
+
+std::string LowerHex(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// "<hex> <name>" lines (.hg/localtags); later lines win.
+std::map<std::string, std::string> ParseLocalTags(const std::string& text) {
+  std::map<std::string, std::string> tags;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() < 42 || line[40] != ' ') continue;
+    tags[line.substr(41)] = line.substr(0, 40);
+  }
+  return tags;
+}
+
+}  // namespace
+
+std::string ServedRepoSignature(const std::string& root) {
+  std::string sig;
+  for (const char* f : {"/.hg/store/00changelog.i", "/.hg/store/00changelog.d",
+                        "/.hg/store/obsstore", "/.hg/store/phaseroots", "/.hg/bookmarks",
+                        "/.hg/localtags", "/.hg/dirstate", "/.hg/replicated-data"}) {
+    AppendStat(sig, root + f);
+  }
+  return sig;
+}
+
+std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root) {
+  std::shared_ptr<ServedRepo> repo(new ServedRepo());
+  repo->root_ = root;
+  repo->index_ = ChangelogIndex::Load(root);
+  repo->visibility_ = RepoVisibility::Load(root, repo->index_);
+  std::error_code ec;
+  auto obs_size = std::filesystem::file_size(root + "/.hg/store/obsstore", ec);
+  repo->has_obsstore_ = !ec && obs_size > 0;
+  for (int r = repo->index_.tip_rev(); r >= 0; --r) {
+    if (!repo->visibility_.IsHidden(r)) {
+      repo->visible_tip_ = r;
+      break;
+    }
+  }
+  std::string replicated = ReadFileOrEmpty(root + "/.hg/replicated-data");
+  if (std::filesystem::exists(root + "/.hg/replicated-data")) {
+    repo->has_replicated_data_ = true;
+    repo->replicated_last_push_id_ = DecodeReplicatedData(replicated).last_push_id;
+  }
+  repo->bookmarks_ = ReadBookmarks(root);
+  repo->local_tags_ = ParseLocalTags(ReadFileOrEmpty(root + "/.hg/localtags"));
+  return repo;
+}
+
+std::shared_ptr<const Changeset> ServedRepo::ChangesetAt(int rev) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = changesets_.find(rev);
+    if (it != changesets_.end()) return it->second;
+  }
+  auto cs = std::make_shared<const Changeset>(ParseChangeset(index_.RevisionText(rev)));
+  std::lock_guard<std::mutex> lock(mu_);
+  changesets_.emplace(rev, cs);
+  return cs;
+}
+
+bool ServedRepo::HasBranch(const std::string& name) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (branch_tips_) return branch_tips_->count(name) > 0;
+  }
+  std::map<std::string, int> tips;
+  for (int r = 0; r <= index_.tip_rev(); ++r) {
+    std::string branch = ChangesetAt(r)->branch();
+    if (!visibility_.IsHidden(r) || !tips.count(branch)) tips[branch] = r;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  branch_tips_ = std::move(tips);
+  return branch_tips_->count(name) > 0;
+}
+
+std::optional<int> ServedRepo::LookupSymbol(const std::string& symbol) const {
+  if (symbol == "tip") return visible_tip_;
+  if (symbol == "null") return -1;
+  if (!symbol.empty() && symbol.size() < 12 &&
+      std::all_of(symbol.begin(), symbol.end(), [](char c) { return std::isdigit(c); })) {
+    long rev = std::stol(symbol);
+    if (std::to_string(rev) == symbol && rev <= index_.tip_rev()) return static_cast<int>(rev);
+  }
+  if (symbol.size() == 40 && IsHex(symbol)) {
+    if (auto rev = index_.RevOf(LowerHex(symbol))) return rev;
+  }
+  if (auto it = bookmarks_.find(symbol); it != bookmarks_.end()) return index_.RevOf(it->second);
+  if (auto it = local_tags_.find(symbol); it != local_tags_.end()) return index_.RevOf(it->second);
+  if (HasBranch(symbol)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return branch_tips_->at(symbol);
+  }
+  if (symbol.size() < 40 && IsHex(symbol)) {
+    std::string prefix = LowerHex(symbol);
+    std::optional<int> found;
+    for (int r = 0; r <= index_.tip_rev(); ++r) {
+      if (index_.NodeHex(r).compare(0, prefix.size(), prefix) == 0) {
+        if (found) return std::nullopt;  // ambiguous
+        found = r;
+      }
+    }
+    return found;
+  }
+  return std::nullopt;
+}
+
+std::shared_ptr<const ServedRepo> ServedRepoCache::Get(const std::string& root) {
+  std::string sig = ServedRepoSignature(root);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(root);
+    if (it != entries_.end() && it->second.signature == sig) return it->second.repo;
+  }
+  auto repo = ServedRepo::Load(root);
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_[root] = Entry{sig, repo};
+  return repo;
+}
+
+}  // namespace hgc
