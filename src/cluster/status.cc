@@ -164,7 +164,7 @@ std::string FormatStatus(const nlohmann::json& s) {
     }
     if (m["http"].is_string()) {
       out +=
-          fmt::format("  clone: hg clone {}NAME   (http server {})\n", m["http"].get<std::string>(),
+          fmt::format("  clone: hg clone {}NAME   (web front {})\n", m["http"].get<std::string>(),
                       ProcessAlive(m.value("http_pid", 0)) ? "running" : "STOPPED");
     }
     for (const auto& p : m["parked"]) {
