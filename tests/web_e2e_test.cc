@@ -222,7 +222,7 @@ TEST(WebFrontTest, StockHgCloneAndPullThroughTheFront) {
   // body, X-HgArgs-Post and Content-Type must reach hg intact.
   std::string node = Hg("-R " + repo + " log -r 0 -T '{node}'").out;
   httplib::Client c("127.0.0.1", web.port());
-  std::string args = "nodes=" + node + "+" + std::string(40, '0');
+  std::string args = "nodes=" + node + "+" + std::string(40, '1');
   httplib::Headers h = {{"X-HgArgs-Post", std::to_string(args.size())},
                         {"X-HgProto-1", "0.1 0.2 comp=zlib,none"}};
   auto r = c.Post("/integration/autoland?cmd=known", h, args, "application/mercurial-0.1");
@@ -234,7 +234,7 @@ TEST(WebFrontTest, StockHgCloneAndPullThroughTheFront) {
   std::string body;
   EXPECT_EQ(web.Status("/integration/autoland/rev/tip", &body), 200);
   EXPECT_NE(body.find("more"), std::string::npos);
-  EXPECT_EQ(web.Status("/integration/autoland/rev/" + std::string(40, 'f')), 404);
+  EXPECT_EQ(web.Status("/integration/autoland/rev/nosuchrev"), 404);
   EXPECT_EQ(web.Status("/integration/", &body), 200);
   EXPECT_NE(body.find("autoland"), std::string::npos);
   EXPECT_EQ(web.Status("/no/such/repo/json-pushes"), 404);

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -87,6 +90,37 @@ struct ProxyStream {
   }
 };
 
+// The listening socket httplib created for `port`. httplib's stop() also
+// aborts responses being streamed (its content loop checks for shutdown), so
+// a drain closes the listener itself: shutdown() on a listening socket makes
+// the kernel refuse new connections and httplib's accept loop end, while
+// responses in flight keep streaming.
+int FindListeningSocket(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return -1;
+  int found = -1;
+  while (dirent* e = readdir(dir)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int p = addr.ss_family == AF_INET
+                ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                             : 0;
+    if (p == port) {
+      found = fd;
+      break;
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
 }  // namespace
 
 WebFront::WebFront(WebConfig config, RepoCommands commands)
@@ -134,6 +168,7 @@ int WebFront::Bind() {
                 fmt::format("{}: cannot listen on {}:{} (in use, or not a local address)",
                             config_.origin, config_.listen_host, config_.listen_port));
   }
+  listen_fd_ = FindListeningSocket(port_);
   return port_;
 }
 
@@ -160,7 +195,11 @@ void WebFront::Drain() {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(static_cast<int64_t>(config_.drain_grace * 1000)));
   }
-  server_->stop();
+  if (listen_fd_ >= 0) {
+    shutdown(listen_fd_, SHUT_RDWR);
+  } else {
+    server_->stop();  // aborts streamed responses; only if the socket was not found
+  }
   LogLine(kLogger, "draining: listener closed, new connections are refused");
   auto deadline =
       Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(config_.drain_timeout * 1000));
@@ -241,6 +280,8 @@ std::string WebFront::PrometheusText() {
 void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
   auto start = Clock::now();
   const std::string& path = req.path;
+  // While draining, a kept-alive connection gets one more answer, then closes.
+  if (draining_.load(std::memory_order_relaxed)) res.set_header("Connection", "close");
   auto monitoring = [&](RequestClass c, int status, std::string body, const char* type) {
     res.status = status;
     res.set_header("Cache-Control", "no-store");

@@ -67,6 +67,7 @@ class WebFront {
   std::unique_ptr<LagMetrics> lag_;
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
+  int listen_fd_ = -1;  // owned by httplib; we only shut it down
   std::atomic<bool> draining_{false};
   std::mutex drain_mu_;
   std::condition_variable drain_cv_;
