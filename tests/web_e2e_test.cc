@@ -35,8 +35,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 ProcessResult Hg(const std::string& args) {
-  return Sh("hg " + args, {{"HGRCPATH", ""}, {"HGUSER", "Web Test <web@example.com>"},
-                           {"HGPLAIN", "1"}});
+  return Sh("hg " + args,
+            {{"HGRCPATH", ""}, {"HGUSER", "Web Test <web@example.com>"}, {"HGPLAIN", "1"}});
 }
 
 // Creates a repository with `commits` changesets of one small file each.
@@ -70,8 +70,8 @@ class WebProcess {
   explicit WebProcess(const ScratchDir& dir, const std::string& extra = "") : dir_(dir.path()) {
     fs::create_directories(dir_ + "/repos");
     port_ = PickFreeLoopbackPort();
-    WriteFileAtomic(dir_ + "/hgweb.conf", "[paths]\n/ = " + dir_ +
-                                              "/repos/**\n[web]\nrefreshinterval = 0\n");
+    WriteFileAtomic(dir_ + "/hgweb.conf",
+                    "[paths]\n/ = " + dir_ + "/repos/**\n[web]\nrefreshinterval = 0\n");
     WriteFileAtomic(dir_ + "/serve.rc",
                     fmt::format("[extensions]\nreplicatedserved = {}/hgext/replicatedserved.py\n"
                                 "[web]\nview = replicatedserved\n"
@@ -308,7 +308,8 @@ class InProcessFront {
  public:
   InProcessFront(const std::string& repos, RepoCommands commands, const std::string& extra = "")
       : front_(WebConfig::Parse("[web]\nlisten = 127.0.0.1:0\nworkers = 0\nthreads = 8\n"
-                                "repos = " + repos + "\n" + extra,
+                                "repos = " +
+                                    repos + "\n" + extra,
                                 "test.ini"),
                std::move(commands)) {
     port_ = front_.Bind();
@@ -411,7 +412,8 @@ TEST(WebFrontTest, MetricsAreFromPrometheusTextAndMove) {
   WriteFileAtomic(dir / "consumer.ini",
                   "[consumer]\nlog = " + log_url +
                       "\nclient_id = mirror1\ntopic = pushdata\ngroup = mirror1\n"
-                      "[path_rewrites]\n{moz} = " + (dir / "repos") + "\n");
+                      "[path_rewrites]\n{moz} = " +
+                      (dir / "repos") + "\n");
   RepoCommands commands;
   commands.Register("ping", [](const RepoRequest&, RepoResponse& res) { res.body = "pong"; });
   InProcessFront web(dir / "repos", std::move(commands),

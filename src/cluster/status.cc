@@ -68,6 +68,11 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     }
     mirror["parked"] = parked;
     mirror["heads_running"] = ProcessAlive(m.value("heads_pid", 0));
+    if (m["http"].is_string()) {
+      mirror["web"] = {{"url", m["http"]},
+                       {"running", ProcessAlive(m.value("http_pid", 0))},
+                       {"config", m.value("web_config", nlohmann::json(nullptr))}};
+    }
     if (log) {
       try {
         int64_t behind = 0;

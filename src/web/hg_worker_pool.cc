@@ -80,8 +80,8 @@ void HgWorkerPool::Spawn(Slot& slot) {
   int port = PickFreeLoopbackPort();
   // Everything the child needs is built before fork(): after it, only
   // async-signal-safe calls.
-  std::vector<std::string> argv = {options_.hg,   "serve", "--web-conf", options_.hgweb_conf,
-                                    "-a",         "127.0.0.1", "-p", std::to_string(port)};
+  std::vector<std::string> argv = {options_.hg, "serve",     "--web-conf", options_.hgweb_conf,
+                                   "-a",        "127.0.0.1", "-p",         std::to_string(port)};
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "HGRCPATH=", 9) == 0 || std::strncmp(*e, "HGPLAIN=", 8) == 0) continue;
@@ -144,8 +144,9 @@ void HgWorkerPool::Monitor() {
           // A worker that ran a while before dying restarts at once.
           if (now - s.started_at > std::chrono::seconds(30)) s.backoff = 0.5;
           s.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(s.backoff * 1000));
-          LogLine(kLogger, fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s",
-                                       pid, status, s.backoff));
+          LogLine(kLogger,
+                  fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s", pid,
+                              status, s.backoff));
           s.backoff = std::min(30.0, s.backoff * 2);
         } else if (!s.ready.load() && LoopbackPortAccepts(s.port.load())) {
           s.ready.store(true);
@@ -164,7 +165,7 @@ void HgWorkerPool::Monitor() {
     // Fast while a worker is starting (readiness is a connect), slower once
     // all are serving.
     cv_.wait_for(lock, ReadyCount() == options_.workers ? std::chrono::milliseconds(200)
-                                                         : std::chrono::milliseconds(20));
+                                                        : std::chrono::milliseconds(20));
   }
 }
 
@@ -220,8 +221,8 @@ std::vector<HgWorkerPool::WorkerState> HgWorkerPool::Snapshot() const {
   std::vector<WorkerState> out;
   for (int i = 0; i < options_.workers; ++i) {
     const Slot& s = slots_[i];
-    out.push_back({i, s.pid.load(), s.port.load(), s.ready.load(), s.in_flight.load(),
-                   s.restarts.load()});
+    out.push_back(
+        {i, s.pid.load(), s.port.load(), s.ready.load(), s.in_flight.load(), s.restarts.load()});
   }
   return out;
 }

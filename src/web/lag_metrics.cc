@@ -49,8 +49,8 @@ std::string LagMetrics::Compute() {
       out += fmt::format("hgcluster_replication_lag_messages{{{}}} {}\n", labels,
                          std::max<int64_t>(0, p.available - p.offset));
       if (p.lag_seconds) {
-        seconds += fmt::format("hgcluster_replication_lag_seconds{{{}}} {:.3f}\n", labels,
-                               *p.lag_seconds);
+        seconds +=
+            fmt::format("hgcluster_replication_lag_seconds{{{}}} {:.3f}\n", labels, *p.lag_seconds);
       }
     }
     ok = true;

@@ -11,9 +11,9 @@ namespace hgc {
 void RegisterNativeRepoCommands(RepoCommands& commands) {
   commands.Register("hgcluster-repo", [](const RepoRequest& req, RepoResponse& res) {
     res.content_type = "application/json";
-    res.body = nlohmann::json{{"name", req.repo_name}, {"url", req.base_url + req.repo_name}}
-                   .dump() +
-               "\n";
+    res.body =
+        nlohmann::json{{"name", req.repo_name}, {"url", req.base_url + req.repo_name}}.dump() +
+        "\n";
   });
 }
 

@@ -70,9 +70,9 @@ void UpstreamExchange::ReadHead() {
     ssize_t r = recv(fd_, buf, sizeof buf, 0);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
-      throw Error(ErrorKind::kIo, r == 0 ? std::string("hg worker closed the connection early")
-                                         : std::string("reading from the hg worker: ") +
-                                               strerror(errno));
+      throw Error(ErrorKind::kIo,
+                  r == 0 ? std::string("hg worker closed the connection early")
+                         : std::string("reading from the hg worker: ") + strerror(errno));
     }
     buffer_.append(buf, static_cast<size_t>(r));
   }

@@ -94,14 +94,16 @@ int DrainWeb(const std::string& config_path) {
   while (ProcessAlive(pid)) {
     auto now = Clock::now();
     if (now - start > limit) {
-      std::cout << fmt::format("hgcluster web (pid {}) still running after {}s; giving up", pid,
-                               std::chrono::duration_cast<std::chrono::seconds>(now - start).count())
+      std::cout << fmt::format(
+                       "hgcluster web (pid {}) still running after {}s; giving up", pid,
+                       std::chrono::duration_cast<std::chrono::seconds>(now - start).count())
                 << std::endl;
       return 1;
     }
     if (now >= next_report) {
-      std::cout << fmt::format("  waiting for in-flight requests ({}s)",
-                               std::chrono::duration_cast<std::chrono::seconds>(now - start).count())
+      std::cout << fmt::format(
+                       "  waiting for in-flight requests ({}s)",
+                       std::chrono::duration_cast<std::chrono::seconds>(now - start).count())
                 << std::endl;
       next_report += std::chrono::seconds(1);
     }

@@ -1,8 +1,8 @@
 #include "web/web_front.h"
 
+#include <dirent.h>
 #include <fmt/format.h>
 #include <httplib.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -108,10 +108,9 @@ int FindListeningSocket(int port) {
     sockaddr_storage addr{};
     socklen_t alen = sizeof addr;
     if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    int p = addr.ss_family == AF_INET
-                ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                             : 0;
+    int p = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+            : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                         : 0;
     if (p == port) {
       found = fd;
       break;
@@ -142,7 +141,8 @@ WebFront::WebFront(WebConfig config, RepoCommands commands)
   // routes; requests with a body (httppostargs POSTs) reach the catch-all
   // POST route once the body is read.
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.method != "GET" && req.method != "HEAD") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.method != "GET" && req.method != "HEAD")
+      return httplib::Server::HandlerResponse::Unhandled;
     Handle(req, res);
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -174,13 +174,14 @@ int WebFront::Bind() {
 
 bool WebFront::Serve() {
   workers_->Start();
-  LogLine(kLogger, fmt::format("serving {} on http://{}:{}/ with {} hg workers, {} threads",
-                               config_.repos, config_.listen_host, port_, config_.workers,
-                               config_.threads));
+  LogLine(kLogger,
+          fmt::format("serving {} on http://{}:{}/ with {} hg workers, {} threads", config_.repos,
+                      config_.listen_host, port_, config_.workers, config_.threads));
   if (!draining_.load()) server_->listen_after_bind();
   if (!draining_.load()) {
     workers_->Stop();
-    throw Error(ErrorKind::kIo, fmt::format("the HTTP server on port {} stopped unexpectedly", port_));
+    throw Error(ErrorKind::kIo,
+                fmt::format("the HTTP server on port {} stopped unexpectedly", port_));
   }
   std::unique_lock lock(drain_mu_);
   drain_cv_.wait(lock, [&] { return drained_; });
@@ -189,8 +190,8 @@ bool WebFront::Serve() {
 
 void WebFront::Drain() {
   if (draining_.exchange(true)) return;
-  LogLine(kLogger, fmt::format("draining: health now 503; {} requests in flight",
-                               metrics_.in_flight()));
+  LogLine(kLogger,
+          fmt::format("draining: health now 503; {} requests in flight", metrics_.in_flight()));
   if (config_.drain_grace > 0) {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(static_cast<int64_t>(config_.drain_grace * 1000)));
@@ -207,8 +208,7 @@ void WebFront::Drain() {
   while (metrics_.in_flight() > 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (Clock::now() - last_report > std::chrono::seconds(5)) {
-      LogLine(kLogger,
-              fmt::format("draining: {} requests still in flight", metrics_.in_flight()));
+      LogLine(kLogger, fmt::format("draining: {} requests still in flight", metrics_.in_flight()));
       last_report = Clock::now();
     }
   }
@@ -320,14 +320,18 @@ void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, 
                            const RepoCommandHandler& handler) {
   auto start = Clock::now();
   metrics_.RequestStarted();
-  RepoRequest rr{rp.repo_name,     rp.repo_root, rp.command, rp.path_arg,
-                 ParseQueryString(QueryOf(req)), BaseUrl(req, config_, port_)};
+  RepoRequest rr{rp.repo_name,
+                 rp.repo_root,
+                 rp.command,
+                 rp.path_arg,
+                 ParseQueryString(QueryOf(req)),
+                 BaseUrl(req, config_, port_)};
   RepoResponse out;
   try {
     handler(rr, out);
   } catch (const std::exception& e) {
-    LogLine(kLogger, fmt::format("{} {} failed: {}", req.method, req.target.substr(0, 1000),
-                                 e.what()));
+    LogLine(kLogger,
+            fmt::format("{} {} failed: {}", req.method, req.target.substr(0, 1000), e.what()));
     out = RepoResponse{};
     out.status = 500;
     out.content_type = "application/json";

@@ -103,11 +103,11 @@ std::string WebMetrics::Prometheus() const {
       cumulative += pc.buckets[b].load(std::memory_order_relaxed);
       std::string le = b < kBuckets.size() ? fmt::format("{}", kBuckets[b]) : "+Inf";
       out += fmt::format(
-          "hgcluster_web_request_duration_seconds_bucket{{class=\"{}\",le=\"{}\"}} {}\n", name,
-          le, cumulative);
+          "hgcluster_web_request_duration_seconds_bucket{{class=\"{}\",le=\"{}\"}} {}\n", name, le,
+          cumulative);
     }
-    out += fmt::format("hgcluster_web_request_duration_seconds_sum{{class=\"{}\"}} {:.6f}\n",
-                       name, pc.micros_sum.load(std::memory_order_relaxed) / 1e6);
+    out += fmt::format("hgcluster_web_request_duration_seconds_sum{{class=\"{}\"}} {:.6f}\n", name,
+                       pc.micros_sum.load(std::memory_order_relaxed) / 1e6);
     out += fmt::format("hgcluster_web_request_duration_seconds_count{{class=\"{}\"}} {}\n", name,
                        cumulative);
   }

@@ -40,13 +40,12 @@ class WebMetrics {
   // Request counters, latency histogram, in-flight and connection gauges.
   std::string Prometheus() const;
 
-  static constexpr std::array<double, 15> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1,      2.5,   10,     60,    300};
+  static constexpr std::array<double, 15> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60, 300};
 
  private:
   struct PerClass {
-    std::array<std::atomic<uint64_t>, 500> by_status{};  // index: status - 100
+    std::array<std::atomic<uint64_t>, 500> by_status{};                // index: status - 100
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // last: +Inf
     std::atomic<uint64_t> micros_sum{0};
     std::atomic<uint64_t> count{0};

@@ -50,16 +50,19 @@ TEST(WebMetricsTest, PrometheusHistogramIsCumulativeAndCountersAreLabelled) {
             std::string::npos);
   EXPECT_NE(text.find("hgcluster_web_requests_total{class=\"hg\",status=\"404\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(text.find("hgcluster_web_request_duration_seconds_bucket{class=\"hg\",le=\"0.0005\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("hgcluster_web_request_duration_seconds_bucket{class=\"hg\",le=\"0.0005\"} 1\n"),
+      std::string::npos);
   EXPECT_NE(text.find("hgcluster_web_request_duration_seconds_bucket{class=\"hg\",le=\"0.5\"} 2\n"),
             std::string::npos);
-  EXPECT_NE(text.find("hgcluster_web_request_duration_seconds_bucket{class=\"hg\",le=\"+Inf\"} 3\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("hgcluster_web_request_duration_seconds_bucket{class=\"hg\",le=\"+Inf\"} 3\n"),
+      std::string::npos);
   EXPECT_NE(text.find("hgcluster_web_request_duration_seconds_count{class=\"hg\"} 3\n"),
             std::string::npos);
   // Every line is a comment or `name{labels} number`.
-  std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? -?[0-9.e+Inf]+$)");
+  std::regex sample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? -?[0-9.e+Inf]+$)");
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) continue;
