@@ -1,6 +1,7 @@
 #include "cluster/cluster_cmd.h"
 
 #include <fmt/format.h>
+#include <httplib.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -56,6 +57,13 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
         std::string state_file = fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
                                              m["group"].get<std::string>());
         ready = ready && ProcessAlive(m.value("pid", 0)) && fs::exists(state_file);
+        if (ready && m.contains("http_port")) {
+          // The web front answers 200 on /__health once an hg worker serves.
+          httplib::Client web("127.0.0.1", m["http_port"].get<int>());
+          web.set_connection_timeout(1);
+          auto r = web.Get("/__health");
+          ready = r && r->status == 200;
+        }
       }
       if (ready) return true;
     } catch (const Error&) {

@@ -8,6 +8,7 @@
 //   ROOT/leader/pushdataaggregator_groups   mirrors the aggregators wait for
 //   ROOT/leader/pushdataaggregator{-pending,}.ini, aggregator{-pending,}.log
 //   ROOT/mirrors/NAME/consumer.ini, consumer.log, heads.ini, heads.log, repos/
+//   ROOT/mirrors/NAME/web.ini, http.log, web.pid, hg-workers.log   HTTP front
 // Thread-safety: plain values and file functions.
 #pragma once
 
@@ -36,6 +37,10 @@ struct ClusterLayout {
   }
   std::string mirror_heads_config(const std::string& name) const {
     return mirror_dir(name) + "/heads.ini";
+  }
+  // The mirror's HTTP front config (`hgcluster web`).
+  std::string mirror_web_config(const std::string& name) const {
+    return mirror_dir(name) + "/web.ini";
   }
   std::string hgext_path() const { return root + "/lib/replicatedserved.py"; }
   std::string groups_file() const { return root + "/leader/pushdataaggregator_groups"; }

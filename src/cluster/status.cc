@@ -68,6 +68,11 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     }
     mirror["parked"] = parked;
     mirror["heads_running"] = ProcessAlive(m.value("heads_pid", 0));
+    if (m["http"].is_string()) {
+      mirror["web"] = {{"url", m["http"]},
+                       {"running", ProcessAlive(m.value("http_pid", 0))},
+                       {"config", m.value("web_config", nlohmann::json(nullptr))}};
+    }
     if (log) {
       try {
         int64_t behind = 0;
@@ -164,7 +169,7 @@ std::string FormatStatus(const nlohmann::json& s) {
     }
     if (m["http"].is_string()) {
       out +=
-          fmt::format("  clone: hg clone {}NAME   (http server {})\n", m["http"].get<std::string>(),
+          fmt::format("  clone: hg clone {}NAME   (web front {})\n", m["http"].get<std::string>(),
                       ProcessAlive(m.value("http_pid", 0)) ? "running" : "STOPPED");
     }
     for (const auto& p : m["parked"]) {

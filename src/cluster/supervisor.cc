@@ -52,18 +52,13 @@ int Supervise(const ClusterLayout& layout) {
                        {self, "heads", m["heads_config"].get<std::string>()},
                        m["heads_log"].get<std::string>(),
                        fmt::format("/mirrors/{}/heads_pid", i)});
-    if (m.contains("http_port")) {
-      // hgweb serving the mirror's repositories through the replicatedserved
-      // view until `hgcluster web` (issue 4) replaces it.
-      ProcessOptions serve_env;
-      serve_env.env_set = {{"HGRCPATH", layout.mirror_dir(name) + "/serve.rc"}, {"HGPLAIN", "1"}};
-      daemons.push_back({"http server " + name,
-                         {"hg", "serve", "--web-conf", layout.mirror_dir(name) + "/hgweb.conf",
-                          "-a", "127.0.0.1", "-p", std::to_string(m["http_port"].get<int>()),
-                          "--accesslog", layout.mirror_dir(name) + "/http-access.log"},
+    if (m.contains("web_config")) {
+      // The mirror's HTTP front: native commands, then a pool of hg serve
+      // workers with the replicatedserved view (src/web/). SIGTERM drains it.
+      daemons.push_back({"web front " + name,
+                         {self, "web", m["web_config"].get<std::string>()},
                          m["http_log"].get<std::string>(),
-                         fmt::format("/mirrors/{}/http_pid", i),
-                         serve_env});
+                         fmt::format("/mirrors/{}/http_pid", i)});
     }
   }
   daemons.push_back({"aggregator pushdata -> replicatedpushdatapending",

@@ -1,0 +1,236 @@
+#include "web/hg_worker_pool.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.h"
+#include "common/logline.h"
+
+extern char** environ;
+
+namespace hgc {
+namespace {
+
+const char* kLogger = "hgcluster.web.workers";
+
+sockaddr_in Loopback(int port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  return addr;
+}
+
+}  // namespace
+
+int PickFreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw Error(ErrorKind::kIo, std::string("socket: ") + strerror(errno));
+  sockaddr_in addr = Loopback(0);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  if (port == 0) throw Error(ErrorKind::kIo, "no free loopback port for an hg worker");
+  return port;
+}
+
+bool LoopbackPortAccepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr = Loopback(port);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+HgWorkerPool::Lease::~Lease() {
+  if (pool_) pool_->slots_[index_].in_flight.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void HgWorkerPool::Lease::MarkUnreachable() {
+  if (pool_) pool_->slots_[index_].ready.store(false, std::memory_order_relaxed);
+}
+
+HgWorkerPool::HgWorkerPool(HgWorkerOptions options)
+    : options_(std::move(options)), slots_(new Slot[std::max(options_.workers, 1)]) {}
+
+HgWorkerPool::~HgWorkerPool() { Stop(); }
+
+void HgWorkerPool::Start() {
+  if (options_.workers <= 0 || monitor_.joinable()) return;
+  for (int i = 0; i < options_.workers; ++i) Spawn(slots_[i]);
+  monitor_ = std::thread([this] { Monitor(); });
+}
+
+void HgWorkerPool::Spawn(Slot& slot) {
+  int port = PickFreeLoopbackPort();
+  // Everything the child needs is built before fork(): after it, only
+  // async-signal-safe calls.
+  std::vector<std::string> argv = {options_.hg, "serve",     "--web-conf", options_.hgweb_conf,
+                                   "-a",        "127.0.0.1", "-p",         std::to_string(port)};
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    if (std::strncmp(*e, "HGRCPATH=", 9) == 0 || std::strncmp(*e, "HGPLAIN=", 8) == 0) continue;
+    env.emplace_back(*e);
+  }
+  if (!options_.hgrcpath.empty()) env.push_back("HGRCPATH=" + options_.hgrcpath);
+  env.push_back("HGPLAIN=1");
+  std::vector<char*> cargv, cenv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  for (auto& e : env) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  std::string log = options_.log_path.empty() ? "/dev/null" : options_.log_path;
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) throw Error(ErrorKind::kIo, std::string("fork: ") + strerror(errno));
+  if (pid == 0) {
+    // Die with the front: a worker must never outlive the process that
+    // chose its port.
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    setpgid(0, 0);
+    int devnull = open("/dev/null", O_RDONLY);
+    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (devnull >= 0) dup2(devnull, 0);
+    if (out >= 0) {
+      dup2(out, 1);
+      dup2(out, 2);
+    }
+    for (int fd = 3; fd < 1024; ++fd) close(fd);
+    execvpe(cargv[0], cargv.data(), cenv.data());
+    _exit(127);
+  }
+  slot.port.store(port);
+  slot.ready.store(false);
+  slot.pid.store(pid);
+  slot.started_at = std::chrono::steady_clock::now();
+  LogLine(kLogger, fmt::format("started hg worker (pid {}) on 127.0.0.1:{}", pid, port));
+}
+
+void HgWorkerPool::Monitor() {
+  using Clock = std::chrono::steady_clock;
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto now = Clock::now();
+    for (int i = 0; i < options_.workers; ++i) {
+      Slot& s = slots_[i];
+      int pid = s.pid.load();
+      if (pid > 0) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+          s.ready.store(false);
+          s.pid.store(0);
+          // A worker that ran a while before dying restarts at once.
+          if (now - s.started_at > std::chrono::seconds(30)) s.backoff = 0.5;
+          s.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(s.backoff * 1000));
+          LogLine(kLogger,
+                  fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s", pid,
+                              status, s.backoff));
+          s.backoff = std::min(30.0, s.backoff * 2);
+        } else if (!s.ready.load() && LoopbackPortAccepts(s.port.load())) {
+          s.ready.store(true);
+        }
+      } else if (now >= s.restart_at) {
+        try {
+          Spawn(s);
+          s.restarts.fetch_add(1);
+        } catch (const Error& e) {
+          LogLine(kLogger, fmt::format("cannot start an hg worker: {}", e.what()));
+          s.restart_at = now + std::chrono::seconds(1);
+        }
+      }
+    }
+    lock.lock();
+    // Fast while a worker is starting (readiness is a connect), slower once
+    // all are serving.
+    cv_.wait_for(lock, ReadyCount() == options_.workers ? std::chrono::milliseconds(200)
+                                                        : std::chrono::milliseconds(20));
+  }
+}
+
+void HgWorkerPool::Stop(double grace_seconds) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (monitor_.joinable()) monitor_.join();
+  for (int i = 0; i < options_.workers; ++i) {
+    slots_[i].ready.store(false);
+    int pid = slots_[i].pid.load();
+    if (pid > 0) kill(pid, SIGTERM);
+  }
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<int64_t>(grace_seconds * 1000));
+  for (int i = 0; i < options_.workers; ++i) {
+    int pid = slots_[i].pid.load();
+    while (pid > 0) {
+      int status = 0;
+      pid_t r = waitpid(pid, &status, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD)) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    slots_[i].pid.store(0);
+  }
+}
+
+std::optional<HgWorkerPool::Lease> HgWorkerPool::Acquire(int skip) {
+  int best = -1;
+  int64_t best_load = 0;
+  for (int i = 0; i < options_.workers; ++i) {
+    if (i == skip || !slots_[i].ready.load(std::memory_order_relaxed)) continue;
+    int64_t load = slots_[i].in_flight.load(std::memory_order_relaxed);
+    if (best < 0 || load < best_load) {
+      best = i;
+      best_load = load;
+    }
+  }
+  if (best < 0) return std::nullopt;
+  slots_[best].in_flight.fetch_add(1, std::memory_order_relaxed);
+  return Lease(this, best, slots_[best].port.load(std::memory_order_relaxed));
+}
+
+std::vector<HgWorkerPool::WorkerState> HgWorkerPool::Snapshot() const {
+  std::vector<WorkerState> out;
+  for (int i = 0; i < options_.workers; ++i) {
+    const Slot& s = slots_[i];
+    out.push_back(
+        {i, s.pid.load(), s.port.load(), s.ready.load(), s.in_flight.load(), s.restarts.load()});
+  }
+  return out;
+}
+
+int HgWorkerPool::ReadyCount() const {
+  int n = 0;
+  for (int i = 0; i < options_.workers; ++i) n += slots_[i].ready.load() ? 1 : 0;
+  return n;
+}
+
+}  // namespace hgc

@@ -1,0 +1,104 @@
+// The `hg serve --web-conf` processes behind a mirror's web front: started on
+// free loopback ports, watched, restarted with backoff (0.5 s doubling to
+// 30 s) when they exit, and leased to requests by least in-flight count.
+// Thread-safety: Acquire()/Snapshot() are lock-free and safe from any thread;
+// Start()/Stop() from one owning thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hgc {
+
+struct HgWorkerOptions {
+  int workers = 2;
+  std::string hgweb_conf;  // --web-conf
+  std::string hgrcpath;    // HGRCPATH (the replicatedserved view); empty: inherit
+  std::string log_path;    // workers' stdout/stderr; empty: /dev/null
+  std::string hg = "hg";
+};
+
+class HgWorkerPool {
+ public:
+  struct WorkerState {
+    int index = 0;
+    int pid = 0;
+    int port = 0;
+    bool ready = false;  // accepting connections
+    int64_t in_flight = 0;
+    int64_t restarts = 0;
+  };
+
+  // Holds one in-flight slot of a worker; releasing it (destruction) frees it.
+  class Lease {
+   public:
+    Lease(HgWorkerPool* pool, int index, int port) : pool_(pool), index_(index), port_(port) {}
+    Lease(Lease&& o) noexcept : pool_(o.pool_), index_(o.index_), port_(o.port_) {
+      o.pool_ = nullptr;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    int port() const { return port_; }
+    int index() const { return index_; }
+    // The worker refused the connection: take it out until the monitor
+    // sees it listening again.
+    void MarkUnreachable();
+
+   private:
+    HgWorkerPool* pool_;
+    int index_;
+    int port_;
+  };
+
+  explicit HgWorkerPool(HgWorkerOptions options);
+  ~HgWorkerPool();  // Stop()
+
+  void Start();
+  // SIGTERM to every worker, SIGKILL after `grace_seconds`; waits for them.
+  void Stop(double grace_seconds = 10);
+
+  // The ready worker with the fewest in-flight requests, `skip` excluded;
+  // nullopt when none is ready.
+  std::optional<Lease> Acquire(int skip = -1);
+  std::vector<WorkerState> Snapshot() const;
+  int ReadyCount() const;
+  int size() const { return options_.workers; }
+
+ private:
+  struct Slot {
+    std::atomic<int> pid{0};
+    std::atomic<int> port{0};
+    std::atomic<bool> ready{false};
+    std::atomic<int64_t> in_flight{0};
+    std::atomic<int64_t> restarts{0};
+    // Monitor-thread only.
+    double backoff = 0.5;
+    std::chrono::steady_clock::time_point restart_at{};
+    std::chrono::steady_clock::time_point started_at{};
+  };
+  void Monitor();
+  void Spawn(Slot& slot);
+
+  HgWorkerOptions options_;
+  std::unique_ptr<Slot[]> slots_;
+  std::thread monitor_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+};
+
+// A loopback TCP port that was free a moment ago.
+int PickFreeLoopbackPort();
+// Whether something accepts TCP connections on 127.0.0.1:port.
+bool LoopbackPortAccepts(int port);
+
+}  // namespace hgc

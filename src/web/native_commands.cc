@@ -1,0 +1,21 @@
+// The native commands `hgcluster web` serves: the pushlog endpoints
+// (json-pushes, pushlog, atom-pushlog, pushloghtml) and a small JSON
+// description of the repository, none of which touches Python.
+#include <nlohmann/json.hpp>
+
+#include "pushlog/pushlog_commands.h"
+#include "web/repo_command.h"
+
+namespace hgc {
+
+void RegisterNativeRepoCommands(RepoCommands& commands) {
+  RegisterPushlogCommands(commands);
+  commands.Register("hgcluster-repo", [](const RepoRequest& req, RepoResponse& res) {
+    res.content_type = "application/json";
+    res.body =
+        nlohmann::json{{"name", req.repo_name}, {"url", req.base_url + req.repo_name}}.dump() +
+        "\n";
+  });
+}
+
+}  // namespace hgc

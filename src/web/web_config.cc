@@ -1,0 +1,66 @@
+#include "web/web_config.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "common/error.h"
+#include "common/ini.h"
+
+namespace hgc {
+namespace {
+
+WebConfig FromIni(const IniFile& ini) {
+  const std::string s = "web";
+  WebConfig c;
+  c.origin = ini.origin();
+  std::string listen = ini.GetOr(s, "listen", "127.0.0.1:0");
+  auto colon = listen.rfind(':');
+  auto bad = [&](const std::string& key, const std::string& why) {
+    return Error(ErrorKind::kConfig, fmt::format("{}: [web] {}: {}", c.origin, key, why));
+  };
+  if (colon == std::string::npos) throw bad("listen", "expected HOST:PORT, e.g. 127.0.0.1:8000");
+  c.listen_host = listen.substr(0, colon);
+  auto int_of = [&](const std::string& key, const std::string& text, int min) {
+    try {
+      size_t used = 0;
+      int v = std::stoi(text, &used);
+      if (used != text.size() || v < min) throw std::invalid_argument(text);
+      return v;
+    } catch (const std::exception&) {
+      throw bad(key, fmt::format("'{}' is not an integer >= {}", text, min));
+    }
+  };
+  c.listen_port = int_of("listen", listen.substr(colon + 1), 0);
+  c.repos = ini.Require(s, "repos");
+  auto abs = [](const std::string& p) {
+    return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
+  };
+  c.repos = abs(c.repos);
+  while (c.repos.size() > 1 && c.repos.back() == '/') c.repos.pop_back();
+  c.workers = int_of("workers", ini.GetOr(s, "workers", "2"), 0);
+  if (c.workers > 0) {
+    c.hgweb_conf = abs(ini.Require(s, "hgweb_conf"));
+    c.hgrcpath = ini.GetOr(s, "hgrcpath", "");
+  }
+  c.threads = int_of("threads", ini.GetOr(s, "threads", "64"), 2);
+  c.consumer_config = abs(ini.GetOr(s, "consumer_config", ""));
+  c.pid_file = abs(ini.GetOr(s, "pid_file", ""));
+  c.worker_log = abs(ini.GetOr(s, "worker_log", ""));
+  c.drain_grace = ini.GetDouble(s, "drain_grace", 0);
+  c.drain_timeout = ini.GetDouble(s, "drain_timeout", 60);
+  c.keep_alive_timeout = int_of("keep_alive_timeout", ini.GetOr(s, "keep_alive_timeout", "5"), 1);
+  c.client_timeout = int_of("client_timeout", ini.GetOr(s, "client_timeout", "360"), 1);
+  c.upstream_timeout = int_of("upstream_timeout", ini.GetOr(s, "upstream_timeout", "360"), 1);
+  return c;
+}
+
+}  // namespace
+
+WebConfig WebConfig::Load(const std::string& path) { return FromIni(IniFile::Load(path)); }
+
+WebConfig WebConfig::Parse(const std::string& text, const std::string& origin) {
+  return FromIni(IniFile::Parse(text, origin));
+}
+
+}  // namespace hgc

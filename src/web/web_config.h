@@ -1,0 +1,33 @@
+// Configuration of `hgcluster web` (one per mirror), read once at start from
+// an INI file's [web] section; `hgcluster up` writes mirrors/NAME/web.ini.
+// Thread-safety: a plain value.
+#pragma once
+
+#include <string>
+
+namespace hgc {
+
+struct WebConfig {
+  std::string listen_host = "127.0.0.1";  // listen = HOST:PORT (port 0: any free port)
+  int listen_port = 0;
+  std::string repos;            // repos = directory holding the mirror's repositories
+  std::string hgweb_conf;       // hgweb_conf = `hg serve --web-conf` file for the workers
+  std::string hgrcpath;         // hgrcpath = HGRCPATH of the workers (serve.rc: the view)
+  int workers = 2;              // workers = hg serve processes (0: native commands only)
+  int threads = 64;             // threads = HTTP threads (one per open connection)
+  std::string consumer_config;  // consumer_config = the mirror's consumer.ini (lag metrics)
+  std::string pid_file;         // pid_file = where `web --drain` finds the server
+  std::string worker_log;       // worker_log = output of the hg workers
+  double drain_grace = 0;       // drain_grace = seconds health says 503 before closing
+  double drain_timeout = 60;    // drain_timeout = seconds in-flight requests may still run
+  int keep_alive_timeout = 5;   // keep_alive_timeout = idle keep-alive seconds
+  int client_timeout = 360;     // client_timeout = seconds a client read/write may block
+  int upstream_timeout = 360;   // upstream_timeout = seconds a worker may stay silent
+  std::string origin;           // the file it came from
+
+  // Throws Error(kConfig) naming the file and key on a missing or bad value.
+  static WebConfig Load(const std::string& path);
+  static WebConfig Parse(const std::string& text, const std::string& origin);
+};
+
+}  // namespace hgc

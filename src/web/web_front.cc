@@ -1,0 +1,437 @@
+#include "web/web_front.h"
+
+#include <dirent.h>
+#include <fmt/format.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/error.h"
+#include "common/logline.h"
+#include "web/hg_worker_pool.h"
+#include "web/lag_metrics.h"
+#include "web/upstream.h"
+
+namespace hgc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const char* kLogger = "hgcluster.web";
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Counts open connections: httplib runs one task per accepted connection.
+class ConnectionCountingPool : public httplib::TaskQueue {
+ public:
+  ConnectionCountingPool(size_t threads, WebMetrics& metrics) : pool_(threads), metrics_(metrics) {}
+  void enqueue(std::function<void()> fn) override {
+    pool_.enqueue([this, fn = std::move(fn)] {
+      metrics_.ConnectionOpened();
+      fn();
+      metrics_.ConnectionClosed();
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  WebMetrics& metrics_;
+};
+
+// Request headers hg must not see: hop-by-hop ones, the body length we set
+// ourselves, and the pseudo-headers httplib adds.
+bool DropRequestHeader(const std::string& name) {
+  for (const char* h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
+                        "Transfer-Encoding", "Upgrade", "Content-Length", "Expect", "REMOTE_ADDR",
+                        "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT"}) {
+    if (strcasecmp(name.c_str(), h) == 0) return true;
+  }
+  return false;
+}
+
+bool DropResponseHeader(const std::string& name) {
+  for (const char* h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
+                        "Transfer-Encoding", "Upgrade", "Content-Length", "Content-Type"}) {
+    if (strcasecmp(name.c_str(), h) == 0) return true;
+  }
+  return false;
+}
+
+std::string QueryOf(const httplib::Request& req) {
+  auto q = req.target.find('?');
+  return q == std::string::npos ? std::string() : req.target.substr(q + 1);
+}
+
+std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int port) {
+  std::string host = req.get_header_value("Host");
+  if (host.empty()) host = fmt::format("{}:{}", config.listen_host, port);
+  return "http://" + host + "/";
+}
+
+// Everything one streamed hg response needs after the handler returned;
+// destroyed with the httplib::Response, i.e. after the last byte was sent.
+struct ProxyStream {
+  WebMetrics* metrics;
+  std::unique_ptr<UpstreamExchange> upstream;
+  std::optional<HgWorkerPool::Lease> lease;
+  Clock::time_point start;
+  int status = 0;
+  uint64_t bytes = 0;
+  ~ProxyStream() {
+    metrics->Record(RequestClass::kHg, status, SecondsSince(start), bytes);
+    metrics->RequestFinished();
+  }
+};
+
+// The listening socket httplib created for `port`. httplib's stop() also
+// aborts responses being streamed (its content loop checks for shutdown), so
+// a drain closes the listener itself: shutdown() on a listening socket makes
+// the kernel refuse new connections and httplib's accept loop end, while
+// responses in flight keep streaming.
+int FindListeningSocket(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return -1;
+  int found = -1;
+  while (dirent* e = readdir(dir)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2 || fd == dirfd(dir)) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    int p = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+            : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                         : 0;
+    if (p == port) {
+      found = fd;
+      break;
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+}  // namespace
+
+WebFront::WebFront(WebConfig config, RepoCommands commands)
+    : config_(std::move(config)),
+      commands_(std::move(commands)),
+      workers_(std::make_unique<HgWorkerPool>(HgWorkerOptions{
+          config_.workers, config_.hgweb_conf, config_.hgrcpath, config_.worker_log})),
+      lag_(std::make_unique<LagMetrics>(config_.consumer_config)),
+      server_(std::make_unique<httplib::Server>()) {
+  auto& svr = *server_;
+  size_t threads = static_cast<size_t>(config_.threads);
+  svr.new_task_queue = [this, threads] { return new ConnectionCountingPool(threads, metrics_); };
+  svr.set_keep_alive_max_count(1000000);
+  svr.set_keep_alive_timeout(config_.keep_alive_timeout);
+  svr.set_read_timeout(config_.client_timeout, 0);
+  svr.set_write_timeout(config_.client_timeout, 0);
+  svr.set_tcp_nodelay(true);
+  // GET and HEAD are routed before httplib reads a body or runs its regex
+  // routes; requests with a body (httppostargs POSTs) reach the catch-all
+  // POST route once the body is read.
+  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "GET" && req.method != "HEAD")
+      return httplib::Server::HandlerResponse::Unhandled;
+    Handle(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  svr.Post(".*", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
+  svr.Put(".*", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
+}
+
+WebFront::~WebFront() {
+  if (server_->is_running()) server_->stop();
+  workers_->Stop(2);
+}
+
+int WebFront::Bind() {
+  if (config_.listen_port == 0) {
+    port_ = server_->bind_to_any_port(config_.listen_host);
+  } else if (server_->bind_to_port(config_.listen_host.c_str(), config_.listen_port)) {
+    port_ = config_.listen_port;
+  } else {
+    port_ = -1;
+  }
+  if (port_ <= 0) {
+    throw Error(ErrorKind::kIo,
+                fmt::format("{}: cannot listen on {}:{} (in use, or not a local address)",
+                            config_.origin, config_.listen_host, config_.listen_port));
+  }
+  listen_fd_ = FindListeningSocket(port_);
+  return port_;
+}
+
+bool WebFront::Serve() {
+  workers_->Start();
+  LogLine(kLogger,
+          fmt::format("serving {} on http://{}:{}/ with {} hg workers, {} threads", config_.repos,
+                      config_.listen_host, port_, config_.workers, config_.threads));
+  if (!draining_.load()) server_->listen_after_bind();
+  if (!draining_.load()) {
+    workers_->Stop();
+    throw Error(ErrorKind::kIo,
+                fmt::format("the HTTP server on port {} stopped unexpectedly", port_));
+  }
+  std::unique_lock lock(drain_mu_);
+  drain_cv_.wait(lock, [&] { return drained_; });
+  return drained_in_time_;
+}
+
+void WebFront::Drain() {
+  if (draining_.exchange(true)) return;
+  LogLine(kLogger,
+          fmt::format("draining: health now 503; {} requests in flight", metrics_.in_flight()));
+  if (config_.drain_grace > 0) {
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(static_cast<int64_t>(config_.drain_grace * 1000)));
+  }
+  if (listen_fd_ >= 0) {
+    shutdown(listen_fd_, SHUT_RDWR);
+  } else {
+    server_->stop();  // aborts streamed responses; only if the socket was not found
+  }
+  LogLine(kLogger, "draining: listener closed, new connections are refused");
+  auto deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(config_.drain_timeout * 1000));
+  auto last_report = Clock::now();
+  while (metrics_.in_flight() > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (Clock::now() - last_report > std::chrono::seconds(5)) {
+      LogLine(kLogger, fmt::format("draining: {} requests still in flight", metrics_.in_flight()));
+      last_report = Clock::now();
+    }
+  }
+  bool in_time = metrics_.in_flight() <= 0;
+  if (!in_time) {
+    LogLine(kLogger, fmt::format("draining: deadline of {}s passed with {} requests in flight; "
+                                 "stopping anyway",
+                                 config_.drain_timeout, metrics_.in_flight()));
+  }
+  workers_->Stop();
+  LogLine(kLogger, "draining: hg workers stopped");
+  std::lock_guard lock(drain_mu_);
+  drained_ = true;
+  drained_in_time_ = in_time;
+  drain_cv_.notify_all();
+}
+
+std::string WebFront::Health(int* status) const {
+  int ready = workers_->ReadyCount();
+  const char* state = "ok";
+  if (draining_.load()) {
+    state = "draining";
+  } else if (config_.workers > 0 && ready == 0) {
+    state = "no hg worker ready";
+  }
+  *status = std::string_view(state) == "ok" ? 200 : 503;
+  return nlohmann::json{{"status", state},
+                        {"hg_workers_ready", ready},
+                        {"hg_workers", config_.workers},
+                        {"in_flight", metrics_.in_flight()}}
+             .dump() +
+         "\n";
+}
+
+std::string WebFront::PrometheusText() {
+  std::string out = metrics_.Prometheus();
+  auto workers = workers_->Snapshot();
+  int ready = 0;
+  for (const auto& w : workers) ready += w.ready ? 1 : 0;
+  out += fmt::format(
+      "# HELP hgcluster_web_hg_workers hg serve workers by state.\n"
+      "# TYPE hgcluster_web_hg_workers gauge\n"
+      "hgcluster_web_hg_workers{{state=\"ready\"}} {}\n"
+      "hgcluster_web_hg_workers{{state=\"not_ready\"}} {}\n",
+      ready, workers.size() - ready);
+  out +=
+      "# HELP hgcluster_web_hg_worker_in_flight Requests being proxied to each hg worker.\n"
+      "# TYPE hgcluster_web_hg_worker_in_flight gauge\n";
+  for (const auto& w : workers) {
+    out += fmt::format("hgcluster_web_hg_worker_in_flight{{worker=\"{}\",pid=\"{}\"}} {}\n",
+                       w.index, w.pid, w.in_flight);
+  }
+  out +=
+      "# HELP hgcluster_web_hg_worker_restarts_total Restarts of each hg worker slot.\n"
+      "# TYPE hgcluster_web_hg_worker_restarts_total counter\n";
+  for (const auto& w : workers) {
+    out += fmt::format("hgcluster_web_hg_worker_restarts_total{{worker=\"{}\"}} {}\n", w.index,
+                       w.restarts);
+  }
+  out += fmt::format(
+      "# HELP hgcluster_web_draining 1 while the front drains (health answers 503).\n"
+      "# TYPE hgcluster_web_draining gauge\n"
+      "hgcluster_web_draining {}\n",
+      draining_.load() ? 1 : 0);
+  out += lag_->Render();
+  return out;
+}
+
+void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
+  auto start = Clock::now();
+  const std::string& path = req.path;
+  // While draining, a kept-alive connection gets one more answer, then closes.
+  if (draining_.load(std::memory_order_relaxed)) res.set_header("Connection", "close");
+  auto monitoring = [&](RequestClass c, int status, std::string body, const char* type) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    uint64_t size = body.size();
+    res.set_content(std::move(body), type);
+    metrics_.Record(c, status, SecondsSince(start), size);
+  };
+  if (path == "/server-status") {
+    return monitoring(RequestClass::kStatus, 200, metrics_.ServerStatusAuto(config_.threads),
+                      "text/plain; charset=ISO-8859-1");
+  }
+  if (path == "/metrics") {
+    return monitoring(RequestClass::kMetrics, 200, PrometheusText(),
+                      "text/plain; version=0.0.4; charset=utf-8");
+  }
+  if (path == "/__health") {
+    int status = 200;
+    std::string body = Health(&status);
+    return monitoring(RequestClass::kHealth, status, std::move(body), "application/json");
+  }
+  RepoPath rp = ResolveRepoPath(config_.repos, path);
+  if (rp.kind == RepoPath::Kind::kNotFound) {
+    return monitoring(RequestClass::kNotFound, 404,
+                      fmt::format("no repository at {}\n", path.substr(0, 1000)),
+                      "text/plain; charset=utf-8");
+  }
+  if (rp.kind == RepoPath::Kind::kRepo && !rp.command.empty()) {
+    if (const RepoCommandHandler* handler = commands_.Find(rp.command)) {
+      return ServeNative(req, res, rp, *handler);
+    }
+  }
+  Proxy(req, res);
+}
+
+void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,
+                           const RepoCommandHandler& handler) {
+  auto start = Clock::now();
+  metrics_.RequestStarted();
+  RepoRequest rr{rp.repo_name,
+                 rp.repo_root,
+                 rp.command,
+                 rp.path_arg,
+                 ParseQueryString(QueryOf(req)),
+                 BaseUrl(req, config_, port_)};
+  RepoResponse out;
+  try {
+    handler(rr, out);
+  } catch (const std::exception& e) {
+    LogLine(kLogger,
+            fmt::format("{} {} failed: {}", req.method, req.target.substr(0, 1000), e.what()));
+    out = RepoResponse{};
+    out.status = 500;
+    out.content_type = "application/json";
+    out.body = nlohmann::json{{"error", e.what()}}.dump() + "\n";
+  }
+  res.status = out.status;
+  for (auto& [k, v] : out.headers) res.set_header(k, v);
+  uint64_t size = out.body.size();
+  res.set_content(std::move(out.body),
+                  out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
+  metrics_.Record(RequestClass::kNative, out.status, SecondsSince(start), size);
+  metrics_.RequestFinished();
+}
+
+void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
+  auto stream = std::make_shared<ProxyStream>();
+  stream->metrics = &metrics_;
+  stream->start = Clock::now();
+  metrics_.RequestStarted();
+  auto fail = [&](int status, const std::string& why) {
+    stream->status = status;
+    stream->bytes = why.size();
+    res.status = status;
+    res.set_content(why + "\n", "text/plain; charset=utf-8");
+  };
+  std::string head = fmt::format("{} {} HTTP/1.0\r\n", req.method, req.target);
+  for (const auto& [name, value] : req.headers) {
+    if (!DropRequestHeader(name)) head += fmt::format("{}: {}\r\n", name, value);
+  }
+  if (!req.remote_addr.empty()) head += fmt::format("X-Forwarded-For: {}\r\n", req.remote_addr);
+  head += fmt::format("Connection: close\r\nContent-Length: {}\r\n\r\n", req.body.size());
+  int skip = -1;
+  for (int attempt = 0; attempt < 2 && !stream->upstream; ++attempt) {
+    stream->lease.reset();
+    auto lease = workers_->Acquire(skip);
+    if (!lease) break;
+    try {
+      stream->upstream =
+          UpstreamExchange::Open(lease->port(), head, req.body, config_.upstream_timeout);
+    } catch (const Error& e) {
+      LogLine(kLogger, fmt::format("{} {}: {}", req.method, req.target.substr(0, 200), e.what()));
+      return fail(502, "bad gateway: the hg worker failed");
+    }
+    if (!stream->upstream) {
+      lease->MarkUnreachable();
+      skip = lease->index();
+    }
+    stream->lease.emplace(std::move(*lease));
+  }
+  if (!stream->upstream) return fail(503, "no hg worker is available; try again shortly");
+  try {
+    stream->upstream->ReadHead();
+  } catch (const Error& e) {
+    LogLine(kLogger, fmt::format("{} {}: {}", req.method, req.target.substr(0, 200), e.what()));
+    return fail(502, "bad gateway: the hg worker failed");
+  }
+  UpstreamExchange& up = *stream->upstream;
+  stream->status = up.status();
+  res.status = up.status();
+  std::string content_type = "application/octet-stream";
+  for (const auto& [name, value] : up.headers()) {
+    if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
+    if (!DropResponseHeader(name)) res.headers.emplace(name, value);
+  }
+  auto length = up.content_length();
+  if (req.method == "HEAD" || (length && *length == 0) || up.status() == 204 ||
+      up.status() == 304) {
+    res.set_content("", content_type);
+    return;
+  }
+  if (length) {
+    res.set_content_provider(
+        *length, content_type,
+        [stream](size_t /*offset*/, size_t want, httplib::DataSink& sink) {
+          char buf[65536];
+          long n = stream->upstream->ReadBody(buf, std::min(want, sizeof buf));
+          if (n <= 0) return false;
+          stream->bytes += static_cast<uint64_t>(n);
+          return sink.write(buf, static_cast<size_t>(n));
+        },
+        [stream](bool) {});
+    return;
+  }
+  auto provider = [stream](size_t /*offset*/, httplib::DataSink& sink) {
+    char buf[65536];
+    long n = stream->upstream->ReadBody(buf, sizeof buf);
+    if (n < 0) return false;
+    if (n == 0) {
+      sink.done();
+      return true;
+    }
+    stream->bytes += static_cast<uint64_t>(n);
+    return sink.write(buf, static_cast<size_t>(n));
+  };
+  if (req.version == "HTTP/1.0") {
+    res.set_header("Connection", "close");
+    res.set_content_provider(content_type, provider, [stream](bool) {});
+  } else {
+    res.set_chunked_content_provider(content_type, provider, [stream](bool) {});
+  }
+}
+
+}  // namespace hgc

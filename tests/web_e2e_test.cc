@@ -1,0 +1,475 @@
+// End-to-end tests of `hgcluster web`: a real front process in front of real
+// `hg serve` workers, stock hg clients, raw sockets for slow clients, and the
+// in-process WebFront for native commands and metrics.
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "cluster_fixture.h"
+#include "common/error.h"
+#include "consumer/replicated_data.h"
+#include "hg/repo_state.h"
+#include "log/log.h"
+#include "test_support.h"
+#include "web/hg_worker_pool.h"
+#include "web/web_front.h"
+
+namespace hgc::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+ProcessResult Hg(const std::string& args) {
+  return Sh("hg " + args,
+            {{"HGRCPATH", ""}, {"HGUSER", "Web Test <web@example.com>"}, {"HGPLAIN", "1"}});
+}
+
+// Creates a repository with `commits` changesets of one small file each.
+void MakeRepo(const std::string& path, int commits) {
+  fs::create_directories(path);
+  ASSERT_TRUE(Hg("init " + path).ok());
+  for (int i = 0; i < commits; ++i) {
+    WriteFileAtomic(path + "/f" + std::to_string(i % 7), "line " + std::to_string(i) + "\n");
+    ProcessResult r = Hg(fmt::format("-R {} commit -qAm 'commit {}'", path, i));
+    ASSERT_TRUE(r.ok()) << r.err;
+  }
+}
+
+std::string Tip(const std::string& repo) {
+  return Hg("-R " + repo + " log -r tip -T '{rev}:{node}'").out;
+}
+
+std::map<std::string, std::string> AutoFields(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    auto colon = line.find(": ");
+    if (colon != std::string::npos) out[line.substr(0, colon)] = line.substr(colon + 2);
+  }
+  return out;
+}
+
+// `hgcluster web` as a child process on a scratch repos directory.
+class WebProcess {
+ public:
+  explicit WebProcess(const ScratchDir& dir, const std::string& extra = "") : dir_(dir.path()) {
+    fs::create_directories(dir_ + "/repos");
+    port_ = PickFreeLoopbackPort();
+    WriteFileAtomic(dir_ + "/hgweb.conf",
+                    "[paths]\n/ = " + dir_ + "/repos/**\n[web]\nrefreshinterval = 0\n");
+    WriteFileAtomic(dir_ + "/serve.rc",
+                    fmt::format("[extensions]\nreplicatedserved = {}/hgext/replicatedserved.py\n"
+                                "[web]\nview = replicatedserved\n"
+                                "[server]\nview = replicatedserved\n"
+                                "[experimental]\nhttppostargs = true\n",
+                                HGCLUSTER_SOURCE_DIR));
+    ini_ = dir_ + "/web.ini";
+    WriteFileAtomic(ini_, fmt::format("[web]\nlisten = 127.0.0.1:{}\nrepos = {}/repos\n"
+                                      "hgweb_conf = {}/hgweb.conf\nhgrcpath = {}/serve.rc\n"
+                                      "workers = 2\nthreads = 16\npid_file = {}/web.pid\n"
+                                      "worker_log = {}/workers.log\n{}",
+                                      port_, dir_, dir_, dir_, dir_, dir_, extra));
+    pid_ = SpawnDaemon({HgclusterBin(), "web", ini_}, dir_ + "/web.log");
+    bool healthy = WaitFor([&] { return Status("/__health") == 200; }, 60s);
+    EXPECT_TRUE(healthy) << ReadFileOrEmpty(dir_ + "/web.log")
+                         << ReadFileOrEmpty(dir_ + "/workers.log");
+  }
+  ~WebProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  int pid() const { return pid_; }
+  const std::string& ini() const { return ini_; }
+  std::string url() const { return fmt::format("http://127.0.0.1:{}/", port_); }
+  std::string repos() const { return dir_ + "/repos"; }
+  std::string Log() const { return ReadFileOrEmpty(dir_ + "/web.log"); }
+
+  // HTTP status of a GET, 0 when the connection fails.
+  int Status(const std::string& path, std::string* body = nullptr) const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_connection_timeout(2);
+    auto r = c.Get(path.c_str());
+    if (!r) return 0;
+    if (body) *body = r->body;
+    return r->status;
+  }
+  std::map<std::string, std::string> ServerStatus() const {
+    std::string body;
+    Status("/server-status?auto", &body);
+    return AutoFields(body);
+  }
+  bool Running() const { return waitpid(pid_, nullptr, WNOHANG) == 0; }
+  // Waits for the process to exit; returns its exit code (-1 if signalled).
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  std::string dir_;
+  std::string ini_;
+  int port_ = 0;
+  int pid_ = 0;
+};
+
+// A client that sends a GET and then reads only when told to: the front
+// keeps the request in flight while the client does not read.
+class SlowClient {
+ public:
+  SlowClient(int port, const std::string& path) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string req = fmt::format(
+        "GET {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", path, port);
+    EXPECT_EQ(send(fd_, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  }
+  ~SlowClient() { Close(); }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  // Reads the response head; returns it (status line and headers).
+  std::string ReadHead() {
+    char buf[4096];
+    while (buffer_.find("\r\n\r\n") == std::string::npos) {
+      ssize_t r = recv(fd_, buf, sizeof buf, 0);
+      if (r <= 0) return buffer_;
+      buffer_.append(buf, static_cast<size_t>(r));
+    }
+    size_t end = buffer_.find("\r\n\r\n") + 4;
+    std::string head = buffer_.substr(0, end);
+    body_bytes_ = buffer_.size() - end;
+    return head;
+  }
+  // Reads to EOF; returns the body bytes received in total.
+  size_t ReadRest() {
+    char buf[65536];
+    while (true) {
+      ssize_t r = recv(fd_, buf, sizeof buf, 0);
+      if (r <= 0) break;
+      body_bytes_ += static_cast<size_t>(r);
+    }
+    return body_bytes_;
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+  size_t body_bytes_ = 0;
+};
+
+size_t ContentLength(const std::string& head) {
+  std::smatch m;
+  std::regex re("Content-Length: ([0-9]+)", std::regex::icase);
+  return std::regex_search(head, m, re) ? std::stoul(m[1]) : 0;
+}
+
+// A repository with one big incompressible file: its raw-file response is
+// far larger than the socket buffers, so a client that stops reading stalls
+// the transfer mid-way.
+constexpr size_t kBigFile = 48 << 20;
+void MakeBigRepo(const std::string& path) {
+  fs::create_directories(path);
+  ASSERT_TRUE(Hg("init " + path).ok());
+  ASSERT_TRUE(Sh(fmt::format("head -c {} /dev/urandom > {}/big", kBigFile, path)).ok());
+  ProcessResult r = Hg("-R " + path + " commit -qAm big");
+  ASSERT_TRUE(r.ok()) << r.err;
+}
+
+TEST(WebFrontTest, StockHgCloneAndPullThroughTheFront) {
+  ScratchDir dir;
+  WebProcess web(dir);
+  std::string repo = web.repos() + "/integration/autoland";
+  MakeRepo(repo, 5);
+  ProcessResult clone = Hg("clone -q " + web.url() + "integration/autoland " + (dir / "clone"));
+  ASSERT_TRUE(clone.ok()) << clone.out << clone.err << web.Log();
+  EXPECT_EQ(Tip(dir / "clone"), Tip(repo));
+
+  WriteFileAtomic(repo + "/new", "more\n");
+  ASSERT_TRUE(Hg("-R " + repo + " commit -qAm more").ok());
+  ProcessResult pull = Hg("-R " + (dir / "clone") + " pull -q");
+  ASSERT_TRUE(pull.ok()) << pull.out << pull.err;
+  EXPECT_EQ(Tip(dir / "clone"), Tip(repo));
+  EXPECT_EQ(Hg("-R " + (dir / "clone") + " log -r tip -T '{desc}'").out, "more");
+
+  // A wire-protocol POST with its arguments in the body (httppostargs):
+  // body, X-HgArgs-Post and Content-Type must reach hg intact.
+  std::string node = Hg("-R " + repo + " log -r 0 -T '{node}'").out;
+  httplib::Client c("127.0.0.1", web.port());
+  std::string args = "nodes=" + node + "+" + std::string(40, '1');
+  httplib::Headers h = {{"X-HgArgs-Post", std::to_string(args.size())},
+                        {"X-HgProto-1", "0.1 0.2 comp=zlib,none"}};
+  auto r = c.Post("/integration/autoland?cmd=known", h, args, "application/mercurial-0.1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "10");
+
+  // hgweb pages and errors come through with their status codes.
+  std::string body;
+  EXPECT_EQ(web.Status("/integration/autoland/rev/tip", &body), 200);
+  EXPECT_NE(body.find("more"), std::string::npos);
+  EXPECT_EQ(web.Status("/integration/autoland/rev/nosuchrev"), 404);
+  EXPECT_EQ(web.Status("/integration/", &body), 200);
+  EXPECT_NE(body.find("autoland"), std::string::npos);
+  EXPECT_EQ(web.Status("/no/such/repo/json-pushes"), 404);
+}
+
+TEST(WebFrontTest, HeadsNotYetReplicatedEverywhereAreNotCloned) {
+  ScratchDir dir;
+  WebProcess web(dir);
+  std::string repo = web.repos() + "/demo";
+  MakeRepo(repo, 2);
+  std::string first = Hg("-R " + repo + " log -r 0 -T '{node}'").out;
+  WriteReplicatedData(repo, EncodeReplicatedData({first}, 1));
+  ProcessResult clone = Hg("clone -q " + web.url() + "demo " + (dir / "clone"));
+  ASSERT_TRUE(clone.ok()) << clone.err;
+  EXPECT_EQ(Tip(dir / "clone"), "0:" + first);
+}
+
+TEST(WebFrontTest, ServerStatusShowsASlowTransferAsBusy) {
+  ScratchDir dir;
+  WebProcess web(dir);
+  MakeBigRepo(web.repos() + "/big");
+  EXPECT_EQ(web.ServerStatus()["BusyWorkers"], "0");
+  {
+    SlowClient slow(web.port(), "/big/raw-file/tip/big");
+    std::string head = slow.ReadHead();
+    ASSERT_NE(head.find(" 200 "), std::string::npos) << head;
+    EXPECT_EQ(ContentLength(head), kBigFile);
+    auto fields = web.ServerStatus();
+    EXPECT_EQ(fields["BusyWorkers"], "1");
+    EXPECT_GE(std::stoi(fields["ConnsTotal"]), 1);
+    EXPECT_NE(fields["Scoreboard"].find('W'), std::string::npos);
+    for (const char* k : {"Total Accesses", "Total kBytes", "Uptime", "ReqPerSec", "IdleWorkers"}) {
+      EXPECT_TRUE(fields.count(k)) << k;
+    }
+  }
+  // The client went away mid-transfer; the request is no longer in flight.
+  EXPECT_TRUE(WaitFor([&] { return web.ServerStatus()["BusyWorkers"] == "0"; }, 30s))
+      << web.ServerStatus()["BusyWorkers"];
+}
+
+TEST(WebFrontTest, DrainRefusesNewWorkAndLetsTheInFlightRequestFinish) {
+  ScratchDir dir;
+  WebProcess web(dir, "drain_grace = 2\ndrain_timeout = 60\n");
+  MakeBigRepo(web.repos() + "/big");
+  SlowClient slow(web.port(), "/big/raw-file/tip/big");
+  std::string head = slow.ReadHead();
+  ASSERT_NE(head.find(" 200 "), std::string::npos) << head;
+  ASSERT_TRUE(WaitFor([&] { return web.ServerStatus()["BusyWorkers"] == "1"; }, 10s));
+
+  ProcessResult drain;
+  std::thread drainer([&] { drain = Hgcluster({"web", "--drain", web.ini()}); });
+  // First the load balancer's view turns (503), then the listener closes.
+  EXPECT_TRUE(WaitFor([&] { return web.Status("/__health") == 503; }, 10s));
+  EXPECT_TRUE(WaitFor([&] { return web.Status("/__health") == 0; }, 10s));
+  EXPECT_TRUE(web.Running()) << "exited with a request in flight";
+
+  EXPECT_EQ(slow.ReadRest(), kBigFile);
+  drainer.join();
+  EXPECT_EQ(drain.exit_code, 0) << drain.out << drain.err;
+  EXPECT_NE(drain.out.find("draining hgcluster web (pid " + std::to_string(web.pid()) + ")"),
+            std::string::npos)
+      << drain.out;
+  EXPECT_NE(drain.out.find("drained and stopped"), std::string::npos) << drain.out;
+  EXPECT_EQ(web.Wait(), 0) << web.Log();
+  EXPECT_NE(web.Log().find("draining: listener closed"), std::string::npos) << web.Log();
+  EXPECT_FALSE(fs::exists(dir / "web.pid"));
+}
+
+// The front in this process, without hg workers.
+class InProcessFront {
+ public:
+  InProcessFront(const std::string& repos, RepoCommands commands, const std::string& extra = "")
+      : front_(WebConfig::Parse("[web]\nlisten = 127.0.0.1:0\nworkers = 0\nthreads = 8\n"
+                                "repos = " +
+                                    repos + "\n" + extra,
+                                "test.ini"),
+               std::move(commands)) {
+    port_ = front_.Bind();
+    thread_ = std::thread([this] { front_.Serve(); });
+  }
+  ~InProcessFront() {
+    front_.Drain();
+    thread_.join();
+  }
+  httplib::Result Get(const std::string& path) {
+    httplib::Client c("127.0.0.1", port_);
+    return c.Get(path.c_str());
+  }
+  int port() const { return port_; }
+  WebFront& front() { return front_; }
+
+ private:
+  WebFront front_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST(WebFrontTest, NativeCommandsAreAnsweredInProcessWithArgumentsIntact) {
+  ScratchDir dir;
+  fs::create_directories(dir / "repos/integration/autoland/.hg");
+  std::mutex mu;
+  std::vector<RepoRequest> seen;
+  RepoCommands commands;
+  commands.Register("json-pushes", [&](const RepoRequest& req, RepoResponse& res) {
+    std::lock_guard lock(mu);
+    seen.push_back(req);
+    res.content_type = "application/json";
+    res.headers.push_back({"X-Test", "yes"});
+    res.body = "{\"pushes\": {}}\n";
+  });
+  commands.Register("explode", [](const RepoRequest&, RepoResponse&) {
+    throw Error(ErrorKind::kIo, "pushlog database is locked");
+  });
+  InProcessFront web(dir / "repos", std::move(commands));
+
+  auto r = web.Get("/integration/autoland/json-pushes/2?node=a&full=1&node=b%20c");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "{\"pushes\": {}}\n");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(r->get_header_value("X-Test"), "yes");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].repo_name, "integration/autoland");
+  EXPECT_EQ(seen[0].repo_root, dir / "repos/integration/autoland");
+  EXPECT_EQ(seen[0].command, "json-pushes");
+  EXPECT_EQ(seen[0].path_arg, "2");
+  std::vector<std::pair<std::string, std::string>> query = {
+      {"node", "a"}, {"full", "1"}, {"node", "b c"}};
+  EXPECT_EQ(seen[0].query, query);
+  EXPECT_EQ(seen[0].base_url, fmt::format("http://127.0.0.1:{}/", web.port()));
+
+  r = web.Get("/integration/autoland/json-pushes");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(seen.back().path_arg, "");
+
+  // A handler's exception: 500, JSON error, the front keeps serving.
+  r = web.Get("/integration/autoland/explode");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body, "{\"error\":\"pushlog database is locked\"}\n");
+
+  r = web.Get("/integration/nope/json-pushes");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  // Not native: goes to the hg workers, of which there are none here.
+  r = web.Get("/integration/autoland/json-log");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+// Prometheus text: every sample line parses; returns name{labels} -> value.
+std::map<std::string, double> ParsePrometheus(const std::string& text) {
+  std::map<std::string, double> out;
+  std::regex sample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})?) (-?[0-9.e+]+|\+Inf|NaN)$)");
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) continue;
+    std::smatch m;
+    EXPECT_TRUE(std::regex_match(line, m, sample)) << "not Prometheus text: " << line;
+    if (!m.empty()) out[m[1]] = std::stod(m[4]);
+  }
+  return out;
+}
+
+TEST(WebFrontTest, MetricsAreFromPrometheusTextAndMove) {
+  ScratchDir dir;
+  fs::create_directories(dir / "repos/demo/.hg");
+  std::string log_url = "sqlite://" + (dir / "log.db");
+  auto log = OpenLog(log_url, "test");
+  log->EnsureTopic("pushdata", 2);
+  log->Append("pushdata", 1, "not a message");
+  WriteFileAtomic(dir / "consumer.ini",
+                  "[consumer]\nlog = " + log_url +
+                      "\nclient_id = mirror1\ntopic = pushdata\ngroup = mirror1\n"
+                      "[path_rewrites]\n{moz} = " +
+                      (dir / "repos") + "\n");
+  RepoCommands commands;
+  commands.Register("ping", [](const RepoRequest&, RepoResponse& res) { res.body = "pong"; });
+  InProcessFront web(dir / "repos", std::move(commands),
+                     "consumer_config = " + (dir / "consumer.ini") + "\n");
+
+  auto before = ParsePrometheus(web.Get("/metrics")->body);
+  const std::string ok = "hgcluster_web_requests_total{class=\"native\",status=\"200\"}";
+  EXPECT_EQ(before.count(ok), 0u);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(web.Get("/demo/ping")->status, 200);
+  ASSERT_EQ(web.Get("/nope")->status, 404);
+  auto after = ParsePrometheus(web.Get("/metrics")->body);
+  EXPECT_EQ(after[ok], 3);
+  EXPECT_EQ(after["hgcluster_web_requests_total{class=\"not_found\",status=\"404\"}"], 1);
+  EXPECT_EQ(after["hgcluster_web_requests_total{class=\"metrics\",status=\"200\"}"], 1);
+  EXPECT_EQ(after["hgcluster_web_request_duration_seconds_count{class=\"native\"}"], 3);
+  EXPECT_EQ(after["hgcluster_web_request_duration_seconds_bucket{class=\"native\",le=\"+Inf\"}"],
+            3);
+  EXPECT_EQ(after["hgcluster_web_in_flight_requests"], 0);
+  EXPECT_EQ(after["hgcluster_web_draining"], 0);
+  EXPECT_EQ(after["hgcluster_replication_lag_available"], 1);
+  EXPECT_EQ(after["hgcluster_replication_lag_messages{group=\"mirror1\",topic=\"pushdata\","
+                  "partition=\"0\"}"],
+            0);
+  EXPECT_EQ(after["hgcluster_replication_lag_messages{group=\"mirror1\",topic=\"pushdata\","
+                  "partition=\"1\"}"],
+            1);
+}
+
+TEST(WebFrontTest, ClusterMirrorsServeThroughTheWebFront) {
+  Cluster c;
+  nlohmann::json s = c.Status();
+  for (const auto& m : s["mirrors"]) {
+    ASSERT_TRUE(m.contains("web_config")) << m.dump();
+    httplib::Client client("127.0.0.1", m["http_port"].get<int>());
+    auto r = client.Get("/__health");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    r = client.Get("/server-status?auto");
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->body.find("BusyWorkers: 0\n"), std::string::npos) << r->body;
+  }
+  ProcessResult text = Hgcluster({"status", "--root", c.root()});
+  EXPECT_NE(text.out.find("clone: hg clone " + s["mirrors"][0]["http"].get<std::string>() +
+                          "NAME   (web front running)"),
+            std::string::npos)
+      << text.out;
+  c.CreateRepo("demo");
+  ScratchDir work;
+  ASSERT_TRUE(c.Hg("init " + (work / "w")).ok());
+  WriteFileAtomic(work / "w/a", "hi\n");
+  ASSERT_TRUE(c.Hg("-R " + (work / "w") + " commit -qAm first").ok());
+  ASSERT_TRUE(c.Push(work / "w", "demo").ok());
+  ASSERT_TRUE(c.WaitConverged("demo"));
+  std::string url = s["mirrors"][1]["http"].get<std::string>() + "demo";
+  EXPECT_TRUE(WaitFor([&] { return c.Hg("id -r tip " + url).out.size() >= 12; }, 60s));
+}
+
+}  // namespace
+}  // namespace hgc::test
