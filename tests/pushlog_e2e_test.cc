@@ -3,6 +3,7 @@
 // hg transaction, and every mirror ends with the same push ids, users, dates
 // and nodes — also when a mirror consumer is killed along the way.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <atomic>
@@ -12,6 +13,8 @@
 #include <thread>
 
 #include "cluster_fixture.h"
+#include "hg/revlog_index.h"
+#include "pushlog/pushlog_commands.h"
 #include "pushlog/pushlog_db.h"
 
 namespace hgc::test {
@@ -57,6 +60,33 @@ bool MirrorsHaveLeaderPushlog(Cluster& c, const std::string& name, int mirrors) 
   return true;
 }
 
+// json-pushes as the leader's repository would answer it (the same engine,
+// in-process, on the leader's files).
+std::string LeaderJsonPushes(Cluster& c, const std::string& name, const std::string& query) {
+  RepoCommands commands;
+  RegisterPushlogCommands(commands);
+  RepoRequest req;
+  req.repo_name = name;
+  req.repo_root = c.LeaderRepo(name);
+  req.command = "json-pushes";
+  req.query = {{query.substr(0, query.find('=')), query.substr(query.find('=') + 1)}};
+  RepoResponse res;
+  (*commands.Find("json-pushes"))(req, res);
+  return res.body;
+}
+
+// json-pushes from mirror `m`'s web front; "" when it does not answer 200.
+std::string MirrorJsonPushes(Cluster& c, int m, const std::string& name,
+                             const std::string& query) {
+  std::string url = c.Status()["mirrors"][m - 1]["http"].get<std::string>();
+  auto hostport = url.substr(url.find("//") + 2);
+  hostport = hostport.substr(0, hostport.find('/'));
+  httplib::Client client(hostport.substr(0, hostport.find(':')),
+                         std::stoi(hostport.substr(hostport.find(':') + 1)));
+  auto r = client.Get(("/" + name + "/json-pushes?" + query).c_str());
+  return r && r->status == 200 ? r->body : "";
+}
+
 TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
   Cluster c;
   ScratchDir work;
@@ -85,6 +115,32 @@ TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
       << "leader:\n"
       << Describe(leader) << "mirror 1:\n"
       << Describe(Pushlog(c.MirrorRepo(1, "repo")));
+  // verifypushlog: the leader's hg alias and the command on a mirror.
+  auto verify = c.Hg("-R " + c.LeaderRepo("repo") + " verifypushlog");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_EQ(verify.out, "pushlog contains all 6 changesets across 2 pushes\n");
+  auto mirror_verify = Hgcluster({"verifypushlog", "--repo", c.MirrorRepo(1, "repo")});
+  EXPECT_EQ(mirror_verify.exit_code, 0) << mirror_verify.err;
+  // A changeset the pushlog does not know is reported.
+  {
+    auto db = PushlogDb::OpenForWrite(c.MirrorRepo(2, "repo"));
+    db->db().Exec("DELETE FROM changesets WHERE rev = 5");
+  }
+  auto broken = Hgcluster({"verifypushlog", "--repo", c.MirrorRepo(2, "repo")});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_EQ(broken.out, "pushlog has errors\n");
+  EXPECT_NE(broken.err.find("changeset does not exist in pushlog: "), std::string::npos);
+  {
+    auto db = PushlogDb::OpenForWrite(c.MirrorRepo(2, "repo"));
+    db->ApplyReplicated(Pushlog(c.LeaderRepo("repo")), ChangelogIndex::Load(c.MirrorRepo(2, "repo")));
+  }
+  std::string leader_json = LeaderJsonPushes(c, "repo", "startID=0");
+  EXPECT_NE(leader_json.find("alice@example.com"), std::string::npos) << leader_json;
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return MirrorJsonPushes(c, m, "repo", "startID=0") == leader_json; },
+                        std::chrono::seconds(60)))
+        << MirrorJsonPushes(c, m, "repo", "startID=0") << "\n" << leader_json;
+  }
 }
 
 // A pretxnclose hook that runs after ours refuses the push: hg rolls back and
@@ -168,6 +224,17 @@ TEST(PushlogE2E, ThreeUsersManyPushesWithAMirrorKilledMidway) {
   ASSERT_TRUE(
       WaitFor([&] { return MirrorsHaveLeaderPushlog(c, "busy", 2); }, std::chrono::seconds(180)))
       << "mirror 2 has " << Pushlog(c.MirrorRepo(2, "busy")).size() << " pushes";
+  // What clients see: byte-identical json-pushes from the leader's files and
+  // from both mirrors' web fronts (once the heads consumers have published
+  // the last push as replicated).
+  std::string leader_json = LeaderJsonPushes(c, "busy", "startID=0");
+  ASSERT_GT(leader_json.size(), 500u * 60);
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return MirrorJsonPushes(c, m, "busy", "startID=0") == leader_json; },
+                        std::chrono::seconds(60)))
+        << "mirror " << m << " answers " << MirrorJsonPushes(c, m, "busy", "startID=0").size()
+        << " bytes, the leader " << leader_json.size();
+  }
 }
 
 }  // namespace

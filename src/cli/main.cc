@@ -17,6 +17,7 @@
 #include "leader/leader_cmd.h"
 #include "log/kafka_mock.h"
 #include "notify/notify_cmd.h"
+#include "pushlog/verify_pushlog.h"
 #include "web/web_cmd.h"
 
 namespace {
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
   hgc::RegisterKafkaMockCommand(app);
   hgc::RegisterNotifyCommands(app);
   hgc::RegisterWebCommand(app);
+  hgc::RegisterVerifyPushlogCommand(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

@@ -68,8 +68,9 @@ void InstallLeaderRepoConfig(const std::string& root, const std::string& leader_
       "[alias]\n"
       "replicatesync = {} sync \"$@\"\n"
       "replicatehgrc = {} hgrc \"$@\"\n"
-      "replicatedelete = {} delete \"$@\"\n",
-      leader_hgrc, base, base, base);
+      "replicatedelete = {} delete \"$@\"\n"
+      "verifypushlog = !{} verifypushlog --repo {}\n",
+      leader_hgrc, base, base, base, ShellQuote(self), ShellQuote(root));
   WriteFileAtomic(root + "/.hg/hgrc-not-shared", text);
 }
 

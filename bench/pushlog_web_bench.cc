@@ -1,0 +1,189 @@
+// json-pushes from the mirror web front under load, measured with wrk.
+//
+//   build/pushlog_web_bench [--pushes 10000] [--per-push 5] [--seconds 10]
+//                           [--connections 16] [--threads 2]
+//
+// Builds a repository of pushes × per-push changesets (`hg debugbuilddag`)
+// and a pushlog of `pushes` pushes from three users, serves it with
+// `hgcluster web` (native pushlog, no Python), and runs wrk against
+//   1. json-pushes                 (the last 10 pushes: the default query)
+//   2. json-pushes?startID=N-10    (what CI pollers ask: pushes since N)
+//   3. json-pushes?startID=N-10&full=1
+// printing requests/s and latency percentiles. As a peer, the same wrk run
+// against `hg serve`'s json-shortlog (the closest query stock hgweb answers:
+// 10 changesets as JSON, Python per request); the reference's Python
+// pushlog under `hg serve` answers the last-10 query at about 90 requests/s
+// on this machine (issue 4).
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/subprocess.h"
+#include "hg/repo_state.h"
+#include "hg/revlog_index.h"
+#include "pushlog/pushlog_db.h"
+#include "web/hg_worker_pool.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+hgc::ProcessResult Run(const std::vector<std::string>& argv) {
+  hgc::ProcessOptions o;
+  o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}, {"HGUSER", "bench <bench@example.com>"}};
+  return hgc::RunProcess(argv, o);
+}
+
+void Check(const hgc::ProcessResult& r, const char* what) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s failed: %s%s\n", what, r.out.c_str(), r.err.c_str());
+    std::exit(1);
+  }
+}
+
+void WaitAccepting(int port) {
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (!hgc::LoopbackPortAccepts(port)) {
+    if (Clock::now() > deadline) {
+      std::fprintf(stderr, "nothing listening on port %d after 60s\n", port);
+      std::exit(1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+struct WrkResult {
+  double rps = 0;
+  std::string p50, p99;
+  std::string non2xx;
+};
+
+// wrk's summary: "Requests/sec: N", the --latency table "50% 1.2ms", and
+// "Non-2xx or 3xx responses: N" when any failed.
+WrkResult RunWrk(const std::string& url, int threads, int connections, int seconds) {
+  auto r = hgc::RunProcess({"wrk", "-t", std::to_string(threads), "-c", std::to_string(connections),
+                            "-d", std::to_string(seconds) + "s", "--latency", url});
+  Check(r, "wrk");
+  WrkResult w;
+  std::smatch m;
+  if (std::regex_search(r.out, m, std::regex(R"(Requests/sec:\s+([\d.]+))"))) {
+    w.rps = std::stod(m[1]);
+  }
+  if (std::regex_search(r.out, m, std::regex(R"(\n\s+50%\s+(\S+))"))) w.p50 = m[1];
+  if (std::regex_search(r.out, m, std::regex(R"(\n\s+99%\s+(\S+))"))) w.p99 = m[1];
+  if (std::regex_search(r.out, m, std::regex(R"(Non-2xx or 3xx responses:\s+(\d+))"))) {
+    w.non2xx = m[1];
+  }
+  return w;
+}
+
+void Report(const char* what, const WrkResult& w) {
+  std::printf("  %-52s %9.0f req/s   p50 %-9s p99 %-9s%s\n", what, w.rps, w.p50.c_str(),
+              w.p99.c_str(), w.non2xx.empty() ? "" : (" NON-2xx: " + w.non2xx).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int pushes = 10000, per_push = 5, seconds = 10, connections = 16, threads = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--pushes")) pushes = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--per-push")) per_push = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--seconds")) seconds = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+  }
+  char tmpl[] = "/tmp/hgcluster-pushlog-bench-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string repo = dir + "/repos/bench";
+  fs::create_directories(repo);
+  Check(Run({"hg", "init", repo}), "hg init");
+  auto build_start = Clock::now();
+  int changesets = pushes * per_push;
+  Check(Run({"hg", "-R", repo, "debugbuilddag", "--new-file", fmt::format("+{}", changesets)}),
+        "hg debugbuilddag");
+  {
+    hgc::ChangelogIndex index = hgc::ChangelogIndex::Load(repo);
+    auto db = hgc::PushlogDb::OpenForWrite(repo);
+    db->db().Exec("BEGIN");
+    const char* users[] = {"alice@example.com", "bob@example.com", "carol@example.com"};
+    for (int p = 0; p < pushes; ++p) {
+      std::vector<int> revs;
+      std::vector<std::string> nodes;
+      for (int k = 0; k < per_push; ++k) {
+        revs.push_back(p * per_push + k);
+        nodes.push_back(index.NodeHex(p * per_push + k));
+      }
+      hgc::SqliteStatement push(db->db().raw(), "INSERT INTO pushlog (user, date) VALUES (?1, ?2)",
+                                db->db().path());
+      push.Bind(1, std::string_view(users[p % 3])).Bind(2, int64_t{1700000000 + p * 60}).Step();
+      int64_t id = sqlite3_last_insert_rowid(db->db().raw());
+      hgc::SqliteStatement cs(db->db().raw(),
+                              "INSERT INTO changesets (pushid, rev, node) VALUES (?1, ?2, ?3)",
+                              db->db().path());
+      for (size_t k = 0; k < nodes.size(); ++k) {
+        cs.Reset();
+        cs.Bind(1, id).Bind(2, int64_t{revs[k]}).Bind(3, std::string_view(nodes[k])).Step();
+      }
+    }
+    db->db().Exec("COMMIT");
+  }
+  std::printf("built %d changesets and %d pushes in %.1fs\n", changesets, pushes,
+              std::chrono::duration<double>(Clock::now() - build_start).count());
+
+  std::string hgcluster = fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster";
+  hgc::WriteFileAtomic(dir + "/hgweb.conf", "[paths]\n/ = " + dir + "/repos/**\n");
+  hgc::WriteFileAtomic(dir + "/serve.rc", "[experimental]\nhttppostargs = true\n");
+  int front_port = hgc::PickFreeLoopbackPort();
+  hgc::WriteFileAtomic(
+      dir + "/web.ini",
+      fmt::format("[web]\nlisten = 127.0.0.1:{}\nrepos = {}/repos\nhgweb_conf = {}/hgweb.conf\n"
+                  "hgrcpath = {}/serve.rc\nworkers = 1\nthreads = {}\n",
+                  front_port, dir, dir, dir, std::max(16, connections + 4)));
+  int front = hgc::SpawnDaemon({hgcluster, "web", dir + "/web.ini"}, dir + "/front.log");
+  int direct_port = hgc::PickFreeLoopbackPort();
+  hgc::ProcessOptions serve_env;
+  serve_env.env_set = {{"HGRCPATH", dir + "/serve.rc"}, {"HGPLAIN", "1"}};
+  int direct = hgc::SpawnDaemon({"hg", "serve", "--web-conf", dir + "/hgweb.conf", "-a",
+                                 "127.0.0.1", "-p", std::to_string(direct_port)},
+                                dir + "/direct.log", serve_env);
+  WaitAccepting(front_port);
+  WaitAccepting(direct_port);
+  std::string base = fmt::format("http://127.0.0.1:{}/bench/", front_port);
+  // Warm: the first request loads the changelog index into the front's cache.
+  hgc::RunProcess({"wrk", "-t1", "-c1", "-d1s", base + "json-pushes"});
+
+  std::printf("hgcluster web, %d connections, %d wrk threads, %ds each:\n", connections, threads,
+              seconds);
+  Report("json-pushes (last 10 pushes)",
+         RunWrk(base + "json-pushes", threads, connections, seconds));
+  Report(fmt::format("json-pushes?startID={}", pushes - 10).c_str(),
+         RunWrk(fmt::format("{}json-pushes?startID={}", base, pushes - 10), threads, connections,
+                seconds));
+  Report(fmt::format("json-pushes?startID={}&full=1", pushes - 10).c_str(),
+         RunWrk(fmt::format("{}json-pushes?startID={}&full=1", base, pushes - 10), threads,
+                connections, seconds));
+  std::printf("peer: hg serve (Python hgweb per request):\n");
+  std::string direct_url = fmt::format("http://127.0.0.1:{}/bench/json-shortlog?revcount=10", direct_port);
+  hgc::RunProcess({"wrk", "-t1", "-c1", "-d1s", direct_url});
+  Report("hg serve json-shortlog (10 changesets)",
+         RunWrk(direct_url, threads, connections, seconds));
+
+  kill(front, SIGTERM);
+  kill(direct, SIGTERM);
+  waitpid(front, nullptr, 0);
+  waitpid(direct, nullptr, 0);
+  fs::remove_all(dir);
+  return 0;
+}
