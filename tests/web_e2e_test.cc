@@ -252,6 +252,54 @@ TEST(WebFrontTest, HeadsNotYetReplicatedEverywhereAreNotCloned) {
   EXPECT_EQ(Tip(dir / "clone"), "0:" + first);
 }
 
+std::vector<int> WorkerPids(const WebProcess& web) {
+  std::string body;
+  web.Status("/metrics", &body);
+  std::vector<int> pids;
+  std::regex re(R"re(hgcluster_web_hg_worker_in_flight\{worker="[0-9]+",pid="([0-9]+)"\})re");
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), re); it != std::sregex_iterator();
+       ++it) {
+    pids.push_back(std::stoi((*it)[1]));
+  }
+  return pids;
+}
+
+TEST(WebFrontTest, NativeCommandsNeedNoWorkerAndKilledWorkersAreRestarted) {
+  ScratchDir dir;
+  WebProcess web(dir);
+  MakeRepo(web.repos() + "/projects/ash", 1);
+  std::vector<int> pids = WorkerPids(web);
+  ASSERT_EQ(pids.size(), 2u);
+  for (int pid : pids) {
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  }
+  // Both workers frozen: the native command (the binary's demo command)
+  // is still answered, at once, by the front itself.
+  std::string body;
+  EXPECT_EQ(web.Status("/projects/ash/hgcluster-repo", &body), 200);
+  EXPECT_EQ(body, fmt::format("{{\"name\":\"projects/ash\",\"url\":\"{}projects/ash\"}}\n",
+                              web.url()));
+  for (int pid : pids) kill(pid, SIGKILL);
+  EXPECT_EQ(web.Status("/projects/ash/hgcluster-repo"), 200);
+  // The pool notices, restarts both (new pids) and hg pages work again.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::vector<int> now = WorkerPids(web);
+        return now.size() == 2 && now[0] > 0 && now[1] > 0 && now[0] != pids[0] &&
+               now[1] != pids[1] && web.Status("/__health") == 200;
+      },
+      60s))
+      << web.Log();
+  std::string metrics;
+  web.Status("/metrics", &metrics);
+  EXPECT_NE(metrics.find("hgcluster_web_hg_worker_restarts_total{worker=\"0\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_TRUE(WaitFor([&] { return web.Status("/projects/ash/rev/tip") == 200; }, 30s));
+  EXPECT_NE(web.Log().find("exited with status"), std::string::npos) << web.Log();
+}
+
 TEST(WebFrontTest, ServerStatusShowsASlowTransferAsBusy) {
   ScratchDir dir;
   WebProcess web(dir);
