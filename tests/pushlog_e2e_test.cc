@@ -116,7 +116,7 @@ TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
       << Describe(leader) << "mirror 1:\n"
       << Describe(Pushlog(c.MirrorRepo(1, "repo")));
   // verifypushlog: the leader's hg alias and the command on a mirror.
-  auto verify = c.Hg("-R " + c.LeaderRepo("repo") + " verifypushlog");
+  auto verify = Sh("hg -R " + c.LeaderRepo("repo") + " verifypushlog", {{"HGRCPATH", ""}});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_EQ(verify.out, "pushlog contains all 6 changesets across 2 pushes\n");
   auto mirror_verify = Hgcluster({"verifypushlog", "--repo", c.MirrorRepo(1, "repo")});
