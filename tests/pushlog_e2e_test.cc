@@ -76,8 +76,7 @@ std::string LeaderJsonPushes(Cluster& c, const std::string& name, const std::str
 }
 
 // json-pushes from mirror `m`'s web front; "" when it does not answer 200.
-std::string MirrorJsonPushes(Cluster& c, int m, const std::string& name,
-                             const std::string& query) {
+std::string MirrorJsonPushes(Cluster& c, int m, const std::string& name, const std::string& query) {
   std::string url = c.Status()["mirrors"][m - 1]["http"].get<std::string>();
   auto hostport = url.substr(url.find("//") + 2);
   hostport = hostport.substr(0, hostport.find('/'));
@@ -132,14 +131,16 @@ TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
   EXPECT_NE(broken.err.find("changeset does not exist in pushlog: "), std::string::npos);
   {
     auto db = PushlogDb::OpenForWrite(c.MirrorRepo(2, "repo"));
-    db->ApplyReplicated(Pushlog(c.LeaderRepo("repo")), ChangelogIndex::Load(c.MirrorRepo(2, "repo")));
+    db->ApplyReplicated(Pushlog(c.LeaderRepo("repo")),
+                        ChangelogIndex::Load(c.MirrorRepo(2, "repo")));
   }
   std::string leader_json = LeaderJsonPushes(c, "repo", "startID=0");
   EXPECT_NE(leader_json.find("alice@example.com"), std::string::npos) << leader_json;
   for (int m = 1; m <= 2; ++m) {
     EXPECT_TRUE(WaitFor([&] { return MirrorJsonPushes(c, m, "repo", "startID=0") == leader_json; },
                         std::chrono::seconds(60)))
-        << MirrorJsonPushes(c, m, "repo", "startID=0") << "\n" << leader_json;
+        << MirrorJsonPushes(c, m, "repo", "startID=0") << "\n"
+        << leader_json;
   }
 }
 

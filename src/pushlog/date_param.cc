@@ -60,18 +60,17 @@ DateParse ParseDateParam(const std::string& raw, double now) {
   static const std::regex kEpoch(R"(\d{1,12}(\.\d+)?)");
   if (std::regex_match(v, kEpoch)) return {std::stod(v), ""};
 
-  static const std::regex kReference(R"((\d{4})-(\d\d)-(\d\d)(?: (\d\d)(?::(\d\d)(?::(\d\d))?)?)?)");
+  static const std::regex kReference(
+      R"((\d{4})-(\d\d)-(\d\d)(?: (\d\d)(?::(\d\d)(?::(\d\d))?)?)?)");
   if (std::regex_match(v, m, kReference)) {
-    int y = Int(m[1]), mo = Int(m[2]), d = Int(m[3]), h = Int(m[4]), mi = Int(m[5]),
-        s = Int(m[6]);
+    int y = Int(m[1]), mo = Int(m[2]), d = Int(m[3]), h = Int(m[4]), mi = Int(m[5]), s = Int(m[6]);
     if (ValidFields(y, mo, d, h, mi, s)) return {LocalTime(y, mo, d, h, mi, s), ""};
   }
 
   static const std::regex kIso(
       R"((\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?([Zz]|([+-])(\d\d):?(\d\d))?)");
   if (std::regex_match(v, m, kIso)) {
-    int y = Int(m[1]), mo = Int(m[2]), d = Int(m[3]), h = Int(m[4]), mi = Int(m[5]),
-        s = Int(m[6]);
+    int y = Int(m[1]), mo = Int(m[2]), d = Int(m[3]), h = Int(m[4]), mi = Int(m[5]), s = Int(m[6]);
     if (ValidFields(y, mo, d, h, mi, s)) {
       double frac = m[7].matched ? std::stod("0" + m[7].str()) : 0.0;
       if (!m[8].matched) return {LocalTime(y, mo, d, h, mi, s) + frac, ""};
@@ -97,8 +96,8 @@ DateParse ParseDateParam(const std::string& raw, double now) {
       R"((\d+)\s*(second|sec|minute|min|hour|day|week|month|year)s?\s+ago)");
   if (std::regex_match(lower, m, kAgo)) {
     static const std::pair<const char*, double> kUnits[] = {
-        {"second", 1},     {"sec", 1},        {"minute", 60},       {"min", 60},
-        {"hour", 3600},    {"day", 86400},    {"week", 7 * 86400},  {"month", 30 * 86400},
+        {"second", 1},          {"sec", 1},     {"minute", 60},      {"min", 60},
+        {"hour", 3600},         {"day", 86400}, {"week", 7 * 86400}, {"month", 30 * 86400},
         {"year", 365 * 86400.0}};
     for (const auto& [unit, seconds] : kUnits) {
       if (m[2].str() == unit) return {now - std::stod(m[1].str()) * seconds, ""};

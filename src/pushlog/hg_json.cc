@@ -5,19 +5,39 @@
 namespace hgc {
 namespace {
 
-void AppendUnit(std::string& out, uint32_t unit) { fmt::format_to(std::back_inserter(out), "\\u{:04x}", unit); }
+void AppendUnit(std::string& out, uint32_t unit) {
+  fmt::format_to(std::back_inserter(out), "\\u{:04x}", unit);
+}
 
 void AppendAscii(std::string& out, unsigned char c) {
   switch (c) {
-    case '\t': out += "\\t"; return;
-    case '\n': out += "\\n"; return;
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    case '\r': out += "\\r"; return;
-    case '<': out += "\\u003c"; return;
-    case '>': out += "\\u003e"; return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '<':
+      out += "\\u003c";
+      return;
+    case '>':
+      out += "\\u003e";
+      return;
     default:
       break;
   }

@@ -72,9 +72,15 @@ void BindAll(SqliteStatement& st, const std::vector<SqlArg>& args) {
   for (size_t i = 0; i < args.size(); ++i) {
     int n = static_cast<int>(i + 1);
     switch (args[i].kind) {
-      case SqlArg::kInt: st.Bind(n, args[i].i); break;
-      case SqlArg::kDouble: st.Bind(n, args[i].d); break;
-      case SqlArg::kText: st.Bind(n, std::string_view(args[i].s)); break;
+      case SqlArg::kInt:
+        st.Bind(n, args[i].i);
+        break;
+      case SqlArg::kDouble:
+        st.Bind(n, args[i].d);
+        break;
+      case SqlArg::kText:
+        st.Bind(n, std::string_view(args[i].s));
+        break;
     }
   }
 }
@@ -94,7 +100,8 @@ std::optional<int64_t> PushIdOfRev(PushlogDb* db, const ServedRepo& repo, int re
 
 PushQuery ParsePushQuery(const QueryParams& params, const std::string& path_arg, double now) {
   PushQuery q;
-  if (auto page = PyInt(path_arg)) q.page = static_cast<int>(std::clamp<int64_t>(*page, 1, 1 << 30));
+  if (auto page = PyInt(path_arg))
+    q.page = static_cast<int>(std::clamp<int64_t>(*page, 1, 1 << 30));
   q.tipsonly = Get(params, "tipsonly") == "1";
   q.full = Get(params, "full").has_value();
   if (auto v = Get(params, "version")) {
@@ -155,9 +162,11 @@ PushQueryResult RunPushQuery(const PushQuery& q, PushlogDb* db, const ServedRepo
     where = "p.id IN (SELECT id FROM pushlog WHERE id <= ? ORDER BY id DESC LIMIT ? OFFSET ?)";
     args.push_back(int64_t{kPushesPerPage});
     args.push_back(int64_t{(q.page - 1) * kPushesPerPage});
-    SqliteStatement count(db->db().raw(), "SELECT COUNT(*) FROM pushlog", db->db().path());
-    count.Step();
-    result.total_pushes = count.ColumnInt(0);
+    if (q.count_total) {
+      SqliteStatement count(db->db().raw(), "SELECT COUNT(*) FROM pushlog", db->db().path());
+      count.Step();
+      result.total_pushes = count.ColumnInt(0);
+    }
   } else {
     switch (q.start) {
       case PushQuery::Bound::kDate:
@@ -224,11 +233,11 @@ PushQueryResult RunPushQuery(const PushQuery& q, PushlogDb* db, const ServedRepo
     }
   }
 
-  SqliteStatement st(db->db().raw(),
-                     "SELECT p.id, p.user, p.date, c.node FROM pushlog p JOIN changesets c ON "
-                     "c.pushid = p.id WHERE " +
-                         where + " ORDER BY p.id DESC, c.rev DESC",
-                     db->db().path());
+  PushlogDb::Lease lease = db->Cached(
+      "SELECT p.id, p.user, p.date, c.node FROM pushlog p JOIN changesets c ON c.pushid = p.id "
+      "WHERE " +
+      where + " ORDER BY p.id DESC, c.rev DESC");
+  SqliteStatement& st = *lease;
   BindAll(st, args);
   const ChangelogIndex& index = repo.index();
   while (st.Step()) {

@@ -47,11 +47,12 @@ struct PushQuery {
   bool full = false;
   int version = 1;
   int page = 1;
+  // Count every push (pushloghtml's page links): a full scan, so only when
+  // the view needs it.
+  bool count_total = false;
 
   // No start bound, user or changeset: the newest 10 pushes of `page`.
-  bool count_mode() const {
-    return start == Bound::kNone && users.empty() && changesets.empty();
-  }
+  bool count_mode() const { return start == Bound::kNone && users.empty() && changesets.empty(); }
 };
 
 using QueryParams = std::vector<std::pair<std::string, std::string>>;

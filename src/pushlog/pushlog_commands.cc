@@ -16,8 +16,7 @@ namespace hgc {
 namespace {
 
 double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 ServedRepoCache& Repos() {
@@ -59,11 +58,12 @@ void JsonError(RepoResponse& res, int status, const std::string& message) {
 }
 
 template <typename Render>
-void Answer(const RepoRequest& req, RepoResponse& res, const char* content_type,
-            Render&& render) {
+void Answer(const RepoRequest& req, RepoResponse& res, const char* content_type, Render&& render,
+            bool count_total = false) {
   try {
     double now = Now();
     PushQuery query = ParsePushQuery(req.query, req.path_arg, now);
+    query.count_total = count_total;
     auto repo = Repos().Get(req.repo_root);
     PushlogDb* db = ThreadDb(req.repo_root);
     PushQueryResult result = RunPushQuery(query, db, *repo);
@@ -90,10 +90,12 @@ void AtomFeed(const RepoRequest& req, RepoResponse& res) {
 }
 
 void PushlogHtml(const RepoRequest& req, RepoResponse& res) {
-  Answer(req, res, "text/html; charset=UTF-8",
-         [&](const PushQuery& q, const PushQueryResult& r, const ServedRepo& repo, double) {
-           return RenderPushlogHtml(q, r, repo, BaseUrl(req), req.repo_name);
-         });
+  Answer(
+      req, res, "text/html; charset=UTF-8",
+      [&](const PushQuery& q, const PushQueryResult& r, const ServedRepo& repo, double) {
+        return RenderPushlogHtml(q, r, repo, BaseUrl(req), req.repo_name);
+      },
+      /*count_total=*/true);
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ using test::ScratchDir;
 using test::Sh;
 
 ProcessResult Hg(const std::string& args) {
-  return Sh("hg " + args, {{"HGRCPATH", ""}, {"HGUSER", "Pat <pat@example.com>"},
-                           {"HGPLAIN", "1"}});
+  return Sh("hg " + args,
+            {{"HGRCPATH", ""}, {"HGUSER", "Pat <pat@example.com>"}, {"HGPLAIN", "1"}});
 }
 
 class PushlogCommandsTest : public ::testing::Test {
@@ -46,8 +46,8 @@ class PushlogCommandsTest : public ::testing::Test {
     RegisterPushlogCommands(commands_);
   }
 
-  RepoResponse Get(const std::string& command, QueryParams query = {},
-                   const std::string& arg = "", const std::string& root = "") {
+  RepoResponse Get(const std::string& command, QueryParams query = {}, const std::string& arg = "",
+                   const std::string& root = "") {
     RepoRequest req;
     req.repo_name = "repo";
     req.repo_root = root.empty() ? root_ : root;
@@ -62,15 +62,15 @@ class PushlogCommandsTest : public ::testing::Test {
     return res;
   }
 
-  std::string Push(int id, const std::string& user, int64_t date,
-                   const std::vector<int>& revs) {
+  std::string Push(int id, const std::string& user, int64_t date, const std::vector<int>& revs) {
     std::string nodes, git;
     for (size_t i = 0; i < revs.size(); ++i) {
       nodes += (i ? ", \"" : "\"") + n_[static_cast<size_t>(revs[i])] + "\"";
       git += i ? ", null" : "null";
     }
     return fmt::format(
-        "\"{}\": {{\"changesets\": [{}], \"date\": {}, \"git_changesets\": [{}], \"user\": \"{}\"}}",
+        "\"{}\": {{\"changesets\": [{}], \"date\": {}, \"git_changesets\": [{}], \"user\": "
+        "\"{}\"}}",
         id, nodes, date, git, user);
   }
 
@@ -132,9 +132,9 @@ TEST_F(PushlogCommandsTest, UserAndChangesetFiltersAreOrs) {
 }
 
 TEST_F(PushlogCommandsTest, Version2AddsLastPushIdOnFourLines) {
-  EXPECT_EQ(Get("json-pushes", {{"startID", "4"}, {"version", "2"}}).body,
-            "{\n\"lastpushid\": 5,\n\"pushes\": {" + Push(5, "bob@example.com", 4000, {5}) +
-                "}\n}");
+  EXPECT_EQ(
+      Get("json-pushes", {{"startID", "4"}, {"version", "2"}}).body,
+      "{\n\"lastpushid\": 5,\n\"pushes\": {" + Push(5, "bob@example.com", 4000, {5}) + "}\n}");
   EXPECT_EQ(Get("json-pushes", {{"startID", "5"}, {"version", "2"}}).body,
             "{\n\"lastpushid\": 5,\n\"pushes\": {}\n}");
 }
@@ -190,8 +190,8 @@ TEST_F(PushlogCommandsTest, BranchKeepsOnlyItsChangesetsAndDropsEmptiedPushes) {
 }
 
 TEST_F(PushlogCommandsTest, HiddenChangesetsAreListedAsObsolete) {
-  ASSERT_TRUE(Hg("-R " + root_ + " --config experimental.evolution=all debugobsolete " + n_[5])
-                  .ok());
+  ASSERT_TRUE(
+      Hg("-R " + root_ + " --config experimental.evolution=all debugobsolete " + n_[5]).ok());
   std::string body = Get("json-pushes", {{"startID", "4"}}).body;
   EXPECT_EQ(body, "{" + Push(5, "bob@example.com", 4000, {}).substr(0, 0) + "\"5\": " +
                       "{\"changesets\": [], \"date\": 4000, \"obsoletechangesets\": [\"" + n_[5] +
@@ -203,9 +203,8 @@ TEST_F(PushlogCommandsTest, HiddenChangesetsAreListedAsObsolete) {
 TEST_F(PushlogCommandsTest, OnlyFullyReplicatedPushesAreShown) {
   WriteReplicatedData(root_, EncodeReplicatedData({n_[2]}, 2));
   EXPECT_EQ(Get("json-pushes", {{"startID", "0"}, {"version", "2"}}).body,
-            "{\n\"lastpushid\": 2,\n\"pushes\": {" +
-                Push(1, "alice@example.com", 1000, {0, 1}) + ", " +
-                Push(2, "bob@example.com", 2000, {2}) + "}\n}");
+            "{\n\"lastpushid\": 2,\n\"pushes\": {" + Push(1, "alice@example.com", 1000, {0, 1}) +
+                ", " + Push(2, "bob@example.com", 2000, {2}) + "}\n}");
   EXPECT_EQ(Get("json-pushes").body, "{" + Push(1, "alice@example.com", 1000, {0, 1}) + ", " +
                                          Push(2, "bob@example.com", 2000, {2}) + "}");
 }

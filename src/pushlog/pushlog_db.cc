@@ -84,9 +84,18 @@ void PushlogDb::EnsureSchema() {
   });
 }
 
+PushlogDb::Lease PushlogDb::Cached(const std::string& sql) {
+  auto& slot = statements_[sql];
+  if (!slot) {
+    slot = AsIo([&] { return std::make_unique<SqliteStatement>(db_.raw(), sql, db_.path()); });
+  }
+  return Lease(*slot);
+}
+
 int64_t PushlogDb::LastPushId() {
   return AsIo([&] {
-    SqliteStatement q(db_.raw(), "SELECT MAX(id) FROM pushlog", db_.path());
+    Lease lease = Cached("SELECT MAX(id) FROM pushlog");
+    SqliteStatement& q = *lease;
     if (!q.Step() || q.ColumnIsNull(0)) return int64_t{0};
     return q.ColumnInt(0);
   });
@@ -125,7 +134,8 @@ std::optional<PushRecord> PushlogDb::Push(int64_t id) {
 
 std::optional<int64_t> PushlogDb::PushIdOfNode(const std::string& node) {
   return AsIo([&]() -> std::optional<int64_t> {
-    SqliteStatement q(db_.raw(), "SELECT pushid FROM changesets WHERE node = ?1", db_.path());
+    Lease lease = Cached("SELECT pushid FROM changesets WHERE node = ?1");
+    SqliteStatement& q = *lease;
     q.Bind(1, node);
     if (!q.Step()) return std::nullopt;
     return q.ColumnInt(0);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hg/revlog_index.h"
@@ -59,6 +60,23 @@ class PushlogDb {
                                            const ChangelogIndex& index);
 
   SqliteDb& db() { return db_; }
+  // A prepared statement kept for the life of this connection (the web
+  // front's threads reuse their connections), ready to bind. The lease
+  // resets it when it goes out of scope: an unfinished statement would hold
+  // the database's read lock and block the consumer's writes.
+  class Lease {
+   public:
+    explicit Lease(SqliteStatement& st) : st_(st) {}
+    ~Lease() { st_.Reset(); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    SqliteStatement* operator->() { return &st_; }
+    SqliteStatement& operator*() { return st_; }
+
+   private:
+    SqliteStatement& st_;
+  };
+  Lease Cached(const std::string& sql);
 
  private:
   explicit PushlogDb(const std::string& path, bool create, int timeout_ms);
@@ -66,6 +84,7 @@ class PushlogDb {
   std::vector<PushRecord> Query(const std::string& where, const std::vector<int64_t>& args);
 
   SqliteDb db_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
 };
 
 }  // namespace hgc

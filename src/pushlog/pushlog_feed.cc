@@ -41,20 +41,30 @@ std::string XmlEscape(const std::string& text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string RenderAtomFeed(const PushQueryResult& result, const ServedRepo& repo,
-                           const std::string& base_url, const std::string& repo_name,
-                           double now) {
+                           const std::string& base_url, const std::string& repo_name, double now) {
   std::string url = base_url + repo_name + "/";
   std::string entries;
   std::string updated;
@@ -104,20 +114,30 @@ std::string RenderPushlogHtml(const PushQuery& query, const PushQueryResult& res
   if (!query.count_mode()) {
     std::vector<std::string> bits;
     switch (query.start) {
-      case PushQuery::Bound::kDate: bits.push_back("after " + LocalIso(query.start_date)); break;
-      case PushQuery::Bound::kChangeset: bits.push_back("after changeset " + query.start_raw); break;
-      case PushQuery::Bound::kPushId: bits.push_back("after push ID " + query.start_raw); break;
-      case PushQuery::Bound::kNone: break;
+      case PushQuery::Bound::kDate:
+        bits.push_back("after " + LocalIso(query.start_date));
+        break;
+      case PushQuery::Bound::kChangeset:
+        bits.push_back("after changeset " + query.start_raw);
+        break;
+      case PushQuery::Bound::kPushId:
+        bits.push_back("after push ID " + query.start_raw);
+        break;
+      case PushQuery::Bound::kNone:
+        break;
     }
     switch (query.end) {
-      case PushQuery::Bound::kDate: bits.push_back("before " + LocalIso(query.end_date)); break;
+      case PushQuery::Bound::kDate:
+        bits.push_back("before " + LocalIso(query.end_date));
+        break;
       case PushQuery::Bound::kChangeset:
         bits.push_back("up to and including changeset " + query.end_raw);
         break;
       case PushQuery::Bound::kPushId:
         bits.push_back("up to and including push ID " + query.end_raw);
         break;
-      case PushQuery::Bound::kNone: break;
+      case PushQuery::Bound::kNone:
+        break;
     }
     auto join = [](const std::vector<std::string>& v, const char* sep) {
       std::string s;
@@ -167,7 +187,8 @@ std::string RenderPushlogHtml(const PushQuery& query, const PushQueryResult& res
     }
   }
   int64_t pages = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(static_cast<double>(result.total_pushes) / kPushesPerPage)));
+      1,
+      static_cast<int64_t>(std::ceil(static_cast<double>(result.total_pushes) / kPushesPerPage)));
   std::string nav;
   if (query.count_mode()) {
     auto link = [&](int64_t page, const std::string& label) {

@@ -20,8 +20,7 @@ std::string RenderJsonError(const std::string& message);
 
 // `base_url` ends with '/'; `repo_name` is the URL path of the repository.
 std::string RenderAtomFeed(const PushQueryResult& result, const ServedRepo& repo,
-                           const std::string& base_url, const std::string& repo_name,
-                           double now);
+                           const std::string& base_url, const std::string& repo_name, double now);
 
 std::string RenderPushlogHtml(const PushQuery& query, const PushQueryResult& result,
                               const ServedRepo& repo, const std::string& base_url,

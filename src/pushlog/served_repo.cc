@@ -59,10 +59,21 @@ std::string ServedRepoSignature(const std::string& root) {
   return sig;
 }
 
-std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root) {
+std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root,
+                                                   const ServedRepo* previous) {
   std::shared_ptr<ServedRepo> repo(new ServedRepo());
   repo->root_ = root;
   repo->index_ = ChangelogIndex::Load(root);
+  if (previous) {
+    // Revisions are stable while the changelog only grows (no strip).
+    const ChangelogIndex& old = previous->index_;
+    int old_tip = old.tip_rev();
+    if (old_tip >= 0 && old_tip <= repo->index_.tip_rev() &&
+        old.at(old_tip).node == repo->index_.at(old_tip).node) {
+      std::shared_lock lock(previous->mu_);
+      repo->changesets_ = previous->changesets_;
+    }
+  }
   repo->visibility_ = RepoVisibility::Load(root, repo->index_);
   std::error_code ec;
   auto obs_size = std::filesystem::file_size(root + "/.hg/store/obsstore", ec);
@@ -85,19 +96,19 @@ std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root) {
 
 std::shared_ptr<const Changeset> ServedRepo::ChangesetAt(int rev) const {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_lock lock(mu_);
     auto it = changesets_.find(rev);
     if (it != changesets_.end()) return it->second;
   }
   auto cs = std::make_shared<const Changeset>(ParseChangeset(index_.RevisionText(rev)));
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock lock(mu_);
   changesets_.emplace(rev, cs);
   return cs;
 }
 
 bool ServedRepo::HasBranch(const std::string& name) const {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_lock lock(mu_);
     if (branch_tips_) return branch_tips_->count(name) > 0;
   }
   std::map<std::string, int> tips;
@@ -105,8 +116,8 @@ bool ServedRepo::HasBranch(const std::string& name) const {
     std::string branch = ChangesetAt(r)->branch();
     if (!visibility_.IsHidden(r) || !tips.count(branch)) tips[branch] = r;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  branch_tips_ = std::move(tips);
+  std::unique_lock lock(mu_);
+  if (!branch_tips_) branch_tips_ = std::move(tips);
   return branch_tips_->count(name) > 0;
 }
 
@@ -124,7 +135,7 @@ std::optional<int> ServedRepo::LookupSymbol(const std::string& symbol) const {
   if (auto it = bookmarks_.find(symbol); it != bookmarks_.end()) return index_.RevOf(it->second);
   if (auto it = local_tags_.find(symbol); it != local_tags_.end()) return index_.RevOf(it->second);
   if (HasBranch(symbol)) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_lock lock(mu_);
     return branch_tips_->at(symbol);
   }
   if (symbol.size() < 40 && IsHex(symbol)) {
@@ -143,14 +154,32 @@ std::optional<int> ServedRepo::LookupSymbol(const std::string& symbol) const {
 
 std::shared_ptr<const ServedRepo> ServedRepoCache::Get(const std::string& root) {
   std::string sig = ServedRepoSignature(root);
+  Entry* entry = nullptr;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_lock lock(mu_);
     auto it = entries_.find(root);
-    if (it != entries_.end() && it->second.signature == sig) return it->second.repo;
+    if (it != entries_.end()) {
+      if (it->second->signature == sig) return it->second->repo;
+      entry = it->second.get();
+    }
   }
-  auto repo = ServedRepo::Load(root);
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_[root] = Entry{sig, repo};
+  if (!entry) {
+    std::unique_lock lock(mu_);
+    auto& slot = entries_[root];
+    if (!slot) slot = std::make_unique<Entry>();
+    entry = slot.get();
+  }
+  std::lock_guard<std::mutex> loading(entry->load_mu);
+  std::shared_ptr<const ServedRepo> previous;
+  {
+    std::shared_lock lock(mu_);
+    if (entry->signature == sig && entry->repo) return entry->repo;
+    previous = entry->repo;
+  }
+  auto repo = ServedRepo::Load(root, previous.get());
+  std::unique_lock lock(mu_);
+  entry->signature = sig;
+  entry->repo = repo;
   return repo;
 }
 

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,7 +28,10 @@ namespace hgc {
 
 class ServedRepo {
  public:
-  static std::shared_ptr<const ServedRepo> Load(const std::string& root);
+  // `previous`, when given, is the same repository's older snapshot: parsed
+  // changesets it cached are kept when the changelog only grew.
+  static std::shared_ptr<const ServedRepo> Load(const std::string& root,
+                                                const ServedRepo* previous = nullptr);
 
   const std::string& root() const { return root_; }
   const ChangelogIndex& index() const { return index_; }
@@ -64,7 +68,7 @@ class ServedRepo {
   std::map<std::string, std::string> bookmarks_;
   std::map<std::string, std::string> local_tags_;
 
-  mutable std::mutex mu_;
+  mutable std::shared_mutex mu_;
   mutable std::unordered_map<int, std::shared_ptr<const Changeset>> changesets_;
   mutable std::optional<std::map<std::string, int>> branch_tips_;
 };
@@ -77,11 +81,12 @@ class ServedRepoCache {
 
  private:
   struct Entry {
+    std::mutex load_mu;  // one thread rebuilds; the others wait for it
     std::string signature;
     std::shared_ptr<const ServedRepo> repo;
   };
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::shared_mutex mu_;  // guards entries_ and each entry's signature/repo
+  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
 };
 
 // Stat-based fingerprint of the files a ServedRepo is built from.

@@ -6,10 +6,9 @@
 // Thread-safety: one call at a time per repository.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <ostream>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace hgc {
 
