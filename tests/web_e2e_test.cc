@@ -300,7 +300,7 @@ TEST(WebFrontTest, NativeCommandsNeedNoWorkerAndKilledWorkersAreRestarted) {
   EXPECT_NE(web.Log().find("exited with status"), std::string::npos) << web.Log();
 }
 
-TEST(WebFrontTest, ServerStatusShowsASlowTransferAsBusy) {
+TEST(WebFrontTest, ServerStatusShowsASlowTransferAndASlowCloneAsBusy) {
   ScratchDir dir;
   WebProcess web(dir);
   MakeBigRepo(web.repos() + "/big");
@@ -319,6 +319,20 @@ TEST(WebFrontTest, ServerStatusShowsASlowTransferAsBusy) {
     }
   }
   // The client went away mid-transfer; the request is no longer in flight.
+  EXPECT_TRUE(WaitFor([&] { return web.ServerStatus()["BusyWorkers"] == "0"; }, 30s))
+      << web.ServerStatus()["BusyWorkers"];
+
+  // A clone's wire request (getbundle, as `hg clone` sends it, arguments in
+  // the query string) whose client stops reading: in flight until it goes.
+  std::string tip = Hg("-R " + web.repos() + "/big log -r tip -T '{node}'").out;
+  {
+    SlowClient clone(web.port(), "/big?cmd=getbundle&common=" + std::string(40, '0') +
+                                     "&heads=" + tip);
+    std::string head = clone.ReadHead();
+    ASSERT_NE(head.find(" 200 "), std::string::npos) << head;
+    EXPECT_NE(head.find("application/mercurial-0.1"), std::string::npos) << head;
+    EXPECT_TRUE(WaitFor([&] { return web.ServerStatus()["BusyWorkers"] == "1"; }, 10s));
+  }
   EXPECT_TRUE(WaitFor([&] { return web.ServerStatus()["BusyWorkers"] == "0"; }, 30s))
       << web.ServerStatus()["BusyWorkers"];
 }
