@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "consumer/consume_cmd.h"
 #include "leader/leader_cmd.h"
+#include "leader/readonly.h"
 #include "log/kafka_mock.h"
 #include "notify/notify_cmd.h"
 #include "pushlog/verify_pushlog.h"
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   hgc::RegisterNotifyCommands(app);
   hgc::RegisterWebCommand(app);
   hgc::RegisterVerifyPushlogCommand(app);
+  hgc::RegisterReadonlyCommand(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

@@ -42,15 +42,24 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "reqacks = -1\n"
       "acktimeout = 10000\n"
       "\n"
+      "[readonly]\n"
+      "globalreasonfile = {}/readonlyreason\n"
+      "\n"
       "[replicationpathrewrites]\n"
       "{}/ = {{moz}}/\n"
       "\n"
       "[hooks]\n",
-      log_url, parts, Lower(l.leader_repos()));
+      log_url, parts, l.leader_dir(), Lower(l.leader_repos()));
   for (const char* h : {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose",
                         "txnclose", "txnabort", "changegroup"}) {
     text += fmt::format("{}.hgcluster = {}\n", h, fmt::format(fmt::runtime(hook), h));
   }
+  // The reference's hook names, so the pusher sees the same lines
+  // ("prechangegroup.readonly hook failed").
+  text += fmt::format("prechangegroup.readonly = {}\n",
+                      fmt::format(fmt::runtime(hook), "readonly-changegroup"));
+  text += fmt::format("prepushkey.readonly = {}\n",
+                      fmt::format(fmt::runtime(hook), "readonly-pushkey"));
   // Our pretxnclose (heartbeat + pushlog row) runs after every other
   // pretxnclose hook, so a refusal by another hook never needs a rollback.
   text += "priority.pretxnclose.hgcluster = -100\n";

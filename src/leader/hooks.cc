@@ -18,6 +18,7 @@
 #include "hg/revlog_index.h"
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
+#include "leader/readonly.h"
 #include "message/message.h"
 #include "pushlog/push_user.h"
 #include "pushlog/pushlog_db.h"
@@ -400,6 +401,24 @@ int RunLeaderHook(const std::string& hook, const std::string& config_path) {
     return 1;
   }
   if (hook == "txnabort") return Txnabort();
+  if (hook == "readonly-changegroup" || hook == "readonly-pushkey") {
+    // Before anything else: a frozen repository takes nothing, whatever
+    // the state of the log.
+    try {
+      std::optional<IniFile> ini;
+      if (std::filesystem::exists(config_path)) ini = IniFile::Load(config_path);
+      std::string global = ini ? ini->GetOr("readonly", "globalreasonfile", "") : "";
+      std::string what =
+          hook == "readonly-changegroup" ? "add changesets" : "update " + Env("HG_NAMESPACE");
+      auto refusal = ReadOnlyRefusal(Cwd(), global, what);
+      if (!refusal) return 0;
+      for (const auto& line : *refusal) std::cout << line << std::endl;
+      return 1;
+    } catch (const std::exception& e) {
+      std::cout << "cannot tell whether the repository is read only: " << e.what() << std::endl;
+      return 1;
+    }
+  }
   std::unique_ptr<Producer> producer;
   std::optional<IniFile> ini;
   try {

@@ -15,7 +15,8 @@ void RegisterLeaderCommands(CLI::App& app) {
   auto hook_config = std::make_shared<std::string>();
   auto* hook = app.add_subcommand("hook", "run a leader hg hook (called by hg, not by people)");
   hook->add_option("name", *hook_name,
-                   "pretxnopen|pretxnclose|txnclose|txnabort|changegroup|precommit|pre-init|post-init")
+                   "pretxnopen|pretxnclose|txnclose|txnabort|changegroup|precommit|pre-init|post-init|"
+                   "readonly-changegroup|readonly-pushkey")
       ->required();
   hook->add_option("--config", *hook_config, "leader hgrc with [replicationproducer]")->required();
   hook->callback([=] { throw CLI::RuntimeError(RunLeaderHook(*hook_name, *hook_config)); });
