@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cluster/layout.h"
+#include "cluster/repo_lifecycle.h"
 #include "cluster/setup.h"
 #include "cluster/status.h"
 #include "cluster/supervisor.h"
@@ -217,6 +218,7 @@ void RegisterClusterCommands(CLI::App& app) {
   create->add_option("--root", *root, "cluster directory");
   create->add_option("name", *name, "repository name, e.g. mozilla-central")->required();
   create->callback([=] { throw CLI::RuntimeError(RepoCreate(*root, *name)); });
+  RegisterRepoLifecycleCommands(*repo);
 }
 
 }  // namespace hgc

@@ -1,7 +1,11 @@
 #include "consumer/applier.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <stdio.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -143,11 +147,67 @@ void Applier::Delete(const Message& m) {
   Log("repository at " + local + " deleted");
 }
 
+void Applier::StripLocal(const std::string& local, const Message& m) {
+  auto it = m.body.find("strip");
+  if (it == m.body.end() || !it->is_array() || it->empty()) return;
+  ChangelogIndex index = ChangelogIndex::Load(local);
+  std::vector<std::string> args{"--config=extensions.strip=", "strip", "--no-backup", "--hidden"};
+  size_t present = 0;
+  for (const auto& n : *it) {
+    if (n.is_string() && index.RevOf(n.get<std::string>())) {
+      args.push_back("-r" + n.get<std::string>());
+      ++present;
+    }
+  }
+  Log(fmt::format("stripping {} of {} changesets stripped on the leader from {}", present,
+                  it->size(), local));
+  if (present) RunChecked(local, args);
+}
+
+// A fresh clone from the leader swapped in with one rename(2) exchange:
+// clients see the old repository or the new one, never a missing one.
+void Applier::Reclone(const std::string& local, const Message& m) {
+  auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
+  if (!url) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("cannot reclone {}: no pull URL rewrite matches", m.path));
+  }
+  std::string fresh = local + ".hgcluster-reclone";
+  std::error_code ec;
+  fs::remove_all(fresh, ec);
+  fs::create_directories(fs::path(local).parent_path(), ec);
+  Log(fmt::format("recloning {} from {}", local, *url));
+  RunChecked("", {"clone", "-U", "--pull", "--", *url, fresh});
+  WriteHgrc(fresh, m.hgrc);
+  if (fs::exists(local + "/.hg/replicated-data")) {
+    fs::copy_file(local + "/.hg/replicated-data", fresh + "/.hg/replicated-data",
+                  fs::copy_options::overwrite_existing, ec);
+  }
+  if (m.pushes) {
+    PushlogDb::OpenForWrite(fresh)->ReplaceWith(*m.pushes, ChangelogIndex::Load(fresh));
+  }
+  WriteFileAtomic(fresh + "/.hg/hgcluster-recloned", fmt::format("{:.6f}\n", m.created));
+  if (fs::exists(local)) {
+    if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, local.c_str(), RENAME_EXCHANGE) != 0) {
+      throw Error(ErrorKind::kIo,
+                  fmt::format("cannot swap {} into place: {}", fresh, std::strerror(errno)));
+    }
+    fs::remove_all(fresh, ec);
+  } else {
+    fs::rename(fresh, local);
+  }
+  Log(fmt::format("recloned {} ({} changesets)", local, TipRev(local) + 1));
+}
+
 void Applier::ApplyPushes(const std::string& local, const Message& m) {
   if (!m.pushes) return;
   // Same ids, users and dates as the leader; revisions are this repository's.
+  // A sync carries the whole pushlog: it replaces the changeset rows (after
+  // a strip on the leader, revisions moved).
   auto db = PushlogDb::OpenForWrite(local);
-  auto unknown = db->ApplyReplicated(*m.pushes, ChangelogIndex::Load(local));
+  auto unknown = m.type == MessageType::kRepoSync
+                     ? db->ReplaceWith(*m.pushes, ChangelogIndex::Load(local))
+                     : db->ApplyReplicated(*m.pushes, ChangelogIndex::Load(local));
   if (!unknown.empty()) {
     std::string nodes;
     for (const auto& n : unknown) nodes += (nodes.empty() ? "" : ", ") + n;
@@ -236,7 +296,12 @@ void Applier::ApplyOnce(const Message& m) {
     }
     case MessageType::kRepoSync: {
       if (m.bootstrap) return;
+      if (m.body.value("reclone", false)) {
+        Reclone(local, m);
+        return;
+      }
       EnsureRepo(local);
+      StripLocal(local, m);
       WriteHgrc(local, m.hgrc);
       Log(fmt::format("pulling {} heads into {}", m.heads.size(), local));
       int before = TipRev(local);

@@ -38,6 +38,8 @@ class Applier {
   void ApplyOnce(const Message& m);
   void Delete(const Message& m);
   void ApplyPushes(const std::string& local, const Message& m);
+  void StripLocal(const std::string& local, const Message& m);
+  void Reclone(const std::string& local, const Message& m);
   bool AlreadyApplied(const std::string& local, int partition, int64_t offset) const;
   void MarkApplied(const std::string& local, int partition, int64_t offset) const;
 

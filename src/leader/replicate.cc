@@ -50,6 +50,16 @@ int Guard(Fn fn) {
 
 }  // namespace
 
+nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool bootstrap) {
+  RepoSnapshot snap = SnapshotRepo(root);
+  nlohmann::json sync = MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc,
+                                     bootstrap, Producer::Now());
+  // The whole pushlog travels with a sync, so a resynchronised or new
+  // mirror ends with the leader's push ids.
+  if (auto db = PushlogDb::OpenReadOnly(root)) AttachPushes(sync, db->PushesFrom(0));
+  return sync;
+}
+
 int ReplicateSync(const ReplicateOptions& o) {
   return Guard([&] {
     Producer producer(ProducerConfig::Load(o.config_path));
@@ -57,12 +67,7 @@ int ReplicateSync(const ReplicateOptions& o) {
     std::string wire = producer.WirePath(root);
     int partition = producer.PartitionFor(wire);
     RepoSnapshot snap = SnapshotRepo(root);
-    nlohmann::json sync = MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc,
-                                       o.bootstrap, Producer::Now());
-    // The whole pushlog travels with a sync, so a resynchronised or new
-    // mirror ends with the leader's push ids.
-    if (auto db = PushlogDb::OpenReadOnly(root)) AttachPushes(sync, db->PushesFrom(0));
-    producer.Send(sync, partition);
+    producer.Send(MakeSyncOf(root, wire, o.bootstrap), partition);
     std::cout << "wrote synchronization message into replication log" << std::endl;
     if (o.heads && !o.bootstrap) {
       producer.Send(

@@ -5,6 +5,7 @@
 // Thread-safety: process-level functions.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace hgc {
@@ -17,6 +18,9 @@ struct ReplicateOptions {
 };
 
 int ReplicateSync(const ReplicateOptions& options);
+// The hg-repo-sync-2 message for the leader repository at `root`: heads,
+// requirements, hgrc and the whole pushlog.
+nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool bootstrap);
 int ReplicateHgrc(const ReplicateOptions& options);
 int ReplicateDelete(const ReplicateOptions& options);
 int SendHeartbeat(const ReplicateOptions& options);

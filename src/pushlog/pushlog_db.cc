@@ -236,10 +236,16 @@ std::vector<std::string> PushlogDb::RemoveStaleChangesets(const ChangelogIndex& 
 
 std::vector<std::string> PushlogDb::ApplyReplicated(const std::vector<PushRecord>& pushes,
                                                     const ChangelogIndex& index) {
+  return Apply(pushes, index, /*replace_all=*/false);
+}
+
+std::vector<std::string> PushlogDb::Apply(const std::vector<PushRecord>& pushes,
+                                          const ChangelogIndex& index, bool replace_all) {
   return AsIo([&] {
     std::vector<std::string> unknown;
     db_.Exec("BEGIN IMMEDIATE");
     try {
+      if (replace_all) db_.Exec("DELETE FROM changesets");
       SqliteStatement push(db_.raw(),
                            "INSERT OR REPLACE INTO pushlog (id, user, date) VALUES (?1, ?2, ?3)",
                            db_.path());
@@ -266,6 +272,60 @@ std::vector<std::string> PushlogDb::ApplyReplicated(const std::vector<PushRecord
     }
     return unknown;
   });
+}
+
+std::vector<std::string> PushlogDb::RepairAfterStrip(const ChangelogIndex& index,
+                                                     std::vector<std::string>* updated) {
+  return AsIo([&] {
+    std::vector<std::string> deleted;
+    std::vector<std::pair<std::string, int>> moved;
+    {
+      SqliteStatement q(db_.raw(), "SELECT rev, node FROM changesets ORDER BY pushid, rev",
+                        db_.path());
+      while (q.Step()) {
+        std::string node = q.ColumnText(1);
+        auto rev = index.RevOf(node);
+        if (!rev) {
+          deleted.push_back(node);
+        } else if (*rev != q.ColumnInt(0)) {
+          moved.emplace_back(node, *rev);
+        }
+      }
+    }
+    db_.Exec("BEGIN IMMEDIATE");
+    try {
+      SqliteStatement del(db_.raw(), "DELETE FROM changesets WHERE node = ?1", db_.path());
+      for (const auto& n : deleted) {
+        del.Reset();
+        del.Bind(1, n).Step();
+      }
+      // Two passes so no intermediate state breaks the unique rev index.
+      SqliteStatement park(db_.raw(), "UPDATE changesets SET rev = -1 - rev WHERE node = ?1",
+                           db_.path());
+      for (const auto& [n, rev] : moved) {
+        park.Reset();
+        park.Bind(1, n).Step();
+      }
+      SqliteStatement set(db_.raw(), "UPDATE changesets SET rev = ?2 WHERE node = ?1", db_.path());
+      for (const auto& [n, rev] : moved) {
+        set.Reset();
+        set.Bind(1, n).Bind(2, int64_t{rev}).Step();
+      }
+      db_.Exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    if (updated) {
+      for (const auto& [n, rev] : moved) updated->push_back(n);
+    }
+    return deleted;
+  });
+}
+
+std::vector<std::string> PushlogDb::ReplaceWith(const std::vector<PushRecord>& pushes,
+                                                const ChangelogIndex& index) {
+  return Apply(pushes, index, /*replace_all=*/true);
 }
 
 }  // namespace hgc

@@ -59,6 +59,18 @@ class PushlogDb {
   std::vector<std::string> ApplyReplicated(const std::vector<PushRecord>& pushes,
                                            const ChangelogIndex& index);
 
+  // After history was rewritten (strip): rows of nodes the repository no
+  // longer has are deleted, rows whose node has a new revision get it
+  // (spec §1.3). Push rows stay, possibly empty. Returns the deleted nodes;
+  // `updated` receives the renumbered ones.
+  std::vector<std::string> RepairAfterStrip(const ChangelogIndex& index,
+                                            std::vector<std::string>* updated);
+  // A whole pushlog replacing this one's changeset rows (a sync after a
+  // strip or a reclone): same ids, users and dates, local revisions.
+  // Returns nodes the repository does not have.
+  std::vector<std::string> ReplaceWith(const std::vector<PushRecord>& pushes,
+                                       const ChangelogIndex& index);
+
   SqliteDb& db() { return db_; }
   // A prepared statement kept for the life of this connection (the web
   // front's threads reuse their connections), ready to bind. The lease
@@ -81,6 +93,8 @@ class PushlogDb {
  private:
   explicit PushlogDb(const std::string& path, bool create, int timeout_ms);
   void EnsureSchema();
+  std::vector<std::string> Apply(const std::vector<PushRecord>& pushes, const ChangelogIndex& index,
+                                 bool replace_all);
   std::vector<PushRecord> Query(const std::string& where, const std::vector<int64_t>& args);
 
   SqliteDb db_;
