@@ -12,6 +12,7 @@
 #include "aggregator/aggregate_cmd.h"
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
+#include "cluster/fncache.h"
 #include "common/error.h"
 #include "consumer/consume_cmd.h"
 #include "leader/leader_cmd.h"
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
   hgc::RegisterWebCommand(app);
   hgc::RegisterVerifyPushlogCommand(app);
   hgc::RegisterReadonlyCommand(app);
+  hgc::RegisterFncacheCommand(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
