@@ -13,6 +13,7 @@
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
 #include "cluster/fncache.h"
+#include "cluster/try_heads.h"
 #include "common/error.h"
 #include "consumer/consume_cmd.h"
 #include "leader/leader_cmd.h"
@@ -27,6 +28,7 @@ namespace {
 const std::map<std::string, std::vector<std::string>>& Aliases() {
   static const std::map<std::string, std::vector<std::string>> kAliases = {
       {"check_kafka_hg_heartbeat", {"check-heartbeat"}},
+      {"check_try_heads", {"check_try_heads"}},
       {"check_pulsenotifier_lag", {"check-pulsenotifier-lag"}},
       {"check_pushdataaggregator_lag", {"check-aggregator-lag"}},
       {"check_snsnotifier_lag", {"check-snsnotifier-lag"}},
@@ -82,6 +84,7 @@ int main(int argc, char** argv) {
   hgc::RegisterVerifyPushlogCommand(app);
   hgc::RegisterReadonlyCommand(app);
   hgc::RegisterFncacheCommand(app);
+  hgc::RegisterTryHeadsCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
