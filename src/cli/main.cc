@@ -13,6 +13,7 @@
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
 #include "cluster/fncache.h"
+#include "cluster/groups_cmd.h"
 #include "cluster/try_heads.h"
 #include "common/error.h"
 #include "consumer/consume_cmd.h"
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
   hgc::RegisterVerifyPushlogCommand(app);
   hgc::RegisterReadonlyCommand(app);
   hgc::RegisterFncacheCommand(app);
+  hgc::RegisterGroupsCommand(app);
   hgc::RegisterTryHeadsCommands(app);
 
   std::vector<char*> cargs;
