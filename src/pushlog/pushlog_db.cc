@@ -205,7 +205,12 @@ std::vector<std::string> PushlogDb::RemoveStaleChangesets(const ChangelogIndex& 
   return AsIo([&] {
     std::vector<std::string> stale;
     {
-      SqliteStatement q(db_.raw(), "SELECT rev, node FROM changesets ORDER BY rev", db_.path());
+      // Rows of a push that never committed name revisions at or past the
+      // first new one (they were reused by this push); the rev index makes
+      // this cheap however long the pushlog is.
+      SqliteStatement q(db_.raw(), "SELECT rev, node FROM changesets WHERE rev >= ?1 ORDER BY rev",
+                        db_.path());
+      q.Bind(1, int64_t{first_new_rev});
       while (q.Step()) {
         int64_t rev = q.ColumnInt(0);
         std::string node = q.ColumnText(1);

@@ -48,8 +48,8 @@ class PushlogDb {
   void RemovePush(int64_t id);
   // Deletes changeset rows left by a push whose hg transaction never
   // committed (killed between the pushlog commit and hg's): rows naming a
-  // revision at or beyond `first_new_rev` (not in the committed repository)
-  // or a node the repository does not have. Returns the deleted nodes.
+  // revision at or beyond `first_new_rev`, which the committed repository
+  // does not have. Returns the deleted nodes.
   std::vector<std::string> RemoveStaleChangesets(const ChangelogIndex& index, int first_new_rev);
 
   // Writes replicated pushes with their original ids, users and dates and
