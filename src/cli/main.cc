@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregator/aggregate_cmd.h"
+#include "bundles/bundles_cmd.h"
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
 #include "common/error.h"
@@ -24,7 +25,9 @@ namespace {
 
 const std::map<std::string, std::vector<std::string>>& Aliases() {
   static const std::map<std::string, std::vector<std::string>> kAliases = {
+      {"check_hg_bundle_generate_age", {"check-bundle-age"}},
       {"check_kafka_hg_heartbeat", {"check-heartbeat"}},
+      {"generate-hg-s3-bundles", {"bundles", "generate"}},
       {"check_pulsenotifier_lag", {"check-pulsenotifier-lag"}},
       {"check_pushdataaggregator_lag", {"check-aggregator-lag"}},
       {"check_snsnotifier_lag", {"check-snsnotifier-lag"}},
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
   hgc::RegisterNotifyCommands(app);
   hgc::RegisterWebCommand(app);
   hgc::RegisterVerifyPushlogCommand(app);
+  hgc::RegisterBundlesCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
