@@ -36,6 +36,19 @@ std::string Heads(Cluster& c, const std::string& repo) {
   return c.Hg("-R " + repo + " heads -T '{node}\\n'").out;
 }
 
+// Both mirrors' web fronts serve the leader's tip (the replicatedserved view
+// shows a push only once every mirror has it).
+bool MirrorsServeTip(Cluster& c, const std::string& name) {
+  std::string tip = c.Hg("-R " + c.LeaderRepo(name) + " log -r tip -T '{node}'").out;
+  return WaitFor([&] {
+    for (int m = 0; m < 2; ++m) {
+      std::string url = c.Status()["mirrors"][m]["http"].get<std::string>() + name;
+      if (c.Hg("id -r " + tip + " " + url).exit_code != 0) return false;
+    }
+    return true;
+  });
+}
+
 // A client repo with `n` more commits, pushed to the leader.
 void PushCommits(Cluster& c, const std::string& client, int n, int start) {
   for (int i = start; i < start + n; ++i) {
@@ -53,6 +66,7 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   ASSERT_TRUE(c.Hg("init " + dir / "client").ok());
   PushCommits(c, dir / "client", 12, 0);
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  ASSERT_TRUE(MirrorsServeTip(c, "repo"));
   nlohmann::json status = c.Status();
   std::string m1 = status["mirrors"][0]["http"], m2 = status["mirrors"][1]["http"];
   std::string tip = c.Hg("-R " + c.LeaderRepo("repo") + " log -r tip -T '{node}'").out;
@@ -127,6 +141,7 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   // More pushes, a second generation: the first manifest becomes .old.
   PushCommits(c, dir / "client", 3, 12);
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  ASSERT_TRUE(MirrorsServeTip(c, "repo"));
   gen = Hgcluster({"bundles", "generate", "--root", c.root(), "--no-upload", "repo"});
   ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
   EXPECT_EQ(ReadFileOrEmpty(c.LeaderRepo("repo") + "/.hg/clonebundles.manifest.old"), manifest);
@@ -164,7 +179,7 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   EXPECT_NE(old_clone.out.find("applying clone bundle from " + base + ".zstd.hg"),
             std::string::npos)
       << old_clone.out;
-  EXPECT_EQ(Heads(c, dir / "clone4"), Heads(c, c.LeaderRepo("repo")));
+  EXPECT_EQ(Heads(c, dir / "clone4"), Heads(c, c.LeaderRepo("repo"))) << old_clone.out << old_clone.err;
 
   // The age check, under its own name and under the reference's.
   age = Hgcluster({"check-bundle-age", "--root", c.root()});
