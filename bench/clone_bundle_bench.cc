@@ -104,10 +104,9 @@ Sample Clone(int front, const std::vector<std::string>& extra, const std::string
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   s.cpu = MirrorCpu(front) - cpu0;
   bool bundled = r.out.find("applying clone bundle") != std::string::npos;
-  if ((expect == nullptr) == bundled ||
-      (expect && r.out.find(expect) == std::string::npos)) {
-    std::fprintf(stderr, "unexpected clone output (wanted %s):\n%s\n", expect ? expect : "no bundle",
-                 r.out.c_str());
+  if ((expect == nullptr) == bundled || (expect && r.out.find(expect) == std::string::npos)) {
+    std::fprintf(stderr, "unexpected clone output (wanted %s):\n%s\n",
+                 expect ? expect : "no bundle", r.out.c_str());
     std::exit(1);
   }
   fs::remove_all(dest);
@@ -149,7 +148,8 @@ int main(int argc, char** argv) {
   Check(Run({hgcluster, "bundles", "generate", "--config", dir + "/bundles.ini", "--no-upload",
              "bench"}),
         "hgcluster bundles generate");
-  std::printf("generated bundles in %.1fs:", std::chrono::duration<double>(Clock::now() - t0).count());
+  std::printf("generated bundles in %.1fs:",
+              std::chrono::duration<double>(Clock::now() - t0).count());
   for (const auto& e : fs::directory_iterator(dir + "/bundles/bench")) {
     std::printf(" %s %.1f MB;", e.path().filename().string().substr(41).c_str(),
                 static_cast<double>(e.file_size()) / 1e6);
@@ -181,9 +181,9 @@ int main(int argc, char** argv) {
   }
   std::printf("clone -U of %d changesets from hgcluster web, %d runs each (median)\n", changesets,
               runs);
-  for (auto [name, v] : {std::pair{"no clone bundle (full getbundle)", &a},
-                         std::pair{"zstd bundle (default pick)", &b},
-                         std::pair{"stream-v2 bundle", &c}}) {
+  for (auto [name, v] :
+       {std::pair{"no clone bundle (full getbundle)", &a},
+        std::pair{"zstd bundle (default pick)", &b}, std::pair{"stream-v2 bundle", &c}}) {
     std::vector<double> wall, cpu;
     for (const auto& s : *v) {
       wall.push_back(s.wall);

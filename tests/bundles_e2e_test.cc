@@ -84,9 +84,9 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
   EXPECT_NE(gen.out.find("tip of repo is " + tip), std::string::npos) << gen.out;
   for (const char* type : {"zstd", "gzip-v2", "stream-v2"}) {
-    EXPECT_NE(gen.out.find("bundle generated: " + c.root() + "/bundles/repo/" + tip + "." + type +
-                           ".hg"),
-              std::string::npos)
+    EXPECT_NE(
+        gen.out.find("bundle generated: " + c.root() + "/bundles/repo/" + tip + "." + type + ".hg"),
+        std::string::npos)
         << gen.out;
   }
   EXPECT_NE(gen.out.find("wrote synchronization message into replication log"), std::string::npos);
@@ -105,8 +105,8 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   EXPECT_TRUE(fs::exists(c.root() + "/bundles/lastrun"));
   auto json = nlohmann::json::parse(ReadFileOrEmpty(c.root() + "/bundles/bundles.json"));
   EXPECT_EQ(json["repo"]["gzip-v2"]["path"], "repo/" + tip + ".gzip-v2.hg");
-  EXPECT_EQ(json["repo"]["zstd"]["size"], fs::file_size(c.root() + "/bundles/repo/" + tip +
-                                                         ".zstd.hg"));
+  EXPECT_EQ(json["repo"]["zstd"]["size"],
+            fs::file_size(c.root() + "/bundles/repo/" + tip + ".zstd.hg"));
   ASSERT_TRUE(MirrorsHaveManifest(c, "repo", manifest)) << c.MirrorLog(1);
 
   // The web front serves the bundle directory from disk.
@@ -179,7 +179,8 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   EXPECT_NE(old_clone.out.find("applying clone bundle from " + base + ".zstd.hg"),
             std::string::npos)
       << old_clone.out;
-  EXPECT_EQ(Heads(c, dir / "clone4"), Heads(c, c.LeaderRepo("repo"))) << old_clone.out << old_clone.err;
+  EXPECT_EQ(Heads(c, dir / "clone4"), Heads(c, c.LeaderRepo("repo")))
+      << old_clone.out << old_clone.err;
 
   // The age check, under its own name and under the reference's.
   age = Hgcluster({"check-bundle-age", "--root", c.root()});

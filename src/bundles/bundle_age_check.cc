@@ -55,8 +55,8 @@ CheckReport CheckBundleAge(const std::string& lastrun_path,
   CheckReport r;
   if (!lastrun_text) {
     r.status = CheckStatus::kCritical;
-    r.summary = fmt::format("CRITICAL - no bundle generation recorded: {} does not exist",
-                            lastrun_path);
+    r.summary =
+        fmt::format("CRITICAL - no bundle generation recorded: {} does not exist", lastrun_path);
     return r;
   }
   auto when = ParseLastRun(*lastrun_text);

@@ -25,8 +25,8 @@ TEST(BundleAgeCheckTest, OkOutputPinned) {
 }
 
 TEST(BundleAgeCheckTest, WarningAndCriticalPinned) {
-  CheckReport w = CheckBundleAge("/b/lastrun", std::string("2023-11-14T22:13:20Z\n"),
-                                 kRun + hours(31), {});
+  CheckReport w =
+      CheckBundleAge("/b/lastrun", std::string("2023-11-14T22:13:20Z\n"), kRun + hours(31), {});
   EXPECT_EQ(w.status, CheckStatus::kWarning);
   EXPECT_EQ(FormatReport(w),
             "WARNING - clone bundles last generated 1d 7h 0m ago (2023-11-14T22:13:20Z)\n"
@@ -38,8 +38,8 @@ TEST(BundleAgeCheckTest, WarningAndCriticalPinned) {
             "\n"
             "See https://mozilla-version-control-tools.readthedocs.io/en/latest/hgmo/ops.html\n"
             "for details about this check.\n");
-  CheckReport c = CheckBundleAge("/b/lastrun", std::string("2023-11-14T22:13:20Z\n"),
-                                 kRun + hours(24 * 3), {});
+  CheckReport c =
+      CheckBundleAge("/b/lastrun", std::string("2023-11-14T22:13:20Z\n"), kRun + hours(24 * 3), {});
   EXPECT_EQ(c.status, CheckStatus::kCritical);
   EXPECT_EQ(c.summary,
             "CRITICAL - clone bundles last generated 3d 0h 0m ago (2023-11-14T22:13:20Z)");

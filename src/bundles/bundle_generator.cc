@@ -89,7 +89,9 @@ std::string BundleGenerator::HgChecked(const std::string& root,
   return r.out;
 }
 
-void BundleGenerator::Replicate(const std::string& root) { ReplicateRepo(config_.leader_hgrc, root); }
+void BundleGenerator::Replicate(const std::string& root) {
+  ReplicateRepo(config_.leader_hgrc, root);
+}
 
 void BundleGenerator::CopyFrom(const RepoSpec& spec) {
   std::string root = RepoRoot(spec.repo);

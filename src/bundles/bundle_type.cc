@@ -30,8 +30,11 @@ std::vector<BundleType> BundleTypesFor(const RepoSpec& spec) {
 std::vector<std::string> BundleHgArgs(BundleType type, const std::string& out) {
   switch (type) {
     case BundleType::kZstdMax:
-      return {"--config", "experimental.bundlecomplevel=20",  "--config",
-              "experimental.bundlecompthreads=4", "bundle", "-a", "-t", "zstd-v2", out};
+      return {"--config", "experimental.bundlecomplevel=20",
+              "--config", "experimental.bundlecompthreads=4",
+              "bundle",   "-a",
+              "-t",       "zstd-v2",
+              out};
     case BundleType::kZstd:
       return {"bundle", "-a", "-t", "zstd-v2", out};
     case BundleType::kGzipV2:
@@ -60,13 +63,14 @@ void ValidateBundleSpec(BundleType type, const std::string& spec, const std::str
     throw Error(ErrorKind::kHgFailed, fmt::format("unexpected bundle spec for {}: {}", path, spec));
   }
   static const std::set<std::string> kIgnored{"dotencode", "fncache", "store"};
-  static const std::set<std::string> kAllowed{"generaldelta", "revlog-compression-zstd",
-                                              "revlogv1", "sparserevlog"};
+  static const std::set<std::string> kAllowed{"generaldelta", "revlog-compression-zstd", "revlogv1",
+                                              "sparserevlog"};
   std::string reqs = spec.substr(prefix.size());
   std::set<std::string> unexpected;
   for (size_t start = 0; start <= reqs.size();) {
     size_t sep = reqs.find("%2C", start);
-    std::string req = reqs.substr(start, sep == std::string::npos ? std::string::npos : sep - start);
+    std::string req =
+        reqs.substr(start, sep == std::string::npos ? std::string::npos : sep - start);
     if (!kIgnored.count(req) && !kAllowed.count(req)) unexpected.insert(req);
     if (sep == std::string::npos) break;
     start = sep + 3;

@@ -46,7 +46,8 @@ BundlesConfig BundlesConfig::Load(const std::string& path) {
   c.s3_bucket = ini.GetOr(s, "s3_bucket", "");
   c.s3_region = ini.GetOr(s, "s3_region", "us-east-1");
   if (!c.s3_endpoint.empty() && c.s3_bucket.empty()) {
-    throw Error(ErrorKind::kConfig, fmt::format("{}: [bundles] s3_bucket: required with s3_endpoint", path));
+    throw Error(ErrorKind::kConfig,
+                fmt::format("{}: [bundles] s3_bucket: required with s3_endpoint", path));
   }
   return c;
 }

@@ -15,8 +15,7 @@ TEST(ManifestTest, LinesInManifestOrderWithAttributes) {
   std::vector<GeneratedBundle> b{{BundleType::kStreamV2, "t.stream-v2.hg", kStream, 3},
                                  {BundleType::kGzipV2, "t.gzip-v2.hg", "gzip-v2", 2},
                                  {BundleType::kZstd, "t.zstd.hg", "zstd-v2", 1}};
-  auto lines = ManifestLines("integration/autoland", b,
-                             {"http://127.0.0.1:8000/bundles", "", ""});
+  auto lines = ManifestLines("integration/autoland", b, {"http://127.0.0.1:8000/bundles", "", ""});
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0],
             "http://127.0.0.1:8000/bundles/integration/autoland/t.zstd.hg BUNDLESPEC=zstd-v2 "

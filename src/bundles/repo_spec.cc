@@ -16,9 +16,9 @@ RepoSpec ParseRepoSpec(const std::string& line) {
   in >> spec.repo;
   if (spec.repo.empty()) throw Error(ErrorKind::kUsage, "empty repository spec");
   if (spec.repo.front() == '/' || spec.repo.find("..") != std::string::npos) {
-    throw Error(ErrorKind::kUsage,
-                fmt::format("repository '{}' must be a path relative to the repos root",
-                            spec.repo));
+    throw Error(
+        ErrorKind::kUsage,
+        fmt::format("repository '{}' must be a path relative to the repos root", spec.repo));
   }
   while (spec.repo.size() > 1 && spec.repo.back() == '/') spec.repo.pop_back();
   for (std::string attr; in >> attr;) {

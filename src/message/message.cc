@@ -112,9 +112,9 @@ void DecodeCloneBundlesManifest(Message& m) {
   auto it = m.body.find("clonebundles_manifest");
   if (it == m.body.end()) return;
   if (!it->is_null() && !it->is_string()) {
-    throw Error(ErrorKind::kMalformed,
-                fmt::format("{}: field 'clonebundles_manifest' is neither a string nor null",
-                            m.name));
+    throw Error(
+        ErrorKind::kMalformed,
+        fmt::format("{}: field 'clonebundles_manifest' is neither a string nor null", m.name));
   }
   m.has_clonebundles_manifest = true;
   if (it->is_string()) m.clonebundles_manifest = it->get<std::string>();

@@ -22,8 +22,9 @@ TEST(BundleFilesTest, OtherPathsAreNotMatched) {
 }
 
 TEST(BundleFilesTest, RefusesEscapesHiddenAndUnfinishedFiles) {
-  for (const char* p : {"/bundles/../etc/passwd", "/bundles/a/../../x", "/bundles/./x",
-                        "/bundles/.hidden", "/bundles/a//b", "/bundles/a/", "/bundles/r/t.zstd.hg.tmp"}) {
+  for (const char* p :
+       {"/bundles/../etc/passwd", "/bundles/a/../../x", "/bundles/./x", "/bundles/.hidden",
+        "/bundles/a//b", "/bundles/a/", "/bundles/r/t.zstd.hg.tmp"}) {
     auto r = ResolveBundleFile("/srv/b", "/bundles/", p);
     EXPECT_TRUE(r.matched) << p;
     EXPECT_EQ(r.file, "") << p;

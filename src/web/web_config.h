@@ -25,7 +25,7 @@ struct WebConfig {
   int upstream_timeout = 360;   // upstream_timeout = seconds a worker may stay silent
   std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
-  std::string origin;           // the file it came from
+  std::string origin;                            // the file it came from
 
   // Throws Error(kConfig) naming the file and key on a missing or bad value.
   static WebConfig Load(const std::string& path);

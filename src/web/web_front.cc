@@ -409,8 +409,8 @@ void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& r
       length, type,
       [f](size_t offset, size_t want, httplib::DataSink& sink) {
         static thread_local std::vector<char> buf(256 * 1024);
-        ssize_t n = pread(f->fd, buf.data(), std::min(want, buf.size()),
-                          static_cast<off_t>(offset));
+        ssize_t n =
+            pread(f->fd, buf.data(), std::min(want, buf.size()), static_cast<off_t>(offset));
         if (n <= 0) return false;
         f->bytes += static_cast<uint64_t>(n);
         return sink.write(buf.data(), static_cast<size_t>(n));
