@@ -184,10 +184,11 @@ void Aggregator::Fill(int p, int64_t start, int64_t end) {
     for (auto& rec :
          r.cursor->Poll(static_cast<size_t>(end - r.next), std::chrono::milliseconds(200))) {
       if (rec.offset != r.next) {
+        // Formatted before erase(): `r` refers into readers_.
+        std::string why =
+            fmt::format("expected offset {} of partition {}, got {}", r.next, p, rec.offset);
         readers_.erase(p);
-        throw Error(
-            ErrorKind::kLogUnavailable,
-            fmt::format("expected offset {} of partition {}, got {}", r.next, p, rec.offset));
+        throw Error(ErrorKind::kLogUnavailable, why);
       }
       Pending pending{p, rec.offset, "", 0, false, false, ""};
       try {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregator/aggregate_cmd.h"
+#include "bundles/bundles_cmd.h"
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
 #include "cluster/fncache.h"
@@ -28,8 +29,10 @@ namespace {
 
 const std::map<std::string, std::vector<std::string>>& Aliases() {
   static const std::map<std::string, std::vector<std::string>> kAliases = {
+      {"check_hg_bundle_generate_age", {"check-bundle-age"}},
       {"check_kafka_hg_heartbeat", {"check-heartbeat"}},
       {"check_try_heads", {"check_try_heads"}},
+      {"generate-hg-s3-bundles", {"bundles", "generate"}},
       {"check_pulsenotifier_lag", {"check-pulsenotifier-lag"}},
       {"check_pushdataaggregator_lag", {"check-aggregator-lag"}},
       {"check_snsnotifier_lag", {"check-snsnotifier-lag"}},
@@ -87,6 +90,7 @@ int main(int argc, char** argv) {
   hgc::RegisterFncacheCommand(app);
   hgc::RegisterGroupsCommand(app);
   hgc::RegisterTryHeadsCommands(app);
+  hgc::RegisterBundlesCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

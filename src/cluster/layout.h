@@ -9,6 +9,7 @@
 //   ROOT/leader/pushdataaggregator{-pending,}.ini, aggregator{-pending,}.log
 //   ROOT/mirrors/NAME/consumer.ini, consumer.log, heads.ini, heads.log, repos/
 //   ROOT/mirrors/NAME/web.ini, http.log, web.pid, hg-workers.log   HTTP front
+//   ROOT/bundles/REPO/<tip>.<type>.hg, index.html, bundles.json, lastrun
 // Thread-safety: plain values and file functions.
 #pragma once
 
@@ -48,6 +49,8 @@ struct ClusterLayout {
     return root + "/leader/pushdataaggregator-pending.ini";
   }
   std::string aggregator_config() const { return root + "/leader/pushdataaggregator.ini"; }
+  // Clone bundles (`hgcluster bundles generate`), served by every web front.
+  std::string bundles_dir() const { return root + "/bundles"; }
   std::string supervisor_log() const { return root + "/supervisor.log"; }
 
   // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.

@@ -120,6 +120,18 @@ void Applier::WriteHgrc(const std::string& local, const std::optional<std::strin
   }
 }
 
+void Applier::WriteCloneBundlesManifest(const std::string& local,
+                                        const std::optional<std::string>& content) {
+  std::string path = local + "/.hg/clonebundles.manifest";
+  if (content) {
+    Log("writing clonebundles manifest: " + path);
+    WriteFileAtomic(path, *content);
+  } else if (fs::exists(path)) {
+    Log("deleting local clonebundles.manifest from " + local);
+    fs::remove(path);
+  }
+}
+
 void Applier::Delete(const Message& m) {
   std::string local = LocalPath(m.path);
   if (config_.backup) {
@@ -308,6 +320,9 @@ void Applier::ApplyOnce(const Message& m) {
       Pull(local, m);
       Log(fmt::format("pulled {} changesets into {}", TipRev(local) - before, local));
       ApplyPushes(local, m);
+      // After the pull, so the advertised bundles never name changesets the
+      // mirror lacks for longer than necessary.
+      if (m.has_clonebundles_manifest) WriteCloneBundlesManifest(local, m.clonebundles_manifest);
       return;
     }
     case MessageType::kRepoDelete:

@@ -35,6 +35,9 @@ class Applier {
   void EnsureRepo(const std::string& local);
   void Pull(const std::string& local, const Message& m);
   void WriteHgrc(const std::string& local, const std::optional<std::string>& content);
+  // The leader's .hg/clonebundles.manifest from a sync (nullopt: delete ours).
+  void WriteCloneBundlesManifest(const std::string& local,
+                                 const std::optional<std::string>& content);
   void ApplyOnce(const Message& m);
   void Delete(const Message& m);
   void ApplyPushes(const std::string& local, const Message& m);

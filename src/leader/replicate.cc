@@ -57,6 +57,11 @@ nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool
   // The whole pushlog travels with a sync, so a resynchronised or new
   // mirror ends with the leader's push ids.
   if (auto db = PushlogDb::OpenReadOnly(root)) AttachPushes(sync, db->PushesFrom(0));
+  // The clone bundles manifest rides along (docs/formats.md): mirrors write
+  // it, or delete theirs when the leader has none (null).
+  std::string manifest = root + "/.hg/clonebundles.manifest";
+  sync["clonebundles_manifest"] =
+      fs::exists(manifest) ? nlohmann::json(ReadFileOrEmpty(manifest)) : nlohmann::json(nullptr);
   return sync;
 }
 

@@ -108,6 +108,18 @@ void DecodePushes(Message& m) {
   m.pushes = std::move(pushes);
 }
 
+void DecodeCloneBundlesManifest(Message& m) {
+  auto it = m.body.find("clonebundles_manifest");
+  if (it == m.body.end()) return;
+  if (!it->is_null() && !it->is_string()) {
+    throw Error(
+        ErrorKind::kMalformed,
+        fmt::format("{}: field 'clonebundles_manifest' is neither a string nor null", m.name));
+  }
+  m.has_clonebundles_manifest = true;
+  if (it->is_string()) m.clonebundles_manifest = it->get<std::string>();
+}
+
 void DecodeFields(Message& m) {
   const MessageFields f(m.body, m.name);
   m.created = f.Created();
@@ -144,6 +156,7 @@ void DecodeFields(Message& m) {
       m.heads = f.StringList("heads");
       m.bootstrap = m.name == "hg-repo-sync-1" ? false : f.Bool("bootstrap");
       DecodePushes(m);
+      DecodeCloneBundlesManifest(m);
       break;
     case MessageType::kHeads:
       m.heads = f.StringList("heads");

@@ -50,6 +50,12 @@ struct Message {
   // changegroup-2 / repo-sync-2 extension (docs/formats.md): the pushlog
   // rows the event brings; nullopt when the producer did not send them.
   std::optional<std::vector<PushRecord>> pushes;
+  // repo-sync-2 extension (docs/formats.md): the leader's
+  // .hg/clonebundles.manifest. `has_clonebundles_manifest` is false when the
+  // producer did not send the field (leave the mirror's copy alone); with the
+  // field, nullopt means the leader has none (delete the mirror's copy).
+  bool has_clonebundles_manifest = false;
+  std::optional<std::string> clonebundles_manifest;
 };
 
 // "1\n" + PythonJsonDumps(object).

@@ -1,18 +1,24 @@
 #include "web/web_front.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "web/bundle_files.h"
 #include "web/hg_worker_pool.h"
 #include "web/lag_metrics.h"
 #include "web/upstream.h"
@@ -302,6 +308,11 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
     std::string body = Health(&status);
     return monitoring(RequestClass::kHealth, status, std::move(body), "application/json");
   }
+  if (!config_.bundles_dir.empty()) {
+    BundleFileLookup bundle =
+        ResolveBundleFile(config_.bundles_dir, config_.bundles_url_prefix, path);
+    if (bundle.matched) return ServeBundleFile(req, res, bundle.file);
+  }
   RepoPath rp = ResolveRepoPath(config_.repos, path);
   if (rp.kind == RepoPath::Kind::kNotFound) {
     return monitoring(RequestClass::kNotFound, 404,
@@ -344,6 +355,67 @@ void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, 
                   out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
   metrics_.Record(RequestClass::kNative, out.status, SecondsSince(start), size);
   metrics_.RequestFinished();
+}
+
+// A clone bundle (or the index) from disk: the open descriptor is streamed
+// in 256 KiB preads, so a rename of a newer bundle over it cannot tear the
+// response and nothing large is held in memory.
+void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& res,
+                               const std::string& file) {
+  struct OpenFile {
+    WebMetrics* metrics;
+    Clock::time_point start;
+    int fd = -1;
+    uint64_t bytes = 0;
+    ~OpenFile() {
+      if (fd >= 0) close(fd);
+      metrics->Record(RequestClass::kBundle, 200, SecondsSince(start), bytes);
+      metrics->RequestFinished();
+    }
+  };
+  auto start = Clock::now();
+  int fd = file.empty() ? -1 : open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    close(fd);
+    fd = -1;
+  }
+  if (fd < 0) {
+    res.status = 404;
+    std::string body = fmt::format("no bundle file at {}\n", req.path.substr(0, 1000));
+    uint64_t size = body.size();
+    res.set_content(std::move(body), "text/plain; charset=utf-8");
+    metrics_.Record(RequestClass::kBundle, 404, SecondsSince(start), size);
+    return;
+  }
+  metrics_.RequestStarted();
+  auto f = std::make_shared<OpenFile>();
+  f->metrics = &metrics_;
+  f->start = start;
+  f->fd = fd;
+  res.status = 200;
+  const char* type = BundleContentType(file);
+  auto length = static_cast<size_t>(st.st_size);
+  if (req.method == "HEAD") {
+    res.set_header("Content-Length", std::to_string(length));
+    res.set_content("", type);
+    return;
+  }
+  if (length == 0) {
+    res.set_content("", type);
+    return;
+  }
+  res.set_content_provider(
+      length, type,
+      [f](size_t offset, size_t want, httplib::DataSink& sink) {
+        static thread_local std::vector<char> buf(256 * 1024);
+        ssize_t n =
+            pread(f->fd, buf.data(), std::min(want, buf.size()), static_cast<off_t>(offset));
+        if (n <= 0) return false;
+        f->bytes += static_cast<uint64_t>(n);
+        return sink.write(buf.data(), static_cast<size_t>(n));
+      },
+      [f](bool) {});
 }
 
 void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {

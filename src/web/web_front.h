@@ -1,5 +1,6 @@
 // A mirror's HTTP front (`hgcluster web`): native per-repository commands
-// answered in-process (RepoCommands), everything else streamed to a pool of
+// answered in-process (RepoCommands), clone bundle files from disk under
+// bundles_url_prefix, everything else streamed to a pool of
 // `hg serve --web-conf` workers, plus /server-status?auto, /metrics and
 // /__health. Blocking cpp-httplib server: one pool thread per open
 // connection (see docs/architecture.md, "Mirror web front").
@@ -57,6 +58,8 @@ class WebFront {
   void ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,
                    const RepoCommandHandler& handler);
   void Proxy(const httplib::Request& req, httplib::Response& res);
+  void ServeBundleFile(const httplib::Request& req, httplib::Response& res,
+                       const std::string& file);
   std::string Health(int* status) const;
   std::string PrometheusText();
 

@@ -20,6 +20,8 @@ const char* RequestClassName(RequestClass c) {
       return "health";
     case RequestClass::kNotFound:
       return "not_found";
+    case RequestClass::kBundle:
+      return "bundle";
   }
   return "unknown";
 }

@@ -14,8 +14,8 @@
 
 namespace hgc {
 
-enum class RequestClass : int { kNative, kHg, kStatus, kMetrics, kHealth, kNotFound };
-inline constexpr int kRequestClassCount = 6;
+enum class RequestClass : int { kNative, kHg, kStatus, kMetrics, kHealth, kNotFound, kBundle };
+inline constexpr int kRequestClassCount = 7;
 const char* RequestClassName(RequestClass c);
 
 class WebMetrics {

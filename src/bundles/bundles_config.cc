@@ -1,0 +1,72 @@
+#include "bundles/bundles_config.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "cluster/layout.h"
+#include "common/error.h"
+#include "common/ini.h"
+
+namespace hgc {
+namespace {
+
+std::string TrimSlash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+BundlesConfig BundlesConfig::Load(const std::string& path) {
+  IniFile ini = IniFile::Load(path);
+  const std::string s = "bundles";
+  BundlesConfig c;
+  auto abs = [](const std::string& p) {
+    return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
+  };
+  c.repos_root = TrimSlash(abs(ini.Require(s, "repos")));
+  c.bundle_dir = TrimSlash(abs(ini.Require(s, "bundle_dir")));
+  c.base_url = TrimSlash(ini.Require(s, "base_url"));
+  c.leader_hgrc = abs(ini.GetOr(s, "leader_hgrc", ""));
+  c.repos_file = abs(ini.GetOr(s, "repos_file", ""));
+  c.hg = ini.GetOr(s, "hg", "hg");
+  std::string threads = ini.GetOr(s, "threads", "4");
+  try {
+    c.threads = std::stoi(threads);
+  } catch (const std::exception&) {
+    c.threads = 0;
+  }
+  if (c.threads < 1) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("{}: [bundles] threads: '{}' is not an integer >= 1", path, threads));
+  }
+  c.s3_endpoint = TrimSlash(ini.GetOr(s, "s3_endpoint", ""));
+  c.s3_bucket = ini.GetOr(s, "s3_bucket", "");
+  c.s3_region = ini.GetOr(s, "s3_region", "us-east-1");
+  if (!c.s3_endpoint.empty() && c.s3_bucket.empty()) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("{}: [bundles] s3_bucket: required with s3_endpoint", path));
+  }
+  return c;
+}
+
+BundlesConfig BundlesConfig::ForCluster(const ClusterLayout& layout) {
+  nlohmann::json state = layout.LoadState();
+  BundlesConfig c;
+  c.repos_root = layout.leader_repos();
+  c.bundle_dir = layout.bundles_dir();
+  c.leader_hgrc = layout.leader_hgrc();
+  c.repos_file = layout.bundles_dir() + "/repos";
+  if (!state.contains("mirrors") || state["mirrors"].empty() ||
+      !state["mirrors"][0].contains("http")) {
+    throw Error(ErrorKind::kNotFound,
+                fmt::format("cluster at {} has no mirror web front to serve bundles", layout.root));
+  }
+  c.base_url = TrimSlash(state["mirrors"][0]["http"].get<std::string>()) + "/bundles";
+  if (const char* single = std::getenv("SINGLE_THREADED"); single && *single) c.threads = 1;
+  return c;
+}
+
+}  // namespace hgc
