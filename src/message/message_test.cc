@@ -94,6 +94,21 @@ TEST(DecodeMessageTest, PushkeyRetIntOrBool) {
   EXPECT_EQ(DecodeError("1\n" + base + "99999999999}").first, ErrorKind::kMalformed);
 }
 
+TEST(DecodeMessageTest, RepoSyncCloneBundlesManifest) {
+  const std::string base = R"({"name": "hg-repo-sync-2", "path": "p", "requirements": [],)"
+                           R"( "hgrc": null, "heads": [], "bootstrap": false)";
+  Message absent = Decode(base + "}");
+  EXPECT_FALSE(absent.has_clonebundles_manifest);
+  Message deleted = Decode(base + R"(, "clonebundles_manifest": null})");
+  EXPECT_TRUE(deleted.has_clonebundles_manifest);
+  EXPECT_FALSE(deleted.clonebundles_manifest);
+  Message written = Decode(base + R"(, "clonebundles_manifest": "http://m/b BUNDLESPEC=gzip-v2"})");
+  EXPECT_TRUE(written.has_clonebundles_manifest);
+  EXPECT_EQ(written.clonebundles_manifest, "http://m/b BUNDLESPEC=gzip-v2");
+  EXPECT_EQ(DecodeError("1\n" + base + R"(, "clonebundles_manifest": 3})").first,
+            ErrorKind::kMalformed);
+}
+
 TEST(DecodeMessageTest, RepoSyncBothVersions) {
   Message v2 = Decode(R"({"name": "hg-repo-sync-2", "path": "p", "requirements": ["a", "b"],)"
                       R"( "hgrc": null, "heads": ["0000"], "bootstrap": true})");
