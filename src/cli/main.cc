@@ -14,6 +14,7 @@
 #include "cluster/cluster_cmd.h"
 #include "common/error.h"
 #include "consumer/consume_cmd.h"
+#include "frontdoor/frontdoor_cmd.h"
 #include "leader/leader_cmd.h"
 #include "log/kafka_mock.h"
 #include "notify/notify_cmd.h"
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
   hgc::RegisterNotifyCommands(app);
   hgc::RegisterWebCommand(app);
   hgc::RegisterVerifyPushlogCommand(app);
+  hgc::RegisterFrontdoorCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
