@@ -23,8 +23,7 @@ class LdapFrontdoorTest : public ::testing::Test {
       : carol_key_(PublicKey(keys_, "carol")),
         dave_key_(PublicKey(keys_, "dave")),
         slapd_(LdapPerson("carol@example.com", {carol_key_, "ssh-dss AAAAB3NzaC1kc3M= old"}) +
-               LdapPerson("dave@example.com", {dave_key_}) +
-               LdapPerson("nokeys@example.com", {}) +
+               LdapPerson("dave@example.com", {dave_key_}) + LdapPerson("nokeys@example.com", {}) +
                LdapPerson("dssonly@example.com", {"ssh-dss AAAAB3NzaC1kc3M= old"}) +
                LdapPerson("erin@example.com", {PublicKey(keys_, "erin")}, "FALSE") +
                LdapPerson("frank@example.com", {PublicKey(keys_, "frank")}, "") +
@@ -131,13 +130,13 @@ TEST_F(LdapFrontdoorTest, LdapUsersPushOverSshByGroup) {
   o.up_args = {"--ldap", slapd_.url()};
   Cluster c(o);
   nlohmann::json fd = c.Status()["leader"]["frontdoor"];
-  ASSERT_EQ(Hgcluster({"repo", "create", "--root", c.root(), "--group", "scm_level_3", "app"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Hgcluster({"repo", "create", "--root", c.root(), "--group", "scm_level_3", "app"}).exit_code,
+      0);
   std::string url = fd["push_url_prefix"].get<std::string>() + "app";
   auto ssh_as = [&](const std::string& who) {
-    return "ssh -i " + keys_ / who + " -o IdentitiesOnly=yes -o UserKnownHostsFile=" +
-           fd["known_hosts"].get<std::string>() +
+    return "ssh -i " + keys_ / who +
+           " -o IdentitiesOnly=yes -o UserKnownHostsFile=" + fd["known_hosts"].get<std::string>() +
            " -o StrictHostKeyChecking=yes -o BatchMode=yes";
   };
   ScratchDir work;

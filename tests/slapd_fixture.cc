@@ -57,7 +57,8 @@ std::string LdapPerson(const std::string& mail, const std::vector<std::string>& 
                     ",ou=people,dc=mozilla\n"
                     "objectClass: inetOrgPerson\nobjectClass: ldapPublicKey\n"
                     "objectClass: hgAccount\n"
-                    "cn: " + mail + "\nsn: " + mail + "\nmail: " + mail + "\n";
+                    "cn: " +
+                    mail + "\nsn: " + mail + "\nmail: " + mail + "\n";
   if (!hg_account_enabled.empty()) out += "hgAccountEnabled: " + hg_account_enabled + "\n";
   for (const auto& k : keys) out += "sshPublicKey: " + k + "\n";
   return out + "\n";
@@ -79,16 +80,22 @@ Slapd::Slapd(const std::string& ldif) {
                   "include /etc/ldap/schema/cosine.schema\n"
                   "include /etc/ldap/schema/inetorgperson.schema\n"
                   "include /etc/ldap/schema/nis.schema\n"
-                  "include " + d + "/test.schema\n"
-                  "pidfile " + d + "/slapd.pid\n"
-                  "modulepath /usr/lib/ldap\n"
-                  "moduleload back_mdb\n"
-                  "database mdb\n"
-                  "suffix \"dc=mozilla\"\n"
-                  "rootdn \"cn=admin,dc=mozilla\"\n"
-                  "rootpw secret\n"
-                  "directory " + d + "/db\n"
-                  "maxsize 10485760\n");
+                  "include " +
+                      d +
+                      "/test.schema\n"
+                      "pidfile " +
+                      d +
+                      "/slapd.pid\n"
+                      "modulepath /usr/lib/ldap\n"
+                      "moduleload back_mdb\n"
+                      "database mdb\n"
+                      "suffix \"dc=mozilla\"\n"
+                      "rootdn \"cn=admin,dc=mozilla\"\n"
+                      "rootpw secret\n"
+                      "directory " +
+                      d +
+                      "/db\n"
+                      "maxsize 10485760\n");
   WriteFileAtomic(d + "/data.ldif",
                   "dn: dc=mozilla\nobjectClass: dcObject\nobjectClass: organization\n"
                   "dc: mozilla\no: mozilla\n\n"
@@ -117,8 +124,7 @@ Slapd::~Slapd() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
   int status = 0;
-  if (!WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
-               std::chrono::seconds(10))) {
+  if (!WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(10))) {
     kill(pid_, SIGKILL);
     waitpid(pid_, &status, 0);
   }

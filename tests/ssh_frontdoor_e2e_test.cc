@@ -11,8 +11,9 @@ namespace hgc::test {
 namespace {
 
 std::string SshWithKey(const nlohmann::json& fd, const std::string& key) {
-  return "ssh -i " + key + " -o IdentitiesOnly=yes -o UserKnownHostsFile=" +
-         fd["known_hosts"].get<std::string>() + " -o StrictHostKeyChecking=yes -o BatchMode=yes";
+  return "ssh -i " + key +
+         " -o IdentitiesOnly=yes -o UserKnownHostsFile=" + fd["known_hosts"].get<std::string>() +
+         " -o StrictHostKeyChecking=yes -o BatchMode=yes";
 }
 
 std::string NewKey(const ScratchDir& dir, const std::string& name) {
@@ -25,9 +26,9 @@ TEST(SshFrontdoorE2eTest, PushOverSshReplicatesAndGroupsDecideWriteAccess) {
   Cluster c;
   nlohmann::json fd = c.Status()["leader"]["frontdoor"];
   ASSERT_TRUE(fd.value("running", false)) << fd.dump(2);
-  ASSERT_EQ(Hgcluster({"repo", "create", "--root", c.root(), "--group", "scm_level_3", "app"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Hgcluster({"repo", "create", "--root", c.root(), "--group", "scm_level_3", "app"}).exit_code,
+      0);
   std::string url = fd["push_url_prefix"].get<std::string>() + "app";
   std::string ssh = fd["ssh"];
 

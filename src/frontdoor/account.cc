@@ -1,6 +1,9 @@
 #include "frontdoor/account.h"
 
+#include <iostream>
 #include <set>
+
+#include "common/error.h"
 
 namespace hgc {
 
@@ -15,7 +18,14 @@ std::vector<Account> ChainedDirectory::AllWithKeys() {
   std::vector<Account> out;
   std::set<std::string> seen;
   for (auto& p : parts_) {
-    for (auto& a : p->AllWithKeys()) {
+    std::vector<Account> accounts;
+    try {
+      accounts = p->AllWithKeys();
+    } catch (const Error& e) {
+      // LDAP down must not lock out the users file's accounts; sshd logs this.
+      std::cerr << "ssh-keys: " << e.what() << "\n";
+    }
+    for (auto& a : accounts) {
       if (seen.insert(a.login).second) out.push_back(std::move(a));
     }
   }

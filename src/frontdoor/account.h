@@ -33,6 +33,7 @@ class AccountDirectory {
 };
 
 // Searches each directory in order; the first that knows a login wins.
+// AllWithKeys skips (and reports on stderr) a directory that cannot be read.
 class ChainedDirectory : public AccountDirectory {
  public:
   explicit ChainedDirectory(std::vector<std::unique_ptr<AccountDirectory>> parts)

@@ -1,5 +1,7 @@
 #include "frontdoor/frontdoor_config.h"
 
+#include <filesystem>
+
 #include "common/error.h"
 #include "common/ini.h"
 #include "frontdoor/users_file.h"
@@ -22,7 +24,8 @@ std::vector<std::string> DefaultBotAccounts() {
 FrontdoorConfig FrontdoorConfig::Load(const std::string& path) {
   IniFile ini = IniFile::Load(path);
   FrontdoorConfig c;
-  c.path = path;
+  // Absolute: the path goes into forced commands sshd runs from $HOME.
+  c.path = std::filesystem::absolute(path).string();
   c.repos = ini.Require("frontdoor", "repos");
   c.hgrcpath = ini.GetOr("frontdoor", "hgrcpath", "");
   c.readonly_hgrc = ini.Require("frontdoor", "readonly_hgrc");

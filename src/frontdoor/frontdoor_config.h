@@ -16,16 +16,16 @@ namespace hgc {
 
 struct FrontdoorConfig {
   std::string path;
-  std::string repos;          // leader repositories; pash names are relative to it
-  std::string hgrcpath;       // HGRCPATH for hg serve (the leader's hooks)
-  std::string readonly_hgrc;  // appended to HGRCPATH for users who may not push
-  std::string hostname;       // shown in messages (the reference's cname)
-  std::string users_file;     // UsersFile; empty: none
-  std::string account;        // the one Unix account everybody logs in as
+  std::string repos;                          // leader repositories; pash names are relative to it
+  std::string hgrcpath;                       // HGRCPATH for hg serve (the leader's hooks)
+  std::string readonly_hgrc;                  // appended to HGRCPATH for users who may not push
+  std::string hostname;                       // shown in messages (the reference's cname)
+  std::string users_file;                     // UsersFile; empty: none
+  std::string account;                        // the one Unix account everybody logs in as
   std::string default_group = "scm_level_3";  // owner of repos that name none
   bool repo_group = true;
   bool repo_config = true;
-  bool user_repos = false;  // user repositories (§4.7) are not implemented
+  bool user_repos = false;        // user repositories (§4.7) are not implemented
   std::vector<std::string> bots;  // may set AUTOLAND_REQUEST_USER
   std::optional<LdapSettings> ldap;
 

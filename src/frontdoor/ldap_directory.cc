@@ -63,8 +63,8 @@ std::vector<std::vector<std::vector<std::string>>> Search(LDAP* ld, const std::s
   std::vector<std::vector<std::vector<std::string>>> out;
   if (rc == LDAP_NO_SUCH_OBJECT) return out;
   if (rc != LDAP_SUCCESS) {
-    throw Error(ErrorKind::kIo,
-                fmt::format("LDAP search {} under {} failed: {}", filter, base, ldap_err2string(rc)));
+    throw Error(ErrorKind::kIo, fmt::format("LDAP search {} under {} failed: {}", filter, base,
+                                            ldap_err2string(rc)));
   }
   for (LDAPMessage* e = ldap_first_entry(ld, raw); e; e = ldap_next_entry(ld, e)) {
     std::vector<std::vector<std::string>> entry;
@@ -76,10 +76,10 @@ std::vector<std::vector<std::vector<std::string>>> Search(LDAP* ld, const std::s
 
 std::vector<std::string> GroupsOf(LDAP* ld, const LdapSettings& s, const std::string& login) {
   std::vector<std::string> groups;
-  for (const auto& e : Search(ld, s.groups_basedn, LDAP_SCOPE_ONELEVEL,
-                              fmt::format("(&(objectClass=posixGroup)(memberUid={}))",
-                                          LdapFilterEscape(login)),
-                              {"cn"})) {
+  for (const auto& e :
+       Search(ld, s.groups_basedn, LDAP_SCOPE_ONELEVEL,
+              fmt::format("(&(objectClass=posixGroup)(memberUid={}))", LdapFilterEscape(login)),
+              {"cn"})) {
     if (!e[0].empty()) groups.push_back(e[0][0]);
   }
   std::sort(groups.begin(), groups.end());

@@ -54,8 +54,8 @@ class PashTest : public ::testing::Test {
                                         {"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA alice"},
                                         {"scm_level_3", "scm_level_1", "other"}});
     UsersFile::Put(dir_ / "users.ini", {"bob@example.com", {}, {"unrelated"}});
-    WriteFileAtomic(dir_ / "users.ini",
-                    ReadFileOrEmpty(dir_ / "users.ini") + "\n[dora@example.com]\nenabled = false\n");
+    WriteFileAtomic(dir_ / "users.ini", ReadFileOrEmpty(dir_ / "users.ini") +
+                                            "\n[dora@example.com]\nenabled = false\n");
     config_ = WriteConfig("frontdoor.ini", "");
   }
 
@@ -72,8 +72,7 @@ class PashTest : public ::testing::Test {
                      const std::string& config = "") {
     std::map<std::string, std::string> env;
     if (command) env["SSH_ORIGINAL_COMMAND"] = *command;
-    return Hgcluster({"pash", "--config", config.empty() ? config_ : config, "--user", user},
-                     env);
+    return Hgcluster({"pash", "--config", config.empty() ? config_ : config, "--user", user}, env);
   }
 
   // An ssh stand-in for hg -e: runs pash with the remote command, as sshd would.
@@ -112,8 +111,8 @@ TEST_F(PashTest, NoCommandPrintsBannerGroupReportAndDisconnects) {
                 "\n"
                 "You will NOT have write access to the following repos:\n"
                 "\n"
-                "   Firefox Repos via direct push, Localization Repos (releases/l10n/*, others), "
-                "Lando-managed repos, NSS and NSPR projects, Project Repos (projects/), Test "
+                "   Firefox Repos via direct push, Lando-managed repos, Localization Repos "
+                "(releases/l10n/*, others), NSS and NSPR projects, Project Repos (projects/), Test "
                 "repos in conduit-testing/, Version Control Tools "
                 "(hgcustom/version-control-tools)\n"
                 "\n" +
@@ -124,16 +123,17 @@ TEST_F(PashTest, NoScmGroupsSaysSo) {
   auto r = Pash("bob@example.com", std::nullopt);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("Your account (bob@example.com) has privileges"), std::string::npos);
-  EXPECT_NE(r.err.find("SSH.\n\n"
-                       "You are NOT a member of any LDAP groups that govern source control access.\n"
-                       "\n"
-                       "You will NOT be able to push to any repository until you have been granted\n"
-                       "commit access.\n"
-                       "\n"
-                       "See https://www.mozilla.org/about/governance/policies/commit/access-policy/ "
-                       "for\nmore information.\n\n" +
-                       std::string(kNoCommand)),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("SSH.\n\n"
+                 "You are NOT a member of any LDAP groups that govern source control access.\n"
+                 "\n"
+                 "You will NOT be able to push to any repository until you have been granted\n"
+                 "commit access.\n"
+                 "\n"
+                 "See https://www.mozilla.org/about/governance/policies/commit/access-policy/ "
+                 "for\nmore information.\n\n" +
+                 std::string(kNoCommand)),
+      std::string::npos)
       << r.err;
 }
 
@@ -272,6 +272,31 @@ TEST_F(PashTest, GroupMembersPushOthersOnlyPull) {
   // A repo without a group setting belongs to default_group (scm_level_1): alice may push.
   r = Hg("-R " + work + " push -e " + SshAs("alice@example.com") + " ssh://x/plain");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST_F(PashTest, OnlyBotsKeepAutolandRequestUser) {
+  WriteFileAtomic(dir_ / "show-env.rc",
+                  "[hooks]\npretxnopen.env = echo \"USER=$USER ARU=$AUTOLAND_REQUEST_USER\" >&2\n");
+  std::string extra = "hgrcpath = " + (dir_ / "show-env.rc") + "\n";
+  std::string plain = WriteConfig("plain.ini", "");
+  std::string bot = WriteConfig("bot.ini", "bots = alice@example.com\n");
+  std::string work = dir_ / "work";
+  ASSERT_TRUE(Hg("init " + work).ok());
+  WriteFileAtomic(work + "/a", "one\n");
+  ASSERT_TRUE(Hg("-R " + work + " commit -Am first").ok());
+  for (const auto& [config, expected] :
+       {std::pair{plain, "remote: USER=alice@example.com ARU=\n"},
+        std::pair{bot, "remote: USER=alice@example.com ARU=someone@example.com\n"}}) {
+    // hgrcpath with the env-printing hook (the option written last wins).
+    WriteFileAtomic(config, ReadFileOrEmpty(config) + extra);
+    config_ = config;
+    auto r = Sh(
+        "hg -R " + work + " push -f -e " + SshAs("alice@example.com") + " ssh://x/plain",
+        {{"HGRCPATH", ""}, {"AUTOLAND_REQUEST_USER", "someone@example.com"}, {"USER", "spoofed"}});
+    EXPECT_NE(r.out.find(expected), std::string::npos) << config << r.out << r.err;
+    Sh("hg -R " + repos_ + "/plain --config extensions.strip= strip -r 0 --no-backup",
+       {{"HGRCPATH", ""}});
+  }
 }
 
 }  // namespace

@@ -13,7 +13,8 @@ bool IsAlnum(char c) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool ValidComponent(const std::string& c) {
@@ -33,7 +34,8 @@ std::optional<std::string> ValidateRepoName(const std::string& name) {
   size_t start = 0;
   while (true) {
     size_t slash = n.find('/', start);
-    std::string part = n.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string part =
+        n.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (!ValidComponent(part)) return std::nullopt;
     if (slash == std::string::npos) break;
     start = slash + 1;

@@ -21,9 +21,10 @@ TEST(RepoNameTest, DropsTrailingSlash) {
 
 TEST(RepoNameTest, RejectsTheSpecsInvalidNames) {
   for (const char* name :
-       {"", "/", "/reponame", "a//b", ".hidden", "a/.hidden", "..", "a/../b", "../etc",
-        "-R", "a/-x", "~user", "!bang", "repo name", "repo\tname", "repo.hg", "x/repo.git",
-        "repo.git/x", "re$po", "re;po", "re`po", "r\xc3\xa9po", "repo\n", "a/b\n"}) {
+       {"",      "/",         "/reponame",  "a//b",        ".hidden",    "a/.hidden",
+        "..",    "a/../b",    "../etc",     "-R",          "a/-x",       "~user",
+        "!bang", "repo name", "repo\tname", "repo.hg",     "x/repo.git", "repo.git/x",
+        "re$po", "re;po",     "re`po",      "r\xc3\xa9po", "repo\n",     "a/b\n"}) {
     EXPECT_FALSE(ValidateRepoName(name).has_value()) << "'" << name << "'";
   }
   EXPECT_FALSE(ValidateRepoName(std::string("re\0po", 5)).has_value());

@@ -65,8 +65,8 @@ int PrintAuthorizedKeys(const FrontdoorConfig& config, const std::string& accoun
   }
   for (const auto& a : accounts) {
     if (!SafeLogin(a.login)) {
-      std::cerr << fmt::format("ssh-keys: skipping login '{}' (characters outside [A-Za-z0-9@._+-])\n",
-                               a.login);
+      std::cerr << fmt::format(
+          "ssh-keys: skipping login '{}' (characters outside [A-Za-z0-9@._+-])\n", a.login);
       continue;
     }
     std::string forced = fmt::format("{} pash --config {} --user {}", ShellQuote(self),
