@@ -35,6 +35,8 @@ FrontdoorConfig FrontdoorConfig::Load(const std::string& path) {
   c.default_group = ini.GetOr("frontdoor", "default_group", c.default_group);
   c.repo_group = ini.GetBool("frontdoor", "repo_group", true);
   c.repo_config = ini.GetBool("frontdoor", "repo_config", true);
+  c.user_repos = ini.GetBool("frontdoor", "user_repos", true);
+  c.leader_hgrc = ini.GetOr("frontdoor", "leader_hgrc", "");
   c.bots = DefaultBotAccounts();
   if (auto bots = ini.Get("frontdoor", "bots")) {
     c.bots.clear();

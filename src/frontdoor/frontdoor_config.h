@@ -25,7 +25,8 @@ struct FrontdoorConfig {
   std::string default_group = "scm_level_3";  // owner of repos that name none
   bool repo_group = true;
   bool repo_config = true;
-  bool user_repos = false;        // user repositories (§4.7) are not implemented
+  bool user_repos = true;         // users/<login>/NAME (non-interactive forms only)
+  std::string leader_hgrc;        // for replicatesync/hgrc/delete of user repos
   std::vector<std::string> bots;  // may set AUTOLAND_REQUEST_USER
   std::optional<LdapSettings> ldap;
 

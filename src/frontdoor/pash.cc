@@ -16,6 +16,7 @@
 #include "frontdoor/command_words.h"
 #include "frontdoor/repo_access.h"
 #include "frontdoor/repo_name.h"
+#include "frontdoor/user_repos.h"
 #include "hg/repo_state.h"
 
 namespace hgc {
@@ -215,8 +216,26 @@ int RunPash(const FrontdoorConfig& config, const std::string& user,
   }
   const std::string& verb = (*words)[0];
   if (verb == "clone" || verb == "edit") {
-    // User repositories (§4.7) are not implemented.
-    std::cout << "user repository management is not enabled\n";
+    if (!config.user_repos) {
+      std::cout << "user repository management is not enabled\n";
+      return 1;
+    }
+    if (verb == "clone" && words->size() == 3) {
+      return UserRepoClone(config, user, *name, (*words)[2]);
+    }
+    if (verb == "edit" && words->size() == 4 && (*words)[2] == "delete" && (*words)[3] == "YES") {
+      return UserRepoDelete(config, user, *name);
+    }
+    if (verb == "edit" && words->size() != 2) {
+      std::cout << "edit usage: ssh hg.mozilla.org edit [userrepo delete] - WARNING: will not "
+                   "prompt!\n";
+      return 1;
+    }
+    // The interactive menus of `clone NAME` and `edit NAME` are not implemented.
+    std::cout << fmt::format(
+        "interactive {} is not available here; use `clone NAME SOURCE` or "
+        "`edit NAME delete YES`\n",
+        verb);
     return 1;
   }
   if (verb == "repo-group") {

@@ -2,7 +2,8 @@
 // pash, hosting spec §4.3-4.6). It checks the account, then serves exactly
 // one of: `hg -R <repo> serve --stdio` (push/pull, exec'd with the leader's
 // hg config; users outside the repository's owning group get a config whose
-// hooks refuse any transaction), `repo-group`, `repo-config`, or the banner
+// hooks refuse any transaction), `repo-group`, `repo-config`, user
+// repositories (`clone NAME SOURCE`, `edit NAME delete YES`), or the banner
 // when no command is given. Everything else is refused with the reference's
 // messages and exit codes.
 // Thread-safety: process-level (changes the environment, may exec).

@@ -232,12 +232,74 @@ TEST_F(PashTest, RepoGroupAndRepoConfig) {
   EXPECT_EQ(r.out, "repo-config command not available\n");
 }
 
-TEST_F(PashTest, UserRepositoryCommandsAreNotEnabled) {
+TEST_F(PashTest, UserRepositoryCommandsCanBeDisabled) {
+  std::string off = WriteConfig("off.ini", "user_repos = false\n");
   for (const char* cmd : {"clone mine", "clone mine app", "edit mine", "edit mine delete YES"}) {
-    auto r = Pash("alice@example.com", std::string(cmd));
+    auto r = Pash("alice@example.com", std::string(cmd), off);
     EXPECT_EQ(r.exit_code, 1) << cmd;
     EXPECT_EQ(r.out, "user repository management is not enabled\n") << cmd;
   }
+}
+
+TEST_F(PashTest, UserRepositoriesCloneAndDelete) {
+  std::string work = dir_ / "work";
+  ASSERT_TRUE(Hg("init " + work).ok());
+  WriteFileAtomic(work + "/a", "one\n");
+  ASSERT_TRUE(Hg("-R " + work + " commit -Am first").ok());
+  ASSERT_TRUE(Hg("-R " + work + " push " + repos_ + "/app").ok());
+
+  auto r = Pash("alice@example.com", "clone mine app");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Please wait.  Cloning /app to /users/alice_example.com/mine\n"
+            "Clone complete.\n"
+            "Fixing permissions, don't interrupt.\n");
+  EXPECT_EQ(r.err,
+            "Repository marked as non-publishing: draft changesets will remain in the draft "
+            "phase when pushed.\n");
+  std::string mine = repos_ + "/users/alice_example.com/mine";
+  EXPECT_EQ(RepoFingerprint(mine), RepoFingerprint(repos_ + "/app"));
+  EXPECT_EQ(ReadFileOrEmpty(mine + "/.hg/hgrc"),
+            "[hgcluster]\nowner = alice@example.com\ngroup = scm_level_1\n\n"
+            "[phases]\npublish = False\n");
+  // The owner may push to it (alice is also in scm_level_1; bob is in neither).
+  r = Pash("bob@example.com", "repo-group users/alice_example.com/mine");
+  EXPECT_EQ(r.out, "scm_level_1\n");
+
+  const std::string bug_url =
+      "\n\nIf you think this is wrong, please file a Developer Services :: hg.mozilla.org\n"
+      "bug at\n"
+      "https://bugzilla.mozilla.org/enter_bug.cgi?product=Developer%20Services&component="
+      "Mercurial%3A%20hg.mozilla.org\n";
+  r = Pash("alice@example.com", "clone mine app");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "You already have a repo called mine." + bug_url);
+  r = Pash("alice@example.com", "clone other nothere");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "Sorry, there is no source repo called nothere." + bug_url);
+  r = Pash("alice@example.com", "clone other ../app");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, kInvalidRepoNameMessage);
+
+  r = Pash("alice@example.com", "edit mine rename");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "edit usage: ssh hg.mozilla.org edit [userrepo delete] - WARNING: will not prompt!\n");
+  r = Pash("alice@example.com", "edit mine");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "interactive edit is not available here; use `clone NAME SOURCE` or `edit NAME "
+            "delete YES`\n");
+  r = Pash("alice@example.com", "edit gone delete YES");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out,
+            "Editing repo https://hg.example.test/alice_example.com/gone\n"
+            "Could not find the repository at /users/alice_example.com/gone.\n"
+            "Please check the list at https://hg.example.test/users/alice_example.com\n");
+  r = Pash("alice@example.com", "edit mine delete YES");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Editing repo https://hg.example.test/alice_example.com/mine\n");
+  EXPECT_FALSE(std::filesystem::exists(mine));
 }
 
 TEST_F(PashTest, GroupMembersPushOthersOnlyPull) {

@@ -30,6 +30,14 @@ std::string RepoOwningGroup(const std::string& repo_path, const std::string& def
 std::string PushRefusal(const Account& account, const std::string& repo_path,
                         const std::string& name, const std::string& default_group) {
   std::string group = RepoOwningGroup(repo_path, default_group);
+  std::string hgrc = ReadFileOrEmpty(repo_path + "/.hg/hgrc");
+  if (!hgrc.empty()) {
+    try {
+      auto owner = IniFile::Parse(hgrc, repo_path + "/.hg/hgrc").Get("hgcluster", "owner");
+      if (owner && *owner == account.login) return "";
+    } catch (const std::exception&) {
+    }
+  }
   if (std::find(account.groups.begin(), account.groups.end(), group) != account.groups.end()) {
     return "";
   }

@@ -14,6 +14,7 @@ namespace hgc {
 
 std::string RepoOwningGroup(const std::string& repo_path, const std::string& default_group);
 
+// `[hgcluster] owner = LOGIN` (user repositories) also grants write access.
 // Empty when `account` may push to the repository at `repo_path` (shown to
 // users as `name`), else the refusal hg prints as `remote: ...`.
 std::string PushRefusal(const Account& account, const std::string& repo_path,
