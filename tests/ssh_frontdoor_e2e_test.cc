@@ -85,6 +85,18 @@ TEST(SshFrontdoorE2eTest, PushOverSshReplicatesAndGroupsDecideWriteAccess) {
          " root@127.0.0.1 repo-group app");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "scm_level_3\n");
+
+  // A user repository made over SSH is replicated like any other.
+  r = Sh(fd["login"].get<std::string>() + " clone mine app");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Clone complete.\n"), std::string::npos) << r.out;
+  EXPECT_TRUE(c.WaitConverged("users/admin_hgcluster.local/mine"))
+      << c.Explain("users/admin_hgcluster.local/mine");
+  EXPECT_EQ(RepoFingerprint(c.MirrorRepo(2, "users/admin_hgcluster.local/mine")),
+            RepoFingerprint(work / "w"));
+  EXPECT_NE(ReadFileOrEmpty(c.MirrorRepo(1, "users/admin_hgcluster.local/mine") + "/.hg/hgrc")
+                .find("publish = False"),
+            std::string::npos);
 }
 
 }  // namespace
