@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 
 #include "common/error.h"
 #include "common/subprocess.h"
@@ -33,6 +35,26 @@ std::string UnixAccount() {
   passwd* pw = getpwuid(geteuid());
   if (!pw) throw Error(ErrorKind::kIo, "cannot find the name of the current Unix account");
   return pw->pw_name;
+}
+
+// sshd runs the AuthorizedKeysCommand only if the binary and every directory
+// above it are root-owned and not group/world-writable; otherwise every login
+// fails with "Permission denied (publickey)". Say so at `up` instead.
+void WarnIfSshdRefusesCommand(const std::string& path) {
+  for (fs::path p = path; !p.empty(); p = p.parent_path()) {
+    struct stat st {};
+    if (stat(p.c_str(), &st) != 0) break;
+    if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+      std::cerr << fmt::format(
+                       "hgcluster: warning: sshd will refuse `{} ssh-keys` as its "
+                       "AuthorizedKeysCommand: {} must be owned by root and not group/world-"
+                       "writable (chmod go-w, chown root); SSH logins will fail until then\n",
+                       path, p.string())
+                << std::flush;
+      return;
+    }
+    if (p == p.root_path()) break;
+  }
 }
 
 }  // namespace
@@ -65,6 +87,7 @@ nlohmann::json SetupFrontdoor(const ClusterLayout& l, const FrontdoorOptions& o)
                                            FirstLine(ReadFileOrEmpty(host_key + ".pub"))));
   std::string account = UnixAccount();
   std::string self = SelfExecutable();
+  WarnIfSshdRefusesCommand(self);
   std::string config = l.leader_dir() + "/frontdoor.ini";
   std::string users = l.leader_dir() + "/users.ini";
   std::string readonly_rc = dir + "/readonly.rc";
