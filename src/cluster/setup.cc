@@ -55,6 +55,12 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
   // Our pretxnclose (heartbeat + pushlog row) runs after every other
   // pretxnclose hook, so a refusal by another hook never needs a rollback.
   text += "priority.pretxnclose.hgcluster = -100\n";
+  // The reference's readonly extension (hosting spec §4.9): .hg/readonlyreason,
+  // or ROOT/leader/readonlyreason for every repository.
+  std::string readonly = fmt::format("{} readonly-hook --global-reason-file {}", ShellQuote(self),
+                                     ShellQuote(l.leader_dir() + "/readonlyreason"));
+  text +=
+      fmt::format("prechangegroup.readonly = {}\nprepushkey.readonly = {}\n", readonly, readonly);
   text += fmt::format("\n[alias]\nsendheartbeat = !{} replicate --config {} heartbeat\n",
                       ShellQuote(self), ShellQuote(l.leader_hgrc()));
   return text;

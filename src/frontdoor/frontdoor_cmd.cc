@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "cluster/layout.h"
@@ -10,6 +11,7 @@
 #include "common/subprocess.h"
 #include "frontdoor/frontdoor_config.h"
 #include "frontdoor/pash.h"
+#include "frontdoor/readonly_hook.h"
 #include "frontdoor/ssh_keys.h"
 #include "frontdoor/users_file.h"
 #include "hg/repo_state.h"
@@ -91,6 +93,18 @@ void RegisterFrontdoorCommands(CLI::App& app) {
       throw CLI::RuntimeError(1);
     }
     throw CLI::RuntimeError(PrintUserKeys(c, *user));
+  });
+
+  auto reason_file = std::make_shared<std::string>();
+  auto* ro = app.add_subcommand(
+      "readonly-hook", "leader hg hook: refuse changes to read-only repositories (called by hg)");
+  ro->add_option("--global-reason-file", *reason_file,
+                 "while this file exists every repository is read only");
+  ro->callback([=] {
+    const char* type = std::getenv("HG_HOOKTYPE");
+    const char* ns = std::getenv("HG_NAMESPACE");
+    throw CLI::RuntimeError(RunReadonlyHook(std::filesystem::current_path().string(), *reason_file,
+                                            type ? type : "", ns ? ns : ""));
   });
 
   auto root = std::make_shared<std::string>();

@@ -1,5 +1,6 @@
 // Registers the SSH front door's subcommands: `pash` and `ssh-keys` (run by
-// sshd) and `user add` (edits the cluster's users file).
+// sshd), `readonly-hook` (run by hg on the leader) and `user add` (edits the
+// cluster's users file).
 // Thread-safety: call once from main.
 #pragma once
 
