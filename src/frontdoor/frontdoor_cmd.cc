@@ -12,6 +12,7 @@
 #include "frontdoor/frontdoor_config.h"
 #include "frontdoor/pash.h"
 #include "frontdoor/readonly_hook.h"
+#include "frontdoor/session_log.h"
 #include "frontdoor/ssh_keys.h"
 #include "frontdoor/users_file.h"
 #include "hg/repo_state.h"
@@ -72,8 +73,14 @@ void RegisterFrontdoorCommands(CLI::App& app) {
   pash->callback([=] {
     FrontdoorConfig c = FrontdoorConfig::Load(DefaultConfig(*config));
     const char* cmd = std::getenv("SSH_ORIGINAL_COMMAND");
-    throw CLI::RuntimeError(
-        RunPash(c, *user, cmd ? std::optional<std::string>(cmd) : std::nullopt));
+    const char* conn = std::getenv("SSH_CONNECTION");
+    SessionLog log(c.session_log, *user, cmd ? cmd : "", conn ? conn : "");
+    log.Start();
+    int code = RunPash(c, *user, cmd ? std::optional<std::string>(cmd) : std::nullopt);
+    std::cout.flush();
+    std::cerr.flush();
+    log.End(code);
+    throw CLI::RuntimeError(code);
   });
 
   auto account = std::make_shared<std::string>();

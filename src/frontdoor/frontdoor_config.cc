@@ -37,6 +37,7 @@ FrontdoorConfig FrontdoorConfig::Load(const std::string& path) {
   c.repo_config = ini.GetBool("frontdoor", "repo_config", true);
   c.user_repos = ini.GetBool("frontdoor", "user_repos", true);
   c.leader_hgrc = ini.GetOr("frontdoor", "leader_hgrc", "");
+  c.session_log = ini.GetOr("frontdoor", "session_log", "");
   c.bots = DefaultBotAccounts();
   if (auto bots = ini.Get("frontdoor", "bots")) {
     c.bots.clear();

@@ -27,6 +27,7 @@ struct FrontdoorConfig {
   bool repo_config = true;
   bool user_repos = true;         // users/<login>/NAME (non-interactive forms only)
   std::string leader_hgrc;        // for replicatesync/hgrc/delete of user repos
+  std::string session_log;        // pash_wrapper-style start/end lines; empty: none
   std::vector<std::string> bots;  // may set AUTOLAND_REQUEST_USER
   std::optional<LdapSettings> ldap;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -138,9 +139,22 @@ int ServeHg(const FrontdoorConfig& config, const Account& account,
   unsetenv("HGPLAIN");
   std::cout.flush();
   std::cerr.flush();
-  execlp("hg", "hg", "-R", path.c_str(), "serve", "--stdio", static_cast<char*>(nullptr));
-  std::cerr << "cannot run hg: " << strerror(errno) << "\n";
-  return 1;
+  // With a session log, wait for hg to write the end line; else become hg.
+  pid_t pid = config.session_log.empty() ? 0 : fork();
+  if (pid < 0) {
+    std::cerr << "cannot fork: " << strerror(errno) << "\n";
+    return 1;
+  }
+  if (pid == 0) {
+    execlp("hg", "hg", "-R", path.c_str(), "serve", "--stdio", static_cast<char*>(nullptr));
+    std::cerr << "cannot run hg: " << strerror(errno) << "\n";
+    if (!config.session_log.empty()) _exit(1);
+    return 1;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace

@@ -336,6 +336,30 @@ TEST_F(PashTest, GroupMembersPushOthersOnlyPull) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+TEST_F(PashTest, SessionLogHasStartAndEndLinesWithTheExitCode) {
+  config_ = WriteConfig("logged.ini", "session_log = " + (dir_ / "sessions.log") + "\n");
+  auto r = Pash("alice@example.com", "foobar", config_);
+  EXPECT_EQ(r.exit_code, 1);
+  std::string work = dir_ / "work";
+  ASSERT_TRUE(Hg("init " + work).ok());
+  WriteFileAtomic(work + "/a", "one\n");
+  ASSERT_TRUE(Hg("-R " + work + " commit -Am first").ok());
+  r = Hg("-R " + work + " push -e " + SshAs("alice@example.com") + " ssh://x/app");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(RepoFingerprint(repos_ + "/app"), RepoFingerprint(work));
+  std::string log = ReadFileOrEmpty(dir_ / "sessions.log");
+  for (const char* line :
+       {" pash_wrapper[",
+        ": start user: 'alice@example.com; ssh_command: 'foobar'; connection: ''\n",
+        ": end user: 'alice@example.com; ssh_command: 'foobar'; connection: ''; ec: '1'\n",
+        ": start user: 'alice@example.com; ssh_command: 'hg -R app serve --stdio'; connection: "
+        "''\n",
+        ": end user: 'alice@example.com; ssh_command: 'hg -R app serve --stdio'; connection: ''; "
+        "ec: '0'\n"}) {
+    EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
+  }
+}
+
 TEST_F(PashTest, OnlyBotsKeepAutolandRequestUser) {
   WriteFileAtomic(dir_ / "show-env.rc",
                   "[hooks]\npretxnopen.env = echo \"USER=$USER ARU=$AUTOLAND_REQUEST_USER\" >&2\n");

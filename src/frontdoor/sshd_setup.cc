@@ -115,9 +115,10 @@ nlohmann::json SetupFrontdoor(const ClusterLayout& l, const FrontdoorOptions& o)
                           "repo_config = true\n"
                           "user_repos = true\n"
                           "leader_hgrc = {}\n"
+                          "session_log = {}/sessions.log\n"
                           "{}",
                           l.leader_repos(), LeaderHgrcPath(l), readonly_rc, o.port, users, account,
-                          l.leader_hgrc(), ldap));
+                          l.leader_hgrc(), dir, ldap));
 
   if (!UsersFile(users).Find(kDefaultSshUser)) {
     UsersFile::Put(users, {kDefaultSshUser,
