@@ -1,8 +1,8 @@
 #include "cluster/cluster_cmd.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <httplib.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
