@@ -18,6 +18,7 @@
 #include "cluster/try_heads.h"
 #include "common/error.h"
 #include "consumer/consume_cmd.h"
+#include "frontdoor/frontdoor_cmd.h"
 #include "leader/leader_cmd.h"
 #include "leader/readonly.h"
 #include "log/kafka_mock.h"
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
   hgc::RegisterGroupsCommand(app);
   hgc::RegisterTryHeadsCommands(app);
   hgc::RegisterBundlesCommands(app);
+  hgc::RegisterFrontdoorCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

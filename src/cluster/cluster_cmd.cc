@@ -1,8 +1,11 @@
 #include "cluster/cluster_cmd.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +20,7 @@
 #include "cluster/supervisor.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "hg/repo_state.h"
 
 namespace hgc {
 namespace {
@@ -36,6 +40,14 @@ std::string Instructions(const nlohmann::json& state) {
       root, state["log"]["backend"].get<std::string>(), state["mirrors"].size(), root,
       leader["hgrcpath"].get<std::string>(), leader["repos"].get<std::string>(),
       leader["ssh"].get<std::string>(), leader["push_url_prefix"].get<std::string>());
+  if (leader.contains("frontdoor")) {
+    const auto& fd = leader["frontdoor"];
+    out += fmt::format(
+        "Or over the SSH front door (sshd on 127.0.0.1:{}, user {}):\n"
+        "  hg push -e '{}' {}NAME\n\n",
+        fd["port"].get<int>(), fd["user"].get<std::string>(), fd["ssh"].get<std::string>(),
+        fd["push_url_prefix"].get<std::string>());
+  }
   out += "Clone from a mirror:\n";
   for (const auto& m : state["mirrors"]) {
     out += fmt::format("  hg clone {}NAME        # {}\n", m["http"].get<std::string>(),
@@ -46,6 +58,18 @@ std::string Instructions(const nlohmann::json& state) {
       "Stop it:   hgcluster down --root {}\n",
       root, root);
   return out;
+}
+
+bool PortOpen(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
 }
 
 bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
@@ -65,6 +89,11 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
           auto r = web.Get("/__health");
           ready = r && r->status == 200;
         }
+      }
+      if (ready && s["leader"].contains("frontdoor")) {
+        // sshd accepts connections on its loopback port.
+        const auto& fd = s["leader"]["frontdoor"];
+        ready = ProcessAlive(fd.value("sshd_pid", 0)) && PortOpen(fd.value("port", 0));
       }
       if (ready) return true;
     } catch (const Error&) {
@@ -128,6 +157,7 @@ int Down(const std::string& root) {
   add(state["leader"].value("aggregator_pending_pid", 0));
   add(state["leader"].value("aggregator_pid", 0));
   add(state["leader"].value("webhooks_pid", 0));
+  if (state["leader"].contains("frontdoor")) add(state["leader"]["frontdoor"].value("sshd_pid", 0));
   for (const auto& n : state["leader"].value("notifiers", nlohmann::json::array())) {
     add(n.value("pid", 0));
   }
@@ -147,7 +177,7 @@ int Down(const std::string& root) {
   return 0;
 }
 
-int RepoCreate(const std::string& root, const std::string& name) {
+int RepoCreate(const std::string& root, const std::string& name, const std::string& group) {
   ClusterLayout layout = ClusterLayout::At(root);
   layout.LoadState();
   if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) {
@@ -167,6 +197,10 @@ int RepoCreate(const std::string& root, const std::string& name) {
   ProcessResult r = RunProcess({"hg", "init", path}, opts);
   std::cout << r.out;
   std::cerr << r.err;
+  if (r.ok() && !group.empty()) {
+    // The owning group: who may push over the SSH front door (src/frontdoor/).
+    WriteFileAtomic(path + "/.hg/hgrc", "[hgcluster]\ngroup = " + group + "\n");
+  }
   if (r.ok()) std::cout << "created " << path << std::endl;
   return r.exit_code;
 }
@@ -189,6 +223,11 @@ void RegisterClusterCommands(CLI::App& app) {
                  "announce fully replicated pushes to NAME=URL (repeatable)");
   up->add_option("--notifier", options->notifiers,
                  "also run a notifier: pulse=INI, sns=INI or webhooks=INI (repeatable)");
+  up->add_option("--ldap", options->ldap_url,
+                 "SSH accounts also from LDAP at this URL (ldap://host:port)");
+  up->add_option("--ldap-basedn", options->ldap_basedn, "where people are (default dc=mozilla)");
+  up->add_option("--ldap-groups-basedn", options->ldap_groups_basedn,
+                 "where posixGroups are (default ou=groups,dc=mozilla)");
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });
@@ -217,7 +256,10 @@ void RegisterClusterCommands(CLI::App& app) {
   auto* create = repo->add_subcommand("create", "create a repository on the leader");
   create->add_option("--root", *root, "cluster directory");
   create->add_option("name", *name, "repository name, e.g. mozilla-central")->required();
-  create->callback([=] { throw CLI::RuntimeError(RepoCreate(*root, *name)); });
+  auto group = std::make_shared<std::string>();
+  create->add_option("--group", *group,
+                     "owning group: only its members may push over SSH (e.g. scm_level_3)");
+  create->callback([=] { throw CLI::RuntimeError(RepoCreate(*root, *name, *group)); });
   RegisterRepoLifecycleCommands(*repo);
 }
 

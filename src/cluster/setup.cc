@@ -13,6 +13,7 @@
 #include "cluster/hgext_source.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "frontdoor/sshd_setup.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
 
@@ -190,12 +191,18 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   fs::create_directories(fs::path(l.hgext_path()).parent_path());
   WriteFileAtomic(l.hgext_path(), ReplicatedServedExtensionSource());
   std::map<std::string, int> old_ports;
+  int ssh_port = 0;
   try {
-    for (const auto& m : l.LoadState()["mirrors"]) {
+    nlohmann::json old = l.LoadState();
+    for (const auto& m : old["mirrors"]) {
       if (m.contains("http_port")) old_ports[m["name"]] = m["http_port"];
     }
+    ssh_port = old["leader"]["frontdoor"].value("port", 0);
   } catch (const std::exception&) {
   }
+  FrontdoorOptions frontdoor_options{ssh_port ? ssh_port : FreeLoopbackPort(), o.ldap_url,
+                                     o.ldap_basedn, o.ldap_groups_basedn};
+  nlohmann::json frontdoor = SetupFrontdoor(l, frontdoor_options);
   nlohmann::json mirrors = nlohmann::json::array();
   std::string groups;
   for (int i = 1; i <= o.mirrors; ++i) {
@@ -307,7 +314,8 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
         {"webhooks_config",
          webhooks_config.empty() ? nlohmann::json(nullptr) : nlohmann::json(webhooks_config)},
         {"webhooks_pid", 0},
-        {"notifiers", notifiers}}},
+        {"notifiers", notifiers},
+        {"frontdoor", frontdoor}}},
       {"mirrors", mirrors},
       {"supervisor_pid", 0}};
   l.SaveState(state);

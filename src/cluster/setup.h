@@ -24,6 +24,10 @@ struct SetupOptions {
   // More notifiers as "KIND=INI" (KIND: pulse, sns, webhooks), INI written by
   // the operator in the reference's format with `log = ` this cluster's log.
   std::vector<std::string> notifiers;
+  // The SSH front door's directory (src/frontdoor/): LDAP next to the users file.
+  std::string ldap_url;
+  std::string ldap_basedn;
+  std::string ldap_groups_basedn;
 };
 
 // Returns the cluster state (also written to cluster.json).

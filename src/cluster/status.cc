@@ -19,6 +19,10 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   out["root"] = layout.root;
   out["log"] = state["log"];
   out["leader"] = state["leader"];
+  if (state["leader"].contains("frontdoor")) {
+    out["leader"]["frontdoor"]["running"] =
+        ProcessAlive(state["leader"]["frontdoor"].value("sshd_pid", 0));
+  }
   int sup = state.value("supervisor_pid", 0);
   out["supervisor"] = {{"pid", sup}, {"running", ProcessAlive(sup)}};
   std::unique_ptr<Log> log;
@@ -146,6 +150,13 @@ std::string FormatStatus(const nlohmann::json& s) {
   out +=
       fmt::format("  push:          hg push --ssh '{}' {}/NAME\n", leader["ssh"].get<std::string>(),
                   leader["push_url_prefix"].get<std::string>());
+  if (leader.contains("frontdoor")) {
+    const auto& fd = leader["frontdoor"];
+    out += fmt::format("  ssh push:      hg push -e '{}' {}NAME   (sshd {}, user {})\n",
+                       fd["ssh"].get<std::string>(), fd["push_url_prefix"].get<std::string>(),
+                       fd.value("running", false) ? "running" : "STOPPED",
+                       fd["user"].get<std::string>());
+  }
   out += fmt::format("supervisor: {}\n",
                      s["supervisor"]["running"].get<bool>()
                          ? fmt::format("running (pid {})", s["supervisor"]["pid"].get<int>())

@@ -7,11 +7,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <thread>
 
 #include "common/logline.h"
 #include "common/subprocess.h"
+#include "frontdoor/sshd_setup.h"
 
 namespace hgc {
 namespace {
@@ -82,6 +84,17 @@ int Supervise(const ClusterLayout& layout) {
                        {self, "notify-" + kind, notifiers[i]["config"]},
                        notifiers[i]["log"],
                        fmt::format("/leader/notifiers/{}/pid", i)});
+  }
+  if (state["leader"].contains("frontdoor")) {
+    // The SSH front door: sshd in the foreground (-D), logging to stderr (-e).
+    // /run/sshd is its compiled-in privilege-separation directory.
+    std::error_code ec;
+    std::filesystem::create_directories("/run/sshd", ec);
+    const auto& fd = state["leader"]["frontdoor"];
+    daemons.push_back({"sshd",
+                       {SshdBinary(), "-D", "-e", "-f", fd["sshd_config"].get<std::string>()},
+                       fd["sshd_log"].get<std::string>(),
+                       "/leader/frontdoor/sshd_pid"});
   }
   auto save_pids = [&] {
     nlohmann::json s = layout.LoadState();

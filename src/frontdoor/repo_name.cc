@@ -1,0 +1,46 @@
+#include "frontdoor/repo_name.h"
+
+namespace hgc {
+
+const char* const kInvalidRepoNameMessage =
+    "Only alpha-numeric characters, \".\", \"_\", and \"-\" are allowed in repository\n"
+    "names.  Additionally the first character of repository names must be alpha-numeric.\n";
+
+namespace {
+
+bool IsAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool ValidComponent(const std::string& c) {
+  if (c.empty() || !IsAlnum(c[0])) return false;
+  for (char ch : c) {
+    if (!IsAlnum(ch) && ch != '.' && ch != '_' && ch != '-') return false;
+  }
+  return !EndsWith(c, ".hg") && !EndsWith(c, ".git");
+}
+
+}  // namespace
+
+std::optional<std::string> ValidateRepoName(const std::string& name) {
+  std::string n = name;
+  while (!n.empty() && n.back() == '/') n.pop_back();
+  if (n.empty()) return std::nullopt;
+  size_t start = 0;
+  while (true) {
+    size_t slash = n.find('/', start);
+    std::string part =
+        n.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!ValidComponent(part)) return std::nullopt;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return n;
+}
+
+}  // namespace hgc

@@ -1,0 +1,110 @@
+#include "frontdoor/user_repos.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "common/subprocess.h"
+#include "frontdoor/repo_name.h"
+#include "hg/repo_state.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kBugUrl =
+    "If you think this is wrong, please file a Developer Services :: hg.mozilla.org\n"
+    "bug at\n"
+    "https://bugzilla.mozilla.org/enter_bug.cgi?product=Developer%20Services&component="
+    "Mercurial%3A%20hg.mozilla.org\n";
+
+ProcessResult Hg(const FrontdoorConfig& c, const std::string& user,
+                 const std::vector<std::string>& args) {
+  ProcessOptions o;
+  o.env_set = {{"HGRCPATH", c.hgrcpath}, {"USER", user}};
+  o.env_unset = {"HGPLAIN"};
+  std::vector<std::string> argv = {"hg"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, o);
+}
+
+// `hg replicatesync` / `replicatehgrc` / `replicatedelete` on the leader;
+// output discarded and failures ignored, as the reference does.
+void Replicate(const FrontdoorConfig& c, const std::string& repo, const std::string& what) {
+  if (c.leader_hgrc.empty()) return;
+  RunProcess({SelfExecutable(), "replicate", "--config", c.leader_hgrc, "--repo", repo, what});
+}
+
+}  // namespace
+
+std::string UserRepoDir(const std::string& user) {
+  std::string out = user;
+  for (char& ch : out) {
+    if (ch == '@') ch = '_';
+  }
+  return out;
+}
+
+int UserRepoClone(const FrontdoorConfig& c, const std::string& user, const std::string& name,
+                  const std::string& source) {
+  std::string dir = UserRepoDir(user);
+  std::string dest = fmt::format("{}/users/{}/{}", c.repos, dir, name);
+  if (fs::exists(dest)) {
+    std::cout << fmt::format("You already have a repo called {}.\n\n{}", name, kBugUrl);
+    return 1;
+  }
+  auto src = ValidateRepoName(source);
+  if (!src) {
+    std::cerr << kInvalidRepoNameMessage;
+    return 1;
+  }
+  std::string src_path = c.repos + "/" + *src;
+  if (!fs::exists(src_path + "/.hg")) {
+    std::cout << fmt::format("Sorry, there is no source repo called {}.\n\n{}", source, kBugUrl);
+    return 1;
+  }
+  std::cout << fmt::format("Please wait.  Cloning /{} to /users/{}/{}\n", *src, dir, name)
+            << std::flush;
+  fs::create_directories(fs::path(dest).parent_path());
+  ProcessResult r = Hg(c, user, {"init", dest});
+  if (r.ok()) r = Hg(c, user, {"-R", dest, "pull", "-q", src_path});
+  if (!r.ok()) {
+    std::cerr << r.out << r.err;
+    return 1;
+  }
+  Replicate(c, dest, "sync");
+  std::cout << "Clone complete.\n";
+  std::cout << "Fixing permissions, don't interrupt.\n";
+  // Write access: the owner and scm_level_1 (the reference's user:scm_level_1
+  // group-writable files). New user repositories are non-publishing.
+  WriteFileAtomic(dest + "/.hg/hgrc", fmt::format("[hgcluster]\nowner = {}\ngroup = scm_level_1\n\n"
+                                                  "[phases]\npublish = False\n",
+                                                  user));
+  Replicate(c, dest, "hgrc");
+  std::cerr << "Repository marked as non-publishing: draft changesets will remain in the draft "
+               "phase when pushed.\n";
+  return 0;
+}
+
+int UserRepoDelete(const FrontdoorConfig& c, const std::string& user, const std::string& name) {
+  std::string dir = UserRepoDir(user);
+  std::string path = fmt::format("{}/users/{}/{}", c.repos, dir, name);
+  std::cout << fmt::format("Editing repo https://{}/{}/{}\n", c.hostname, dir, name);
+  if (!fs::exists(path)) {
+    std::cout << fmt::format(
+        "Could not find the repository at /users/{}/{}.\n"
+        "Please check the list at https://{}/users/{}\n",
+        dir, name, c.hostname, dir);
+    return 1;
+  }
+  if (c.leader_hgrc.empty()) {
+    fs::remove_all(path);
+  } else {
+    Replicate(c, path, "delete");
+  }
+  return 0;
+}
+
+}  // namespace hgc

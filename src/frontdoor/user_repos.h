@@ -1,0 +1,22 @@
+// User repositories, REPOS/users/<login with @ as _>/<name> (hosting spec
+// §4.7), in their non-interactive forms: `clone NAME SOURCE` (hg init + pull
+// with the leader's config, so mirrors get it; then non-publishing, owned by
+// the user and scm_level_1) and `edit NAME delete YES` (replicatedelete).
+// The interactive menus are not implemented.
+// Thread-safety: process-level (runs hg and hgcluster).
+#pragma once
+
+#include <string>
+
+#include "frontdoor/frontdoor_config.h"
+
+namespace hgc {
+
+int UserRepoClone(const FrontdoorConfig& config, const std::string& user, const std::string& name,
+                  const std::string& source);
+int UserRepoDelete(const FrontdoorConfig& config, const std::string& user, const std::string& name);
+
+// alice@example.com -> alice_example.com
+std::string UserRepoDir(const std::string& user);
+
+}  // namespace hgc
