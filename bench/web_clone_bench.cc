@@ -23,38 +23,19 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "web/hg_worker_pool.h"
 
 namespace {
 
+using hgc::bench::Check;
+using hgc::bench::Run;
+using hgc::bench::WaitAccepting;
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-hgc::ProcessResult Run(const std::vector<std::string>& argv) {
-  hgc::ProcessOptions o;
-  o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}, {"HGUSER", "bench <bench@example.com>"}};
-  return hgc::RunProcess(argv, o);
-}
-
-void Check(const hgc::ProcessResult& r, const char* what) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s failed: %s%s\n", what, r.out.c_str(), r.err.c_str());
-    std::exit(1);
-  }
-}
-
-void WaitAccepting(int port) {
-  auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (!hgc::LoopbackPortAccepts(port)) {
-    if (Clock::now() > deadline) {
-      std::fprintf(stderr, "nothing listening on port %d after 60s\n", port);
-      std::exit(1);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
 
 double CloneSeconds(const std::string& url, const std::string& dest) {
   fs::remove_all(dest);

@@ -25,7 +25,8 @@ bool ValidFields(int y, int mo, int d, int h, int mi, int s) {
   return y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60;
 }
 
-double LocalTime(int y, int mo, int d, int h, int mi, int s) {
+// Seconds since the epoch of a calendar time, in the server's zone or UTC.
+double CalendarTime(int y, int mo, int d, int h, int mi, int s, bool local) {
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -34,18 +35,15 @@ double LocalTime(int y, int mo, int d, int h, int mi, int s) {
   tm.tm_min = mi;
   tm.tm_sec = s;
   tm.tm_isdst = -1;
-  return static_cast<double>(std::mktime(&tm));
+  return static_cast<double>(local ? std::mktime(&tm) : timegm(&tm));
+}
+
+double LocalTime(int y, int mo, int d, int h, int mi, int s) {
+  return CalendarTime(y, mo, d, h, mi, s, true);
 }
 
 double UtcTime(int y, int mo, int d, int h, int mi, int s) {
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<double>(timegm(&tm));
+  return CalendarTime(y, mo, d, h, mi, s, false);
 }
 
 int Int(const std::ssub_match& m, int fallback = 0) {

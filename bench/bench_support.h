@@ -1,0 +1,46 @@
+// What the benchmarks that drive hg and `hgcluster web` share: running hg
+// with a clean environment, failing loudly, and waiting for a port.
+// Header-only: every bench/*.cc is its own executable.
+// Thread-safety: plain functions.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/subprocess.h"
+#include "web/hg_worker_pool.h"
+
+namespace hgc::bench {
+
+// A command (hg, wrk, ...) with no user hgrc, plain output and a fixed user.
+inline ProcessResult Run(const std::vector<std::string>& argv) {
+  ProcessOptions o;
+  o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}, {"HGUSER", "bench <bench@example.com>"}};
+  return RunProcess(argv, o);
+}
+
+// Exits the benchmark with what failed: a benchmark has no partial result.
+inline void Check(const ProcessResult& r, const char* what) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s failed: %s%s\n", what, r.out.c_str(), r.err.c_str());
+    std::exit(1);
+  }
+}
+
+// Waits (bounded: 60 s) until something accepts connections on the port.
+inline void WaitAccepting(int port) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!LoopbackPortAccepts(port)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "nothing listening on port %d after 60s\n", port);
+      std::exit(1);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace hgc::bench
