@@ -17,6 +17,7 @@
 #include "frontdoor/command_words.h"
 #include "frontdoor/repo_access.h"
 #include "frontdoor/repo_name.h"
+#include "frontdoor/user_repo_menu.h"
 #include "frontdoor/user_repos.h"
 #include "hg/repo_state.h"
 
@@ -245,12 +246,8 @@ int RunPash(const FrontdoorConfig& config, const std::string& user,
                    "prompt!\n";
       return 1;
     }
-    // The interactive menus of `clone NAME` and `edit NAME` are not implemented.
-    std::cout << fmt::format(
-        "interactive {} is not available here; use `clone NAME SOURCE` or "
-        "`edit NAME delete YES`\n",
-        verb);
-    return 1;
+    if (verb == "clone") return UserRepoCloneMenu(config, user, *name, std::cin);
+    return UserRepoEditMenu(config, user, *name, std::cin);
   }
   if (verb == "repo-group") {
     if (!config.repo_group) {

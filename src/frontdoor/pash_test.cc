@@ -75,6 +75,15 @@ class PashTest : public ::testing::Test {
     return Hgcluster({"pash", "--config", config.empty() ? config_ : config, "--user", user}, env);
   }
 
+  // pash with `input` on stdin (the interactive menus).
+  ProcessResult PashWithInput(const std::string& user, const std::string& command,
+                              const std::string& input) {
+    ProcessOptions o;
+    o.env_set = {{"SSH_ORIGINAL_COMMAND", command}};
+    o.stdin_data = input;
+    return RunProcess({test::HgclusterBin(), "pash", "--config", config_, "--user", user}, o);
+  }
+
   // An ssh stand-in for hg -e: runs pash with the remote command, as sshd would.
   std::string SshAs(const std::string& user) {
     std::string path = dir_ / ("ssh-" + user);
@@ -285,11 +294,6 @@ TEST_F(PashTest, UserRepositoriesCloneAndDelete) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
             "edit usage: ssh hg.mozilla.org edit [userrepo delete] - WARNING: will not prompt!\n");
-  r = Pash("alice@example.com", "edit mine");
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.out,
-            "interactive edit is not available here; use `clone NAME SOURCE` or `edit NAME "
-            "delete YES`\n");
   r = Pash("alice@example.com", "edit gone delete YES");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out,
@@ -383,6 +387,69 @@ TEST_F(PashTest, OnlyBotsKeepAutolandRequestUser) {
     Sh("hg -R " + repos_ + "/plain --config extensions.strip= strip -r 0 --no-backup",
        {{"HGRCPATH", ""}});
   }
+}
+
+// The interactive menus of `clone NAME` and `edit NAME` (spec §4.7), fed on
+// stdin: an empty repository, its description, publishing and obsolescence
+// settings, bad answers re-asked, a clone of a public repository, deletion.
+TEST_F(PashTest, UserRepositoryMenus) {
+  const std::string alice = "alice@example.com";
+  std::string empty = repos_ + "/users/alice_example.com/empty";
+  auto r = PashWithInput(alice, "clone empty", "1\n2\n1\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Making repo empty for alice@example.com."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n0) Exit.\n1) Yes.\n2) No.\n\nProceed? "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1) Clone a public repository.\n2) Create an empty repository.\n"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("About to create an empty repository at /users/alice_example.com/empty"),
+            std::string::npos);
+  ASSERT_TRUE(std::filesystem::exists(empty + "/.hg"));
+  EXPECT_NE(ReadFileOrEmpty(empty + "/.hg/hgrc").find("publish = False"), std::string::npos);
+
+  r = PashWithInput(alice, "edit empty", "2\n1\nMy <repo> & more\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("Editing repo https://hg.example.test/alice_example.com/empty\n", 0), 0u);
+  EXPECT_NE(r.out.find("Enter a one line descripton for the repository: "), std::string::npos);
+  EXPECT_NE(ReadFileOrEmpty(empty + "/.hg/hgrc")
+                .find("[web]\ndescription = My &lt;repo&gt; &amp; more\n"),
+            std::string::npos)
+      << ReadFileOrEmpty(empty + "/.hg/hgrc");
+  r = PashWithInput(alice, "edit empty", "2\n1\nbad\x01char\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("\nDescription must contain only printable characters.\n"),
+            std::string::npos);
+
+  r = PashWithInput(alice, "edit empty", "4\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err,
+            "Repository marked as publishing: changesets will change to public phase when "
+            "pushed.\n");
+  EXPECT_NE(ReadFileOrEmpty(empty + "/.hg/hgrc").find("publish = True"), std::string::npos);
+  r = PashWithInput(alice, "edit empty", "5\n");
+  EXPECT_NE(r.out.find("Obsolescence is now enabled for this repository."), std::string::npos);
+  EXPECT_NE(ReadFileOrEmpty(empty + "/.hg/hgrc").find("[experimental]\nevolution = true"),
+            std::string::npos);
+  r = PashWithInput(alice, "edit empty", "6\n");
+  EXPECT_NE(r.out.find("Obsolescence is now disabled for this repo."), std::string::npos);
+  EXPECT_EQ(ReadFileOrEmpty(empty + "/.hg/hgrc").find("evolution"), std::string::npos);
+
+  r = PashWithInput(alice, "edit empty", "x\n9\n0\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.err,
+            "Please select the number corresponding to the option\n"
+            "Please select one of the presented options\n");
+
+  r = PashWithInput(alice, "clone fromapp", "1\n1\n1\n1\n");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("List of available public repos\n\n0) Exit.\n1) app\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Clone complete."), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(repos_ + "/users/alice_example.com/fromapp/.hg"));
+
+  r = PashWithInput(alice, "edit empty", "1\n1\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("This action is IRREVERSIBLE."), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(empty));
 }
 
 }  // namespace

@@ -88,10 +88,36 @@ int UserRepoClone(const FrontdoorConfig& c, const std::string& user, const std::
   return 0;
 }
 
-int UserRepoDelete(const FrontdoorConfig& c, const std::string& user, const std::string& name) {
+int UserRepoCreateEmpty(const FrontdoorConfig& c, const std::string& user,
+                        const std::string& name) {
+  std::string dir = UserRepoDir(user);
+  std::string dest = fmt::format("{}/users/{}/{}", c.repos, dir, name);
+  if (fs::exists(dest)) {
+    std::cout << fmt::format("You already have a repo called {}.\n\n{}", name, kBugUrl);
+    return 1;
+  }
+  fs::create_directories(fs::path(dest).parent_path());
+  // hg init with the leader's config: the creation is replicated by its hooks.
+  ProcessResult r = Hg(c, user, {"init", dest});
+  if (!r.ok()) {
+    std::cerr << r.out << r.err;
+    return 1;
+  }
+  std::cout << "Fixing permissions, don't interrupt.\n";
+  WriteFileAtomic(dest + "/.hg/hgrc", fmt::format("[hgcluster]\nowner = {}\ngroup = scm_level_1\n\n"
+                                                  "[phases]\npublish = False\n",
+                                                  user));
+  Replicate(c, dest, "hgrc");
+  std::cerr << "Repository marked as non-publishing: draft changesets will remain in the draft "
+               "phase when pushed.\n";
+  return 0;
+}
+
+int UserRepoDelete(const FrontdoorConfig& c, const std::string& user, const std::string& name,
+                   bool header) {
   std::string dir = UserRepoDir(user);
   std::string path = fmt::format("{}/users/{}/{}", c.repos, dir, name);
-  std::cout << fmt::format("Editing repo https://{}/{}/{}\n", c.hostname, dir, name);
+  if (header) std::cout << fmt::format("Editing repo https://{}/{}/{}\n", c.hostname, dir, name);
   if (!fs::exists(path)) {
     std::cout << fmt::format(
         "Could not find the repository at /users/{}/{}.\n"

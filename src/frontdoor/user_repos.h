@@ -2,7 +2,7 @@
 // §4.7), in their non-interactive forms: `clone NAME SOURCE` (hg init + pull
 // with the leader's config, so mirrors get it; then non-publishing, owned by
 // the user and scm_level_1) and `edit NAME delete YES` (replicatedelete).
-// The interactive menus are not implemented.
+// The interactive menus are in user_repo_menu.h.
 // Thread-safety: process-level (runs hg and hgcluster).
 #pragma once
 
@@ -14,7 +14,13 @@ namespace hgc {
 
 int UserRepoClone(const FrontdoorConfig& config, const std::string& user, const std::string& name,
                   const std::string& source);
-int UserRepoDelete(const FrontdoorConfig& config, const std::string& user, const std::string& name);
+// `hg init` of an empty user repository (replicated by the leader's hooks),
+// then owner/group and non-publishing as for a clone.
+int UserRepoCreateEmpty(const FrontdoorConfig& config, const std::string& user,
+                        const std::string& name);
+// `header`: print the "Editing repo ..." line first (the menu prints it itself).
+int UserRepoDelete(const FrontdoorConfig& config, const std::string& user, const std::string& name,
+                   bool header = true);
 
 // alice@example.com -> alice_example.com
 std::string UserRepoDir(const std::string& user);
