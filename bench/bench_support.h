@@ -4,6 +4,7 @@
 // Thread-safety: plain functions.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,11 @@ inline void WaitAccepting(int port) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+inline double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 }  // namespace hgc::bench

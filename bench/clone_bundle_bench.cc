@@ -36,6 +36,7 @@
 namespace {
 
 using hgc::bench::Check;
+using hgc::bench::Median;
 using hgc::bench::Run;
 using hgc::bench::WaitAccepting;
 
@@ -103,11 +104,6 @@ Sample Clone(int front, const std::vector<std::string>& extra, const std::string
   }
   fs::remove_all(dest);
   return s;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 }  // namespace

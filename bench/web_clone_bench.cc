@@ -31,6 +31,7 @@
 namespace {
 
 using hgc::bench::Check;
+using hgc::bench::Median;
 using hgc::bench::Run;
 using hgc::bench::WaitAccepting;
 
@@ -44,11 +45,6 @@ double CloneSeconds(const std::string& url, const std::string& dest) {
   double s = std::chrono::duration<double>(Clock::now() - start).count();
   fs::remove_all(dest);
   return s;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 }  // namespace

@@ -5,33 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/html_escape.h"
+
 namespace hgc {
-namespace {
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::string WithThousands(uint64_t n) {
   std::string digits = std::to_string(n);

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/html_escape.h"
 #include "common/subprocess.h"
 #include "frontdoor/user_repos.h"
 #include "hg/repo_state.h"
@@ -57,42 +58,11 @@ void Proceed(std::istream& in) {
   if (Prompt(in, "Proceed?", {"Yes", "No"}) != 1) throw MenuExit{0};
 }
 
-void ReplicateHgrc(const FrontdoorConfig& c, const std::string& repo) {
-  if (c.leader_hgrc.empty()) return;
-  RunProcess({SelfExecutable(), "replicate", "--config", c.leader_hgrc, "--repo", repo, "hgrc"});
-}
-
 void EditHgrc(const FrontdoorConfig& c, const std::string& repo, const std::string& section,
               const std::string& key, const std::optional<std::string>& value) {
   std::string path = repo + "/.hg/hgrc";
   WriteFileAtomic(path, SetHgrcValue(ReadFileOrEmpty(path), section, key, value));
-  ReplicateHgrc(c, repo);
-}
-
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#x27;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
+  ReplicateUserRepo(c, repo, "hgrc");
 }
 
 // Public repositories 1 or 2 levels deep, outside users/, sorted.
@@ -241,7 +211,7 @@ int UserRepoEditMenu(const FrontdoorConfig& c, const std::string& user, const st
             return 1;
           }
         }
-        EditHgrc(c, path, "web", "description", HtmlEscape(line));
+        EditHgrc(c, path, "web", "description", HtmlEscape(line, "&#x27;"));
         return 0;
       }
       case 3:

@@ -30,14 +30,26 @@ ProcessResult Hg(const FrontdoorConfig& c, const std::string& user,
   return RunProcess(argv, o);
 }
 
-// `hg replicatesync` / `replicatehgrc` / `replicatedelete` on the leader;
-// output discarded and failures ignored, as the reference does.
-void Replicate(const FrontdoorConfig& c, const std::string& repo, const std::string& what) {
-  if (c.leader_hgrc.empty()) return;
-  RunProcess({SelfExecutable(), "replicate", "--config", c.leader_hgrc, "--repo", repo, what});
+// The reference's last steps for a new user repository: write access for
+// the owner and scm_level_1 (its user:scm_level_1 group-writable files), and
+// non-publishing.
+int FixPermissions(const FrontdoorConfig& c, const std::string& dest, const std::string& user) {
+  std::cout << "Fixing permissions, don't interrupt.\n";
+  WriteFileAtomic(dest + "/.hg/hgrc", fmt::format("[hgcluster]\nowner = {}\ngroup = scm_level_1\n\n"
+                                                  "[phases]\npublish = False\n",
+                                                  user));
+  ReplicateUserRepo(c, dest, "hgrc");
+  std::cerr << "Repository marked as non-publishing: draft changesets will remain in the draft "
+               "phase when pushed.\n";
+  return 0;
 }
 
 }  // namespace
+
+void ReplicateUserRepo(const FrontdoorConfig& c, const std::string& repo, const std::string& what) {
+  if (c.leader_hgrc.empty()) return;
+  RunProcess({SelfExecutable(), "replicate", "--config", c.leader_hgrc, "--repo", repo, what});
+}
 
 std::string UserRepoDir(const std::string& user) {
   std::string out = user;
@@ -74,18 +86,9 @@ int UserRepoClone(const FrontdoorConfig& c, const std::string& user, const std::
     std::cerr << r.out << r.err;
     return 1;
   }
-  Replicate(c, dest, "sync");
+  ReplicateUserRepo(c, dest, "sync");
   std::cout << "Clone complete.\n";
-  std::cout << "Fixing permissions, don't interrupt.\n";
-  // Write access: the owner and scm_level_1 (the reference's user:scm_level_1
-  // group-writable files). New user repositories are non-publishing.
-  WriteFileAtomic(dest + "/.hg/hgrc", fmt::format("[hgcluster]\nowner = {}\ngroup = scm_level_1\n\n"
-                                                  "[phases]\npublish = False\n",
-                                                  user));
-  Replicate(c, dest, "hgrc");
-  std::cerr << "Repository marked as non-publishing: draft changesets will remain in the draft "
-               "phase when pushed.\n";
-  return 0;
+  return FixPermissions(c, dest, user);
 }
 
 int UserRepoCreateEmpty(const FrontdoorConfig& c, const std::string& user,
@@ -103,14 +106,7 @@ int UserRepoCreateEmpty(const FrontdoorConfig& c, const std::string& user,
     std::cerr << r.out << r.err;
     return 1;
   }
-  std::cout << "Fixing permissions, don't interrupt.\n";
-  WriteFileAtomic(dest + "/.hg/hgrc", fmt::format("[hgcluster]\nowner = {}\ngroup = scm_level_1\n\n"
-                                                  "[phases]\npublish = False\n",
-                                                  user));
-  Replicate(c, dest, "hgrc");
-  std::cerr << "Repository marked as non-publishing: draft changesets will remain in the draft "
-               "phase when pushed.\n";
-  return 0;
+  return FixPermissions(c, dest, user);
 }
 
 int UserRepoDelete(const FrontdoorConfig& c, const std::string& user, const std::string& name,
@@ -128,7 +124,7 @@ int UserRepoDelete(const FrontdoorConfig& c, const std::string& user, const std:
   if (c.leader_hgrc.empty()) {
     fs::remove_all(path);
   } else {
-    Replicate(c, path, "delete");
+    ReplicateUserRepo(c, path, "delete");
   }
   return 0;
 }

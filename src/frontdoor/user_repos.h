@@ -22,6 +22,12 @@ int UserRepoCreateEmpty(const FrontdoorConfig& config, const std::string& user,
 int UserRepoDelete(const FrontdoorConfig& config, const std::string& user, const std::string& name,
                    bool header = true);
 
+// `hg replicatesync` / `replicatehgrc` / `replicatedelete` (`what` = sync,
+// hgrc, delete) on the leader; output discarded and failures ignored, as the
+// reference does. Nothing without a leader config.
+void ReplicateUserRepo(const FrontdoorConfig& config, const std::string& repo,
+                       const std::string& what);
+
 // alice@example.com -> alice_example.com
 std::string UserRepoDir(const std::string& user);
 

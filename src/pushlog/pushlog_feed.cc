@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "common/html_escape.h"
 #include "pushlog/pushlog_views.h"
 
 namespace hgc {
@@ -36,32 +37,7 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 
 }  // namespace
 
-std::string XmlEscape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string XmlEscape(const std::string& text) { return HtmlEscape(text, "&#39;"); }
 
 std::string RenderAtomFeed(const PushQueryResult& result, const ServedRepo& repo,
                            const std::string& base_url, const std::string& repo_name, double now) {
