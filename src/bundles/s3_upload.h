@@ -11,26 +11,14 @@
 #include <vector>
 
 #include "notify/http_client.h"
+#include "notify/s3_put.h"
 #include "notify/sigv4.h"
 
 namespace hgc {
 
-struct S3Target {
-  std::string endpoint;  // "https://s3-us-west-2.amazonaws.com", no trailing slash
-  std::string bucket;
-  std::string region;
-  SigV4Credentials credentials;
-};
-
 // Throws Error(kConfig, "NoCredentialsError: Unable to locate credentials")
 // when the environment has none.
 SigV4Credentials CredentialsFromEnvironment();
-
-// The signed request, without sending it (tests check the signature).
-HttpRequest BuildS3Put(const S3Target& target, const std::string& key, const std::string& body,
-                       const std::string& content_type,
-                       const std::vector<std::pair<std::string, std::string>>& extra_headers,
-                       std::chrono::system_clock::time_point now);
 
 // Three attempts on connection errors (`retry_delay` apart); an HTTP error
 // status or the third failure throws Error(kIo).

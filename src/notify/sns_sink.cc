@@ -11,6 +11,7 @@
 #include "message/message.h"
 #include "notify/digest.h"
 #include "notify/http_client.h"
+#include "notify/s3_put.h"
 
 namespace hgc {
 namespace {
@@ -92,27 +93,9 @@ std::string SnsSink::SnsMessage(const PushNotification& n, const std::string& da
 }
 
 void SnsSink::PutObject(const std::string& key, const std::string& body) {
-  UrlParts endpoint = SplitUrl(config_.s3_endpoint_url);
-  std::string base_path = endpoint.path == "/" ? "" : endpoint.path;
-  // Path-style addressing, as boto3 with an endpoint override.
-  std::string path =
-      base_path + "/" + AwsUriEncode(config_.bucket, false) + "/" + AwsUriEncode(key, false);
-  SigV4Request sig;
-  sig.method = "PUT";
-  sig.canonical_uri = path;
-  sig.payload_hash = Sha256Hex(body);
-  sig.headers = {{"Host", endpoint.authority},
-                 {"Content-Type", "application/json"},
-                 {"x-amz-content-sha256", sig.payload_hash},
-                 {"x-amz-date", AmzDate(clock_())}};
-  SigV4Signature signature =
-      SignV4(sig, config_.credentials, config_.region, "s3", sig.headers.back().second);
-  HttpRequest request;
-  request.method = "PUT";
-  request.url = endpoint.scheme + "://" + endpoint.authority + path;
-  request.headers = sig.headers;
-  request.headers.emplace_back("Authorization", signature.authorization);
-  request.body = body;
+  HttpRequest request = BuildS3Put(
+      S3Target{config_.s3_endpoint_url, config_.bucket, config_.region, config_.credentials}, key,
+      body, "application/json", {}, clock_());
   request.timeout = config_.timeout;
   Check(SendHttp(request), "S3 PUT " + request.url);
 }
