@@ -9,7 +9,8 @@ PKGS="build-essential cmake ninja-build pkg-config git
   librabbitmq-dev rabbitmq-server libcurl4-openssl-dev libzstd-dev zlib1g-dev
   libcpp-httplib-dev wrk
   e2fsprogs procps sqlite3
-  openssh-server openssh-client slapd ldap-utils libldap-dev"
+  openssh-server openssh-client slapd ldap-utils libldap-dev
+  zookeeper libzookeeper-mt-dev libslf4j-java"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
