@@ -101,6 +101,15 @@ ProcessResult Cluster::Push(const std::string& client, const std::string& name,
   return Hg("-R " + client + " push --ssh '" + SshCommand() + "' " + extra + " " + PushUrl(name));
 }
 
+ProcessResult Cluster::PushVia(const std::string& host, const std::string& client,
+                              const std::string& name, const std::string& extra,
+                              const std::map<std::string, std::string>& env) {
+  std::string url = "ssh://" + host + "/" + LeaderRepo(name);
+  std::map<std::string, std::string> e{{"HGRCPATH", ""}, {"HGUSER", "Test <test@example.com>"}};
+  for (const auto& [k, v] : env) e[k] = v;
+  return Sh("hg -R " + client + " push --ssh '" + SshCommand() + "' " + extra + " " + url, e);
+}
+
 bool Cluster::WaitConverged(const std::string& name, std::chrono::milliseconds timeout) {
   return WaitFor(
       [&] {

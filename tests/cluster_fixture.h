@@ -57,6 +57,10 @@ class Cluster {
   // Pushes `client` to the leader repo `name`; returns hg's result.
   ProcessResult Push(const std::string& client, const std::string& name,
                      const std::string& extra = "");
+  // Pushes through leader host `host` (ssh://HOST/...): "leader" or "standby".
+  ProcessResult PushVia(const std::string& host, const std::string& client,
+                        const std::string& name, const std::string& extra = "",
+                        const std::map<std::string, std::string>& env = {});
   // Waits until every mirror's copy of `name` has the leader's heads,
   // bookmarks and phases.
   bool WaitConverged(const std::string& name,

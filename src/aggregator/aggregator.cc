@@ -22,7 +22,10 @@ double Now() {
 }  // namespace
 
 Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log)
-    : config_(std::move(config)), log_(log) {}
+    : config_(std::move(config)),
+      log_(log),
+      fence_(config_.path.empty() ? "" : config_.path + ".epochs.json"),
+      gate_(MasterGate::ForProcess()) {}
 
 void Aggregator::Log(const std::string& line) { LogLine("vcsreplicator.aggregator", line); }
 
@@ -147,6 +150,11 @@ int Aggregator::Iterate() {
     try {
       Message m = DecodeMessage(rec.value);
       nlohmann::json body = m.body;
+      commit[rec.partition] = rec.offset + 1;
+      if (auto refusal = fence_.Admit(rec.partition, body)) {
+        Log(*refusal);
+        continue;
+      }
       Log(fmt::format("copying {} from partition {}", DisplayMessage(m), rec.partition));
       if (!body.contains("_original_created")) body["_original_created"] = m.created;
       if (!body.contains("_original_partition")) body["_original_partition"] = rec.partition;
@@ -163,7 +171,11 @@ int Aggregator::Iterate() {
     }
     commit[rec.partition] = rec.offset + 1;
   }
-  if (values.empty()) return 0;
+  if (values.empty()) {
+    if (!commit.empty()) log_.Commit(config_.ack_group, config_.monitor_topic, commit);
+    return static_cast<int>(batch.size());
+  }
+  if (gate_) gate_->Check();
   log_.AppendBatch(config_.aggregate_topic, 0, values);
   CrashPoint("aggregator-after-append");
   log_.Commit(config_.ack_group, config_.monitor_topic, commit);

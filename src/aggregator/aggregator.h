@@ -22,6 +22,10 @@
 // `_original_created` and `_original_partition` are set only when absent, so
 // after the second stage they still hold the push's true produce time and
 // partition (the reference overwrote them with stage-1 values).
+// Events carrying a `_master_epoch` lower than one already seen on their
+// partition come from a deposed master and are committed past, not copied
+// (src/master/epoch_fence.h); the highest epochs live beside the config file
+// (`<config>.epochs.json`).
 // Thread-safety: one Aggregator per thread; one per (stage, cluster).
 #pragma once
 
@@ -34,6 +38,8 @@
 
 #include "aggregator/aggregator_config.h"
 #include "log/log.h"
+#include "master/epoch_fence.h"
+#include "master/master_state.h"
 
 namespace hgc {
 
@@ -79,6 +85,11 @@ class Aggregator {
   hgc::Log& log_;
   std::set<std::string> never_committed_;
   std::map<int, Reader> readers_;
+  // Master fencing: events of a deposed master are not copied (the mirrors
+  // dropped them too), and nothing is appended once this host has lost the
+  // master role ($HGCLUSTER_MASTER_STATE, set by the master monitor).
+  EpochFence fence_;
+  std::optional<MasterGate> gate_;
 };
 
 }  // namespace hgc

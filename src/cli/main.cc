@@ -22,6 +22,7 @@
 #include "leader/leader_cmd.h"
 #include "leader/readonly.h"
 #include "log/kafka_mock.h"
+#include "master/master_cmd.h"
 #include "notify/notify_cmd.h"
 #include "pushlog/verify_pushlog.h"
 #include "web/web_cmd.h"
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
   hgc::RegisterTryHeadsCommands(app);
   hgc::RegisterBundlesCommands(app);
   hgc::RegisterFrontdoorCommands(app);
+  hgc::RegisterMasterCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

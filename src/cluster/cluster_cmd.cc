@@ -21,6 +21,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
+#include "master/master_state.h"
 
 namespace hgc {
 namespace {
@@ -90,6 +91,13 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
           ready = r && r->status == 200;
         }
       }
+      // Some leader host holds the master role (its monitor says so).
+      bool master = false;
+      for (const auto& h : s["leader"].value("hosts", nlohmann::json::array())) {
+        auto st = ReadMasterState(h["master_state"].get<std::string>());
+        master = master || (st && st->master && ProcessAlive(h.value("monitor_pid", 0)));
+      }
+      ready = ready && master;
       if (ready && s["leader"].contains("frontdoor")) {
         // sshd accepts connections on its loopback port.
         const auto& fd = s["leader"]["frontdoor"];
@@ -123,7 +131,11 @@ int Up(const std::string& root, const SetupOptions& options, bool detach) {
     std::cout << Instructions(state) << std::flush;
     return Supervise(layout);
   }
-  // Clear stale consumer state so readiness means "started by this run".
+  // Clear stale consumer and master state so readiness means "started by
+  // this run".
+  for (const auto& h : state["leader"]["hosts"]) {
+    fs::remove(h["master_state"].get<std::string>());
+  }
   for (const auto& m : state["mirrors"]) {
     fs::remove(fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
                            m["group"].get<std::string>()));
@@ -154,13 +166,10 @@ int Down(const std::string& root) {
     add(m.value("heads_pid", 0));
     add(m.value("http_pid", 0));
   }
-  add(state["leader"].value("aggregator_pending_pid", 0));
-  add(state["leader"].value("aggregator_pid", 0));
-  add(state["leader"].value("webhooks_pid", 0));
-  if (state["leader"].contains("frontdoor")) add(state["leader"]["frontdoor"].value("sshd_pid", 0));
-  for (const auto& n : state["leader"].value("notifiers", nlohmann::json::array())) {
-    add(n.value("pid", 0));
+  for (const auto& h : state["leader"].value("hosts", nlohmann::json::array())) {
+    add(h.value("monitor_pid", 0));
   }
+  if (state["leader"].contains("frontdoor")) add(state["leader"]["frontdoor"].value("sshd_pid", 0));
   for (int pid : pids) kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (int pid : pids) {
@@ -228,6 +237,15 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_option("--ldap-basedn", options->ldap_basedn, "where people are (default dc=mozilla)");
   up->add_option("--ldap-groups-basedn", options->ldap_groups_basedn,
                  "where posixGroups are (default ou=groups,dc=mozilla)");
+  up->add_flag("--standby", options->standby,
+               "a second leader host, `standby`, sharing the leader's repositories; "
+               "`hgcluster master failover --to standby` hands it the master role");
+  up->add_option("--zookeeper", options->zookeeper,
+                 "decide the master host with ZooKeeper (host:port,...) instead of "
+                 "master.<host> files");
+  up->add_option("--session-timeout", options->session_timeout_ms,
+                 "ZooKeeper session timeout in ms: how long a dead master keeps the role")
+      ->capture_default_str();
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });

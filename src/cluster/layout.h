@@ -52,6 +52,16 @@ struct ClusterLayout {
   // Clone bundles (`hgcluster bundles generate`), served by every web front.
   std::string bundles_dir() const { return root + "/bundles"; }
   std::string supervisor_log() const { return root + "/supervisor.log"; }
+  // The master role: one monitor config per leader host, the reference's
+  // master.<host> files, and each host's state file (<host>.json).
+  std::string host_dir(const std::string& host) const { return root + "/leader/hosts/" + host; }
+  std::string master_config(const std::string& host) const {
+    return host_dir(host) + "/master.ini";
+  }
+  std::string master_file(const std::string& host) const {
+    return root + "/leader/master." + host;
+  }
+  std::string master_state_dir() const { return root + "/leader/master-state"; }
 
   // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.
   nlohmann::json LoadState() const;

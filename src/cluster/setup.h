@@ -28,6 +28,12 @@ struct SetupOptions {
   std::string ldap_url;
   std::string ldap_basedn;
   std::string ldap_groups_basedn;
+  // The master role (src/master/): a second leader host "standby" sharing the
+  // leader's repositories, and ZooKeeper (host:port,...) instead of the
+  // master.<host> files to decide which host is master.
+  bool standby = false;
+  std::string zookeeper;
+  int session_timeout_ms = 2000;
 };
 
 // Returns the cluster state (also written to cluster.json).

@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "cluster/daemon_set.h"
 #include "common/logline.h"
 #include "common/subprocess.h"
 #include "frontdoor/sshd_setup.h"
@@ -20,17 +21,6 @@ namespace {
 
 std::atomic<int> g_stop{0};
 void OnStop(int sig) { g_stop = sig; }
-
-struct Daemon {
-  std::string name;
-  std::vector<std::string> argv;
-  std::string log;
-  std::string pid_pointer;  // where cluster.json records the pid
-  ProcessOptions options = {};
-  int pid = 0;
-  double backoff = 1;
-  std::chrono::steady_clock::time_point restart_at{};
-};
 
 }  // namespace
 
@@ -42,7 +32,7 @@ int Supervise(const ClusterLayout& layout) {
   const char* kLogger = "hgcluster.supervisor";
   nlohmann::json state = layout.LoadState();
   std::string self = SelfExecutable();
-  std::vector<Daemon> daemons;
+  std::vector<DaemonSpec> daemons;
   for (size_t i = 0; i < state["mirrors"].size(); ++i) {
     const auto& m = state["mirrors"][i];
     std::string name = m["name"];
@@ -63,27 +53,14 @@ int Supervise(const ClusterLayout& layout) {
                          fmt::format("/mirrors/{}/http_pid", i)});
     }
   }
-  daemons.push_back({"aggregator pushdata -> replicatedpushdatapending",
-                     {self, "aggregate", state["leader"]["aggregator_pending_config"]},
-                     layout.leader_dir() + "/aggregator-pending.log",
-                     "/leader/aggregator_pending_pid"});
-  daemons.push_back({"aggregator replicatedpushdatapending -> replicatedpushdata",
-                     {self, "aggregate", state["leader"]["aggregator_config"]},
-                     layout.leader_dir() + "/aggregator.log",
-                     "/leader/aggregator_pid"});
-  if (state["leader"].value("webhooks_config", nlohmann::json()).is_string()) {
-    daemons.push_back({"webhook notifier",
-                       {self, "notify-webhooks", state["leader"]["webhooks_config"]},
-                       layout.leader_dir() + "/webhooks.log",
-                       "/leader/webhooks_pid"});
-  }
-  const auto& notifiers = state["leader"].value("notifiers", nlohmann::json::array());
-  for (size_t i = 0; i < notifiers.size(); ++i) {
-    std::string kind = notifiers[i]["kind"];
-    daemons.push_back({kind + " notifier",
-                       {self, "notify-" + kind, notifiers[i]["config"]},
-                       notifiers[i]["log"],
-                       fmt::format("/leader/notifiers/{}/pid", i)});
+  // Each leader host's master monitor; the one that holds the master role
+  // runs the aggregators, notifiers and timers (src/master/).
+  const auto& hosts = state["leader"].value("hosts", nlohmann::json::array());
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    daemons.push_back({"master monitor " + hosts[i]["name"].get<std::string>(),
+                       {self, "master-monitor", hosts[i]["master_config"].get<std::string>()},
+                       hosts[i]["master_log"].get<std::string>(),
+                       fmt::format("/leader/hosts/{}/monitor_pid", i)});
   }
   if (state["leader"].contains("frontdoor")) {
     // The SSH front door: sshd in the foreground (-D), logging to stderr (-e).
@@ -96,60 +73,24 @@ int Supervise(const ClusterLayout& layout) {
                        fd["sshd_log"].get<std::string>(),
                        "/leader/frontdoor/sshd_pid"});
   }
+  DaemonSet set(kLogger);
+  for (auto& d : daemons) set.Add(std::move(d));
   auto save_pids = [&] {
     nlohmann::json s = layout.LoadState();
     s["supervisor_pid"] = getpid();
-    for (const auto& d : daemons) s[nlohmann::json::json_pointer(d.pid_pointer)] = d.pid;
+    for (const auto& e : set.entries()) {
+      s[nlohmann::json::json_pointer(e.spec.pid_pointer)] = e.pid;
+    }
     layout.SaveState(s);
   };
-  for (auto& d : daemons) {
-    d.pid = SpawnDaemon(d.argv, d.log, d.options);
-    LogLine(kLogger, fmt::format("started {} (pid {})", d.name, d.pid));
-  }
+  set.StartAll();
   save_pids();
   while (g_stop == 0) {
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
-    auto now = std::chrono::steady_clock::now();
-    if (pid > 0) {
-      for (auto& d : daemons) {
-        if (d.pid != pid) continue;
-        LogLine(kLogger, fmt::format("{} (pid {}) exited with status {}; restarting in {}s", d.name,
-                                     pid, status, d.backoff));
-        d.pid = 0;
-        d.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(d.backoff * 1000));
-        d.backoff = std::min(30.0, d.backoff * 2);
-      }
-      continue;
-    }
-    bool changed = false;
-    for (auto& d : daemons) {
-      if (d.pid == 0 && now >= d.restart_at) {
-        d.pid = SpawnDaemon(d.argv, d.log, d.options);
-        LogLine(kLogger, fmt::format("restarted {} (pid {})", d.name, d.pid));
-        changed = true;
-      }
-    }
-    if (changed) save_pids();
+    if (set.Tick()) save_pids();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   LogLine(kLogger, fmt::format("received signal {}; stopping daemons", g_stop.load()));
-  for (auto& d : daemons) {
-    if (d.pid > 0) kill(d.pid, SIGTERM);
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (auto& d : daemons) {
-    while (d.pid > 0) {
-      int status = 0;
-      if (waitpid(d.pid, &status, WNOHANG) == d.pid) {
-        d.pid = 0;
-      } else if (std::chrono::steady_clock::now() > deadline) {
-        kill(d.pid, SIGKILL);
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    }
-  }
+  set.StopAll(std::chrono::seconds(60));
   save_pids();
   nlohmann::json s = layout.LoadState();
   s["supervisor_pid"] = 0;

@@ -20,6 +20,8 @@ const char* ErrorKindName(ErrorKind kind) {
       return "UsageError";
     case ErrorKind::kNotFound:
       return "NotFound";
+    case ErrorKind::kNotMaster:
+      return "NotMaster";
   }
   return "Error";
 }

@@ -17,6 +17,7 @@ enum class ErrorKind {
   kIo,              // filesystem / OS error
   kUsage,           // bad command line
   kNotFound,        // a thing that should exist does not
+  kNotMaster,       // this host does not hold the master role (or its lease ran out)
 };
 
 const char* ErrorKindName(ErrorKind kind);

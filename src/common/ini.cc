@@ -186,6 +186,14 @@ bool IniFile::HasSection(const std::string& section) const {
   return section != kDefaultSection && Find(section) != nullptr;
 }
 
+std::vector<std::string> IniFile::SectionNames() const {
+  std::vector<std::string> names;
+  for (const auto& s : sections_) {
+    if (s.name != kDefaultSection) names.push_back(s.name);
+  }
+  return names;
+}
+
 std::optional<std::string> IniFile::Get(const std::string& section, const std::string& key) const {
   if (Find(section) == nullptr) return std::nullopt;
   const std::string k = Lower(key);

@@ -19,6 +19,8 @@ class IniFile {
   static IniFile Parse(const std::string& text, const std::string& origin = "<string>");
 
   bool HasSection(const std::string& section) const;
+  // Section names in file order ([DEFAULT] left out).
+  std::vector<std::string> SectionNames() const;
   std::optional<std::string> Get(const std::string& section, const std::string& key) const;
   // Throws Error(kConfig) naming the file, section and key when absent.
   std::string Require(const std::string& section, const std::string& key) const;

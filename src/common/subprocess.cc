@@ -3,6 +3,7 @@
 #include "common/subprocess.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -142,10 +143,15 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
 
 int SpawnDaemon(const std::vector<std::string>& argv, const std::string& log_path,
                 const ProcessOptions& options) {
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) throw Error(ErrorKind::kIo, std::string("fork: ") + strerror(errno));
   if (pid == 0) {
     setsid();
+    if (options.die_with_parent) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(1);  // the parent died before prctl
+    }
     int devnull = open("/dev/null", O_RDONLY);
     int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (devnull >= 0) dup2(devnull, 0);

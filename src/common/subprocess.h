@@ -23,6 +23,9 @@ struct ProcessOptions {
   std::map<std::string, std::string> env_set;  // added or overridden
   std::vector<std::string> env_unset;
   std::optional<std::string> stdin_data;  // nullopt: /dev/null
+  // SpawnDaemon only: the child gets SIGTERM when the spawning thread dies, so
+  // a SIGKILLed supervisor leaves no orphan running master-only work.
+  bool die_with_parent = false;
 };
 
 // argv[0] is looked up in PATH. Throws Error(kIo) if the process cannot start.

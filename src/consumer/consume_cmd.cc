@@ -16,6 +16,7 @@
 #include "consumer/heads_applier.h"
 #include "consumer/offsets_table.h"
 #include "consumer/scheduler.h"
+#include "master/epoch_fence.h"
 #include "hg/cmdserver.h"
 #include "hg/hg_runner.h"
 #include "log/log.h"
@@ -229,6 +230,10 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
         if (d.pass) return std::nullopt;
         return d.rule;
       });
+  EpochFence fence(c.state_dir + (o.heads ? "/heads-" : "/consumer-") + c.group + "-epochs.json");
+  scheduler.SetFence([&fence](const Message& m, int partition) {
+    return fence.Admit(partition, m.body);
+  });
   for (const auto& [p, off] : start) scheduler.StartPartition(p, off);
   // Make the group visible (to the aggregator and the checks) from the
   // start, even on partitions that have nothing to consume yet.

@@ -53,6 +53,14 @@ void Scheduler::Submit(const LogRecord& record) {
     item.decode_error = e.what();
   }
   std::string key = KeyFor(record, item.message);
+  bool fenced = false;
+  if (item.message && fence_) {
+    if (auto refusal = fence_(*item.message, record.partition)) {
+      Log(*refusal);
+      key.clear();
+      fenced = true;
+    }
+  }
   if (item.message && !key.empty()) {
     if (auto reason = filter_(*item.message)) {
       Log(fmt::format("repo {} filtered by rule {}", item.message->path, *reason));
@@ -63,7 +71,7 @@ void Scheduler::Submit(const LogRecord& record) {
     std::lock_guard lock(mu_);
     auto& p = partitions_[record.partition];
     p.next = std::max(p.next, record.offset + 1);
-    if (item.message) {
+    if (item.message && !fenced) {
       Log(fmt::format("processing {} from partition {} offset {}", DisplayMessage(*item.message),
                       record.partition, record.offset));
     }

@@ -57,6 +57,12 @@ class Scheduler {
   Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter);
   ~Scheduler();
 
+  // `fence(message, partition)` is asked about every decoded record, in log
+  // order per partition, before it is queued: a reason means the record is
+  // dropped (logged, committed past, never applied). Master fencing.
+  using FenceFn = std::function<std::optional<std::string>(const Message&, int)>;
+  void SetFence(FenceFn fence) { fence_ = std::move(fence); }
+
   // Tells the scheduler where each partition starts (its committed offset).
   void StartPartition(int partition, int64_t offset);
 
@@ -111,6 +117,7 @@ class Scheduler {
   ApplyFn apply_;
   CommitFn commit_;
   FilterFn filter_;
+  FenceFn fence_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;

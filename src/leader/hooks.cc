@@ -53,7 +53,7 @@ int HeartbeatOrRefuse(Producer& producer, const std::string& root) {
     std::string wire = producer.WirePath(root);
     producer.SendHeartbeat(producer.PartitionFor(wire));
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kConfig) {
+    if (e.kind() == ErrorKind::kConfig || e.kind() == ErrorKind::kNotMaster) {
       std::cout << e.what() << std::endl;
       return 1;
     }
@@ -152,6 +152,10 @@ int Pretxnclose(Producer& producer, const IniFile* settings_ini) {
   try {
     producer.SendHeartbeat(producer.PartitionFor(producer.WirePath(Cwd())));
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kNotMaster) {
+      std::cout << e.what() << "; cannot close transaction" << std::endl;
+      return 1;
+    }
     std::cout << "replication log not available; cannot close transaction" << std::endl;
     std::cerr << "(" << e.what() << ")" << std::endl;
     return 1;

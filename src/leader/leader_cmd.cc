@@ -62,6 +62,13 @@ int RunLocalSsh(int argc, char** argv) {
     return 1;
   }
   setenv("SSH_CONNECTION", "127.0.0.1 0 127.0.0.1 22", 1);
+  // The ssh:// URL's host names the leader host the push lands on
+  // (ssh://standby/... after a failover): the hooks write as that host.
+  if (argc >= 2) {
+    std::string host = argv[argc - 2];
+    if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+    if (!host.empty() && host[0] != '-') setenv("HGCLUSTER_HOST", host.c_str(), 1);
+  }
   execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
   std::cerr << "local-ssh: cannot run /bin/sh: " << strerror(errno) << std::endl;
   return 255;

@@ -41,10 +41,19 @@ ProducerConfig ProducerConfig::Load(const std::string& path) {
   }
   c.partition_map = PartitionMap::FromEntries(entries);
   c.path_rewrites = ini.Items("replicationpathrewrites");
+  c.master_state_dir = ini.GetOr("hgcluster", "masterstatedir", "");
+  c.host = ini.GetOr("hgcluster", "host", "");
   return c;
 }
 
-Producer::Producer(ProducerConfig config) : config_(std::move(config)) {}
+Producer::Producer(ProducerConfig config)
+    : config_(std::move(config)),
+      gate_(MasterGate::ForProcess(config_.master_state_dir, config_.host)) {}
+
+void Producer::Stamp(nlohmann::json& message) const {
+  if (!message.contains("_created")) message["_created"] = Now();
+  if (gate_) gate_->Stamp(message);
+}
 
 Log& Producer::log() {
   if (!log_) log_ = OpenLog(config_.log_url, "leader-" + config_.client_id);
@@ -71,7 +80,7 @@ double Producer::Now() {
 }
 
 int64_t Producer::Send(nlohmann::json message, int partition) {
-  if (!message.contains("_created")) message["_created"] = Now();
+  Stamp(message);
   try {
     return log().Append(config_.topic, partition, EncodeMessage(message));
   } catch (const Error& e) {
@@ -85,7 +94,7 @@ void Producer::SendHeartbeat(int partition) { Send(MakeHeartbeat(Now()), partiti
 int64_t Producer::SendBatch(std::vector<nlohmann::json> messages, int partition) {
   std::vector<std::string> values;
   for (auto& m : messages) {
-    if (!m.contains("_created")) m["_created"] = Now();
+    Stamp(m);
     values.push_back(EncodeMessage(m));
   }
   try {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "log/log.h"
+#include "master/master_state.h"
 #include "routing/partition_map.h"
 #include "routing/rewrites.h"
 
@@ -23,6 +24,11 @@ struct ProducerConfig {
   std::string topic;
   PartitionMap partition_map;
   RewriteRules path_rewrites;
+  // [hgcluster] masterstatedir / host: when set, only the host holding the
+  // master role may write, and every message carries its fencing epoch
+  // (src/master/master_state.h).
+  std::string master_state_dir;
+  std::string host;
 
   // Throws Error(kConfig) with the reference's messages
   // ("replicationproducer.topic config option not set", ...).
@@ -40,8 +46,9 @@ class Producer {
   std::string WirePath(const std::string& repo_root) const;
   int PartitionFor(const std::string& wire_path) const;
 
-  // Stamps `_created` if absent, frames and appends the message; returns the
-  // offset. Throws Error(kLogUnavailable).
+  // Stamps `_created` if absent (and the master epoch when the role is
+  // configured), frames and appends the message; returns the offset. Throws
+  // Error(kLogUnavailable), or Error(kNotMaster) on a host without the role.
   int64_t Send(nlohmann::json message, int partition);
   void SendHeartbeat(int partition);
   // Appends several messages to one partition in one log operation (atomic on
@@ -52,7 +59,9 @@ class Producer {
 
  private:
   Log& log();
+  void Stamp(nlohmann::json& message) const;
   ProducerConfig config_;
+  std::optional<MasterGate> gate_;
   std::unique_ptr<Log> log_;
 };
 

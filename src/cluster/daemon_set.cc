@@ -1,0 +1,124 @@
+#include "cluster/daemon_set.h"
+
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <thread>
+
+#include "common/error.h"
+#include "common/logline.h"
+
+namespace hgc {
+
+void DaemonSet::Add(DaemonSpec spec) { entries_.push_back(Entry{std::move(spec)}); }
+
+void DaemonSet::Start(Entry& e, const char* verb) {
+  e.pid = SpawnDaemon(e.spec.argv, e.spec.log, e.spec.options);
+  e.started = std::chrono::steady_clock::now();
+  LogLine(logger_, fmt::format("{} {} (pid {})", verb, e.spec.name, e.pid));
+}
+
+void DaemonSet::StartAll() {
+  for (auto& e : entries_) {
+    if (e.pid == 0) Start(e, "started");
+  }
+  running_ = true;
+}
+
+bool DaemonSet::Tick() {
+  if (!running_) return false;
+  bool changed = false;
+  auto now = std::chrono::steady_clock::now();
+  for (auto& e : entries_) {
+    if (e.pid > 0) {
+      int status = 0;
+      if (waitpid(e.pid, &status, WNOHANG) != e.pid) continue;
+      changed = true;
+      if (e.spec.every > 0) {
+        e.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(e.spec.every * 1000));
+        if (status != 0) {
+          LogLine(logger_, fmt::format("{} (pid {}) exited with status {}", e.spec.name, e.pid,
+                                       status));
+        }
+      } else {
+        if (now - e.started > std::chrono::seconds(60)) e.backoff = 1;
+        LogLine(logger_, fmt::format("{} (pid {}) exited with status {}; restarting in {}s",
+                                     e.spec.name, e.pid, status, e.backoff));
+        e.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(e.backoff * 1000));
+        e.backoff = std::min(30.0, e.backoff * 2);
+      }
+      e.pid = 0;
+    }
+    if (e.pid == 0 && now >= e.restart_at) {
+      Start(e, e.spec.every > 0 ? "ran" : "restarted");
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+void DaemonSet::StopAll(std::chrono::seconds grace) {
+  running_ = false;
+  for (auto& e : entries_) {
+    if (e.pid > 0) kill(e.pid, SIGTERM);
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  for (auto& e : entries_) {
+    while (e.pid > 0) {
+      int status = 0;
+      pid_t r = waitpid(e.pid, &status, WNOHANG);
+      if (r == e.pid || (r < 0 && errno == ECHILD)) {
+        LogLine(logger_, fmt::format("stopped {} (pid {})", e.spec.name, e.pid));
+        e.pid = 0;
+      } else if (std::chrono::steady_clock::now() > deadline) {
+        kill(e.pid, SIGKILL);
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    e.backoff = 1;
+    e.restart_at = {};
+  }
+}
+
+std::vector<std::string> SplitCommandLine(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else if (c == '\'') {
+      size_t end = line.find('\'', i + 1);
+      if (end == std::string::npos) {
+        throw Error(ErrorKind::kConfig, "unterminated ' in command: " + line);
+      }
+      cur += line.substr(i + 1, end - i - 1);
+      i = end;
+      in_word = true;
+    } else if (c == '"') {
+      size_t j = i + 1;
+      for (; j < line.size() && line[j] != '"'; ++j) {
+        if (line[j] == '\\' && j + 1 < line.size()) ++j;
+        cur += line[j];
+      }
+      if (j >= line.size()) throw Error(ErrorKind::kConfig, "unterminated \" in command: " + line);
+      i = j;
+      in_word = true;
+    } else if (c == '\\' && i + 1 < line.size()) {
+      cur += line[++i];
+      in_word = true;
+    } else {
+      cur += c;
+      in_word = true;
+    }
+  }
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+}  // namespace hgc

@@ -1,0 +1,66 @@
+// A set of child processes kept running: started together, restarted when
+// they exit (backoff 1 s doubling to 30 s, back to 1 s after a minute of good
+// running), stopped together (SIGTERM, then SIGKILL after a grace period).
+// A *timer* entry is a one-shot command run again `every` seconds after each
+// run ends (systemd's OnUnitInactiveSec), whatever its status.
+// Used by the cluster supervisor and by the master monitor for the
+// master-only services.
+// Thread-safety: one thread owns a DaemonSet.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/subprocess.h"
+
+namespace hgc {
+
+struct DaemonSpec {
+  std::string name;
+  std::vector<std::string> argv;
+  std::string log;
+  std::string pid_pointer = "";  // where the cluster supervisor records the pid (optional)
+  ProcessOptions options = {};
+  double every = 0;  // > 0: a timer, rerun this many seconds after each run
+};
+
+class DaemonSet {
+ public:
+  explicit DaemonSet(std::string logger) : logger_(std::move(logger)) {}
+  ~DaemonSet() { StopAll(std::chrono::seconds(10)); }
+  DaemonSet(const DaemonSet&) = delete;
+  DaemonSet& operator=(const DaemonSet&) = delete;
+
+  void Add(DaemonSpec spec);
+  void StartAll();
+  // Reaps children of this set that exited and starts those that are due.
+  // Returns true when any pid changed.
+  bool Tick();
+  // SIGTERM to every child, SIGKILL to those still there after `grace`;
+  // returns when all are reaped.
+  void StopAll(std::chrono::seconds grace);
+  bool running() const { return running_; }
+
+  struct Entry {
+    DaemonSpec spec;
+    int pid = 0;
+    double backoff = 1;
+    std::chrono::steady_clock::time_point started{};
+    std::chrono::steady_clock::time_point restart_at{};
+  };
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  void Start(Entry& e, const char* verb);
+  std::string logger_;
+  std::vector<Entry> entries_;
+  bool running_ = false;
+};
+
+// Splits a command line into arguments: whitespace separates, single and
+// double quotes group (no escapes inside single quotes; backslash escapes in
+// double quotes and bare words). For service commands in config files.
+std::vector<std::string> SplitCommandLine(const std::string& line);
+
+}  // namespace hgc

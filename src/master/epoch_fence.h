@@ -1,0 +1,37 @@
+// The consumer's half of master fencing: per partition, the highest
+// `_master_epoch` seen so far, in log order. An event carrying a lower epoch
+// was written by a master that had already been replaced when it wrote it (a
+// paused or partitioned host finishing a write late): it is dropped, with a
+// log line, instead of being applied. Events without an epoch (a cluster
+// without the master role, or written by the reference's producer) pass.
+//
+// The highest epochs are kept in a small JSON file, written (atomically)
+// before the record that raised them is handed on, so a restarted consumer
+// still refuses what it refused before.
+// Thread-safety: one fence per consumer, called from its reading thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace hgc {
+
+class EpochFence {
+ public:
+  // `state_file` empty: kept in memory only.
+  explicit EpochFence(std::string state_file);
+
+  // nullopt to admit the message; otherwise why it was refused.
+  std::optional<std::string> Admit(int partition, const nlohmann::json& body);
+
+  int64_t Highest(int partition) const;
+
+ private:
+  std::string state_file_;
+  std::map<int, int64_t> highest_;
+};
+
+}  // namespace hgc
