@@ -7,6 +7,7 @@
 #include "aggregator/aggregator_config.h"
 #include "checks/heartbeat_check.h"
 #include "checks/parked_state.h"
+#include "checks/zookeeper_check.h"
 #include "consumer/consumer_config.h"
 #include "consumer/lag.h"
 #include "log/log.h"
@@ -91,6 +92,23 @@ void AddHeartbeatCommand(CLI::App& app) {
   cmd->callback([hgrc] { throw CLI::RuntimeError(RunHeartbeatCheck(*hgrc, std::cout)); });
 }
 
+void AddZookeeperCommand(CLI::App& app) {
+  auto o = std::make_shared<ZookeeperCheckOptions>();
+  auto* cmd = app.add_subcommand(
+      "check-zookeeper",
+      "Nagios check: one ZooKeeper node (-H) and/or the ensemble of a zoo.cfg (-c) "
+      "(alias: check_zookeeper)");
+  cmd->add_option("-H,--host", o->host, "host:port to verify zookeeper is healthy on");
+  cmd->add_option("-c,--config", o->config, "path to zoo.cfg to read");
+  cmd->add_option("--max-average-latency", o->max_average_latency,
+                  "maximum average latency (ms) before alerting")
+      ->capture_default_str();
+  cmd->add_option("--max-file-descriptor-percentage", o->max_file_descriptor_percentage,
+                  "maximum percentage of file descriptors in use")
+      ->capture_default_str();
+  cmd->callback([o] { throw CLI::RuntimeError(RunZookeeperCheck(*o, std::cout)); });
+}
+
 }  // namespace
 
 int RunConsumerLagCheck(const std::string& config, const std::string& section,
@@ -160,6 +178,7 @@ void RegisterCheckCommands(CLI::App& app) {
   AddLagCommand(app, "check-snsnotifier-lag", "check_snsnotifier_lag", "snsconsumer");
   AddAggregatorCommand(app);
   AddHeartbeatCommand(app);
+  AddZookeeperCommand(app);
 }
 
 }  // namespace hgc

@@ -6,6 +6,7 @@
 //   check-aggregator-lag      check_pushdataaggregator_lag,
 //                             check_vcsreplicator_aggregator_lag
 //   check-heartbeat           check_kafka_hg_heartbeat
+//   check-zookeeper           check_zookeeper
 // Exit codes are Nagios': 0 OK, 1 WARNING, 2 CRITICAL.
 // Thread-safety: process entry points.
 #pragma once

@@ -40,6 +40,7 @@ const std::map<std::string, std::vector<std::string>>& Aliases() {
       {"check_snsnotifier_lag", {"check-snsnotifier-lag"}},
       {"check_vcsreplicator_aggregator_lag", {"check-aggregator-lag"}},
       {"check_vcsreplicator_lag", {"check-lag"}},
+      {"check_zookeeper", {"check-zookeeper"}},
       {"vcsreplicator-aggregator", {"aggregate"}},
       {"vcsreplicator-consumer", {"consume"}},
       {"vcsreplicator-headsconsumer", {"heads"}},
