@@ -95,7 +95,7 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
       bool master = false;
       for (const auto& h : s["leader"].value("hosts", nlohmann::json::array())) {
         auto st = ReadMasterState(h["master_state"].get<std::string>());
-        master = master || (st && st->master && ProcessAlive(h.value("monitor_pid", 0)));
+        master = master || (st && st->Holds(UnixNow()) && ProcessAlive(h.value("monitor_pid", 0)));
       }
       ready = ready && master;
       if (ready && s["leader"].contains("frontdoor")) {

@@ -22,7 +22,8 @@ namespace hgc {
 struct ClusterLayout {
   std::string root;
 
-  static ClusterLayout At(const std::string& root_option);  // resolves $HGCLUSTER_ROOT / cwd
+  // Resolves $HGCLUSTER_ROOT / cwd, then ActAsMasterHost().
+  static ClusterLayout At(const std::string& root_option);
   std::string state_file() const { return root + "/cluster.json"; }
   std::string leader_dir() const { return root + "/leader"; }
   std::string leader_hgrc() const { return root + "/leader/hgrc"; }
@@ -62,6 +63,12 @@ struct ClusterLayout {
     return root + "/leader/master." + host;
   }
   std::string master_state_dir() const { return root + "/leader/master-state"; }
+
+  // Commands run against a local cluster write as its current master host:
+  // sets $HGCLUSTER_HOST (unless already set) for this process and the hg it
+  // runs, so `repo create`, `replicatesync`, ... work after a failover. At()
+  // calls it.
+  void ActAsMasterHost() const;
 
   // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.
   nlohmann::json LoadState() const;

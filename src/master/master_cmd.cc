@@ -65,7 +65,7 @@ std::vector<HostView> Hosts(const ClusterLayout& layout) {
   return out;
 }
 
-bool IsMaster(const HostView& h) { return h.alive && h.state && h.state->master; }
+bool IsMaster(const HostView& h) { return h.alive && h.state && h.state->Holds(UnixNow()); }
 
 int Status(const std::string& root) {
   ClusterLayout layout = ClusterLayout::At(root);

@@ -32,6 +32,9 @@ struct MasterState {
   double since = 0;
   int monitor_pid = 0;
 
+  // Master, and (ZooKeeper) the lease has not run out at `now`.
+  bool Holds(double now) const { return master && (lease_until == 0 || now <= lease_until); }
+
   nlohmann::json ToJson() const;
   static MasterState FromJson(const nlohmann::json& j);
 };

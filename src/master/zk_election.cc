@@ -88,6 +88,18 @@ ZkElection::View ZkElection::Step() {
   int len = sizeof buf;
   struct Stat st {};
   int rc = zoo_get(zh_, node, 1, buf, &len, &st);
+  if (rc == ZNONODE && stale_self_) {
+    stale_self_ = false;
+    holdoff_until_ = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(negotiated_timeout_ms() / 2);
+  }
+  if (rc == ZNONODE && std::chrono::steady_clock::now() < holdoff_until_) {
+    zoo_exists(zh_, node, 1, nullptr);  // wake us if someone else takes it
+    view_.held = false;
+    view_.holder.clear();
+    view_.lease_until = 0;
+    return view_;
+  }
   if (rc == ZNONODE) {
     CreateParents(zh_, options_.znode);
     rc = zoo_create(zh_, node, options_.host.data(), static_cast<int>(options_.host.size()),
@@ -104,6 +116,7 @@ ZkElection::View ZkElection::Step() {
   view_.holder.assign(buf, static_cast<size_t>(std::max(len, 0)));
   const clientid_t* me = zoo_client_id(zh_);
   view_.held = me && st.ephemeralOwner == me->client_id;
+  if (!view_.held && view_.holder == options_.host) stale_self_ = true;
   view_.epoch = view_.held ? st.czxid : 0;
   view_.lease_until = view_.held ? started + negotiated_timeout_ms() * 2.0 / 3.0 / 1000.0 : 0;
   return view_;

@@ -12,6 +12,12 @@
 // is safe without news from ZooKeeper: two thirds of the session timeout
 // after the start of the last successful round trip.
 //
+// A monitor that finds the node held by its own host name under another
+// session is a restarted monitor whose previous session has not expired yet:
+// when that node goes, it waits half a session timeout before contending, so
+// a standby that was waiting takes the role instead of the host that just
+// failed.
+//
 // ZooKeeper's callbacks only record events; every synchronous call is made
 // from Step(), on the caller's thread (the C client's sync calls must not run
 // on its completion thread).
@@ -76,6 +82,8 @@ class ZkElection {
   int session_state_ = 0;
   bool events_ = false;
   bool expired_ = false;
+  bool stale_self_ = false;  // saw our host's node under an old session
+  std::chrono::steady_clock::time_point holdoff_until_{};
 };
 
 }  // namespace hgc
