@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregator/aggregate_cmd.h"
+#include "bootstrap/bootstrap_cmd.h"
 #include "bundles/bundles_cmd.h"
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
@@ -40,6 +41,8 @@ const std::map<std::string, std::vector<std::string>>& Aliases() {
       {"check_vcsreplicator_aggregator_lag", {"check-aggregator-lag"}},
       {"check_vcsreplicator_lag", {"check-lag"}},
       {"vcsreplicator-aggregator", {"aggregate"}},
+      {"vcsreplicator-bootstrap-hgssh", {"bootstrap", "hgssh"}},
+      {"vcsreplicator-bootstrap-hgweb", {"bootstrap", "hgweb"}},
       {"vcsreplicator-consumer", {"consume"}},
       {"vcsreplicator-headsconsumer", {"heads"}},
       {"vcsreplicator-print-offsets", {"print-offsets"}},
@@ -93,6 +96,7 @@ int main(int argc, char** argv) {
   hgc::RegisterTryHeadsCommands(app);
   hgc::RegisterBundlesCommands(app);
   hgc::RegisterFrontdoorCommands(app);
+  hgc::RegisterBootstrapCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
