@@ -139,7 +139,7 @@ TEST(BootstrapE2E, HgsshWritesOneSyncPerRepositoryAndPrintsTheOffsetRanges) {
             EXPECT_EQ(m.name, "hg-repo-sync-2");
             EXPECT_TRUE(m.bootstrap);
             // The whole pushlog rides along where there is one.
-        EXPECT_EQ(m.pushes.has_value(), m.path == "{moz}/a") << m.path;
+            EXPECT_EQ(m.pushes.has_value(), m.path == "{moz}/a") << m.path;
             synced.insert(m.path);
             next = rec.offset + 1;
           }
@@ -212,7 +212,8 @@ TEST(BootstrapE2E, NewMirrorGetsEveryRepositoryAndTheEventsOfTheRange) {
                            "\nclient_id = newmirror\ntopic = pushdata\ngroup = newmirror\n"
                            "poll_timeout = 0.1\nworkers = 2\n\n[path_rewrites]\n{moz} = " +
                            repos + "\n\n[pull_url_rewrites]\n{moz} = " + c.root() +
-                           "/leader/repos\n");
+                           "/leader/repos\n\n[replicationrules]\ninclude.all = re:\\{moz\\}/.*\n"
+                           "exclude.skipped = path:{moz}/gamma\n");
   auto r = Hgcluster({"vcsreplicator-bootstrap-hgweb", ini, doc_path, "--workers", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const std::string& line : std::vector<std::string>{
@@ -223,17 +224,20 @@ TEST(BootstrapE2E, NewMirrorGetsEveryRepositoryAndTheEventsOfTheRange) {
            "vcsreplicator.bootstrap scheduling extra processing for {moz}/beta",
            "vcsreplicator.bootstrap extra processing for {moz}/beta completed successfully",
            "vcsreplicator.bootstrap applying ",  // delta, unlisted
-           "vcsreplicator.bootstrap {moz}/gamma successfully cloned",
+           "vcsreplicator.bootstrap {moz}/alpha successfully cloned",
            "vcsreplicator.bootstrap 0 repositories remaining",
            "vcsreplicator.bootstrap newmirror bootstrap process complete"}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
-  for (const char* name : {"alpha", "beta", "gamma", "delta"}) {
+  for (const char* name : {"alpha", "beta", "delta"}) {
     EXPECT_EQ(Differences(c.LeaderRepo(name), repos + "/" + name), "") << name << "\n" << r.out;
     EXPECT_TRUE(fs::exists(repos + "/" + name + "/.hg/hgcluster-applied")) << name;
   }
   EXPECT_EQ(Pushlog(repos + "/alpha").size(), 3u);
-  EXPECT_FALSE(fs::exists(work / "newmirror/hgweb_bootstrap_out.json"));
+  // A filtered repository is not cloned, only reported (and is no failure).
+  EXPECT_FALSE(fs::exists(repos + "/gamma"));
+  EXPECT_EQ(ReadFileOrEmpty(work / "newmirror/hgweb_bootstrap_out.json"),
+            "{\"{moz}/gamma\": [\"filtered by rule skipped\"]}\n");
   // Every partition of the document is committed, the empty ranges too.
   auto committed = log->Committed("newmirror", "pushdata", {0, 1, 2, 3, 4, 5, 6, 7});
   for (int p = 0; p < 8; ++p) EXPECT_EQ(committed[p], end[p]) << "partition " << p;
@@ -327,6 +331,30 @@ TEST(BootstrapE2E, NuclearOptionWipesTheLogAndRebuildsEveryMirror) {
         << MirrorJsonPushes(c, m, "one") << "\nvs\n"
         << want;
   }
+}
+
+TEST(BootstrapE2E, NuclearOptionOnKafkaRefusesUntilTheOperatorWipedTheBrokers) {
+  ClusterOptions options;
+  options.mirrors = 1;
+  options.kafka = true;
+  Cluster c(options);
+  c.CreateRepo("k");
+  auto r = Hgcluster({"bootstrap", "cluster", "--root", c.root()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the log is Kafka, which hgcluster cannot wipe. Do the runbook's steps, "
+                       "then run this again with --log-already-wiped:"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  // Claiming a wipe that did not happen changes nothing either.
+  auto claimed = Hgcluster({"bootstrap", "cluster", "--root", c.root(), "--log-already-wiped"});
+  EXPECT_EQ(claimed.exit_code, 1);
+  EXPECT_NE(claimed.err.find("--log-already-wiped, but partition "), std::string::npos)
+      << claimed.out << claimed.err;
+  EXPECT_NE(claimed.err.find("records: wipe the log first"), std::string::npos) << claimed.err;
+  EXPECT_FALSE(fs::exists(c.root() + "/leader/readonlyreason"));
+  EXPECT_TRUE(fs::exists(c.MirrorRepo(1, "k") + "/.hg") || c.WaitConverged("k"));
+  EXPECT_FALSE(fs::exists(c.root() + "/bootstrap"));
 }
 
 }  // namespace
