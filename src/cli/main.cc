@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aggregator/aggregate_cmd.h"
+#include "bootstrap/bootstrap_cmd.h"
 #include "bundles/bundles_cmd.h"
 #include "checks/checks_cmd.h"
 #include "cluster/cluster_cmd.h"
@@ -35,6 +36,7 @@ const std::map<std::string, std::vector<std::string>>& Aliases() {
       {"check_kafka_hg_heartbeat", {"check-heartbeat"}},
       {"check_try_heads", {"check_try_heads"}},
       {"generate-hg-s3-bundles", {"bundles", "generate"}},
+      {"hg-master-start-stop", {"hg-master-start-stop"}},
       {"check_pulsenotifier_lag", {"check-pulsenotifier-lag"}},
       {"check_pushdataaggregator_lag", {"check-aggregator-lag"}},
       {"check_snsnotifier_lag", {"check-snsnotifier-lag"}},
@@ -42,6 +44,8 @@ const std::map<std::string, std::vector<std::string>>& Aliases() {
       {"check_vcsreplicator_lag", {"check-lag"}},
       {"check_zookeeper", {"check-zookeeper"}},
       {"vcsreplicator-aggregator", {"aggregate"}},
+      {"vcsreplicator-bootstrap-hgssh", {"bootstrap", "hgssh"}},
+      {"vcsreplicator-bootstrap-hgweb", {"bootstrap", "hgweb"}},
       {"vcsreplicator-consumer", {"consume"}},
       {"vcsreplicator-headsconsumer", {"heads"}},
       {"vcsreplicator-print-offsets", {"print-offsets"}},
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
   hgc::RegisterBundlesCommands(app);
   hgc::RegisterFrontdoorCommands(app);
   hgc::RegisterMasterCommands(app);
+  hgc::RegisterBootstrapCommands(app);
 
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

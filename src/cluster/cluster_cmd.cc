@@ -111,6 +111,30 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
   return false;
 }
 
+}  // namespace
+
+int StartSupervisor(const ClusterLayout& layout) {
+  nlohmann::json state = layout.LoadState();
+  // Clear stale consumer and master state so readiness means "started by
+  // this run".
+  for (const auto& h : state["leader"].value("hosts", nlohmann::json::array())) {
+    fs::remove(h["master_state"].get<std::string>());
+  }
+  for (const auto& m : state["mirrors"]) {
+    fs::remove(fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
+                           m["group"].get<std::string>()));
+  }
+  SpawnDaemon({SelfExecutable(), "supervise", "--root", layout.root}, layout.supervisor_log());
+  if (!WaitReady(layout, std::chrono::seconds(60))) {
+    std::cerr << "cluster did not become ready within 60s; see " << layout.supervisor_log()
+              << " and the mirrors' consumer.log files" << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+namespace {
+
 int Up(const std::string& root, const SetupOptions& options, bool detach) {
   ClusterLayout layout = ClusterLayout::At(root);
   fs::create_directories(layout.root);
@@ -131,21 +155,7 @@ int Up(const std::string& root, const SetupOptions& options, bool detach) {
     std::cout << Instructions(state) << std::flush;
     return Supervise(layout);
   }
-  // Clear stale consumer and master state so readiness means "started by
-  // this run".
-  for (const auto& h : state["leader"]["hosts"]) {
-    fs::remove(h["master_state"].get<std::string>());
-  }
-  for (const auto& m : state["mirrors"]) {
-    fs::remove(fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
-                           m["group"].get<std::string>()));
-  }
-  SpawnDaemon({SelfExecutable(), "supervise", "--root", layout.root}, layout.supervisor_log());
-  if (!WaitReady(layout, std::chrono::seconds(60))) {
-    std::cerr << "cluster did not become ready within 60s; see " << layout.supervisor_log()
-              << " and the mirrors' consumer.log files" << std::endl;
-    return 1;
-  }
+  if (int status = StartSupervisor(layout); status != 0) return status;
   std::cout << Instructions(layout.LoadState()) << std::flush;
   return 0;
 }

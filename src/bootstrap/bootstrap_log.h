@@ -1,0 +1,14 @@
+// The bootstrap tools' log lines in the reference's shape
+// (spec/replication.md §3.10): "<YYYY-mm-dd HH:MM:SS UTC>
+// vcsreplicator.bootstrap <message>", one whole line per call.
+// Thread-safety: safe from any thread.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+namespace hgc {
+
+void BootstrapLog(std::FILE* stream, const std::string& message);
+
+}  // namespace hgc
