@@ -296,9 +296,9 @@ TEST(BootstrapE2E, NuclearOptionWipesTheLogAndRebuildsEveryMirror) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
   EXPECT_FALSE(fs::exists(c.root() + "/leader/readonlyreason"));
-  // The log was replaced (the old one is kept), holding only the syncs (and
-  // the heartbeats the restarted master sends at once), written as the last
-  // master.
+  // The log was replaced (the old one is kept), holding only the syncs
+  // (and any heartbeat of the restarted master's timer), written as the
+  // last master.
   int syncs = 0;
   for (const auto& e : ReadEvents(LogUrl(c), "pushdata")) {
     if (e.name == "heartbeat-1") continue;

@@ -78,19 +78,30 @@ std::string ExpectedPartition2(const std::string& node) {
   // The `hg init` heartbeat: the reference sends it to the lowest partition
   // of the partition map (spec §1.4 quirk); hgcluster sends it to the repo's
   // own partition. The changegroup carries the push's pushlog row (user: the
-  // OS account, as the test's environment has no USER).
+  // OS account, as the test's environment has no USER). Every message carries
+  // the master's fencing epoch and host (docs/formats.md).
   return fmt::format(
       "- _created: T\n"
+      "  _master_epoch: 1\n"
+      "  _master_host: leader\n"
       "  name: heartbeat-1\n"
       "- _created: T\n"
+      "  _master_epoch: 1\n"
+      "  _master_host: leader\n"
       "  generaldelta: true\n"
       "  name: hg-repo-init-2\n"
       "  path: '{{moz}}/mozilla-central'\n"
       "- _created: T\n"
+      "  _master_epoch: 1\n"
+      "  _master_host: leader\n"
       "  name: heartbeat-1\n"
       "- _created: T\n"
+      "  _master_epoch: 1\n"
+      "  _master_host: leader\n"
       "  name: heartbeat-1\n"
       "- _created: T\n"
+      "  _master_epoch: 1\n"
+      "  _master_host: leader\n"
       "  heads:\n"
       "  - {0}\n"
       "  name: hg-changegroup-2\n"
@@ -104,6 +115,8 @@ std::string ExpectedPartition2(const std::string& node) {
       "    user: {1}\n"
       "  source: serve\n"
       "- _created: T\n"
+      "  _master_epoch: 1\n"
+      "  _master_host: leader\n"
       "  heads:\n"
       "  - {0}\n"
       "  last_push_id: 1\n"

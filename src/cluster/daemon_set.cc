@@ -20,8 +20,17 @@ void DaemonSet::Start(Entry& e, const char* verb) {
 }
 
 void DaemonSet::StartAll() {
+  auto now = std::chrono::steady_clock::now();
   for (auto& e : entries_) {
-    if (e.pid == 0) Start(e, "started");
+    if (e.pid != 0) continue;
+    if (e.spec.every > 0) {
+      // A timer's first run is one period after the start (systemd's
+      // OnActiveSec), like every later one.
+      e.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(e.spec.every * 1000));
+      LogLine(logger_, fmt::format("started timer {} (every {}s)", e.spec.name, e.spec.every));
+    } else {
+      Start(e, "started");
+    }
   }
   running_ = true;
 }

@@ -1,8 +1,9 @@
 // A set of child processes kept running: started together, restarted when
 // they exit (backoff 1 s doubling to 30 s, back to 1 s after a minute of good
 // running), stopped together (SIGTERM, then SIGKILL after a grace period).
-// A *timer* entry is a one-shot command run again `every` seconds after each
-// run ends (systemd's OnUnitInactiveSec), whatever its status.
+// A *timer* entry is a one-shot command first run `every` seconds after
+// StartAll, then again `every` seconds after each run ends (systemd's
+// OnActiveSec + OnUnitInactiveSec), whatever its status.
 // Used by the cluster supervisor and by the master monitor for the
 // master-only services.
 // Thread-safety: one thread owns a DaemonSet.

@@ -35,6 +35,11 @@ void RegisterLeaderCommands(CLI::App& app) {
     o->heads = !*no_heads;
     throw CLI::RuntimeError(ReplicateSync(*o));
   });
+  auto attempts = std::make_shared<int>(3);
+  auto* retry = rep->add_subcommand(
+      "sync-retry", "try-replicatesync.service: replicatesync with retries, always exit 0");
+  retry->add_option("--attempts", *attempts, "how many tries")->capture_default_str();
+  retry->callback([o, attempts] { throw CLI::RuntimeError(ReplicateSyncRetry(*o, *attempts)); });
   rep->add_subcommand("hgrc", "hg replicatehgrc: send .hg/hgrc to mirrors")->callback([o] {
     throw CLI::RuntimeError(ReplicateHgrc(*o));
   });

@@ -84,6 +84,28 @@ int ReplicateSync(const ReplicateOptions& o) {
   });
 }
 
+int ReplicateSyncRetry(const ReplicateOptions& o, int attempts) {
+  for (int n = 0; n < attempts; ++n) {
+    try {
+      Producer producer(ProducerConfig::Load(o.config_path));
+      std::string root = RepoRoot(o);
+      std::string wire = producer.WirePath(root);
+      int partition = producer.PartitionFor(wire);
+      RepoSnapshot snap = SnapshotRepo(root);
+      producer.Send(MakeSyncOf(root, wire, false), partition);
+      producer.Send(
+          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()),
+          partition);
+      std::cout << "`replicatesync` called successfully." << std::endl;
+      return 0;
+    } catch (const std::exception& e) {
+      std::cout << "`replicatesync` failed on attempt " << n << ", trying again." << std::endl;
+      std::cout << e.what() << std::endl;
+    }
+  }
+  return 0;
+}
+
 int ReplicateHgrc(const ReplicateOptions& o) {
   return Guard([&] {
     Producer producer(ProducerConfig::Load(o.config_path));

@@ -21,6 +21,12 @@ int ReplicateSync(const ReplicateOptions& options);
 // The hg-repo-sync-2 message for the leader repository at `root`: heads,
 // requirements, hgrc and the whole pushlog.
 nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool bootstrap);
+// try-replicatesync.service: ReplicateSync up to `attempts` times, printing
+// "`replicatesync` called successfully." or, per failed attempt,
+// "`replicatesync` failed on attempt <n>, trying again." (n from 0) and the
+// error; exits 0 even when every attempt failed, as the reference does (its
+// timer runs again in 15 minutes).
+int ReplicateSyncRetry(const ReplicateOptions& options, int attempts);
 int ReplicateHgrc(const ReplicateOptions& options);
 int ReplicateDelete(const ReplicateOptions& options);
 int SendHeartbeat(const ReplicateOptions& options);

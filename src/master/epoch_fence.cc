@@ -28,9 +28,16 @@ std::optional<std::string> EpochFence::Admit(int partition, const nlohmann::json
   int64_t epoch = it->get<int64_t>();
   int64_t highest = Highest(partition);
   if (epoch < highest) {
-    return fmt::format("dropping {} from deposed master {} (epoch {}; partition {} is at epoch {})",
-                       body.value("name", "message"), body.value("_master_host", "?"), epoch,
-                       partition, highest);
+    std::string line =
+        fmt::format("dropping {} from deposed master {} (epoch {}; partition {} is at epoch {})",
+                    body.value("name", "message"), body.value("_master_host", "?"), epoch,
+                    partition, highest);
+    if (body.contains("path") && body.value("name", "") != "heartbeat-1") {
+      line += fmt::format("; to replicate what it wrote, run `hg replicatesync` in {} on the "
+                          "master",
+                          body["path"].is_string() ? body["path"].get<std::string>() : "?");
+    }
+    return line;
   }
   if (epoch > highest) {
     highest_[partition] = epoch;

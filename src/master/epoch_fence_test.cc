@@ -9,7 +9,10 @@ namespace hgc {
 namespace {
 
 nlohmann::json Event(int64_t epoch, const std::string& host = "hgssh1") {
-  return {{"name", "hg-changegroup-2"}, {"_master_epoch", epoch}, {"_master_host", host}};
+  return {{"name", "hg-changegroup-2"},
+          {"path", "{moz}/try"},
+          {"_master_epoch", epoch},
+          {"_master_host", host}};
 }
 
 TEST(EpochFence, DropsLowerEpochsPerPartitionInLogOrder) {
@@ -21,7 +24,8 @@ TEST(EpochFence, DropsLowerEpochsPerPartitionInLogOrder) {
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(*refused,
             "dropping hg-changegroup-2 from deposed master hgssh1 (epoch 3; partition 0 is at "
-            "epoch 5)");
+            "epoch 5); to replicate what it wrote, run `hg replicatesync` in {moz}/try on the "
+            "master");
   // Another partition has not seen the new master yet: the old one's events
   // written before the failover are still good there.
   EXPECT_EQ(fence.Admit(1, Event(3)), std::nullopt);
