@@ -201,6 +201,11 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
   for (const char* name : {"mozilla-central", "try"}) {
     ASSERT_TRUE(c.WaitConverged(name)) << c.Explain(name);
   }
+  // Restarted by a command that acted as the standby: each monitor still
+  // knows which host it is, and the master stayed where it was.
+  auto roles = Documented({"master", "status", "--root", root});
+  EXPECT_TRUE(Contains(roles, "leader: standby\n")) << roles.out;
+  EXPECT_TRUE(Contains(roles, "standby: master (epoch ")) << roles.out;
   ASSERT_EQ(Commit(client), 0);
   auto after = c.PushVia("standby", client, "mozilla-central");
   ASSERT_EQ(after.exit_code, 0) << after.out << after.err;

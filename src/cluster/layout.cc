@@ -32,7 +32,7 @@ void ClusterLayout::ActAsMasterHost() const {
   for (const auto& entry : std::filesystem::directory_iterator(master_state_dir(), ec)) {
     if (entry.path().extension() != ".json") continue;
     auto state = ReadMasterState(entry.path().string());
-    if (state && state->Holds(UnixNow())) {
+    if (state && state->Holds(UnixNow()) && ProcessAlive(state->monitor_pid)) {
       setenv("HGCLUSTER_HOST", state->host.c_str(), 1);
       return;
     }

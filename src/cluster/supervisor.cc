@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -30,6 +31,10 @@ int Supervise(const ClusterLayout& layout) {
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   const char* kLogger = "hgcluster.supervisor";
+  // Each daemon names its own host (master monitors from their config, the
+  // services they start from them); none inherits the caller's.
+  unsetenv("HGCLUSTER_HOST");
+  unsetenv("HGCLUSTER_MASTER_STATE");
   nlohmann::json state = layout.LoadState();
   std::string self = SelfExecutable();
   std::vector<DaemonSpec> daemons;

@@ -17,7 +17,10 @@ MasterConfig MasterConfig::Load(const std::string& path) {
   MasterConfig c;
   c.path = path;
   const std::string m = "master";
-  c.host = MasterHostName(ini.GetOr(m, "host", ""));
+  // The file names the host (one monitor per host; a local cluster runs two
+  // on one machine); $HGCLUSTER_HOST and the system name only fill in.
+  c.host = ini.GetOr(m, "host", "");
+  if (c.host.empty()) c.host = MasterHostName();
   c.method = ini.GetOr(m, "method", "file");
   c.state_dir = ini.Require(m, "statedir");
   c.stop_grace = static_cast<int>(ini.GetDouble(m, "stopgrace", 60));

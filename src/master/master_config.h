@@ -1,7 +1,7 @@
 // The master monitor's configuration (one INI file per leader host):
 //
 //   [master]
-//   host = hgssh1                  # default: $HGCLUSTER_HOST or the host name
+//   host = hgssh1                  # default: $HGCLUSTER_HOST, else the host name
 //   method = file                  # or zookeeper
 //   masterfile = /repo/hg/master.hgssh1     # file method (the reference's file)
 //   epochfile = /repo/hg/master-epoch        # file method: the shared epoch counter

@@ -35,8 +35,11 @@ TEST(MasterConfig, ServicesTimersAndMethods) {
                   "command = hgcluster aggregate '/etc/my dir/agg.ini'\nlog = /tmp/a.log\n"
                   "[timer heartbeat]\ncommand = hgcluster replicate heartbeat\nevery = 30\n"
                   "log = /tmp/h.log\n");
-  unsetenv("HGCLUSTER_HOST");
+  // The file's host wins over an inherited $HGCLUSTER_HOST: two monitors
+  // started from one shell must not both become "elsewhere".
+  setenv("HGCLUSTER_HOST", "elsewhere", 1);
   MasterConfig c = MasterConfig::Load(dir / "m.ini");
+  unsetenv("HGCLUSTER_HOST");
   EXPECT_EQ(c.host, "hgssh1");
   EXPECT_EQ(c.epoch_file, "/repo/hg/master-epoch");
   EXPECT_EQ(c.interval, 15);
