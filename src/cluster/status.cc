@@ -10,6 +10,7 @@
 #include "consumer/lag.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
+#include "master/master_state.h"
 
 namespace hgc {
 
@@ -92,22 +93,34 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   }
   // The two aggregator stages: how many fully applied events wait to be
   // copied ("behind") and whether the daemon runs.
+  // Leader hosts: which one is master (its monitor runs the aggregators,
+  // notifiers and timers).
+  std::string master_host;
+  for (auto& h : out["leader"]["hosts"]) {
+    auto st = ReadMasterState(h["master_state"].get<std::string>());
+    bool alive = ProcessAlive(h.value("monitor_pid", 0));
+    bool master = alive && st && st->Holds(now);
+    h["monitor_running"] = alive;
+    h["master"] = master;
+    h["epoch"] = master ? nlohmann::json(st->epoch) : nlohmann::json(nullptr);
+    if (master) master_host = h["name"];
+  }
+  out["leader"]["master"] = master_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(master_host);
   out["aggregators"] = nlohmann::json::array();
   const auto& leader = state["leader"];
   struct Stage {
     const char* name;
     const char* monitor;
     const char* config_key;
-    const char* pid_key;
   };
   for (const Stage& st :
-       {Stage{"pending", "pushdata", "aggregator_pending_config", "aggregator_pending_pid"},
-        Stage{"final", "replicatedpushdatapending", "aggregator_config", "aggregator_pid"}}) {
+       {Stage{"pending", "pushdata", "aggregator_pending_config"},
+        Stage{"final", "replicatedpushdatapending", "aggregator_config"}}) {
     if (!leader.contains(st.config_key)) continue;
     nlohmann::json a = {{"stage", st.name},
                         {"monitor_topic", st.monitor},
                         {"config", leader[st.config_key]},
-                        {"running", ProcessAlive(leader.value(st.pid_key, 0))}};
+                        {"running", !master_host.empty()}};
     if (log) {
       try {
         std::vector<std::string> groups;
@@ -156,6 +169,19 @@ std::string FormatStatus(const nlohmann::json& s) {
                        fd["ssh"].get<std::string>(), fd["push_url_prefix"].get<std::string>(),
                        fd.value("running", false) ? "running" : "STOPPED",
                        fd["user"].get<std::string>());
+  }
+  for (const auto& h : leader.value("hosts", nlohmann::json::array())) {
+    out += fmt::format(
+        "leader host {}: {}\n", h["name"].get<std::string>(),
+        !h.value("monitor_running", false)
+            ? std::string("master monitor STOPPED")
+            : h.value("master", false)
+                  ? fmt::format("master (epoch {}), runs the aggregators and notifiers",
+                                h["epoch"].get<int64_t>())
+                  : std::string("standby"));
+  }
+  if (leader.contains("hosts") && leader["master"].is_null()) {
+    out += "  NO MASTER: pushes are refused until a leader host holds the master role\n";
   }
   out += fmt::format("supervisor: {}\n",
                      s["supervisor"]["running"].get<bool>()
