@@ -151,10 +151,9 @@ int Aggregator::Iterate() {
       Message m = DecodeMessage(rec.value);
       nlohmann::json body = m.body;
       commit[rec.partition] = rec.offset + 1;
-      if (auto refusal = fence_.Admit(rec.partition, body)) {
-        Log(*refusal);
-        continue;
-      }
+      auto verdict = fence_.Admit(rec.partition, body);
+      if (!verdict.line.empty()) Log(verdict.line);
+      if (verdict.drop) continue;
       Log(fmt::format("copying {} from partition {}", DisplayMessage(m), rec.partition));
       if (!body.contains("_original_created")) body["_original_created"] = m.created;
       if (!body.contains("_original_partition")) body["_original_partition"] = rec.partition;

@@ -23,8 +23,8 @@
 // after the second stage they still hold the push's true produce time and
 // partition (the reference overwrote them with stage-1 values).
 // Events carrying a `_master_epoch` lower than one already seen on their
-// partition come from a deposed master and are committed past, not copied
-// (src/master/epoch_fence.h); the highest epochs live beside the config file
+// partition come from a deposed master and are committed past, not copied,
+// except changegroups (src/master/epoch_fence.h); the highest epochs live beside the config file
 // (`<config>.epochs.json`).
 // Thread-safety: one Aggregator per thread; one per (stage, cluster).
 #pragma once

@@ -231,8 +231,11 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
         return d.rule;
       });
   EpochFence fence(c.state_dir + (o.heads ? "/heads-" : "/consumer-") + c.group + "-epochs.json");
-  scheduler.SetFence([&fence](const Message& m, int partition) {
-    return fence.Admit(partition, m.body);
+  scheduler.SetFence([&fence](const Message& m, int partition) -> std::optional<std::string> {
+    auto verdict = fence.Admit(partition, m.body);
+    if (verdict.drop) return verdict.line;
+    if (!verdict.line.empty()) LogLine(kLogger, verdict.line);
+    return std::nullopt;
   });
   for (const auto& [p, off] : start) scheduler.StartPartition(p, off);
   // Make the group visible (to the aggregator and the checks) from the

@@ -22,22 +22,31 @@ int64_t EpochFence::Highest(int partition) const {
   return it == highest_.end() ? 0 : it->second;
 }
 
-std::optional<std::string> EpochFence::Admit(int partition, const nlohmann::json& body) {
+EpochFence::Verdict EpochFence::Admit(int partition, const nlohmann::json& body) {
   auto it = body.find("_master_epoch");
-  if (it == body.end() || !it->is_number_integer()) return std::nullopt;
+  if (it == body.end() || !it->is_number_integer()) return {};
   int64_t epoch = it->get<int64_t>();
+  // Aggregated topics merge the leader's partitions by time; each source
+  // partition's order is kept, so the fence follows the source partition.
+  if (auto op = body.find("_original_partition"); op != body.end() && op->is_number_integer()) {
+    partition = op->get<int>();
+  }
   int64_t highest = Highest(partition);
   if (epoch < highest) {
-    std::string line =
-        fmt::format("dropping {} from deposed master {} (epoch {}; partition {} is at epoch {})",
-                    body.value("name", "message"), body.value("_master_host", "?"), epoch,
-                    partition, highest);
-    if (body.contains("path") && body.value("name", "") != "heartbeat-1") {
+    std::string name = body.value("name", "message");
+    std::string what = fmt::format("{} from deposed master {} (epoch {}; partition {} is at epoch {})",
+                                   name, body.value("_master_host", "?"), epoch, partition,
+                                   highest);
+    if (name.rfind("hg-changegroup-", 0) == 0) {
+      return {false, "applying " + what + ": its changesets are in the shared repository"};
+    }
+    std::string line = "dropping " + what;
+    if (body.contains("path") && name != "heartbeat-1") {
       line += fmt::format("; to replicate what it wrote, run `hg replicatesync` in {} on the "
                           "master",
                           body["path"].is_string() ? body["path"].get<std::string>() : "?");
     }
-    return line;
+    return {true, line};
   }
   if (epoch > highest) {
     highest_[partition] = epoch;
@@ -47,7 +56,7 @@ std::optional<std::string> EpochFence::Admit(int partition, const nlohmann::json
       WriteFileAtomic(state_file_, j.dump() + "\n");
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace hgc
