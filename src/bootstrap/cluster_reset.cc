@@ -15,6 +15,7 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
+#include "common/utc_stamp.h"
 
 namespace hgc {
 namespace {
@@ -29,15 +30,6 @@ void Step(int n, const std::string& what) {
 
 void Note(const std::string& what) {
   std::cout << "hgcluster bootstrap cluster:   " << what << std::endl;
-}
-
-std::string UtcStamp() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
 }
 
 const std::vector<std::pair<std::string, int>> Topics(int partitions) {

@@ -91,43 +91,4 @@ void DaemonSet::StopAll(std::chrono::seconds grace) {
   }
 }
 
-std::vector<std::string> SplitCommandLine(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool in_word = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) out.push_back(cur);
-      cur.clear();
-      in_word = false;
-    } else if (c == '\'') {
-      size_t end = line.find('\'', i + 1);
-      if (end == std::string::npos) {
-        throw Error(ErrorKind::kConfig, "unterminated ' in command: " + line);
-      }
-      cur += line.substr(i + 1, end - i - 1);
-      i = end;
-      in_word = true;
-    } else if (c == '"') {
-      size_t j = i + 1;
-      for (; j < line.size() && line[j] != '"'; ++j) {
-        if (line[j] == '\\' && j + 1 < line.size()) ++j;
-        cur += line[j];
-      }
-      if (j >= line.size()) throw Error(ErrorKind::kConfig, "unterminated \" in command: " + line);
-      i = j;
-      in_word = true;
-    } else if (c == '\\' && i + 1 < line.size()) {
-      cur += line[++i];
-      in_word = true;
-    } else {
-      cur += c;
-      in_word = true;
-    }
-  }
-  if (in_word) out.push_back(cur);
-  return out;
-}
-
 }  // namespace hgc

@@ -59,9 +59,4 @@ class DaemonSet {
   bool running_ = false;
 };
 
-// Splits a command line into arguments: whitespace separates, single and
-// double quotes group (no escapes inside single quotes; backslash escapes in
-// double quotes and bare words). For service commands in config files.
-std::vector<std::string> SplitCommandLine(const std::string& line);
-
 }  // namespace hgc

@@ -10,14 +10,6 @@
 namespace hgc {
 namespace {
 
-TEST(SplitCommandLine, QuotesAndEscapes) {
-  EXPECT_EQ(SplitCommandLine("  a  b\tc "), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(SplitCommandLine(R"(x 'a b' "c \"d\"" e\ f)"),
-            (std::vector<std::string>{"x", "a b", "c \"d\"", "e f"}));
-  EXPECT_EQ(SplitCommandLine("''"), (std::vector<std::string>{""}));
-  EXPECT_THROW(SplitCommandLine("'open"), Error);
-}
-
 TEST(DaemonSet, RestartsADaemonAndRerunsATimer) {
   test::ScratchDir dir;
   DaemonSet set("test");

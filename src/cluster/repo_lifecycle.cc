@@ -17,6 +17,7 @@
 #include "log/log.h"
 #include "message/message.h"
 #include "pushlog/pushlog_db.h"
+#include "common/utc_stamp.h"
 
 namespace hgc {
 namespace {
@@ -74,15 +75,6 @@ int Guard(const char* command, F&& f) {
     std::cerr << "hgcluster repo " << command << ": " << e.what() << std::endl;
     return 1;
   }
-}
-
-std::string UtcStamp() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
 }
 
 }  // namespace

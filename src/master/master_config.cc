@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "frontdoor/command_words.h"
 #include "master/master_state.h"
 
 namespace hgc {
@@ -51,10 +52,14 @@ MasterConfig MasterConfig::Load(const std::string& path) {
     if (!timer && section.rfind("service ", 0) != 0) continue;
     DaemonSpec d;
     d.name = section;
-    d.argv = SplitCommandLine(ini.Require(section, "command"));
-    if (d.argv.empty()) {
-      throw Error(ErrorKind::kConfig, fmt::format("[{}] command in {} is empty", section, path));
+    // Split as a shell would (quotes group), without a shell in between.
+    auto argv = SplitCommandWords(ini.Require(section, "command"));
+    if (!argv || argv->empty()) {
+      throw Error(ErrorKind::kConfig,
+                  fmt::format("[{}] command in {} is empty or has an unterminated quote",
+                              section, path));
     }
+    d.argv = *argv;
     d.log = ini.Require(section, "log");
     if (timer) {
       d.every = ini.GetDouble(section, "every", 0);
