@@ -7,6 +7,9 @@
 //   ROOT/leader/repos/NAME        leader repositories
 //   ROOT/leader/pushdataaggregator_groups   mirrors the aggregators wait for
 //   ROOT/leader/pushdataaggregator{-pending,}.ini, aggregator{-pending,}.log
+//   ROOT/leader/hosts/HOST/master.ini, monitor.log   master monitor per leader host
+//   ROOT/leader/master.HOST, master-epoch            file method: who is master
+//   ROOT/leader/master-state/HOST.json               each host's role and epoch
 //   ROOT/mirrors/NAME/consumer.ini, consumer.log, heads.ini, heads.log, repos/
 //   ROOT/mirrors/NAME/web.ini, http.log, web.pid, hg-workers.log   HTTP front
 //   ROOT/bundles/REPO/<tip>.<type>.hg, index.html, bundles.json, lastrun
