@@ -8,9 +8,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include "common/subprocess.h"
 #include "web/hg_worker_pool.h"
@@ -42,6 +46,18 @@ inline void WaitAccepting(int port) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+// A scratch directory /tmp/hgcluster-NAME-XXXXXX holding an empty hg
+// repository at DIR/repos/bench (the layout `hg serve --web-conf` and the
+// web front expect). Returns {dir, repo}.
+inline std::pair<std::string, std::string> ScratchBenchRepo(const std::string& name) {
+  std::string tmpl = "/tmp/hgcluster-" + name + "-XXXXXX";
+  std::string dir = mkdtemp(tmpl.data());
+  std::string repo = dir + "/repos/bench";
+  std::filesystem::create_directories(repo);
+  Check(Run({"hg", "init", repo}), "hg init");
+  return {dir, repo};
 }
 
 inline double Median(std::vector<double> v) {

@@ -38,6 +38,7 @@ namespace {
 using hgc::bench::Check;
 using hgc::bench::Median;
 using hgc::bench::Run;
+using hgc::bench::ScratchBenchRepo;
 using hgc::bench::WaitAccepting;
 
 namespace fs = std::filesystem;
@@ -114,11 +115,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--changesets")) changesets = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--runs")) runs = std::atoi(argv[i + 1]);
   }
-  char tmpl[] = "/tmp/hgcluster-bundle-bench-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string repo = dir + "/repos/bench";
-  fs::create_directories(repo);
-  Check(Run({"hg", "init", repo}), "hg init");
+  auto [dir, repo] = ScratchBenchRepo("bundle-bench");
   auto t0 = Clock::now();
   Check(Run({"hg", "-R", repo, "debugbuilddag", "--new-file", fmt::format("+{}", changesets)}),
         "hg debugbuilddag");

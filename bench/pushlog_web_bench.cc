@@ -40,6 +40,7 @@ namespace {
 
 using hgc::bench::Check;
 using hgc::bench::Run;
+using hgc::bench::ScratchBenchRepo;
 using hgc::bench::WaitAccepting;
 
 namespace fs = std::filesystem;
@@ -95,11 +96,7 @@ int main(int argc, char** argv) {
     }
     if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
-  char tmpl[] = "/tmp/hgcluster-pushlog-bench-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string repo = dir + "/repos/bench";
-  fs::create_directories(repo);
-  Check(Run({"hg", "init", repo}), "hg init");
+  auto [dir, repo] = ScratchBenchRepo("pushlog-bench");
   auto build_start = Clock::now();
   int changesets = pushes * per_push;
   // Changesets without files: --new-file makes every manifest larger and the

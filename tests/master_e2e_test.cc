@@ -23,30 +23,6 @@ bool Has(const std::string& repo, const std::string& node) {
   return Sh("hg -R " + repo + " log -r " + node + " -T x", {{"HGRCPATH", ""}}).out == "x";
 }
 
-int Commit(const std::string& client) {
-  return Sh("cd " + client + " && hg update -q tip && echo x >> f && hg commit -qAm change",
-            {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}})
-      .exit_code;
-}
-
-// Hosts of the running aggregator processes of this cluster.
-std::vector<std::string> AggregatorHosts(const std::string& root) {
-  std::vector<std::string> hosts;
-  for (const auto& [pid, host] : RunningServiceHosts({" aggregate ", root})) {
-    hosts.push_back(host);
-  }
-  return hosts;
-}
-
-bool AllOn(const std::string& root, const std::string& host) {
-  auto hosts = AggregatorHosts(root);
-  if (hosts.size() != 2) return false;
-  for (const auto& h : hosts) {
-    if (h != host) return false;
-  }
-  return true;
-}
-
 int Count(const std::vector<WrittenEvent>& events, const std::string& name) {
   int n = 0;
   for (const auto& e : events) n += e.name == name;
@@ -66,11 +42,11 @@ TEST(MasterFileE2E, FailoverMovesServicesAndPushesWithoutTwoMasters) {
   auto first = c.PushVia("leader", client, "m");
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
   ASSERT_TRUE(c.WaitConverged("m")) << c.Explain("m");
-  ASSERT_TRUE(WaitFor([&] { return AllOn(c.root(), "leader"); }))
+  ASSERT_TRUE(WaitFor([&] { return AggregatorsOn(c.root(), "leader"); }))
       << testing::PrintToString(AggregatorHosts(c.root()));
 
   // The standby refuses writes while it is not master.
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   auto refused = c.PushVia("standby", client, "m");
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE((refused.out + refused.err).find("remote: this host (standby) is not the master"), std::string::npos)
@@ -80,7 +56,7 @@ TEST(MasterFileE2E, FailoverMovesServicesAndPushesWithoutTwoMasters) {
   ASSERT_EQ(failover.exit_code, 0) << failover.out << failover.err;
   EXPECT_NE(failover.out.find("standby is the master (epoch 2)"), std::string::npos)
       << failover.out;
-  ASSERT_TRUE(WaitFor([&] { return AllOn(c.root(), "standby"); }))
+  ASSERT_TRUE(WaitFor([&] { return AggregatorsOn(c.root(), "standby"); }))
       << testing::PrintToString(AggregatorHosts(c.root()));
   std::string leader_log = ReadFileOrEmpty(c.root() + "/leader/hosts/leader/monitor.log");
   EXPECT_NE(leader_log.find("hg-master.target is active; stopping \n"), std::string::npos)
@@ -121,11 +97,11 @@ TEST(MasterFileE2E, LateWriteOfDeposedMasterKeepsThePushAndDropsTheStaleView) {
   std::string client = work / "client";
   c.CreateRepo("f");
   ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   ASSERT_EQ(c.PushVia("leader", client, "f").exit_code, 0);
   ASSERT_EQ(Hgcluster({"master", "failover", "--root", c.root(), "--to", "standby"}).exit_code,
             0);
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   ASSERT_EQ(c.PushVia("standby", client, "f").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("f")) << c.Explain("f");
 
@@ -133,7 +109,7 @@ TEST(MasterFileE2E, LateWriteOfDeposedMasterKeepsThePushAndDropsTheStaleView) {
   // hooks still believe they hold epoch 1.
   std::string forged = work / "paused-leader.json";
   WriteFileAtomic(forged, R"({"host": "leader", "master": true, "epoch": 1})");
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   auto late = c.PushVia("leader", client, "f", "", {{"HGCLUSTER_MASTER_STATE", forged}});
   ASSERT_EQ(late.exit_code, 0) << late.out << late.err;
   std::string late_node = Tip(c.LeaderRepo("f"));

@@ -79,4 +79,21 @@ std::map<int, std::string> RunningServiceHosts(const std::vector<std::string>& w
   return out;
 }
 
+std::vector<std::string> AggregatorHosts(const std::string& root) {
+  std::vector<std::string> hosts;
+  for (const auto& [pid, host] : RunningServiceHosts({" aggregate ", root})) {
+    hosts.push_back(host);
+  }
+  return hosts;
+}
+
+bool AggregatorsOn(const std::string& root, const std::string& host) {
+  auto hosts = AggregatorHosts(root);
+  if (hosts.size() != 2) return false;
+  for (const auto& h : hosts) {
+    if (h != host) return false;
+  }
+  return true;
+}
+
 }  // namespace hgc::test

@@ -29,4 +29,10 @@ std::string SingleMasterViolation(const std::vector<WrittenEvent>& events);
 // one of `words` (read from /proc), keyed by pid.
 std::map<int, std::string> RunningServiceHosts(const std::vector<std::string>& words);
 
+// HGCLUSTER_HOST of this cluster's running aggregator processes.
+std::vector<std::string> AggregatorHosts(const std::string& root);
+
+// Both aggregators run, and both on `host`.
+bool AggregatorsOn(const std::string& root, const std::string& host);
+
 }  // namespace hgc::test

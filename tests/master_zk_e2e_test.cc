@@ -36,21 +36,6 @@ int MonitorPid(Cluster& c, const std::string& host) {
   return 0;
 }
 
-int Commit(const std::string& client) {
-  return Sh("cd " + client + " && hg update -q tip && echo x >> f && hg commit -qAm change",
-            {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}})
-      .exit_code;
-}
-
-bool AggregatorsOn(const std::string& root, const std::string& host) {
-  auto running = RunningServiceHosts({" aggregate ", root});
-  if (running.size() != 2) return false;
-  for (const auto& [pid, h] : running) {
-    if (h != host) return false;
-  }
-  return true;
-}
-
 TEST(MasterZooKeeperE2E, KilledMasterIsReplacedWithinTheSessionTimeout) {
   ZkEnsemble zk;
   constexpr int kSessionMs = 2000;
@@ -71,10 +56,10 @@ TEST(MasterZooKeeperE2E, KilledMasterIsReplacedWithinTheSessionTimeout) {
   std::string client = work / "client";
   c.CreateRepo("z");
   ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   auto p1 = c.PushVia(first, client, "z");
   ASSERT_EQ(p1.exit_code, 0) << p1.out << p1.err;
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   auto refused = c.PushVia(second, client, "z");
   EXPECT_NE((refused.out + refused.err).find("remote: this host (" + second + ") is not the master"),
             std::string::npos)

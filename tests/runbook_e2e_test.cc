@@ -20,13 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int Commit(const std::string& client, const std::string& file = "f") {
-  return Sh("cd " + client + " && hg update -q tip && echo x >> " + file +
-                " && hg commit -qAm change",
-            {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}})
-      .exit_code;
-}
-
 // Runs one documented command; fails the test with its output if it fails.
 ProcessResult Documented(const std::vector<std::string>& args) {
   auto r = Hgcluster(args);
@@ -57,7 +50,7 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
   std::string client = work / "client";
   c.CreateRepo("mozilla-central");
   ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   ASSERT_EQ(c.PushVia("leader", client, "mozilla-central").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("mozilla-central")) << c.Explain("mozilla-central");
   auto leader_hg = [&](const std::string& repo, const std::string& args) {
@@ -98,7 +91,7 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
 
   // "Marking Repositories as Read-only".
   Documented({"readonly", "--root", root, "mozilla-central", "--reason", "closed for the merge day"});
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   auto frozen = c.PushVia("leader", client, "mozilla-central");
   EXPECT_NE(frozen.exit_code, 0);
   EXPECT_TRUE(Contains(frozen, "closed for the merge day")) << frozen.err;
@@ -145,7 +138,7 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
   // "Master Server Management": hand the role to the standby; pushes go on.
   auto failover = Documented({"master", "failover", "--root", root, "--to", "standby"});
   EXPECT_TRUE(Contains(failover, "standby is the master (epoch 2)")) << failover.out;
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   ASSERT_EQ(c.PushVia("standby", client, "mozilla-central").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("mozilla-central")) << c.Explain("mozilla-central");
   std::string tip =
@@ -206,7 +199,7 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
   auto roles = Documented({"master", "status", "--root", root});
   EXPECT_TRUE(Contains(roles, "leader: standby\n")) << roles.out;
   EXPECT_TRUE(Contains(roles, "standby: master (epoch ")) << roles.out;
-  ASSERT_EQ(Commit(client), 0);
+  ASSERT_EQ(CommitChange(client), 0);
   auto after = c.PushVia("standby", client, "mozilla-central");
   ASSERT_EQ(after.exit_code, 0) << after.out << after.err;
   ASSERT_TRUE(c.WaitConverged("mozilla-central")) << c.Explain("mozilla-central");

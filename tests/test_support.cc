@@ -59,4 +59,11 @@ std::string RepoFingerprint(const std::string& repo) {
          "draft:\n" + phases.out;
 }
 
+int CommitChange(const std::string& client, const std::string& file) {
+  return Sh("cd " + client + " && hg update -q tip && echo x >> " + file +
+                " && hg commit -qAm change",
+            {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}})
+      .exit_code;
+}
+
 }  // namespace hgc::test

@@ -32,6 +32,10 @@ bool WaitFor(const std::function<bool()>& condition,
 // Runs a shell command line; returns its result.
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env = {});
 
+// In client repository `client`: update to tip, append a line to `file`,
+// commit. Returns hg's exit code.
+int CommitChange(const std::string& client, const std::string& file = "f");
+
 // Runs the hgcluster binary under test.
 ProcessResult Hgcluster(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env = {});
