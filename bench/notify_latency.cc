@@ -25,7 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/subprocess.h"
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "log/log.h"

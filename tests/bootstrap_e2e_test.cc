@@ -10,13 +10,13 @@
 #include <set>
 
 #include "cluster_fixture.h"
-#include "master_support.h"
+#include "common/repo_command.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
+#include "master_support.h"
 #include "message/message.h"
 #include "pushlog/pushlog_commands.h"
 #include "pushlog/pushlog_db.h"
-#include "web/repo_command.h"
 
 namespace hgc::test {
 namespace {

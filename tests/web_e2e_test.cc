@@ -21,7 +21,7 @@
 
 #include "cluster_fixture.h"
 #include "common/error.h"
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
 #include "test_support.h"

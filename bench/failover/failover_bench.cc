@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "cluster/layout.h"
 #include "cluster_fixture.h"
+#include "layout/cluster_layout.h"
 #include "master/master_state.h"
 #include "zk_ensemble.h"
 

@@ -7,9 +7,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
-#include "consumer/crash_point.h"
 #include "message/message.h"
 
 namespace hgc {

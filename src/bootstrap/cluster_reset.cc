@@ -7,15 +7,15 @@
 #include <iostream>
 
 #include "bootstrap/hgssh.h"
-#include "master/master_state.h"
 #include "bootstrap/hgweb.h"
 #include "cluster/cluster_cmd.h"
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/subprocess.h"
-#include "hg/repo_state.h"
-#include "log/log.h"
 #include "common/utc_stamp.h"
+#include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
+#include "log/log.h"
+#include "master/master_state.h"
 
 namespace hgc {
 namespace {

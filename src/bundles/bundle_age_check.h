@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "checks/check_report.h"
+#include "common/check_report.h"
 
 namespace hgc {
 

@@ -7,9 +7,9 @@
 
 #include "bundles/bundle_age_check.h"
 #include "bundles/bundle_generator.h"
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 namespace {

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/ini.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 namespace {

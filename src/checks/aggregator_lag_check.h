@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/check_report.h"
+#include "common/check_report.h"
 
 namespace hgc {
 

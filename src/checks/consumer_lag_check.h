@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/check_report.h"
 #include "checks/parked_state.h"
+#include "common/check_report.h"
 #include "consumer/lag.h"
 
 namespace hgc {

@@ -5,7 +5,7 @@
 
 #include <exception>
 
-#include "checks/check_report.h"
+#include "common/check_report.h"
 #include "common/error.h"
 #include "common/ini.h"
 #include "leader/producer.h"

@@ -5,9 +5,9 @@
 #include <sstream>
 #include <vector>
 
-#include "checks/check_report.h"
 #include "checks/zk_four_letter.h"
 #include "checks/zoo_cfg.h"
+#include "common/check_report.h"
 #include "common/error.h"
 
 namespace hgc {

@@ -13,7 +13,6 @@
 #include <iostream>
 #include <thread>
 
-#include "cluster/layout.h"
 #include "cluster/repo_lifecycle.h"
 #include "cluster/setup.h"
 #include "cluster/status.h"
@@ -21,6 +20,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 #include "master/master_state.h"
 
 namespace hgc {

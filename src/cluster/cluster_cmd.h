@@ -3,7 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cluster/layout.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 

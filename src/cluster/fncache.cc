@@ -8,12 +8,12 @@
 #include <set>
 #include <sstream>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/changeset.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 namespace {

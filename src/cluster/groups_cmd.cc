@@ -7,10 +7,10 @@
 #include <iostream>
 
 #include "aggregator/aggregator_config.h"
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "consumer/lag.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 #include "log/log.h"
 
 namespace hgc {

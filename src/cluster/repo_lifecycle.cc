@@ -8,16 +8,16 @@
 #include <sstream>
 #include <thread>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "common/utc_stamp.h"
 #include "hg/revlog_index.h"
+#include "layout/cluster_layout.h"
 #include "leader/producer.h"
 #include "leader/replicate.h"
 #include "log/log.h"
 #include "message/message.h"
 #include "pushlog/pushlog_db.h"
-#include "common/utc_stamp.h"
 
 namespace hgc {
 namespace {

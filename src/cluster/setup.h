@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/layout.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cluster/layout.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 

@@ -12,7 +12,7 @@
 #include <map>
 #include <thread>
 
-#include "cluster/daemon_set.h"
+#include "common/daemon_set.h"
 #include "common/logline.h"
 #include "common/subprocess.h"
 #include "frontdoor/sshd_setup.h"

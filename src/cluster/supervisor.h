@@ -6,7 +6,7 @@
 // Thread-safety: process-level; one supervisor per cluster root.
 #pragma once
 
-#include "cluster/layout.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 

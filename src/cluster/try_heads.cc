@@ -6,10 +6,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/cmdserver.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 namespace {

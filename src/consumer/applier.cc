@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
-#include "consumer/crash_point.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "pushlog/pushlog_db.h"

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "common/logline.h"
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 #include "routing/rewrites.h"
 
 namespace hgc {

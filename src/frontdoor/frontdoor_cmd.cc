@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "frontdoor/frontdoor_config.h"
@@ -15,6 +14,7 @@
 #include "frontdoor/ssh_keys.h"
 #include "frontdoor/users_file.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 namespace {

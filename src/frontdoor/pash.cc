@@ -13,8 +13,8 @@
 #include <map>
 #include <set>
 
+#include "common/command_words.h"
 #include "common/error.h"
-#include "frontdoor/command_words.h"
 #include "frontdoor/repo_access.h"
 #include "frontdoor/repo_name.h"
 #include "frontdoor/user_repo_menu.h"

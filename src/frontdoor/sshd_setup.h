@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "cluster/layout.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 

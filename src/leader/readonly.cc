@@ -9,9 +9,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 
 namespace hgc {
 namespace {

@@ -8,10 +8,10 @@
 #include <iostream>
 #include <thread>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 #include "master/master_config.h"
 #include "master/master_monitor.h"
 #include "master/master_state.h"

@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
+#include "common/command_words.h"
 #include "common/error.h"
 #include "common/ini.h"
-#include "frontdoor/command_words.h"
 #include "master/master_state.h"
 
 namespace hgc {

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/daemon_set.h"
+#include "common/daemon_set.h"
 
 namespace hgc {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pushlog/push_record.h"
+#include "message/push_record.h"
 
 namespace hgc {
 

@@ -7,7 +7,7 @@
 // thread keeps its own SQLite connections, the repository cache is shared.
 #pragma once
 
-#include "web/repo_command.h"
+#include "common/repo_command.h"
 
 namespace hgc {
 

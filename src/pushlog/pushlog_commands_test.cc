@@ -10,7 +10,7 @@
 
 #include <filesystem>
 
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 #include "hg/revlog_index.h"
 #include "pushlog/push_query.h"
 #include "pushlog/pushlog_db.h"

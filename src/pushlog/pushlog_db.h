@@ -15,7 +15,7 @@
 
 #include "hg/revlog_index.h"
 #include "log/sqlite_db.h"
-#include "pushlog/push_record.h"
+#include "message/push_record.h"
 
 namespace hgc {
 

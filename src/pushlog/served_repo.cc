@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 #include "hg/repo_state.h"
 
 namespace hgc {

@@ -1,10 +1,11 @@
 // The native commands `hgcluster web` serves: the pushlog endpoints
 // (json-pushes, pushlog, atom-pushlog, pushloghtml) and a small JSON
 // description of the repository, none of which touches Python.
+#include "web/native_commands.h"
+
 #include <nlohmann/json.hpp>
 
 #include "pushlog/pushlog_commands.h"
-#include "web/repo_command.h"
 
 namespace hgc {
 

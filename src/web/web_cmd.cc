@@ -10,11 +10,11 @@
 #include <iostream>
 #include <thread>
 
-#include "cluster/layout.h"
 #include "common/error.h"
 #include "common/logline.h"
 #include "hg/repo_state.h"
-#include "web/repo_command.h"
+#include "layout/cluster_layout.h"
+#include "web/native_commands.h"
 #include "web/web_config.h"
 #include "web/web_front.h"
 

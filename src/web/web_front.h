@@ -14,7 +14,7 @@
 #include <mutex>
 #include <string>
 
-#include "web/repo_command.h"
+#include "common/repo_command.h"
 #include "web/repo_path.h"
 #include "web/web_config.h"
 #include "web/web_metrics.h"

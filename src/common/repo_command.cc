@@ -1,4 +1,4 @@
-#include "web/repo_command.h"
+#include "common/repo_command.h"
 
 namespace hgc {
 

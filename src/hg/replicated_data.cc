@@ -1,4 +1,4 @@
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

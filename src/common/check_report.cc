@@ -1,4 +1,4 @@
-#include "checks/check_report.h"
+#include "common/check_report.h"
 
 namespace hgc {
 

@@ -1,4 +1,4 @@
-#include "cluster/daemon_set.h"
+#include "common/daemon_set.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,6 +1,8 @@
 // The seam for native per-repository web commands: `/<repo>/<command>[/<arg>]`
 // answered in C++ (json-pushes, pushlog, ...) without proxying to hg. The web
 // front looks a command up here first; unknown commands go to the hg workers.
+// HTTP-agnostic, so the folders that answer commands (pushlog/) need not
+// know the web front (web/).
 // Thread-safety: register everything before the server starts; after that
 // Find() is read-only and safe from any thread, and handlers are called
 // concurrently from the server's threads.
@@ -49,8 +51,5 @@ class RepoCommands {
   };
   std::unordered_map<std::string, RepoCommandHandler, Hash, std::equal_to<>> handlers_;
 };
-
-// Every native command the `hgcluster web` binary serves (native_commands.cc).
-void RegisterNativeRepoCommands(RepoCommands& commands);
 
 }  // namespace hgc

@@ -1,4 +1,4 @@
-#include "pushlog/push_record.h"
+#include "message/push_record.h"
 
 #include "common/error.h"
 

@@ -1,4 +1,4 @@
-#include "cluster/layout.h"
+#include "layout/cluster_layout.h"
 
 #include <fmt/format.h>
 #include <signal.h>

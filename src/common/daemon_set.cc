@@ -1,4 +1,4 @@
-#include "cluster/daemon_set.h"
+#include "common/daemon_set.h"
 
 #include <fmt/format.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "frontdoor/command_words.h"
+#include "common/command_words.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "consumer/replicated_data.h"
+#include "hg/replicated_data.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

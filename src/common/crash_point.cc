@@ -1,4 +1,4 @@
-#include "consumer/crash_point.h"
+#include "common/crash_point.h"
 
 #include <fmt/format.h>
 #include <signal.h>
