@@ -15,6 +15,7 @@
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
 #include "log/log.h"
+#include "master/act_as_master.h"
 #include "master/master_state.h"
 
 namespace hgc {
@@ -68,7 +69,7 @@ void CheckEmpty(Log& log, int partitions) {
 }
 
 int Run(const ClusterResetOptions& o) {
-  ClusterLayout layout = ClusterLayout::At(o.root);
+  ClusterLayout layout = ClusterLayoutAsMaster(o.root);
   nlohmann::json state = layout.LoadState();
   std::string url = state["log"]["url"];
   bool kafka = state["log"].value("backend", "") == "kafka";

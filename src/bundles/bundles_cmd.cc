@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 
 namespace hgc {
 namespace {
@@ -26,7 +27,7 @@ void AddWhere(CLI::App* cmd, Where& w) {
 
 BundlesConfig ConfigFor(const Where& w) {
   if (!w.config.empty()) return BundlesConfig::Load(w.config);
-  return BundlesConfig::ForCluster(ClusterLayout::At(w.root));
+  return BundlesConfig::ForCluster(ClusterLayoutAsMaster(w.root));
 }
 
 // The reference exits 1 after printing `<Exception>: <message>`.

@@ -21,6 +21,7 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 #include "master/master_state.h"
 
 namespace hgc {
@@ -136,7 +137,7 @@ int StartSupervisor(const ClusterLayout& layout) {
 namespace {
 
 int Up(const std::string& root, const SetupOptions& options, bool detach) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   fs::create_directories(layout.root);
   try {
     nlohmann::json old = layout.LoadState();
@@ -161,7 +162,7 @@ int Up(const std::string& root, const SetupOptions& options, bool detach) {
 }
 
 int Down(const std::string& root) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   nlohmann::json state = layout.LoadState();
   std::vector<int> pids;
   int sup = state.value("supervisor_pid", 0);
@@ -197,7 +198,7 @@ int Down(const std::string& root) {
 }
 
 int RepoCreate(const std::string& root, const std::string& name, const std::string& group) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   layout.LoadState();
   if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) {
     std::cerr << "invalid repository name '" << name
@@ -262,14 +263,14 @@ void RegisterClusterCommands(CLI::App& app) {
 
   auto* sup = app.add_subcommand("supervise", "run a cluster's daemons (used by up --detach)");
   sup->add_option("--root", *root, "cluster directory");
-  sup->callback([=] { throw CLI::RuntimeError(Supervise(ClusterLayout::At(*root))); });
+  sup->callback([=] { throw CLI::RuntimeError(Supervise(ClusterLayoutAsMaster(*root))); });
 
   auto json = std::make_shared<bool>(false);
   auto* status = app.add_subcommand("status", "show a cluster: processes, lag, stuck repos");
   status->add_option("--root", *root, "cluster directory");
   status->add_flag("--json", *json, "print one JSON object");
   status->callback([=] {
-    nlohmann::json s = ClusterStatus(ClusterLayout::At(*root));
+    nlohmann::json s = ClusterStatus(ClusterLayoutAsMaster(*root));
     std::cout << (*json ? s.dump(2) + "\n" : FormatStatus(s));
     throw CLI::RuntimeError(0);
   });

@@ -14,6 +14,7 @@
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 
 namespace hgc {
 namespace {
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 std::vector<std::string> Copies(const std::string& root, const std::string& name,
                                 const std::string& repo) {
   if (!repo.empty()) return {fs::absolute(repo).string()};
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   nlohmann::json state = layout.LoadState();
   std::vector<std::string> copies{layout.leader_repos() + "/" + name};
   for (const auto& m : state["mirrors"]) {

@@ -12,6 +12,7 @@
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
 #include "log/log.h"
+#include "master/act_as_master.h"
 
 namespace hgc {
 namespace {
@@ -46,7 +47,7 @@ void Save(const std::string& path, const std::vector<std::string>& groups) {
 }
 
 int Run(const std::string& action, const GroupsOptions& o) {
-  ClusterLayout layout = ClusterLayout::At(o.root);
+  ClusterLayout layout = ClusterLayoutAsMaster(o.root);
   nlohmann::json state = layout.LoadState();
   std::string path = layout.groups_file();
   std::vector<std::string> groups = ReadGroupsFile(path);

@@ -16,6 +16,7 @@
 #include "leader/producer.h"
 #include "leader/replicate.h"
 #include "log/log.h"
+#include "master/act_as_master.h"
 #include "message/message.h"
 #include "pushlog/pushlog_db.h"
 
@@ -31,7 +32,7 @@ struct Target {
 };
 
 Target Resolve(const std::string& root, const std::string& name) {
-  Target t{ClusterLayout::At(root), {}, ""};
+  Target t{ClusterLayoutAsMaster(root), {}, ""};
   t.state = t.layout.LoadState();
   if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) {
     throw Error(ErrorKind::kUsage, fmt::format("invalid repository name '{}'", name));

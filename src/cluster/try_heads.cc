@@ -10,6 +10,7 @@
 #include "common/subprocess.h"
 #include "hg/cmdserver.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 
 namespace hgc {
 namespace {
@@ -45,7 +46,7 @@ int64_t CountHeads(const std::string& repo, const std::string& hg) {
 }
 
 std::string LeaderRepo(const std::string& root, const std::string& name) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   std::string path = layout.leader_repos() + "/" + name;
   if (!fs::exists(path + "/.hg")) {
     throw Error(ErrorKind::kNotFound, fmt::format("no repository {} on the leader", name));
@@ -54,7 +55,7 @@ std::string LeaderRepo(const std::string& root, const std::string& name) {
 }
 
 int Prune(const std::string& root, const std::string& name, const std::string& into, bool push) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   std::string leader = LeaderRepo(root, name);
   std::string work = layout.root + "/tmp/try-heads-" + std::to_string(::getpid());
   fs::remove_all(work);

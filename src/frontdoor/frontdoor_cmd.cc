@@ -15,18 +15,19 @@
 #include "frontdoor/users_file.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 
 namespace hgc {
 namespace {
 
 std::string DefaultConfig(const std::string& config) {
   if (!config.empty()) return config;
-  return ClusterLayout::At("").leader_dir() + "/frontdoor.ini";
+  return ClusterLayoutAsMaster("").leader_dir() + "/frontdoor.ini";
 }
 
 int UserAdd(const std::string& root, const std::string& login, std::vector<std::string> keys,
             const std::vector<std::string>& groups) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   FrontdoorConfig config = FrontdoorConfig::Load(layout.leader_dir() + "/frontdoor.ini");
   if (!SafeLogin(login)) {
     std::cerr << fmt::format("invalid login '{}': use letters, digits and @._+-\n", login);

@@ -9,7 +9,6 @@
 
 #include "common/error.h"
 #include "hg/repo_state.h"
-#include "master/master_state.h"
 
 namespace hgc {
 
@@ -19,24 +18,8 @@ ClusterLayout ClusterLayout::At(const std::string& root_option) {
     const char* env = std::getenv("HGCLUSTER_ROOT");
     root = env && *env ? env : std::filesystem::current_path().string();
   }
-  ClusterLayout layout{
+  return ClusterLayout{
       std::filesystem::weakly_canonical(std::filesystem::absolute(root)).string()};
-  layout.ActAsMasterHost();
-  return layout;
-}
-
-void ClusterLayout::ActAsMasterHost() const {
-  const char* env = std::getenv("HGCLUSTER_HOST");
-  if (env && *env) return;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(master_state_dir(), ec)) {
-    if (entry.path().extension() != ".json") continue;
-    auto state = ReadMasterState(entry.path().string());
-    if (state && state->Holds(UnixNow()) && ProcessAlive(state->monitor_pid)) {
-      setenv("HGCLUSTER_HOST", state->host.c_str(), 1);
-      return;
-    }
-  }
 }
 
 nlohmann::json ClusterLayout::LoadState() const {

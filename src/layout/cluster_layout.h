@@ -25,7 +25,9 @@ namespace hgc {
 struct ClusterLayout {
   std::string root;
 
-  // Resolves $HGCLUSTER_ROOT / cwd, then ActAsMasterHost().
+  // Resolves $HGCLUSTER_ROOT / cwd. Changes nothing in the environment:
+  // operator commands that write as the cluster's master host call
+  // ClusterLayoutAsMaster (master/act_as_master.h) instead.
   static ClusterLayout At(const std::string& root_option);
   std::string state_file() const { return root + "/cluster.json"; }
   std::string leader_dir() const { return root + "/leader"; }
@@ -66,12 +68,6 @@ struct ClusterLayout {
     return root + "/leader/master." + host;
   }
   std::string master_state_dir() const { return root + "/leader/master-state"; }
-
-  // Commands run against a local cluster write as its current master host:
-  // sets $HGCLUSTER_HOST (unless already set) for this process and the hg it
-  // runs, so `repo create`, `replicatesync`, ... work after a failover. At()
-  // calls it.
-  void ActAsMasterHost() const;
 
   // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.
   nlohmann::json LoadState() const;

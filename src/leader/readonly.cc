@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 
 namespace hgc {
 namespace {
@@ -65,7 +66,7 @@ struct ReadonlyOptions {
 };
 
 int RunReadonly(const ReadonlyOptions& o) {
-  ClusterLayout layout = ClusterLayout::At(o.root);
+  ClusterLayout layout = ClusterLayoutAsMaster(o.root);
   if (o.all == !o.repo.empty()) {
     std::cerr << "hgcluster readonly: give either a repository name or --all" << std::endl;
     return 2;

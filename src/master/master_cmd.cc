@@ -12,6 +12,7 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "master/act_as_master.h"
 #include "master/master_config.h"
 #include "master/master_monitor.h"
 #include "master/master_state.h"
@@ -68,7 +69,7 @@ std::vector<HostView> Hosts(const ClusterLayout& layout) {
 bool IsMaster(const HostView& h) { return h.alive && h.state && h.state->Holds(UnixNow()); }
 
 int Status(const std::string& root) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   for (const auto& h : Hosts(layout)) {
     std::string role = IsMaster(h) ? fmt::format("master (epoch {})", h.state->epoch) : "standby";
     if (!h.alive) role = "monitor not running";
@@ -91,7 +92,7 @@ bool WaitHosts(const ClusterLayout& layout, Clock::time_point deadline, Pred pre
 }
 
 int Failover(const std::string& root, const std::string& to, int timeout_s) {
-  ClusterLayout layout = ClusterLayout::At(root);
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
   auto hosts = Hosts(layout);
   auto target = std::find_if(hosts.begin(), hosts.end(), [&](auto& h) { return h.name == to; });
   if (target == hosts.end()) {
