@@ -1,8 +1,19 @@
 #!/bin/sh
 # Installs dependencies, builds, and runs every test (unit and end-to-end,
-# with real hg, real processes and the librdkafka mock cluster).
+# with real hg, real processes and the librdkafka mock cluster): the `unit`
+# label first (seconds), then `e2e`. Both always run; the exit status is
+# non-zero if any test failed.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
 cd build
-exec ctest --output-on-failure -j"${JOBS:-2}" --timeout 900
+status=0
+ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^unit$' || status=1
+ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^e2e$' || status=1
+# A test with neither label would be skipped above: fail loudly instead.
+unlabelled=$(ctest -N -LE '^(unit|e2e)$' | sed -n 's/^Total Tests: //p')
+if [ "${unlabelled:-0}" != 0 ]; then
+  echo "error: $unlabelled tests have neither the unit nor the e2e label (see CMakeLists.txt)" >&2
+  status=1
+fi
+exit $status

@@ -111,16 +111,39 @@ ProcessResult Cluster::PushVia(const std::string& host, const std::string& clien
 }
 
 bool Cluster::WaitConverged(const std::string& name, std::chrono::milliseconds timeout) {
-  return WaitFor(
-      [&] {
-        std::string want = RepoFingerprint(LeaderRepo(name));
-        for (int m = 1; m <= options_.mirrors; ++m) {
-          if (!std::filesystem::exists(MirrorRepo(m, name) + "/.hg")) return false;
-          if (RepoFingerprint(MirrorRepo(m, name)) != want) return false;
-        }
-        return true;
-      },
-      timeout);
+  // Fingerprints cost an hg process each: recompute one only when inotify
+  // saw its files change (and every repo once a second, in case a change
+  // escaped the watched directories).
+  std::vector<std::string> repos{LeaderRepo(name)};
+  for (int m = 1; m <= options_.mirrors; ++m) repos.push_back(MirrorRepo(m, name));
+  std::vector<std::string> prints(repos.size());
+  std::vector<bool> stale(repos.size(), true);
+  DirWatch watch;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    bool converged = true;
+    for (size_t i = 0; i < repos.size(); ++i) {
+      for (const auto& dir : RepoFingerprintDirs(repos[i])) watch.Add(dir, static_cast<int>(i));
+      if (i > 0 && !std::filesystem::exists(repos[i] + "/.hg")) {
+        converged = false;
+        continue;
+      }
+      if (stale[i]) {
+        stale[i] = false;
+        prints[i] = RepoFingerprint(repos[i]);
+      }
+      if (prints[i] != prints[0]) converged = false;
+    }
+    if (converged) return true;
+    auto now = std::chrono::steady_clock::now();
+    if (now > deadline) return false;
+    auto wait = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
+                         std::chrono::milliseconds(1000));
+    auto changed = watch.Wait(wait);
+    for (size_t i = 0; i < stale.size(); ++i) {
+      if (changed.empty() || changed.count(static_cast<int>(i))) stale[i] = true;
+    }
+  }
 }
 
 std::string Cluster::Explain(const std::string& name) {

@@ -43,10 +43,18 @@ TEST_P(ConsumerCrashTest, KilledConsumerConvergesAfterRestart) {
     return (st["mirrors"][0]["pid"] != pid1 || st["mirrors"][1]["pid"] != pid2) &&
            st["mirrors"][0]["running"] == true && st["mirrors"][1]["running"] == true;
   }));
-  std::string logs = c.MirrorLog(1) + c.MirrorLog(2);
-  EXPECT_NE(logs.find("starting consumer for topic=pushdata"), std::string::npos);
+  // The restarted consumer logs as it goes: wait for its lines (the mirrors
+  // may converge before it has even started).
+  std::string logs;
+  auto logged = [&](const std::string& line) {
+    return WaitFor([&] {
+      logs = c.MirrorLog(1) + c.MirrorLog(2);
+      return logs.find(line) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(logged("starting consumer for topic=pushdata")) << logs;
   if (GetParam() == "after-apply") {
-    EXPECT_NE(logs.find("already applied to"), std::string::npos)
+    EXPECT_TRUE(logged("already applied to"))
         << "the restarted consumer must skip the event it had applied:\n"
         << logs;
   }

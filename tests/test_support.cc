@@ -1,6 +1,11 @@
 #include "test_support.h"
 
+#include <poll.h>
+#include <sys/inotify.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 #include <cstdlib>
 #include <filesystem>
@@ -21,11 +26,62 @@ ScratchDir::~ScratchDir() {
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::chrono::milliseconds interval(5);
   while (true) {
     if (condition()) return true;
     if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(interval);
+    interval = std::min(interval * 2, std::chrono::milliseconds(50));
   }
+}
+
+DirWatch::DirWatch() : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {}
+
+DirWatch::~DirWatch() {
+  if (fd_ >= 0) close(fd_);
+}
+
+void DirWatch::Add(const std::string& dir, int tag) {
+  if (fd_ < 0) return;
+  const uint32_t mask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM |
+                        IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+  std::filesystem::path p(dir);
+  while (true) {
+    int wd = inotify_add_watch(fd_, p.c_str(), mask);
+    if (wd >= 0) {
+      tags_[wd].insert(tag);
+      return;
+    }
+    if (!p.has_parent_path() || p.parent_path() == p) return;
+    p = p.parent_path();
+  }
+}
+
+std::set<int> DirWatch::Wait(std::chrono::milliseconds timeout) {
+  std::set<int> changed;
+  if (fd_ < 0) {  // no inotify: behave as a poll every `timeout`
+    std::this_thread::sleep_for(std::min(timeout, std::chrono::milliseconds(50)));
+    for (const auto& [wd, tags] : tags_) changed.insert(tags.begin(), tags.end());
+    return changed;
+  }
+  pollfd pfd{fd_, POLLIN, 0};
+  int ready = poll(&pfd, 1, static_cast<int>(std::max<int64_t>(timeout.count(), 0)));
+  if (ready <= 0) return changed;
+  alignas(inotify_event) char buf[16384];
+  while (true) {
+    ssize_t n = read(fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n;) {
+      const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+      if (ev->mask & IN_Q_OVERFLOW) {
+        for (const auto& [wd, tags] : tags_) changed.insert(tags.begin(), tags.end());
+      }
+      auto it = tags_.find(ev->wd);
+      if (it != tags_.end()) changed.insert(it->second.begin(), it->second.end());
+      off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+    }
+  }
+  return changed;
 }
 
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env) {
@@ -48,15 +104,26 @@ ProcessResult Hgcluster(const std::vector<std::string>& args,
 std::string RepoFingerprint(const std::string& repo) {
   ProcessOptions o;
   o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}};
-  auto heads = RunProcess(
-      {"hg", "-R", repo, "log", "-r", "sort(heads(all()))", "-T",
-       "{rev}:{node} {phase} {branch}{ifcontains(rev, revset('closed()'), ' closed')}\n"},
+  // One hg process; the template walks the same revsets the four separate
+  // commands (log heads, bookmarks, log draft(), log tip) used to.
+  auto r = RunProcess(
+      {"hg", "-R", repo, "log", "-r", "tip", "-T",
+       "tip {rev}\n"
+       "heads:\n"
+       "{revset('sort(heads(all()))') % '{rev}:{node} {phase} {branch}"
+       "{ifcontains(rev, revset(\"closed()\"), \" closed\")}\n'}"
+       "bookmarks:\n"
+       "{revset('bookmark()') % '{bookmarks % \"{bookmark} {node}\n\"}'}"
+       "draft:\n"
+       "{revset('draft()') % '{node}\n'}"},
       o);
-  auto books = RunProcess({"hg", "-R", repo, "bookmarks", "-T", "{bookmark} {node}\n"}, o);
-  auto phases = RunProcess({"hg", "-R", repo, "log", "-r", "draft()", "-T", "{node}\n"}, o);
-  auto count = RunProcess({"hg", "-R", repo, "log", "-r", "tip", "-T", "{rev}\n"}, o);
-  return "tip " + count.out + "heads:\n" + heads.out + heads.err + "bookmarks:\n" + books.out +
-         "draft:\n" + phases.out;
+  return r.out + r.err;
+}
+
+std::vector<std::string> RepoFingerprintDirs(const std::string& repo) {
+  // The repo itself (its .hg appearing or being replaced), .hg (bookmarks,
+  // requires) and the store (changelog, phaseroots).
+  return {repo, repo + "/.hg", repo + "/.hg/store"};
 }
 
 int CommitChange(const std::string& client, const std::string& file) {

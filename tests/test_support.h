@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,10 +25,34 @@ class ScratchDir {
   std::string path_;
 };
 
-// Polls `condition` every few milliseconds until it holds or `timeout`
-// passes; returns whether it held.
+// Checks `condition` until it holds or `timeout` passes; returns whether it
+// held. Checks start 5 ms apart and back off to 50 ms, so a condition that
+// runs processes does not turn into a storm of them.
 bool WaitFor(const std::function<bool()>& condition,
              std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// inotify on a few directories (not recursive): Wait() returns as soon as
+// something is created, written, renamed or deleted in one of them. Lets a
+// test re-check an expensive condition (hg processes) only when the files it
+// reads changed. Not thread-safe: one waiting thread.
+class DirWatch {
+ public:
+  DirWatch();
+  ~DirWatch();
+  DirWatch(const DirWatch&) = delete;
+  DirWatch& operator=(const DirWatch&) = delete;
+  // Watches `dir` under `tag`. A directory that does not exist yet is watched
+  // through its nearest existing parent (call Add again once it exists: the
+  // same path, replaced or new, gets a fresh watch). Cheap when repeated.
+  void Add(const std::string& dir, int tag);
+  // Blocks until at least one event or `timeout`; returns the tags of the
+  // directories that had events (empty on timeout).
+  std::set<int> Wait(std::chrono::milliseconds timeout);
+
+ private:
+  int fd_ = -1;
+  std::map<int, std::set<int>> tags_;  // watch descriptor -> tags
+};
 
 // Runs a shell command line; returns its result.
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env = {});
@@ -42,7 +67,11 @@ ProcessResult Hgcluster(const std::vector<std::string>& args,
 
 std::string HgclusterBin();
 
-// Heads/bookmarks/phases of a repo as one comparable string.
+// Tip, heads (phase, branch, closed), bookmarks and draft changesets of a
+// repo as one comparable string (one hg process).
 std::string RepoFingerprint(const std::string& repo);
+
+// The directories whose files RepoFingerprint reads (for a DirWatch).
+std::vector<std::string> RepoFingerprintDirs(const std::string& repo);
 
 }  // namespace hgc::test
