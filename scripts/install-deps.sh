@@ -1,6 +1,8 @@
 #!/bin/sh
-# Installs what hgcluster needs to build, run and test, from Debian 12's
-# packages only. Safe to run again: apt-get skips what is already there.
+# Installs what hgcluster needs to build, run and test: Debian 12's packages,
+# then Apache Kafka's jars from Maven Central (scripts/install-kafka.sh, for
+# `hgcluster kafka-local` and the tests on real brokers). Safe to run again:
+# apt-get skips what is already there, install-kafka.sh what is in its cache.
 set -eu
 PKGS="build-essential cmake ninja-build pkg-config git
   mercurial
@@ -10,15 +12,18 @@ PKGS="build-essential cmake ninja-build pkg-config git
   libcpp-httplib-dev wrk
   e2fsprogs procps sqlite3
   openssh-server openssh-client slapd ldap-utils libldap-dev
-  zookeeper libzookeeper-mt-dev libslf4j-java"
+  zookeeper libzookeeper-mt-dev libslf4j-java
+  maven openjdk-17-jre-headless"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+"$(dirname "$0")/install-kafka.sh"

@@ -11,40 +11,6 @@
 
 namespace hgc::test {
 
-KafkaMockProcess::KafkaMockProcess(const std::string& dir, int brokers) {
-  std::string file = dir + "/kafka-bootstrap";
-  pid_ = fork();
-  if (pid_ == 0) {
-    std::string log = dir + "/kafka-mock.log";
-    FILE* f = freopen(log.c_str(), "w", stdout);
-    (void)f;
-    dup2(1, 2);
-    execl(HGCLUSTER_BIN, HGCLUSTER_BIN, "kafka-mock", "--brokers", std::to_string(brokers).c_str(),
-          "--bootstrap-file", file.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  EXPECT_TRUE(WaitFor([&] { return !ReadFileOrEmpty(file).empty(); }, std::chrono::seconds(30)))
-      << "kafka-mock did not publish its bootstrap list";
-  bootstrap_ = ReadFileOrEmpty(file);
-  while (!bootstrap_.empty() && (bootstrap_.back() == '\n' || bootstrap_.back() == ' ')) {
-    bootstrap_.pop_back();
-  }
-}
-
-KafkaMockProcess::~KafkaMockProcess() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    if (!WaitFor([&] { return waitpid(pid_, &status, WNOHANG) == pid_; },
-                 std::chrono::seconds(10))) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-  }
-}
-
-void KafkaMockProcess::Signal(int sig) { kill(pid_, sig); }
-
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   root_ = options_.root.empty() ? dir_ / "cluster" : options_.root;
   std::vector<std::string> args{"up",        "--detach",
@@ -53,7 +19,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
                                 "--workers", std::to_string(options_.workers)};
   args.insert(args.end(), options_.up_args.begin(), options_.up_args.end());
   if (options_.kafka) {
-    kafka_ = std::make_unique<KafkaMockProcess>(dir_.path());
+    kafka_ = std::make_unique<KafkaCluster>();
     args.push_back("--log");
     args.push_back("kafka://" + kafka_->bootstrap());
   }

@@ -1,6 +1,6 @@
 // A real local cluster for end-to-end tests: `hgcluster up --detach` in a
-// scratch directory (embedded log, or Kafka through a librdkafka mock cluster
-// running as its own process), real hg clients pushing through
+// scratch directory (embedded log, or a real 3-broker Kafka cluster started by
+// `hgcluster kafka-local`, see kafka_cluster.h), real hg clients pushing through
 // `hgcluster local-ssh`, and helpers to wait until mirrors match the leader.
 #pragma once
 
@@ -10,26 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "kafka_cluster.h"
 #include "test_support.h"
 
 namespace hgc::test {
 
-// `hgcluster kafka-mock` as a child process; killed on destruction.
-class KafkaMockProcess {
- public:
-  explicit KafkaMockProcess(const std::string& dir, int brokers = 3);
-  ~KafkaMockProcess();
-  const std::string& bootstrap() const { return bootstrap_; }
-  void Signal(int sig);
-
- private:
-  int pid_ = 0;
-  std::string bootstrap_;
-};
-
 struct ClusterOptions {
   int mirrors = 2;
-  bool kafka = false;
+  bool kafka = false;  // a real 3-broker Kafka cluster instead of the embedded log
   std::map<std::string, std::string> env;  // for the daemons
   int workers = 4;
   std::vector<std::string> up_args;  // extra `hgcluster up` arguments
@@ -48,7 +36,7 @@ class Cluster {
   std::string PushUrl(const std::string& name) const;
   std::string SshCommand() const;
   std::string MirrorLog(int mirror) const;
-  KafkaMockProcess* kafka() { return kafka_.get(); }
+  KafkaCluster* kafka() { return kafka_.get(); }
 
   // `hgcluster repo create`; fails the test on error.
   void CreateRepo(const std::string& name);
@@ -71,7 +59,7 @@ class Cluster {
   ScratchDir dir_;
   std::string root_;
   ClusterOptions options_;
-  std::unique_ptr<KafkaMockProcess> kafka_;
+  std::unique_ptr<KafkaCluster> kafka_;  // destroyed before dir_, after `down`
 };
 
 }  // namespace hgc::test

@@ -1,7 +1,7 @@
 // End-to-end replication on a real local cluster: real hg clients push to
 // the leader through `hgcluster local-ssh`, the leader's hooks write the log
-// (embedded SQLite or Kafka via the librdkafka mock cluster in its own
-// process), and two mirror consumers apply it. Each test waits on conditions
+// (embedded SQLite or a real 3-broker Kafka cluster, kafka_cluster.h), and two
+// mirror consumers apply it. Each test waits on conditions
 // with deadlines and compares the mirrors' heads, bookmarks and phases with
 // the leader's.
 #include <gtest/gtest.h>
@@ -139,13 +139,17 @@ TEST_P(ReplicationTest, UnwritableLogRefusesPushAndLeavesLeaderUnchanged) {
 
   std::string db = c.root() + "/log/log.db";
   if (GetParam()) {
-    c.kafka()->Signal(SIGUSR1);  // every broker down
+    // Two of three brokers gone: no quorum, and acks=all with
+    // min.insync.replicas=2 cannot be met; the producer's delivery timeout
+    // turns that into a refusal.
+    c.kafka()->Kill(1);
+    c.kafka()->Kill(2);
   } else {
     ASSERT_EQ(Sh("chattr +i " + db).exit_code, 0);
   }
   auto refused = c.Push(client, "repo");
   if (GetParam()) {
-    c.kafka()->Signal(SIGUSR2);
+    c.kafka()->Restart();
   } else {
     Sh("chattr -i " + db);
   }

@@ -22,7 +22,9 @@
 #include "frontdoor/frontdoor_cmd.h"
 #include "leader/leader_cmd.h"
 #include "leader/readonly.h"
+#include "log/kafka_local.h"
 #include "log/kafka_mock.h"
+#include "log/kafka_topics_cmd.h"
 #include "master/master_cmd.h"
 #include "notify/notify_cmd.h"
 #include "pushlog/verify_pushlog.h"
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
   hgc::RegisterAggregateCommand(app);
   hgc::RegisterCheckCommands(app);
   hgc::RegisterKafkaMockCommand(app);
+  hgc::RegisterKafkaLocalCommand(app);
+  hgc::RegisterKafkaTopicsCommand(app);
   hgc::RegisterNotifyCommands(app);
   hgc::RegisterWebCommand(app);
   hgc::RegisterVerifyPushlogCommand(app);

@@ -21,6 +21,7 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "log/kafka_local.h"
 #include "master/act_as_master.h"
 #include "master/master_state.h"
 
@@ -136,7 +137,31 @@ int StartSupervisor(const ClusterLayout& layout) {
 
 namespace {
 
-int Up(const std::string& root, const SetupOptions& options, bool detach) {
+// `--log kafka-local[:N]`: the number of brokers, or 0 for any other log.
+int KafkaLocalBrokers(const std::string& log_url) {
+  constexpr std::string_view kScheme = "kafka-local";
+  if (log_url.rfind(kScheme, 0) != 0) return 0;
+  std::string rest = log_url.substr(kScheme.size());
+  if (rest.empty()) return 3;
+  int n = 0;
+  if (rest.size() == 2 && rest[0] == ':' && rest[1] >= '1' && rest[1] <= '9') n = rest[1] - '0';
+  if (n == 0) {
+    throw Error(ErrorKind::kUsage,
+                fmt::format("bad --log '{}': use kafka-local:N with N brokers from 1 to 9 "
+                            "(e.g. kafka-local:3)",
+                            log_url));
+  }
+  return n;
+}
+
+void StopKafkaLocalOf(const nlohmann::json& state) {
+  std::string dir = state["log"].value("kafka_local", "");
+  if (dir.empty()) return;
+  int n = StopKafkaLocal(dir);
+  std::cout << fmt::format("kafka-local at {} stopped ({} nodes)", dir, n) << std::endl;
+}
+
+int Up(const std::string& root, SetupOptions options, bool detach) {
   ClusterLayout layout = ClusterLayoutAsMaster(root);
   fs::create_directories(layout.root);
   try {
@@ -151,10 +176,27 @@ int Up(const std::string& root, const SetupOptions& options, bool detach) {
     }
   } catch (const Error&) {
   }
-  nlohmann::json state = SetupCluster(layout, options);
+  if (int brokers = KafkaLocalBrokers(options.log_url)) {
+    // A real Kafka under ROOT, started before the daemons that use it.
+    KafkaLocalOptions kafka;
+    kafka.dir = layout.root + "/kafka";
+    kafka.brokers = brokers;
+    std::cout << fmt::format("starting {} Kafka broker(s) in {}", brokers, kafka.dir) << std::endl;
+    options.log_url = "kafka://" + StartKafkaLocal(kafka);
+    options.kafka_local_dir = kafka.dir;
+  }
+  nlohmann::json state;
+  try {
+    state = SetupCluster(layout, options);
+  } catch (const Error&) {
+    if (!options.kafka_local_dir.empty()) StopKafkaLocal(options.kafka_local_dir);
+    throw;
+  }
   if (!detach) {
     std::cout << Instructions(state) << std::flush;
-    return Supervise(layout);
+    int status = Supervise(layout);
+    StopKafkaLocalOf(state);
+    return status;
   }
   if (int status = StartSupervisor(layout); status != 0) return status;
   std::cout << Instructions(layout.LoadState()) << std::flush;
@@ -194,6 +236,8 @@ int Down(const std::string& root) {
   }
   std::cout << fmt::format("cluster at {} stopped ({} processes)", layout.root, pids.size())
             << std::endl;
+  // Last: the daemons above may still have been writing to it.
+  StopKafkaLocalOf(state);
   return 0;
 }
 
@@ -235,7 +279,11 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_option("--root", *root, "cluster directory (default: $HGCLUSTER_ROOT, else cwd)");
   up->add_option("--mirrors", options->mirrors, "number of mirrors")->capture_default_str();
   up->add_option("--log", options->log_url,
-                 "log URL: kafka://host:port[,host:port] (default: embedded log in ROOT/log)");
+                 "log URL: kafka://host:port[,host:port], or kafka-local:N to run N real Kafka "
+                 "brokers under ROOT/kafka (default: embedded log in ROOT/log)");
+  up->add_option("--kafka-retention-ms", options->kafka_retention_ms,
+                 "retention.ms of the Kafka topics up creates")
+      ->capture_default_str();
   up->add_option("--workers", options->workers, "repositories each consumer applies at once")
       ->capture_default_str();
   up->add_flag("--detach", *detach, "run in the background; return once ready");

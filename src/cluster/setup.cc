@@ -15,6 +15,8 @@
 #include "common/subprocess.h"
 #include "frontdoor/sshd_setup.h"
 #include "hg/repo_state.h"
+#include "log/kafka_admin.h"
+#include "log/kafka_log.h"
 #include "log/log.h"
 
 namespace hgc {
@@ -249,6 +251,13 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   fs::create_directories(l.bundles_dir());
   std::string log_url = o.log_url.empty() ? "sqlite://" + l.embedded_log() : o.log_url;
   auto log = OpenLog(log_url, "hgcluster-up");
+  if (log->Backend() == "kafka") {
+    // The reference's layout, created where missing (a no-op on kafka-mock,
+    // which creates its topics itself); EnsureTopic then checks it.
+    KafkaTopicOptions topic_options;
+    topic_options.retention_ms = o.kafka_retention_ms;
+    CreateKafkaTopics(KafkaBrokersFromUrl(log_url), ReferenceTopics(o.partitions), topic_options);
+  }
   log->EnsureTopic("pushdata", o.partitions);
   log->EnsureTopic("replicatedpushdatapending", 1);
   log->EnsureTopic("replicatedpushdata", 1);
@@ -382,6 +391,7 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
       {"log",
        {{"backend", log->Backend()},
         {"url", log_url},
+        {"kafka_local", o.kafka_local_dir},
         {"topic", "pushdata"},
         {"partitions", o.partitions}}},
       {"leader",

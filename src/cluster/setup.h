@@ -4,6 +4,7 @@
 // Thread-safety: process-level.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,6 +16,11 @@ namespace hgc {
 struct SetupOptions {
   int mirrors = 2;
   std::string log_url;  // empty: embedded log under the root
+  // The directory of the `hgcluster kafka-local` cluster `up` started for
+  // `--log kafka-local:N` (log_url is then its kafka:// URL); `down` stops it.
+  std::string kafka_local_dir;
+  // retention.ms of the Kafka topics `up` creates (the reference keeps 72 h).
+  int64_t kafka_retention_ms = 72LL * 3600 * 1000;
   int workers = 4;
   int partitions = 8;
   // Webhook targets ("name=url"); when given, a notify-webhooks daemon

@@ -515,10 +515,11 @@ class KafkaLog : public Log {
     std::optional<int> have = TopicPartitions(topic);
     if (!have) {
       throw Error(ErrorKind::kNotFound,
-                  fmt::format("Kafka topic '{}' does not exist on {}; hgcluster does not create "
-                              "Kafka topics: ask the cluster's operator to create it with {} "
-                              "partition(s)",
-                              topic, config_.brokers, partitions));
+                  fmt::format("Kafka topic '{}' does not exist on {}; create the replication "
+                              "topics with `hgcluster kafka-topics --bootstrap-server {} "
+                              "--partitions {}` (or ask the cluster's operator for it with {} "
+                              "partition(s))",
+                              topic, config_.brokers, config_.brokers, partitions, partitions));
     }
     if (*have < partitions) {
       throw Error(ErrorKind::kNotFound,

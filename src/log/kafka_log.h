@@ -3,7 +3,8 @@
 // confirmed them; committed offsets are read and written through an unsubscribed
 // consumer handle per group (the group is an offset namespace, never a
 // rebalancing member, as in the reference); cursors assign partitions statically.
-// Topics are created by the cluster's operator, never by us.
+// Topics are never created by appends or metadata requests: `hgcluster
+// kafka-topics` and `up` create them (kafka_admin.h); EnsureTopic only checks.
 // Thread-safety: a KafkaLog may be used from several threads at once (lazily
 // created handles are guarded by a mutex); a cursor belongs to one thread.
 #pragma once

@@ -1,0 +1,200 @@
+// Admin requests on a short-lived producer handle: metadata for the broker
+// count and the topics' state, CreateTopics for what is missing.
+#include "log/kafka_admin.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "common/error.h"
+
+namespace hgc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct HandleDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+using Metadata = std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)>;
+
+Error Unavailable(const std::string& brokers, const std::string& what, const std::string& why) {
+  return Error(ErrorKind::kLogUnavailable,
+               fmt::format("Kafka at {}: {}: {}; check that the brokers are running and "
+                           "reachable from this host",
+                           brokers, what, why));
+}
+
+int MsLeft(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::clamp<int64_t>(left.count(), 1, INT32_MAX));
+}
+
+Handle OpenAdmin(const std::string& brokers) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  auto set = [&](const char* name, const std::string& value) {
+    if (rd_kafka_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw Error(ErrorKind::kConfig,
+                  fmt::format("bad Kafka client setting {}={}: {}", name, value, errstr));
+    }
+  };
+  set("bootstrap.servers", brokers);
+  set("client.id", "hgcluster-admin");
+  set("log_level", "2");  // connection refusals while a cluster starts are expected
+  set("allow.auto.create.topics", "false");
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    throw Error(ErrorKind::kConfig, fmt::format("cannot create a Kafka client: {}", errstr));
+  }
+  return Handle(rk);
+}
+
+// Cluster-wide metadata (all topics: naming one could auto-create it).
+Metadata ReadMetadata(rd_kafka_t* rk, int timeout_ms, rd_kafka_resp_err_t* err) {
+  const rd_kafka_metadata_t* md = nullptr;
+  *err = rd_kafka_metadata(rk, 1, nullptr, &md, timeout_ms);
+  return Metadata(*err ? nullptr : md, rd_kafka_metadata_destroy);
+}
+
+const rd_kafka_metadata_topic_t* FindTopic(const rd_kafka_metadata_t* md, const std::string& name) {
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (name == md->topics[i].topic && md->topics[i].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+      return &md->topics[i];
+  }
+  return nullptr;
+}
+
+bool AllLed(const rd_kafka_metadata_topic_t* t, int partitions) {
+  if (!t || t->partition_cnt < partitions) return false;
+  for (int p = 0; p < t->partition_cnt; ++p) {
+    if (t->partitions[p].leader < 0 || t->partitions[p].err) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<KafkaTopicSpec> ReferenceTopics(int pushdata_partitions) {
+  return {{"pushdata", pushdata_partitions},
+          {"replicatedpushdatapending", 1},
+          {"replicatedpushdata", 1}};
+}
+
+int KafkaBrokerCount(const std::string& brokers, std::chrono::milliseconds timeout) {
+  Handle rk = OpenAdmin(brokers);
+  rd_kafka_resp_err_t err;
+  Metadata md = ReadMetadata(rk.get(), static_cast<int>(timeout.count()), &err);
+  if (!md) throw Unavailable(brokers, "cannot read cluster metadata", rd_kafka_err2str(err));
+  return md->broker_cnt;
+}
+
+std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
+                                                const std::vector<KafkaTopicSpec>& topics,
+                                                const KafkaTopicOptions& options) {
+  auto deadline = Clock::now() + options.timeout;
+  Handle rk = OpenAdmin(brokers);
+  rd_kafka_resp_err_t err;
+  Metadata md = ReadMetadata(rk.get(), MsLeft(deadline), &err);
+  if (!md) throw Unavailable(brokers, "cannot read cluster metadata", rd_kafka_err2str(err));
+
+  int rf = options.replication_factor > 0 ? options.replication_factor
+                                          : std::min(3, std::max(1, md->broker_cnt));
+  int min_isr = options.min_insync_replicas > 0 ? options.min_insync_replicas : std::min(2, rf);
+  std::vector<KafkaTopicResult> results;
+  std::vector<rd_kafka_NewTopic_t*> create;
+  auto free_new = [&] {
+    for (rd_kafka_NewTopic_t* t : create) rd_kafka_NewTopic_destroy(t);
+    create.clear();
+  };
+  for (const KafkaTopicSpec& spec : topics) {
+    KafkaTopicResult r{spec.name, false, spec.partitions, rf};
+    if (const rd_kafka_metadata_topic_t* have = FindTopic(md.get(), spec.name)) {
+      if (have->partition_cnt < spec.partitions) {
+        free_new();
+        throw Error(ErrorKind::kConfig,
+                    fmt::format("Kafka topic '{}' on {} has {} partition(s) but {} are wanted; "
+                                "add partitions (kafka-topics --alter --partitions {}) or lower "
+                                "the configured count",
+                                spec.name, brokers, have->partition_cnt, spec.partitions,
+                                spec.partitions));
+      }
+      r.partitions = have->partition_cnt;
+      r.replication_factor = have->partition_cnt > 0 ? have->partitions[0].replica_cnt : 0;
+      results.push_back(r);
+      continue;
+    }
+    char errstr[512];
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions, rf, errstr, sizeof errstr);
+    if (!nt) {
+      free_new();
+      throw Error(ErrorKind::kConfig,
+                  fmt::format("cannot describe Kafka topic '{}': {}", spec.name, errstr));
+    }
+    rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", std::to_string(min_isr).c_str());
+    rd_kafka_NewTopic_set_config(nt, "retention.ms", std::to_string(options.retention_ms).c_str());
+    create.push_back(nt);
+    r.created = true;
+    results.push_back(r);
+  }
+
+  if (!create.empty()) {
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
+    rd_kafka_AdminOptions_t* admin =
+        rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    char errstr[512];
+    rd_kafka_AdminOptions_set_request_timeout(admin, MsLeft(deadline), errstr, sizeof errstr);
+    rd_kafka_AdminOptions_set_operation_timeout(admin, MsLeft(deadline), errstr, sizeof errstr);
+    rd_kafka_CreateTopics(rk.get(), create.data(), create.size(), admin, queue);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, MsLeft(deadline) + 1000);
+    rd_kafka_AdminOptions_destroy(admin);
+    free_new();
+    std::string failure;
+    if (!ev) {
+      failure = "CreateTopics got no answer in time";
+    } else if (rd_kafka_event_error(ev)) {
+      failure = fmt::format("CreateTopics failed: {}", rd_kafka_event_error_string(ev));
+    } else {
+      size_t cnt = 0;
+      const rd_kafka_topic_result_t** res =
+          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
+      for (size_t i = 0; i < cnt; ++i) {
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
+        // Another `up` or operator created it meanwhile: just as good.
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
+        const char* msg = rd_kafka_topic_result_error_string(res[i]);
+        failure += fmt::format("{}cannot create topic '{}': {}", failure.empty() ? "" : "; ",
+                               rd_kafka_topic_result_name(res[i]), msg ? msg : rd_kafka_err2str(e));
+      }
+    }
+    if (ev) rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(queue);
+    if (!failure.empty()) throw Unavailable(brokers, "cannot create topics", failure);
+  }
+
+  // Creation is done by the controller; brokers learn of it (and elect the
+  // partitions' leaders) a moment later. Appends before that would fail.
+  while (true) {
+    md = ReadMetadata(rk.get(), MsLeft(deadline), &err);
+    bool ready = md != nullptr;
+    for (const KafkaTopicSpec& spec : topics) {
+      ready = ready && AllLed(FindTopic(md.get(), spec.name), spec.partitions);
+    }
+    if (ready) return results;
+    if (Clock::now() >= deadline) {
+      throw Unavailable(brokers, "topics created but not every partition has a leader",
+                        fmt::format("waited {} ms", options.timeout.count()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace hgc

@@ -1,0 +1,426 @@
+// The nodes of `hgcluster kafka-local`: config files, storage formatting,
+// JVM start and stop, readiness through the cluster's own metadata.
+#include "log/kafka_local.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "common/error.h"
+#include "common/subprocess.h"
+#include "log/kafka_admin.h"
+
+namespace hgc {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr char kKafkaJar[] = "kafka_2.13-4.1.1.jar";
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw Error(ErrorKind::kIo, "cannot write " + tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+std::string StatePath(const std::string& dir) { return dir + "/kafka-local.json"; }
+std::string NodeDir(const std::string& dir, int id) { return fmt::format("{}/node{}", dir, id); }
+std::string NodeConfig(const std::string& dir, int id) {
+  return NodeDir(dir, id) + "/server.properties";
+}
+std::string NodeLog(const std::string& dir, int id) { return NodeDir(dir, id) + "/kafka.log"; }
+
+std::string Tail(const std::string& text, size_t lines) {
+  size_t pos = text.size();
+  while (lines-- > 0 && pos > 0) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
+  }
+  return pos < text.size() ? text.substr(pos + 1) : text;
+}
+
+int LowestEphemeralPort() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  in >> low;
+  return low;
+}
+
+bool Bindable(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+// Below the kernel's ephemeral range, so no outgoing connection (the nodes'
+// own among them) takes the port as its source between our pick and the
+// JVM's bind; random so parallel test runs rarely collide.
+std::vector<int> PickPorts(int count) {
+  std::random_device seed;
+  std::mt19937 rng(seed());
+  int high = LowestEphemeralPort() - 1;
+  std::uniform_int_distribution<int> pick(10000, high > 10000 ? high : 30000);
+  std::vector<int> ports;
+  for (int attempt = 0; attempt < 10000 && static_cast<int>(ports.size()) < count; ++attempt) {
+    int port = pick(rng);
+    if (std::find(ports.begin(), ports.end(), port) == ports.end() && Bindable(port)) {
+      ports.push_back(port);
+    }
+  }
+  if (static_cast<int>(ports.size()) < count) {
+    throw Error(ErrorKind::kIo, "no free loopback ports below the ephemeral range for Kafka");
+  }
+  return ports;
+}
+
+// A Kafka cluster id: 16 random bytes, base64url without padding.
+std::string NewClusterId() {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device seed;
+  unsigned char bytes[16];
+  for (unsigned char& b : bytes) b = static_cast<unsigned char>(seed());
+  std::string id;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      id += kAlphabet[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) id += kAlphabet[(acc << (6 - bits)) & 63];
+  return id;
+}
+
+nlohmann::json LoadState(const std::string& dir) {
+  std::string text = ReadText(StatePath(dir));
+  if (text.empty()) return nullptr;
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::kConfig, fmt::format("{} is damaged ({}); remove {} to start a new "
+                                                "Kafka cluster there (its data is lost)",
+                                                StatePath(dir), e.what(), dir));
+  }
+}
+
+nlohmann::json CreateState(const std::string& dir, int brokers) {
+  std::vector<int> ports = PickPorts(2 * brokers);
+  nlohmann::json state{{"cluster_id", NewClusterId()}, {"nodes", nlohmann::json::array()}};
+  for (int i = 0; i < brokers; ++i) {
+    state["nodes"].push_back({{"id", i + 1}, {"port", ports[2 * i]}, {"controller_port", ports[2 * i + 1]}});
+  }
+  WriteText(StatePath(dir), state.dump(2) + "\n");
+  return state;
+}
+
+std::string Bootstrap(const nlohmann::json& state) {
+  std::string out;
+  for (const auto& n : state["nodes"]) {
+    out += fmt::format("{}127.0.0.1:{}", out.empty() ? "" : ",", n["port"].get<int>());
+  }
+  return out;
+}
+
+std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
+                           const nlohmann::json& node) {
+  int n = static_cast<int>(state["nodes"].size());
+  std::string voters;
+  for (const auto& v : state["nodes"]) {
+    voters += fmt::format("{}{}@127.0.0.1:{}", voters.empty() ? "" : ",", v["id"].get<int>(),
+                          v["controller_port"].get<int>());
+  }
+  int rf = std::min(3, n);
+  int isr = std::min(2, rf);
+  int id = node["id"].get<int>();
+  return fmt::format(
+      "# Written by `hgcluster kafka-local`; rewritten at every start.\n"
+      "process.roles=broker,controller\n"
+      "node.id={id}\n"
+      "controller.quorum.voters={voters}\n"
+      "listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}\n"
+      "advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n"
+      "controller.listener.names=CONTROLLER\n"
+      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
+      "inter.broker.listener.name=PLAINTEXT\n"
+      "log.dirs={data}\n"
+      "# Topics come from `hgcluster kafka-topics` / `up`, never from a client's metadata.\n"
+      "auto.create.topics.enable=false\n"
+      "offsets.topic.replication.factor={rf}\n"
+      "offsets.topic.num.partitions=8\n"
+      "transaction.state.log.replication.factor={rf}\n"
+      "transaction.state.log.min.isr={isr}\n"
+      "share.coordinator.state.topic.replication.factor={rf}\n"
+      "share.coordinator.state.topic.min.isr={isr}\n"
+      "group.initial.rebalance.delay.ms=0\n"
+      "# A dead broker is fenced and its partitions get new leaders within ~4 s,\n"
+      "# well inside a producer's 10 s delivery timeout (defaults: 9 s + 2 s).\n"
+      "broker.heartbeat.interval.ms=500\n"
+      "broker.session.timeout.ms=4000\n"
+      "# A push carries a whole bundle: the reference allows 100 MiB messages.\n"
+      "message.max.bytes=105906176\n"
+      "replica.fetch.max.bytes=105906176\n",
+      fmt::arg("id", id), fmt::arg("voters", voters), fmt::arg("port", node["port"].get<int>()),
+      fmt::arg("cport", node["controller_port"].get<int>()),
+      fmt::arg("data", NodeDir(dir, id) + "/data"), fmt::arg("rf", rf), fmt::arg("isr", isr));
+}
+
+constexpr char kLog4j[] =
+    "# Written by `hgcluster kafka-local`: warnings and errors on stderr.\n"
+    "status = warn\n"
+    "appender.console.type = Console\n"
+    "appender.console.name = STDERR\n"
+    "appender.console.target = SYSTEM_ERR\n"
+    "appender.console.layout.type = PatternLayout\n"
+    "appender.console.layout.pattern = [%d] %p %m (%c)%n\n"
+    "rootLogger.level = warn\n"
+    "rootLogger.appenderRef.console.ref = STDERR\n";
+
+std::string FindJava() {
+  if (const char* home = getenv("JAVA_HOME"); home && *home) {
+    std::string java = std::string(home) + "/bin/java";
+    if (access(java.c_str(), X_OK) == 0) return java;
+  }
+  const char* path = getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin");
+  std::string d;
+  while (std::getline(dirs, d, ':')) {
+    std::string java = d + "/java";
+    if (access(java.c_str(), X_OK) == 0) return java;
+  }
+  throw Error(ErrorKind::kConfig,
+              "java not found (JAVA_HOME or PATH): Kafka needs Java 17; install it with "
+              "scripts/install-deps.sh (openjdk-17-jre-headless)");
+}
+
+void CheckLibs(const std::string& libs) {
+  if (!fs::exists(libs + "/" + kKafkaJar)) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("Apache Kafka's jars are not in {} (no {}): run "
+                            "scripts/install-kafka.sh from the hgcluster source tree, or point "
+                            "--libs / HGCLUSTER_KAFKA_LIBS at a directory holding them",
+                            libs, kKafkaJar));
+  }
+}
+
+std::vector<std::string> JavaArgv(const std::string& java, const std::string& dir,
+                                  const std::string& libs) {
+  return {java,
+          "-Xmx512m",
+          "-Xms128m",
+          "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:+ExitOnOutOfMemoryError",
+          "-Djava.awt.headless=true",
+          "-Dlog4j2.configurationFile=" + dir + "/log4j2.properties",
+          "-cp",
+          libs + "/*"};
+}
+
+// Formats the storage of nodes that have none yet, in parallel (each is a JVM start).
+void FormatStorage(const std::string& dir, const nlohmann::json& state,
+                   const std::vector<std::string>& java) {
+  std::vector<std::thread> threads;
+  std::vector<std::string> failures(state["nodes"].size());
+  for (size_t i = 0; i < state["nodes"].size(); ++i) {
+    int id = state["nodes"][i]["id"].get<int>();
+    if (fs::exists(NodeDir(dir, id) + "/data/meta.properties")) continue;
+    threads.emplace_back([&, i, id] {
+      std::vector<std::string> argv = java;
+      for (std::string a : {"kafka.tools.StorageTool", "format", "--ignore-formatted",
+                            "--cluster-id"}) {
+        argv.push_back(a);
+      }
+      argv.push_back(state["cluster_id"].get<std::string>());
+      argv.push_back("-c");
+      argv.push_back(NodeConfig(dir, id));
+      ProcessResult r = RunProcess(argv);
+      if (!r.ok()) failures[i] = fmt::format("node {}: {}{}", id, r.out, r.err);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& f : failures) {
+    if (!f.empty()) throw Error(ErrorKind::kIo, "cannot format Kafka storage: " + f);
+  }
+}
+
+}  // namespace
+
+std::string DefaultKafkaLibs() {
+  if (const char* libs = getenv("HGCLUSTER_KAFKA_LIBS"); libs && *libs) return libs;
+  std::string cache;
+  if (const char* xdg = getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    cache = xdg;
+  } else {
+    const char* home = getenv("HOME");
+    cache = std::string(home ? home : "/tmp") + "/.cache";
+  }
+  return cache + "/hgcluster/kafka-4.1.1/libs";
+}
+
+std::vector<int> KafkaLocalNodes(const std::string& dir) {
+  std::vector<int> ids;
+  nlohmann::json state = LoadState(dir);
+  if (state.is_null()) return ids;
+  for (const auto& n : state["nodes"]) ids.push_back(n["id"].get<int>());
+  return ids;
+}
+
+int KafkaLocalNodePid(const std::string& dir, int id) {
+  int pid = std::atoi(ReadText(NodeDir(dir, id) + "/pid").c_str());
+  if (pid <= 0) return 0;
+  // The pid file may outlive the node and its pid be reused: the process
+  // must still be this node's JVM (a zombie has an empty command line).
+  std::string cmdline = ReadText(fmt::format("/proc/{}/cmdline", pid));
+  return cmdline.find(NodeConfig(dir, id)) != std::string::npos ? pid : 0;
+}
+
+std::string KafkaLocalBootstrap(const std::string& dir) {
+  nlohmann::json state = LoadState(dir);
+  if (state.is_null()) {
+    throw Error(ErrorKind::kNotFound,
+                fmt::format("no Kafka cluster at {}: start one with `hgcluster kafka-local "
+                            "--dir {}`",
+                            dir, dir));
+  }
+  return Bootstrap(state);
+}
+
+std::string StartKafkaLocal(const KafkaLocalOptions& options) {
+  if (options.dir.empty()) throw Error(ErrorKind::kUsage, "kafka-local needs --dir DIR");
+  std::string dir = fs::absolute(options.dir).lexically_normal().string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::string libs = options.libs.empty() ? DefaultKafkaLibs() : options.libs;
+  CheckLibs(libs);
+  std::string java = FindJava();
+  fs::create_directories(dir);
+
+  nlohmann::json state = LoadState(dir);
+  if (state.is_null()) {
+    if (options.brokers < 1) throw Error(ErrorKind::kUsage, "--brokers must be at least 1");
+    state = CreateState(dir, options.brokers);
+  } else if (static_cast<int>(state["nodes"].size()) != options.brokers) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("{} holds a Kafka cluster of {} broker(s), not {}: use --brokers {} "
+                            "or another --dir",
+                            dir, state["nodes"].size(), options.brokers, state["nodes"].size()));
+  }
+  WriteText(dir + "/log4j2.properties", kLog4j);
+  for (const auto& n : state["nodes"]) {
+    int id = n["id"].get<int>();
+    fs::create_directories(NodeDir(dir, id));
+    WriteText(NodeConfig(dir, id), NodeProperties(dir, state, n));
+  }
+  std::vector<std::string> jvm = JavaArgv(java, dir, libs);
+  FormatStorage(dir, state, jvm);
+
+  std::vector<int> ids = KafkaLocalNodes(dir);
+  ProcessOptions spawn;
+  spawn.die_with_parent = options.die_with_parent;
+  // Nodes we start are our children until we exit: they are alive until
+  // waitpid says otherwise (right after fork, /proc still shows hgcluster).
+  std::map<int, int> children;
+  auto alive = [&](int id) {
+    auto it = children.find(id);
+    if (it == children.end()) return KafkaLocalNodePid(dir, id) > 0;
+    return waitpid(it->second, nullptr, WNOHANG) == 0;
+  };
+  for (int id : ids) {
+    if (KafkaLocalNodePid(dir, id) > 0) continue;
+    std::vector<std::string> argv = jvm;
+    argv.push_back("kafka.Kafka");
+    argv.push_back(NodeConfig(dir, id));
+    // The log keeps earlier runs: a restart's cause stays readable.
+    int pid = SpawnDaemon(argv, NodeLog(dir, id), spawn);
+    children[id] = pid;
+    WriteText(NodeDir(dir, id) + "/pid", std::to_string(pid) + "\n");
+  }
+
+  std::string bootstrap = Bootstrap(state);
+  auto deadline = Clock::now() + options.ready_timeout;
+  int seen = 0;
+  while (true) {
+    for (int id : ids) {
+      if (!alive(id)) {
+        throw Error(ErrorKind::kLogUnavailable,
+                    fmt::format("Kafka node {} exited while starting; its log {} ends with:\n{}",
+                                id, NodeLog(dir, id), Tail(ReadText(NodeLog(dir, id)), 15)));
+      }
+    }
+    try {
+      seen = KafkaBrokerCount(bootstrap, std::chrono::seconds(2));
+      if (seen == static_cast<int>(ids.size())) break;
+    } catch (const Error&) {
+      // Not answering yet.
+    }
+    if (Clock::now() >= deadline) {
+      throw Error(ErrorKind::kLogUnavailable,
+                  fmt::format("the Kafka cluster at {} did not serve all {} brokers within {} s "
+                              "({} registered); see the logs {}/node*/kafka.log",
+                              bootstrap, ids.size(), options.ready_timeout.count(), seen, dir));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  WriteText(dir + "/bootstrap", bootstrap + "\n");
+  return bootstrap;
+}
+
+int StopKafkaLocal(const std::string& dir, int id, std::chrono::seconds grace) {
+  std::vector<int> pids;
+  for (int n : KafkaLocalNodes(dir)) {
+    if (id != 0 && n != id) continue;
+    if (int pid = KafkaLocalNodePid(dir, n); pid > 0) {
+      kill(pid, SIGTERM);
+      pids.push_back(n);
+    }
+  }
+  auto deadline = Clock::now() + grace;
+  for (int n : pids) {
+    while (int pid = KafkaLocalNodePid(dir, n)) {
+      if (Clock::now() >= deadline) {
+        kill(pid, SIGKILL);
+        while (KafkaLocalNodePid(dir, n)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  return static_cast<int>(pids.size());
+}
+
+}  // namespace hgc

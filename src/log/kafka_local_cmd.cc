@@ -1,0 +1,94 @@
+// Command line of `hgcluster kafka-local`: start (foreground or --detach) and
+// --stop a real local Kafka cluster.
+// Thread-safety: runs on the main thread during argument parsing.
+#include <signal.h>
+#include <sys/wait.h>
+#include <sys/wait.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+#include "log/kafka_local.h"
+
+namespace hgc {
+namespace {
+
+struct Args {
+  KafkaLocalOptions options;
+  bool detach = false;
+  bool stop = false;
+  int node = 0;
+  int timeout = 120;
+};
+
+int Run(Args& a) {
+  if (a.stop) {
+    int stopped = StopKafkaLocal(a.options.dir, a.node);
+    std::cout << "kafka-local: stopped " << stopped << " node(s) at " << a.options.dir
+              << std::endl;
+    return 0;
+  }
+  a.options.ready_timeout = std::chrono::seconds(a.timeout);
+  a.options.die_with_parent = !a.detach;
+  std::string bootstrap = StartKafkaLocal(a.options);
+  std::cout << "bootstrap.servers=" << bootstrap << std::endl;
+  if (a.detach) {
+    std::cout << "kafka-local: running in the background; stop it with `hgcluster kafka-local "
+                 "--dir "
+              << a.options.dir << " --stop`" << std::endl;
+    return 0;
+  }
+  // Blocked only now: the JVMs must not inherit a mask hiding SIGTERM.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  int sig = 0;
+  while (sigwait(&signals, &sig) != 0) {
+  }
+  int stopped = StopKafkaLocal(a.options.dir);
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {  // the nodes were our children
+  }
+  std::cout << "kafka-local: stopped " << stopped << " node(s)" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+void RegisterKafkaLocalCommand(CLI::App& app) {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "kafka-local", "run a real Apache Kafka cluster (KRaft) on 127.0.0.1 (for tests and demos)");
+  cmd->footer(
+      "Every node is broker and controller, a JVM with its files in DIR/nodeN (server.properties, "
+      "data/, kafka.log, pid). Ports are picked once and kept in DIR/kafka-local.json: running "
+      "again on the same DIR reuses storage and ports and starts only the nodes that are not "
+      "running. Prints 'bootstrap.servers=HOST:PORT,...' and writes DIR/bootstrap once every "
+      "broker serves. In the foreground, SIGTERM or SIGINT stops every node. The jars come from "
+      "scripts/install-kafka.sh.");
+  cmd->add_option("--dir", args->options.dir, "cluster directory")->required();
+  cmd->add_option("--brokers", args->options.brokers, "number of nodes (on first start)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 9));
+  cmd->add_option("--libs", args->options.libs,
+                  "directory of Kafka's jars (default: $HGCLUSTER_KAFKA_LIBS, else "
+                  "~/.cache/hgcluster/kafka-4.1.1/libs)");
+  cmd->add_option("--timeout", args->timeout, "seconds to wait until every broker serves")
+      ->capture_default_str();
+  cmd->add_flag("--detach", args->detach, "return once the cluster serves, leave it running");
+  cmd->add_flag("--stop", args->stop, "stop the cluster's running nodes (SIGTERM, then SIGKILL)");
+  cmd->add_option("--node", args->node, "with --stop: only this node id")->check(CLI::Range(1, 9));
+  cmd->callback([args] {
+    try {
+      throw CLI::RuntimeError(Run(*args));
+    } catch (const Error& e) {
+      std::cerr << "kafka-local: " << e.what() << std::endl;
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace hgc

@@ -1,0 +1,75 @@
+// Events that cannot wedge a repository: a mirror that is behind while a
+// bookmark moves twice gets the leader's newest bookmark with the pull of an
+// earlier event, so the later bookmark pushkeys' `old` values no longer hold.
+// Before, both events failed six times and parked the repository on every
+// mirror that was behind; now each mirror converges to the leader's value
+// and nothing parks. One mirror is resumed, the other killed while frozen
+// (restarted by the supervisor), so both the running and the restarted
+// consumer paths are covered.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "cluster_fixture.h"
+#include "hg/repo_state.h"
+#include "hg/revlog_index.h"
+
+namespace hgc::test {
+namespace {
+
+int ConsumerPid(Cluster& c, int mirror) {
+  return c.Status()["mirrors"][mirror - 1].value("pid", 0);
+}
+
+TEST(ConvergeE2E, BookmarkMovedTwiceWhileMirrorsAreBehindConvergesWithNothingParked) {
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+3'").exit_code, 0);
+  ChangelogIndex index = ChangelogIndex::Load(client);
+  std::string first = index.NodeHex(0), second = index.NodeHex(1), third = index.NodeHex(2);
+
+  int frozen1 = ConsumerPid(c, 1), frozen2 = ConsumerPid(c, 2);
+  ASSERT_GT(frozen1, 0);
+  ASSERT_GT(frozen2, 0);
+  ASSERT_EQ(kill(frozen1, SIGSTOP), 0);
+  ASSERT_EQ(kill(frozen2, SIGSTOP), 0);
+
+  ASSERT_EQ(c.Hg("-R " + client + " bookmark -r 0 feat").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", "-B feat").exit_code, 0);
+  for (int rev : {1, 2}) {
+    ASSERT_EQ(c.Hg("-R " + client + " bookmark -f -r " + std::to_string(rev) + " feat").exit_code,
+              0);
+    auto move = c.Push(client, "repo", "-B feat");
+    ASSERT_EQ(move.exit_code, 0) << move.out << move.err;
+    EXPECT_NE(move.out.find("remote: recorded updates to bookmarks in replication log"),
+              std::string::npos)
+        << move.out << move.err;
+  }
+  ASSERT_EQ(ReadBookmarks(c.LeaderRepo("repo")).at("feat"), third);
+
+  ASSERT_EQ(kill(frozen1, SIGCONT), 0);
+  ASSERT_EQ(kill(frozen2, SIGKILL), 0);  // the supervisor starts a new consumer
+  ASSERT_TRUE(WaitFor([&] {
+    int pid = ConsumerPid(c, 2);
+    return pid > 0 && pid != frozen2;
+  })) << "mirror2's consumer was not restarted";
+
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  for (int m : {1, 2}) {
+    EXPECT_EQ(ReadBookmarks(c.MirrorRepo(m, "repo")).at("feat"), third) << "mirror" << m;
+  }
+  // The refused pushkeys converged instead of being retried into a park.
+  auto status = c.Status();
+  for (const auto& mirror : status["mirrors"]) {
+    EXPECT_TRUE(mirror["parked"].empty()) << mirror.dump();
+  }
+  std::string log1 = c.MirrorLog(1);
+  EXPECT_NE(log1.find("setting it to " + second + " as on the leader"), std::string::npos) << log1;
+  EXPECT_EQ(log1.find("CommandError"), std::string::npos) << log1;
+  EXPECT_EQ(c.MirrorLog(2).find("CommandError"), std::string::npos) << c.MirrorLog(2);
+}
+
+}  // namespace
+}  // namespace hgc::test
