@@ -37,12 +37,13 @@ TEST(ConvergeE2E, BookmarkMovedTwiceWhileMirrorsAreBehindConvergesWithNothingPar
   ASSERT_EQ(kill(frozen2, SIGSTOP), 0);
 
   ASSERT_EQ(c.Hg("-R " + client + " bookmark -r 0 feat").exit_code, 0);
-  ASSERT_EQ(c.Push(client, "repo", "-B feat").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", "-r 2 -B feat").exit_code, 0);  // all three, feat at the first
   for (int rev : {1, 2}) {
     ASSERT_EQ(c.Hg("-R " + client + " bookmark -f -r " + std::to_string(rev) + " feat").exit_code,
               0);
     auto move = c.Push(client, "repo", "-B feat");
-    ASSERT_EQ(move.exit_code, 0) << move.out << move.err;
+    // hg push exits 1 when it sends no changesets, even though the bookmark moved.
+    ASSERT_LE(move.exit_code, 1) << move.out << move.err;
     EXPECT_NE(move.out.find("remote: recorded updates to bookmarks in replication log"),
               std::string::npos)
         << move.out << move.err;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -228,6 +229,59 @@ void Applier::ApplyPushes(const std::string& local, const Message& m) {
   Log(fmt::format("added {} pushes", m.pushes->size()));
 }
 
+// hg refuses a pushkey whose `old` is not the current value (unless the
+// current value already is `new`). A mirror that is behind gets there when a
+// pull for an earlier event brought the leader's newer bookmarks or phases:
+// the precondition of this event no longer holds although nothing is wrong.
+// Converge instead of failing: after this event the mirror holds what the
+// leader held after it. A bookmark is compared-and-set from its current value
+// to the event's; a phase that is already as public as the event's or more is
+// left alone (phases only move towards public here), a less public one is
+// advanced. Anything else (unknown namespace, a changeset the mirror lacks)
+// stays an error.
+bool Applier::ConvergePushkey(const std::string& local, const Message& m) {
+  if (m.ns == "bookmarks") {
+    ProcessResult list = RunLogged(local, {"debugpushkey", "--", local, "bookmarks"});
+    if (!list.ok()) return false;
+    std::string current;
+    std::istringstream lines(list.out);
+    for (std::string line; std::getline(lines, line);) {
+      auto tab = line.find('\t');
+      if (tab != std::string::npos && line.substr(0, tab) == m.key) current = RStrip(line.substr(tab + 1));
+    }
+    if (current == m.new_value) return true;
+    Log(fmt::format("bookmark {} is at {} on this mirror, not {}; setting it to {} as on the leader",
+                    m.key, current.empty() ? "(none)" : current, m.old_value.empty() ? "(none)" : m.old_value,
+                    m.new_value.empty() ? "(deleted)" : m.new_value));
+    return RunLogged(local, {"debugpushkey", "--", local, "bookmarks", m.key, current, m.new_value}).ok();
+  }
+  if (m.ns == "phases") {
+    int wanted = 0;
+    try {
+      wanted = std::abs(std::stoi(m.new_value));
+    } catch (const std::exception&) {
+      return false;
+    }
+    ProcessResult phase = RunLogged(local, {"log", "--hidden", "-r", m.key, "-T", "{phaseidx}"});
+    if (!phase.ok()) return false;
+    int current = 0;
+    try {
+      current = std::stoi(RStrip(phase.out));
+    } catch (const std::exception&) {
+      return false;
+    }
+    if (current <= wanted) {
+      Log(fmt::format("changeset {} is already in phase {} on this mirror (event: {} -> {})", m.key,
+                      current, m.old_value, m.new_value));
+      return true;
+    }
+    return RunLogged(local, {"debugpushkey", "--", local, "phases", m.key, std::to_string(current),
+                             m.new_value})
+        .ok();
+  }
+  return false;
+}
+
 bool Applier::AlreadyApplied(const std::string& local, int partition, int64_t offset) const {
   std::istringstream in(ReadFileOrEmpty(local + "/.hg/hgcluster-applied"));
   std::string topic;
@@ -300,7 +354,7 @@ void Applier::ApplyOnce(const Message& m) {
       Log(fmt::format("executing pushkey on {} for {}[{}]", local, m.ns, m.key));
       ProcessResult r =
           RunLogged(local, {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
-      if (r.exit_code != 0 && r.exit_code != m.ret) {
+      if (r.exit_code != 0 && r.exit_code != m.ret && !ConvergePushkey(local, m)) {
         throw Error(ErrorKind::kHgFailed,
                     fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
       }

@@ -39,6 +39,9 @@ class Applier {
   void WriteCloneBundlesManifest(const std::string& local,
                                  const std::optional<std::string>& content);
   void ApplyOnce(const Message& m);
+  // A refused pushkey whose target state the mirror can still reach; true
+  // when the mirror now holds the event's value.
+  bool ConvergePushkey(const std::string& local, const Message& m);
   void Delete(const Message& m);
   void ApplyPushes(const std::string& local, const Message& m);
   void StripLocal(const std::string& local, const Message& m);
