@@ -6,7 +6,7 @@
 
 #include "aggregator/aggregator_config.h"
 #include "checks/heartbeat_check.h"
-#include "checks/parked_state.h"
+#include "consumer/consumer_state.h"
 #include "checks/zookeeper_check.h"
 #include "consumer/consumer_config.h"
 #include "consumer/lag.h"
@@ -130,7 +130,7 @@ int RunConsumerLagCheck(const std::string& config, const std::string& section,
   }
   std::string state_file = ConsumerStateFile(c.state_dir, c.group);
   CheckReport report =
-      EvaluateConsumerLag(lags, thresholds, ReadParkedState(state_file), state_file);
+      EvaluateConsumerLag(lags, thresholds, ReadConsumerState(state_file), state_file);
   out << FormatReport(report);
   return ExitCode(report.status);
 }

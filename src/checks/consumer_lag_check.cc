@@ -41,7 +41,7 @@ CheckStatus LaggingPartition(const PartitionLag& p, const LagThresholds& t, bool
   return worst;
 }
 
-std::string ParkedLine(const ParkedEntry& e) {
+std::string ParkedLine(const ParkedRepo& e) {
   return fmt::format(
       "CRITICAL - repository {} is stuck at partition {} offset {} after {} "
       "attempts: {}",
@@ -51,7 +51,7 @@ std::string ParkedLine(const ParkedEntry& e) {
 }  // namespace
 
 CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
-                                const LagThresholds& thresholds, const ParkedState& parked,
+                                const LagThresholds& thresholds, const ConsumerStateRead& parked,
                                 const std::string& state_file) {
   CheckReport report;
   size_t good = 0;
@@ -68,7 +68,7 @@ CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
     report.status =
         Worst(report.status, LaggingPartition(p, thresholds, &drift_warned, &report.details));
   }
-  for (const auto& e : parked.entries) {
+  for (const auto& e : parked.state.parked) {
     auto it = committed.find(e.partition);
     if (it == committed.end() || e.offset < it->second) continue;
     report.details.push_back(ParkedLine(e));

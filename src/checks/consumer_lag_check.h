@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/parked_state.h"
+#include "consumer/consumer_state.h"
 #include "common/check_report.h"
 #include "consumer/lag.h"
 
@@ -28,7 +28,7 @@ struct LagThresholds {
 // committed past is stale (the state file outlived a --skip) and is ignored.
 // An unreadable state file (`parked.error`) is a WARNING line.
 CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
-                                const LagThresholds& thresholds, const ParkedState& parked,
+                                const LagThresholds& thresholds, const ConsumerStateRead& parked,
                                 const std::string& state_file);
 
 // [{"available": A, "lag_time": T|null, "offset": O, "partition": P}, ...]

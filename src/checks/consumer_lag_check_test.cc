@@ -25,7 +25,7 @@ std::vector<PartitionLag> InSync(int n, int64_t at) {
 }
 
 CheckReport Eval(const std::vector<PartitionLag>& lags, const LagThresholds& t = {},
-                 const ParkedState& parked = {}) {
+                 const ConsumerStateRead& parked = {}) {
   return EvaluateConsumerLag(lags, t, parked, "/state/consumer-g.json");
 }
 
@@ -121,8 +121,8 @@ TEST(CheckConsumerLagTest, ClockDriftIsReportedOnce) {
 }
 
 TEST(CheckConsumerLagTest, ParkedRepoIsCritical) {
-  ParkedState parked;
-  parked.entries.push_back({"{moz}/broken", 1, 4, 6, "CommandError: (255, b'x')\nabort: y"});
+  ConsumerStateRead parked;
+  parked.state.parked.push_back({"{moz}/broken", 1, 4, 6, "CommandError: (255, b'x')\nabort: y"});
   auto r = Eval({Lag(0, 2, 2, 0.0), Lag(1, 4, 6, 3.0)}, {}, parked);
   EXPECT_EQ(r.status, CheckStatus::kCritical);
   EXPECT_EQ(r.summary, "CRITICAL - 1/2 partitions out of sync");
@@ -132,15 +132,15 @@ TEST(CheckConsumerLagTest, ParkedRepoIsCritical) {
 }
 
 TEST(CheckConsumerLagTest, StaleParkedEntryIsIgnored) {
-  ParkedState parked;
-  parked.entries.push_back({"{moz}/skipped", 0, 1, 6, "gone"});
+  ConsumerStateRead parked;
+  parked.state.parked.push_back({"{moz}/skipped", 0, 1, 6, "gone"});
   auto r = Eval({Lag(0, 2, 2, 0.0)}, {}, parked);
   EXPECT_EQ(r.status, CheckStatus::kOk);
   EXPECT_EQ(r.details.size(), 1u);
 }
 
 TEST(CheckConsumerLagTest, UnreadableStateFileWarns) {
-  ParkedState parked;
+  ConsumerStateRead parked;
   parked.error = "parse error";
   auto r = Eval(InSync(1, 3), {}, parked);
   EXPECT_EQ(r.status, CheckStatus::kWarning);

@@ -19,6 +19,7 @@
 #include "cluster/supervisor.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "consumer/consumer_state.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
 #include "log/kafka_local.h"
@@ -82,8 +83,8 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
       nlohmann::json s = layout.LoadState();
       bool ready = ProcessAlive(s.value("supervisor_pid", 0));
       for (const auto& m : s["mirrors"]) {
-        std::string state_file = fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
-                                             m["group"].get<std::string>());
+        std::string state_file =
+            ConsumerStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>());
         ready = ready && ProcessAlive(m.value("pid", 0)) && fs::exists(state_file);
         if (ready && m.contains("http_port")) {
           // The web front answers 200 on /__health once an hg worker serves.

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "consumer/consumer_state.h"
 #include "consumer/lag.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
@@ -63,15 +64,14 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
       }
     }
     mirror["lag"] = lag;
-    std::string state_file = fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
-                                         m["group"].get<std::string>());
+    auto state = ReadConsumerState(
+        ConsumerStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>()));
     nlohmann::json parked = nlohmann::json::array();
-    try {
-      std::string text = ReadFileOrEmpty(state_file);
-      if (!text.empty()) parked = nlohmann::json::parse(text).value("parked", parked);
-    } catch (const std::exception&) {
+    for (const auto& p : state.state.parked) {
+      parked.push_back(ParkedRepoToJson(p));
     }
     mirror["parked"] = parked;
+    if (!state.error.empty()) mirror["state_error"] = state.error;
     mirror["heads_running"] = ProcessAlive(m.value("heads_pid", 0));
     if (m["http"].is_string()) {
       mirror["web"] = {{"url", m["http"]},

@@ -13,6 +13,7 @@
 #include "common/logline.h"
 #include "consumer/applier.h"
 #include "consumer/consumer_config.h"
+#include "consumer/consumer_state.h"
 #include "consumer/heads_applier.h"
 #include "consumer/offsets_table.h"
 #include "consumer/scheduler.h"
@@ -218,7 +219,7 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
   so.max_retries = c.max_retries;
   so.retry_base_seconds = c.retry_base;
   so.parked_retry_seconds = c.parked_retry;
-  so.state_file = c.state_dir + (o.heads ? "/heads-" : "/consumer-") + c.group + ".json";
+  so.state_file = ConsumerStateFile(c.state_dir, c.group, o.heads);
   so.logger = kLogger;
   Scheduler scheduler(
       so, apply,

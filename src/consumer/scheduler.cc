@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/logline.h"
@@ -266,18 +265,9 @@ std::vector<ParkedRepo> Scheduler::Parked() {
 
 void Scheduler::WriteState() {
   if (options_.state_file.empty()) return;
-  nlohmann::json parked = nlohmann::json::array();
-  for (const auto& p : Parked()) {
-    parked.push_back({{"repo", p.repo},
-                      {"partition", p.partition},
-                      {"offset", p.offset},
-                      {"attempts", p.attempts},
-                      {"error", p.error},
-                      {"since", p.since}});
-  }
-  nlohmann::json state = {{"parked", parked}, {"updated", WallNow()}};
+  ConsumerState state{Parked(), WallNow()};
   try {
-    WriteFileAtomic(options_.state_file, state.dump(2) + "\n");
+    WriteConsumerState(options_.state_file, state);
   } catch (const Error& e) {
     Log(std::string("could not write state file: ") + e.what());
   }

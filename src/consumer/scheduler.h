@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "consumer/consumer_state.h"
 #include "log/log.h"
 #include "message/message.h"
 
@@ -34,15 +35,6 @@ struct SchedulerOptions {
   double parked_retry_seconds = 30.0;
   std::string state_file;  // JSON with parked repos; empty: none written
   std::string logger = "vcsreplicator.consumer";
-};
-
-struct ParkedRepo {
-  std::string repo;
-  int partition = 0;
-  int64_t offset = 0;
-  int attempts = 0;
-  std::string error;
-  double since = 0;
 };
 
 class Scheduler {
