@@ -177,7 +177,9 @@ TEST(ReplicationStuckRepoTest, OtherReposOnThePartitionKeepFlowing) {
   ClusterOptions o;
   o.env = {{"VCSREPLICATOR_RETRY_MAX_RETRIES", "1"},
            {"VCSREPLICATOR_RETRY_BASE_DELAY", "0.05"},
-           {"HGCLUSTER_PARKED_RETRY", "1"}};
+           {"HGCLUSTER_PARKED_RETRY", "1"},
+           // Parked means parked here (repair_e2e_test.cc covers the repair).
+           {"HGCLUSTER_REPAIR_PARKED", "0"}};
   Cluster c(o);
   ScratchDir work;
   // Names that hash to the same partition as "stuck" (8 partitions).

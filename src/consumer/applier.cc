@@ -179,27 +179,10 @@ void Applier::StripLocal(const std::string& local, const Message& m) {
 
 // A fresh clone from the leader swapped in with one rename(2) exchange:
 // clients see the old repository or the new one, never a missing one.
-void Applier::Reclone(const std::string& local, const Message& m) {
-  auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
-  if (!url) {
-    throw Error(ErrorKind::kConfig,
-                fmt::format("cannot reclone {}: no pull URL rewrite matches", m.path));
-  }
-  std::string fresh = local + ".hgcluster-reclone";
+// Puts `fresh` where `local` is, atomically when `local` exists (a reader
+// sees the old repository or the new one, never neither), and removes the old.
+void Applier::SwapIn(const std::string& fresh, const std::string& local) {
   std::error_code ec;
-  fs::remove_all(fresh, ec);
-  fs::create_directories(fs::path(local).parent_path(), ec);
-  Log(fmt::format("recloning {} from {}", local, *url));
-  RunChecked("", {"clone", "-U", "--pull", "--", *url, fresh});
-  WriteHgrc(fresh, m.hgrc);
-  if (fs::exists(local + "/.hg/replicated-data")) {
-    fs::copy_file(local + "/.hg/replicated-data", fresh + "/.hg/replicated-data",
-                  fs::copy_options::overwrite_existing, ec);
-  }
-  if (m.pushes) {
-    PushlogDb::OpenForWrite(fresh)->ReplaceWith(*m.pushes, ChangelogIndex::Load(fresh));
-  }
-  WriteFileAtomic(fresh + "/.hg/hgcluster-recloned", fmt::format("{:.6f}\n", m.created));
   if (fs::exists(local)) {
     if (::renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, local.c_str(), RENAME_EXCHANGE) != 0) {
       throw Error(ErrorKind::kIo,
@@ -209,7 +192,70 @@ void Applier::Reclone(const std::string& local, const Message& m) {
   } else {
     fs::rename(fresh, local);
   }
+}
+
+std::string Applier::CloneFresh(const std::string& local, const Message& m, const char* why) {
+  auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
+  if (!url) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("cannot {} {}: no pull URL rewrite matches", why, m.path));
+  }
+  std::string fresh = local + ".hgcluster-reclone";
+  std::error_code ec;
+  fs::remove_all(fresh, ec);
+  fs::create_directories(fs::path(local).parent_path(), ec);
+  Log(fmt::format("{} {} from {}", why, local, *url));
+  RunChecked("", {"clone", "-U", "--pull", "--", *url, fresh});
+  return fresh;
+}
+
+void Applier::Reclone(const std::string& local, const Message& m) {
+  std::string fresh = CloneFresh(local, m, "recloning");
+  std::error_code ec;
+  WriteHgrc(fresh, m.hgrc);
+  if (fs::exists(local + "/.hg/replicated-data")) {
+    fs::copy_file(local + "/.hg/replicated-data", fresh + "/.hg/replicated-data",
+                  fs::copy_options::overwrite_existing, ec);
+  }
+  if (m.pushes) {
+    PushlogDb::OpenForWrite(fresh)->ReplaceWith(*m.pushes, ChangelogIndex::Load(fresh));
+  }
+  WriteFileAtomic(fresh + "/.hg/hgcluster-recloned", fmt::format("{:.6f}\n", m.created));
+  SwapIn(fresh, local);
   Log(fmt::format("recloned {} ({} changesets)", local, TipRev(local) + 1));
+}
+
+// A fresh clone from the leader with everything this mirror replicated into
+// the old repository carried over: the hgrc and clone bundles manifest the
+// leader sent, the pushlog (its rows re-pointed at the new revisions), the
+// fully replicated heads and the applied-offset marker. The clone has every
+// changeset the leader has now, so it holds at least what the events up to
+// the parked one would have brought; the parked event is then applied to it
+// as usual.
+void Applier::Repair(const Message& m) {
+  std::string local = LocalPath(m.path);
+  std::string fresh = CloneFresh(local, m, "repairing");
+  std::error_code ec;
+  for (const char* f : {"hgrc", "clonebundles.manifest", "clonebundles.manifest.old",
+                        "replicated-data", "hgcluster-applied", "hgcluster-recloned"}) {
+    std::string from = local + "/.hg/" + f;
+    if (fs::exists(from, ec)) {
+      fs::copy_file(from, fresh + "/.hg/" + f, fs::copy_options::overwrite_existing);
+    }
+  }
+  if (auto old = PushlogDb::OpenReadOnly(local)) {
+    auto pushes = old->PushesFrom(0);
+    old.reset();
+    auto unknown =
+        PushlogDb::OpenForWrite(fresh)->ReplaceWith(pushes, ChangelogIndex::Load(fresh));
+    if (!unknown.empty()) {
+      Log(fmt::format("{} pushlog changesets of {} are not on the leader any more; dropped",
+                      unknown.size(), local));
+    }
+  }
+  SwapIn(fresh, local);
+  Log(fmt::format("repaired {}: a fresh clone from the leader ({} changesets)", local,
+                  TipRev(local) + 1));
 }
 
 void Applier::ApplyPushes(const std::string& local, const Message& m) {

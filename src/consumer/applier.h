@@ -28,6 +28,13 @@ class Applier {
 
   std::string LocalPath(const std::string& wire_path) const;
 
+  // Replaces the mirror's copy of `message`'s repository with a fresh clone
+  // from the leader, keeping what the mirror replicated (hgrc, pushlog,
+  // replicated heads, applied marker). For a repository parked on an event
+  // that keeps failing (a damaged store, a missing repository); the event is
+  // then retried. Throws Error when the leader cannot be cloned from.
+  void Repair(const Message& message);
+
  private:
   void Log(const std::string& line) const;
   ProcessResult RunLogged(const std::string& repo, const std::vector<std::string>& args);
@@ -46,6 +53,8 @@ class Applier {
   void ApplyPushes(const std::string& local, const Message& m);
   void StripLocal(const std::string& local, const Message& m);
   void Reclone(const std::string& local, const Message& m);
+  std::string CloneFresh(const std::string& local, const Message& m, const char* why);
+  static void SwapIn(const std::string& fresh, const std::string& local);
   bool AlreadyApplied(const std::string& local, int partition, int64_t offset) const;
   void MarkApplied(const std::string& local, int partition, int64_t offset) const;
 

@@ -206,7 +206,7 @@ int Onetime(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& sta
 }
 
 int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start,
-              const ApplyFn& apply, const ConsumeOptions& o) {
+              const ApplyFn& apply, const Scheduler::RepairFn& repair, const ConsumeOptions& o) {
   std::string parts;
   if (o.partition)
     parts = fmt::format("[{}]", *o.partition);
@@ -238,6 +238,7 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
     if (!verdict.line.empty()) LogLine(kLogger, verdict.line);
     return std::nullopt;
   });
+  if (repair) scheduler.SetRepair(repair);
   for (const auto& [p, off] : start) scheduler.StartPartition(p, off);
   // Make the group visible (to the aggregator and the checks) from the
   // start, even on partitions that have nothing to consume yet.
@@ -303,7 +304,9 @@ int RunConsume(const ConsumeOptions& o) {
         applier.Apply(m, p, off);
     };
     if (o.onetime) return Onetime(*log, c, start, apply);
-    return RunDaemon(*log, c, start, apply, o);
+    Scheduler::RepairFn repair;
+    if (!o.heads && c.repair_parked) repair = [&](const Message& m) { applier.Repair(m); };
+    return RunDaemon(*log, c, start, apply, repair, o);
   } catch (const Error& e) {
     LogLine(kLogger, fmt::format("{}: {}", ErrorKindName(e.kind()), e.what()));
     LogLine(kLogger, "exiting main consume loop with error");

@@ -32,6 +32,9 @@ struct ConsumerConfig {
   double retry_base = 2.0;   // VCSREPLICATOR_RETRY_BASE_DELAY
   double parked_retry = 30;  // seconds between retries of a parked repo
                              // ([consumer] parked_retry, env HGCLUSTER_PARKED_RETRY)
+  bool repair_parked = true;  // a parked repo is re-cloned from the leader once, then
+                              // retried ([consumer] repair_parked,
+                              // env HGCLUSTER_REPAIR_PARKED=0 turns it off)
   RewriteRules path_rewrites;
   RewriteRules pull_url_rewrites;
   RepoFilter filter;

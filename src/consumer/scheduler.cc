@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <utility>
 
 #include "common/error.h"
 #include "common/logline.h"
@@ -115,7 +116,9 @@ void Scheduler::WorkerLoop() {
     RepoQueue& q = repos_[*key];
     q.running = true;
     Item item = q.items.front();
+    bool repair = std::exchange(q.repair_due, false);
     lock.unlock();
+    if (repair) Repair(*key, item);
     std::string error;
     try {
       if (!item.message) {
@@ -182,8 +185,9 @@ void Scheduler::Fail(const std::string& key, const std::string& error) {
         q.parked = true;
         q.parked_since = WallNow();
         newly_parked = true;
+        q.repair_due = repair_ && q.items.front().message && !q.items.front().message->path.empty();
       }
-      delay = options_.parked_retry_seconds;
+      delay = q.repair_due ? 0.0 : options_.parked_retry_seconds;
     } else {
       delay = options_.retry_base_seconds * std::pow(2.0, q.attempts - 1);
       Log(fmt::format("handle_message_main failed ({}); retrying in {}s (attempt {} of {})", error,
@@ -204,6 +208,17 @@ void Scheduler::Fail(const std::string& key, const std::string& error) {
                     key.rfind("repo:", 0) == 0 ? key.substr(5) : key, partition, offset,
                     options_.parked_retry_seconds, partition));
     WriteState();
+  }
+}
+
+void Scheduler::Repair(const std::string& key, const Item& item) {
+  Log(fmt::format("repairing parked {} before retrying partition {} offset {}", key.substr(5),
+                  item.record.partition, item.record.offset));
+  try {
+    repair_(*item.message);
+  } catch (const std::exception& e) {
+    Log(fmt::format("could not repair {}: {}; it stays parked and is retried every {}s",
+                    key.substr(5), e.what(), options_.parked_retry_seconds));
   }
 }
 

@@ -55,6 +55,13 @@ class Scheduler {
   using FenceFn = std::function<std::optional<std::string>(const Message&, int)>;
   void SetFence(FenceFn fence) { fence_ = std::move(fence); }
 
+  // `repair(message)` is called once when a repository is parked on
+  // `message`, before the next attempt, which follows right away (a
+  // repaired repository needs no backoff); it throws when it cannot repair.
+  // Unset: parked repositories are only retried.
+  using RepairFn = std::function<void(const Message&)>;
+  void SetRepair(RepairFn repair) { repair_ = std::move(repair); }
+
   // Tells the scheduler where each partition starts (its committed offset).
   void StartPartition(int partition, int64_t offset);
 
@@ -87,6 +94,7 @@ class Scheduler {
     std::deque<Item> items;
     bool running = false;
     bool parked = false;
+    bool repair_due = false;  // parked just now: repair before the next attempt
     int attempts = 0;
     std::string last_error;
     double parked_since = 0;
@@ -102,6 +110,7 @@ class Scheduler {
   void Finish(const std::string& key, int partition, int64_t offset);
   void Fail(const std::string& key, const std::string& error);
   void MaybeCommit(int partition);
+  void Repair(const std::string& key, const Item& item);
   std::optional<std::string> NextReadyLocked(std::chrono::steady_clock::time_point* wake);
   void Log(const std::string& line);
 
@@ -110,6 +119,7 @@ class Scheduler {
   CommitFn commit_;
   FilterFn filter_;
   FenceFn fence_;
+  RepairFn repair_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;

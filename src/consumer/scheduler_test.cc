@@ -162,5 +162,58 @@ TEST(SchedulerTest, HeartbeatsAndFilteredReposCommitWithoutWork) {
   EXPECT_TRUE(rec.applied.empty());
 }
 
+// A parked repository is repaired once, then retried at once (not after
+// the parked retry delay); the repaired repository applies and is released.
+TEST(SchedulerTest, ParkedRepoIsRepairedOnceThenRetriedAtOnce) {
+  Recorder rec;
+  std::atomic<bool> repaired{false};
+  std::atomic<int> repairs{0};
+  SchedulerOptions o = Fast(2);
+  o.parked_retry_seconds = 3600;  // only the repair's immediate retry can release it
+  Scheduler s(
+      o,
+      [&](const Message& m, int p, int64_t off) {
+        if (m.path == "{moz}/broken" && !repaired) throw Error(ErrorKind::kHgFailed, "damaged");
+        rec.Apply(m, p, off);
+      },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+  s.SetRepair([&](const Message& m) {
+    EXPECT_EQ(m.path, "{moz}/broken");
+    ++repairs;
+    repaired = true;
+  });
+  s.StartPartition(0, 0);
+  s.Submit(Rec(0, 0, Cg("{moz}/broken", std::string(40, 'a'))));
+  s.Submit(Rec(0, 1, Cg("{moz}/broken", std::string(40, 'b'))));
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(0) == 2; }, milliseconds(5000)));
+  EXPECT_EQ(repairs, 1);
+  EXPECT_TRUE(s.Parked().empty());
+}
+
+// A repair that fails leaves the repository parked, retried at the slow pace.
+TEST(SchedulerTest, FailedRepairLeavesTheRepoParked) {
+  Recorder rec;
+  std::atomic<int> repairs{0};
+  SchedulerOptions o = Fast(1);
+  o.parked_retry_seconds = 3600;
+  Scheduler s(
+      o, [&](const Message&, int, int64_t) { throw Error(ErrorKind::kHgFailed, "damaged"); },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+  s.SetRepair([&](const Message&) {
+    ++repairs;
+    throw Error(ErrorKind::kHgFailed, "leader unreachable");
+  });
+  s.StartPartition(0, 0);
+  s.Submit(Rec(0, 0, Cg("{moz}/broken", std::string(40, 'a'))));
+  ASSERT_TRUE(test::WaitFor([&] { return !s.Parked().empty() && repairs == 1; },
+                            milliseconds(5000)));
+  auto parked = s.Parked();
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].repo, "{moz}/broken");
+  EXPECT_EQ(parked[0].offset, 0);
+  EXPECT_EQ(repairs, 1);
+  EXPECT_EQ(rec.Committed(0), -1);
+}
+
 }  // namespace
 }  // namespace hgc
