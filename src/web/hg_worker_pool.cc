@@ -195,7 +195,6 @@ void HgWorkerPool::Replace(int index) {
       "hg worker {} (pid {}) replaced after {} failed requests in a row (last: {})", index, pid,
       run, last.empty() ? "?" : last);
   s.ready.store(false);
-  if (pid > 0) kill(pid, SIGKILL);  // reaped and restarted (with backoff) by Monitor()
   s.replacements.fetch_add(1);
   s.consecutive_failures.store(0);
   s.replace.store(false);
@@ -205,6 +204,28 @@ void HgWorkerPool::Replace(int index) {
     last_replacement_at_ = std::chrono::steady_clock::now();
   }
   LogLine(kLogger, what);
+  if (pid > 0) {
+    // Reaped here, so the dying process can never pass a readiness check;
+    // restarted by Monitor() with the usual backoff.
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Exited(s, pid, status);
+  }
+}
+
+void HgWorkerPool::Exited(Slot& s, int pid, int status) {
+  auto now = std::chrono::steady_clock::now();
+  s.ready.store(false);
+  s.replace.store(false);
+  s.consecutive_failures.store(0);
+  s.pid.store(0);
+  // A worker that ran a while before dying restarts at once.
+  if (now - s.started_at > std::chrono::seconds(30)) s.backoff = 0.5;
+  s.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(s.backoff * 1000));
+  LogLine(kLogger, fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s", pid,
+                               status, s.backoff));
+  s.backoff = std::min(30.0, s.backoff * 2);
 }
 
 void HgWorkerPool::Monitor() {
@@ -219,17 +240,7 @@ void HgWorkerPool::Monitor() {
       if (pid > 0) {
         int status = 0;
         if (waitpid(pid, &status, WNOHANG) == pid) {
-          s.ready.store(false);
-          s.replace.store(false);
-          s.consecutive_failures.store(0);
-          s.pid.store(0);
-          // A worker that ran a while before dying restarts at once.
-          if (now - s.started_at > std::chrono::seconds(30)) s.backoff = 0.5;
-          s.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(s.backoff * 1000));
-          LogLine(kLogger,
-                  fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s", pid,
-                              status, s.backoff));
-          s.backoff = std::min(30.0, s.backoff * 2);
+          Exited(s, pid, status);
         } else if (s.replace.load()) {
           Replace(i);
         } else if (!s.ready.load() && LoopbackPortAccepts(s.port.load())) {

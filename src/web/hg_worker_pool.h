@@ -122,7 +122,10 @@ class HgWorkerPool {
   // Counts a failed request; true when the worker has now failed
   // replace_after_failures times in a row.
   bool RecordFailure(int index, const std::string& why);
+  // Kills and reaps the worker of `index` (Monitor() thread only).
   void Replace(int index);
+  // Bookkeeping of a reaped worker: out of rotation, restart scheduled.
+  void Exited(Slot& slot, int pid, int status);
 
   HgWorkerOptions options_;
   std::unique_ptr<Slot[]> slots_;
