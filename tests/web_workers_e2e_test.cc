@@ -3,7 +3,8 @@
 // clients, all on loopback. Faults are injected by a small hg extension the
 // workers load: a file named after a worker's pid under FAULTS makes that
 // worker answer 500 ("500") or exit mid-request ("exit"); FAULTS is the
-// `faults` directory next to the extension.
+// `faults` directory next to the extension. `fault=500` in a query makes
+// every worker answer 500.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -41,6 +42,8 @@ from mercurial.hgweb import hgwebdir_mod
 FAULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'faults')
 
 def _runwsgi(orig, self, req, res):
+    if b'fault=500' in req.querystring:
+        raise RuntimeError('fault injected by the test on every worker')
     path = os.path.join(FAULTS, str(os.getpid()))
     if os.path.exists(path):
         with open(path) as f:
@@ -266,6 +269,19 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
             std::string::npos)
       << front.Log();
   EXPECT_TRUE(WaitFor([&] { return front.Health().value("hg_workers_ready", 0) == 2; }, 60s));
+
+  // A request every worker answers with a 500 is the request's problem,
+  // not a worker's: retried once, answered 500, and nobody is replaced.
+  int replaced = front.Health().value("hg_worker_replacements", -1);
+  pids = front.WorkerPids();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(front.Get("/demo/rev/tip?fault=500"), 500);
+  EXPECT_NE(front.Log().find("GET /demo/rev/tip?fault=500: hg worker 1 answered 500 (after a "
+                             "retry)"),
+            std::string::npos)
+      << front.Log();
+  EXPECT_EQ(front.Health().value("hg_worker_replacements", -1), replaced);
+  EXPECT_EQ(front.WorkerPids(), pids);
+  EXPECT_EQ(front.Health().value("hg_workers_ready", 0), 2);
 }
 
 }  // namespace

@@ -498,6 +498,12 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
   int skip = -1;
   bool retried = false;
   std::string last_error;
+  // The worker whose 5xx was retried: charged with the failure only if the
+  // other worker then answers. A request every worker answers with a 5xx (a
+  // broken repository, a bad URL) says nothing about the workers, so a
+  // client cannot get healthy workers replaced by repeating it.
+  std::optional<HgWorkerPool::Lease> answered_5xx;
+  std::string answered_5xx_why;
   for (int refused = 0; refused < 2;) {
     stream->upstream.reset();
     stream->lease.reset();
@@ -510,6 +516,7 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
     std::optional<HgWorkerPool::Lease> lease = acquire();
     if (!lease) break;
     std::string error;
+    bool status_5xx = false;
     try {
       stream->upstream =
           UpstreamExchange::Open(lease->port(), head, req.body, config_.upstream_timeout);
@@ -521,6 +528,7 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
       }
       stream->upstream->ReadHead();
       if (stream->upstream->status() >= 500) {
+        status_5xx = true;
         error = fmt::format("hg worker {} answered {}", lease->index(),
                             stream->upstream->status());
       }
@@ -531,11 +539,19 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
     stream->lease.emplace(std::move(*lease));
     if (error.empty()) {
       stream->lease->ReportSuccess();
+      if (answered_5xx) answered_5xx->ReportFailure(answered_5xx_why);
       break;
     }
-    stream->lease->ReportFailure(what + ": " + error);
+    bool will_retry = idempotent && !retried;
+    if (status_5xx && will_retry) {
+      answered_5xx.emplace(std::move(*stream->lease));
+      stream->lease.reset();
+      answered_5xx_why = what + ": " + error;
+    } else if (!(status_5xx && answered_5xx)) {
+      stream->lease->ReportFailure(what + ": " + error);
+    }
     last_error = error;
-    if (!idempotent || retried) {
+    if (!will_retry) {
       LogLine(kLogger, fmt::format("{}: {}{}", what, error,
                                    retried ? " (after a retry)" : " (not idempotent: no retry)"));
       break;
@@ -543,7 +559,7 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
     LogLine(kLogger, fmt::format("{}: {}; retrying on another worker", what, error));
     proxy_retries_.fetch_add(1, std::memory_order_relaxed);
     retried = true;
-    skip = stream->lease->index();
+    skip = answered_5xx ? answered_5xx->index() : stream->lease->index();
   }
   if (!stream->upstream) {
     if (!last_error.empty()) return fail(502, "bad gateway: the hg worker failed");
