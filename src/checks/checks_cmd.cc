@@ -8,6 +8,7 @@
 #include "checks/heartbeat_check.h"
 #include "consumer/consumer_state.h"
 #include "checks/zookeeper_check.h"
+#include "checks/web_check.h"
 #include "consumer/consumer_config.h"
 #include "consumer/lag.h"
 #include "log/log.h"
@@ -109,6 +110,21 @@ void AddZookeeperCommand(CLI::App& app) {
   cmd->callback([o] { throw CLI::RuntimeError(RunZookeeperCheck(*o, std::cout)); });
 }
 
+void AddWebCommand(CLI::App& app) {
+  auto o = std::make_shared<WebCheckOptions>();
+  auto* cmd = app.add_subcommand(
+      "check-web",
+      "Nagios check: a mirror web front answers and its hg workers are ready and not being "
+      "replaced");
+  cmd->add_option("-H,--host", o->host, "the front's host")->capture_default_str();
+  cmd->add_option("-p,--port", o->port, "the front's port ([web] listen)")->required();
+  cmd->add_option("--replaced-window", o->replaced_window,
+                  "seconds a replaced hg worker stays a WARNING")
+      ->capture_default_str();
+  cmd->add_option("--timeout", o->timeout, "seconds to connect and read")->capture_default_str();
+  cmd->callback([o] { throw CLI::RuntimeError(RunWebCheck(*o, std::cout)); });
+}
+
 }  // namespace
 
 int RunConsumerLagCheck(const std::string& config, const std::string& section,
@@ -179,6 +195,7 @@ void RegisterCheckCommands(CLI::App& app) {
   AddAggregatorCommand(app);
   AddHeartbeatCommand(app);
   AddZookeeperCommand(app);
+  AddWebCommand(app);
 }
 
 }  // namespace hgc

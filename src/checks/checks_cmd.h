@@ -7,6 +7,7 @@
 //                             check_vcsreplicator_aggregator_lag
 //   check-heartbeat           check_kafka_hg_heartbeat
 //   check-zookeeper           check_zookeeper
+//   check-web                 (ours: a mirror web front and its hg workers)
 // Exit codes are Nagios': 0 OK, 1 WARNING, 2 CRITICAL.
 // Thread-safety: process entry points.
 #pragma once

@@ -1,11 +1,17 @@
 // The `hg serve --web-conf` processes behind a mirror's web front: started on
-// free loopback ports, watched, restarted with backoff (0.5 s doubling to
-// 30 s) when they exit, and leased to requests by least in-flight count.
+// free loopback ports with Mercurial's lazy imports off (HGDEMANDIMPORT=
+// disable: a fresh threaded worker serving its first requests at once races
+// on half-loaded modules), put in rotation only once they answered a warm-up
+// HTTP request, watched, restarted with backoff (0.5 s doubling to 30 s) when
+// they exit, replaced (killed, then restarted the same way) after
+// `replace_after_failures` failed requests in a row, and leased to requests
+// by least in-flight count.
 // Thread-safety: Acquire()/Snapshot() are lock-free and safe from any thread;
 // Start()/Stop() from one owning thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -23,6 +29,13 @@ struct HgWorkerOptions {
   std::string hgrcpath;    // HGRCPATH (the replicatedserved view); empty: inherit
   std::string log_path;    // workers' stdout/stderr; empty: /dev/null
   std::string hg = "hg";
+  // Failed requests in a row (5xx, reset, died mid-response) after which a
+  // worker is replaced; 0: never.
+  int replace_after_failures = 3;
+  // The warm-up request a started worker must answer (< 500) before it
+  // takes requests.
+  std::string warmup_path = "/static/mercurial.js";
+  double warmup_timeout_seconds = 10;
 };
 
 class HgWorkerPool {
@@ -34,6 +47,9 @@ class HgWorkerPool {
     bool ready = false;  // accepting connections
     int64_t in_flight = 0;
     int64_t restarts = 0;
+    int64_t replacements = 0;  // restarts the pool forced after failures
+    int64_t failures = 0;      // failed requests, ever
+    int consecutive_failures = 0;
   };
 
   // Holds one in-flight slot of a worker; releasing it (destruction) frees it.
@@ -52,6 +68,11 @@ class HgWorkerPool {
     // The worker refused the connection: take it out until the monitor
     // sees it listening again.
     void MarkUnreachable();
+    // The request failed on this worker (5xx, reset, closed early): counts
+    // towards its replacement. `why` goes to the log when it is replaced.
+    void ReportFailure(const std::string& why);
+    // The worker answered: its run of failures is over.
+    void ReportSuccess();
 
    private:
     HgWorkerPool* pool_;
@@ -71,6 +92,10 @@ class HgWorkerPool {
   std::optional<Lease> Acquire(int skip = -1);
   std::vector<WorkerState> Snapshot() const;
   int ReadyCount() const;
+  int64_t TotalReplacements() const;
+  // "worker 1 (pid 123) replaced after 3 failed requests in a row (last: ...)"
+  // for the most recent replacement, with its age; "" if none yet.
+  std::string LastReplacement(double* age_seconds) const;
   int size() const { return options_.workers; }
 
  private:
@@ -80,13 +105,27 @@ class HgWorkerPool {
     std::atomic<bool> ready{false};
     std::atomic<int64_t> in_flight{0};
     std::atomic<int64_t> restarts{0};
+    std::atomic<int64_t> replacements{0};
+    std::atomic<int64_t> failures{0};
+    std::atomic<int> consecutive_failures{0};
+    std::atomic<bool> replace{false};  // set by a request, acted on by Monitor()
+    std::string last_failure;           // guarded by the pool's last_mu_
     // Monitor-thread only.
     double backoff = 0.5;
     std::chrono::steady_clock::time_point restart_at{};
     std::chrono::steady_clock::time_point started_at{};
+    bool warmup_logged = false;
   };
   void Monitor();
   void Spawn(Slot& slot);
+  bool WarmUp(int port) const;
+  // Counts a failed request; true when the worker has now failed
+  // replace_after_failures times in a row.
+  bool RecordFailure(int index, const std::string& why);
+  // Kills and reaps the worker of `index` (Monitor() thread only).
+  void Replace(int index);
+  // Bookkeeping of a reaped worker: out of rotation, restart scheduled.
+  void Exited(Slot& slot, int pid, int status);
 
   HgWorkerOptions options_;
   std::unique_ptr<Slot[]> slots_;
@@ -94,6 +133,9 @@ class HgWorkerPool {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  mutable std::mutex last_mu_;
+  std::string last_replacement_;  // guarded by last_mu_
+  std::chrono::steady_clock::time_point last_replacement_at_{};
 };
 
 // A loopback TCP port that was free a moment ago.

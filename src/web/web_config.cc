@@ -58,6 +58,8 @@ WebConfig FromIni(const IniFile& ini) {
     throw bad("bundles_url_prefix", "expected a path like /bundles/ (leading and trailing slash)");
   }
   c.upstream_timeout = int_of("upstream_timeout", ini.GetOr(s, "upstream_timeout", "360"), 1);
+  c.replace_worker_after = int_of("replace_worker_after",
+                                  ini.GetOr(s, "replace_worker_after", "3"), 0);
   return c;
 }
 

@@ -23,6 +23,7 @@ struct WebConfig {
   int keep_alive_timeout = 5;   // keep_alive_timeout = idle keep-alive seconds
   int client_timeout = 360;     // client_timeout = seconds a client read/write may block
   int upstream_timeout = 360;   // upstream_timeout = seconds a worker may stay silent
+  int replace_worker_after = 3;  // replace_worker_after = failed requests in a row (0: never)
   std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
   std::string origin;                            // the file it came from

@@ -21,6 +21,7 @@
 #include "web/bundle_files.h"
 #include "web/hg_worker_pool.h"
 #include "web/lag_metrics.h"
+#include "web/proxy_retry.h"
 #include "web/upstream.h"
 
 namespace hgc {
@@ -90,6 +91,15 @@ struct ProxyStream {
   Clock::time_point start;
   int status = 0;
   uint64_t bytes = 0;
+  std::string what;  // "GET /repo?cmd=getbundle"
+  // The worker's response ended early: the client gets a truncated body
+  // (too late to retry), the worker a failure on its record.
+  void CutOff() {
+    std::string why = fmt::format("{}: the hg worker's response was cut off after {} bytes",
+                                  what, bytes);
+    LogLine(kLogger, why);
+    if (lease) lease->ReportFailure(why);
+  }
   ~ProxyStream() {
     metrics->Record(RequestClass::kHg, status, SecondsSince(start), bytes);
     metrics->RequestFinished();
@@ -132,7 +142,11 @@ WebFront::WebFront(WebConfig config, RepoCommands commands)
     : config_(std::move(config)),
       commands_(std::move(commands)),
       workers_(std::make_unique<HgWorkerPool>(HgWorkerOptions{
-          config_.workers, config_.hgweb_conf, config_.hgrcpath, config_.worker_log})),
+          .workers = config_.workers,
+          .hgweb_conf = config_.hgweb_conf,
+          .hgrcpath = config_.hgrcpath,
+          .log_path = config_.worker_log,
+          .replace_after_failures = config_.replace_worker_after})),
       lag_(std::make_unique<LagMetrics>(config_.consumer_config)),
       server_(std::make_unique<httplib::Server>()) {
   auto& svr = *server_;
@@ -241,12 +255,19 @@ std::string WebFront::Health(int* status) const {
     state = "no hg worker ready";
   }
   *status = std::string_view(state) == "ok" ? 200 : 503;
-  return nlohmann::json{{"status", state},
-                        {"hg_workers_ready", ready},
-                        {"hg_workers", config_.workers},
-                        {"in_flight", metrics_.in_flight()}}
-             .dump() +
-         "\n";
+  double age = 0;
+  std::string last = workers_->LastReplacement(&age);
+  nlohmann::json out{{"status", state},
+                     {"hg_workers_ready", ready},
+                     {"hg_workers", config_.workers},
+                     {"hg_worker_replacements", workers_->TotalReplacements()},
+                     {"hg_retries", proxy_retries_.load()},
+                     {"in_flight", metrics_.in_flight()}};
+  if (!last.empty()) {
+    out["last_replacement"] = last;
+    out["last_replacement_age_seconds"] = static_cast<int64_t>(age);
+  }
+  return out.dump() + "\n";
 }
 
 std::string WebFront::PrometheusText() {
@@ -274,6 +295,28 @@ std::string WebFront::PrometheusText() {
     out += fmt::format("hgcluster_web_hg_worker_restarts_total{{worker=\"{}\"}} {}\n", w.index,
                        w.restarts);
   }
+  out +=
+      "# HELP hgcluster_web_hg_worker_replacements_total Workers killed and replaced after "
+      "failing requests in a row.\n"
+      "# TYPE hgcluster_web_hg_worker_replacements_total counter\n";
+  for (const auto& w : workers) {
+    out += fmt::format("hgcluster_web_hg_worker_replacements_total{{worker=\"{}\"}} {}\n",
+                       w.index, w.replacements);
+  }
+  out +=
+      "# HELP hgcluster_web_hg_worker_failures_total Requests each hg worker failed (5xx, reset, "
+      "cut off, failed warm-up).\n"
+      "# TYPE hgcluster_web_hg_worker_failures_total counter\n";
+  for (const auto& w : workers) {
+    out += fmt::format("hgcluster_web_hg_worker_failures_total{{worker=\"{}\"}} {}\n", w.index,
+                       w.failures);
+  }
+  out += fmt::format(
+      "# HELP hgcluster_web_hg_retries_total Idempotent requests sent to a second hg worker "
+      "after the first failed.\n"
+      "# TYPE hgcluster_web_hg_retries_total counter\n"
+      "hgcluster_web_hg_retries_total {}\n",
+      proxy_retries_.load());
   out += fmt::format(
       "# HELP hgcluster_web_draining 1 while the front drains (health answers 503).\n"
       "# TYPE hgcluster_web_draining gauge\n"
@@ -296,7 +339,14 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
     metrics_.Record(c, status, SecondsSince(start), size);
   };
   if (path == "/server-status") {
-    return monitoring(RequestClass::kStatus, 200, metrics_.ServerStatusAuto(config_.threads),
+    // Apache's fields, then the hg worker pool's (extra keys: parsers of
+    // "?auto" read the lines they know).
+    std::string body = metrics_.ServerStatusAuto(config_.threads);
+    body += fmt::format(
+        "HgWorkers: {}\nHgWorkersReady: {}\nHgWorkerReplacements: {}\nHgRetries: {}\n",
+        config_.workers, workers_->ReadyCount(), workers_->TotalReplacements(),
+        proxy_retries_.load());
+    return monitoring(RequestClass::kStatus, 200, std::move(body),
                       "text/plain; charset=ISO-8859-1");
   }
   if (path == "/metrics") {
@@ -435,30 +485,85 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
   }
   if (!req.remote_addr.empty()) head += fmt::format("X-Forwarded-For: {}\r\n", req.remote_addr);
   head += fmt::format("Connection: close\r\nContent-Length: {}\r\n\r\n", req.body.size());
+  // A refused connection reached no worker, so any request tries the next
+  // one. A failure after the request was sent (5xx, reset, closed before the
+  // response head) is retried once, on another worker when one is ready,
+  // only for idempotent requests; nothing has reached the client yet.
+  std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(),
+                                                           req.headers.end());
+  std::string query = QueryOf(req);
+  bool idempotent = IsIdempotentRequest({req.method, query, &headers, req.body});
+  std::string what = fmt::format("{} {}", req.method, req.target.substr(0, 200));
+  stream->what = what;
   int skip = -1;
-  for (int attempt = 0; attempt < 2 && !stream->upstream; ++attempt) {
+  bool retried = false;
+  std::string last_error;
+  // The worker whose 5xx was retried: charged with the failure only if the
+  // other worker then answers. A request every worker answers with a 5xx (a
+  // broken repository, a bad URL) says nothing about the workers, so a
+  // client cannot get healthy workers replaced by repeating it.
+  std::optional<HgWorkerPool::Lease> answered_5xx;
+  std::string answered_5xx_why;
+  for (int refused = 0; refused < 2;) {
+    stream->upstream.reset();
     stream->lease.reset();
-    auto lease = workers_->Acquire(skip);
+    // After a failure, another worker if one is ready, else the same again.
+    auto acquire = [&]() -> std::optional<HgWorkerPool::Lease> {
+      auto other = workers_->Acquire(skip);
+      if (other || !retried) return other;
+      return workers_->Acquire();
+    };
+    std::optional<HgWorkerPool::Lease> lease = acquire();
     if (!lease) break;
+    std::string error;
+    bool status_5xx = false;
     try {
       stream->upstream =
           UpstreamExchange::Open(lease->port(), head, req.body, config_.upstream_timeout);
+      if (!stream->upstream) {
+        lease->MarkUnreachable();
+        skip = lease->index();
+        ++refused;
+        continue;
+      }
+      stream->upstream->ReadHead();
+      if (stream->upstream->status() >= 500) {
+        status_5xx = true;
+        error = fmt::format("hg worker {} answered {}", lease->index(),
+                            stream->upstream->status());
+      }
     } catch (const Error& e) {
-      LogLine(kLogger, fmt::format("{} {}: {}", req.method, req.target.substr(0, 200), e.what()));
-      return fail(502, "bad gateway: the hg worker failed");
-    }
-    if (!stream->upstream) {
-      lease->MarkUnreachable();
-      skip = lease->index();
+      error = fmt::format("hg worker {}: {}", lease->index(), e.what());
+      stream->upstream.reset();
     }
     stream->lease.emplace(std::move(*lease));
+    if (error.empty()) {
+      stream->lease->ReportSuccess();
+      if (answered_5xx) answered_5xx->ReportFailure(answered_5xx_why);
+      break;
+    }
+    bool will_retry = idempotent && !retried;
+    if (status_5xx && will_retry) {
+      answered_5xx.emplace(std::move(*stream->lease));
+      stream->lease.reset();
+      answered_5xx_why = what + ": " + error;
+    } else if (!(status_5xx && answered_5xx)) {
+      stream->lease->ReportFailure(what + ": " + error);
+    }
+    last_error = error;
+    if (!will_retry) {
+      LogLine(kLogger, fmt::format("{}: {}{}", what, error,
+                                   retried ? " (after a retry)" : " (not idempotent: no retry)"));
+      break;
+    }
+    LogLine(kLogger, fmt::format("{}: {}; retrying on another worker", what, error));
+    proxy_retries_.fetch_add(1, std::memory_order_relaxed);
+    retried = true;
+    skip = answered_5xx ? answered_5xx->index() : stream->lease->index();
   }
-  if (!stream->upstream) return fail(503, "no hg worker is available; try again shortly");
-  try {
-    stream->upstream->ReadHead();
-  } catch (const Error& e) {
-    LogLine(kLogger, fmt::format("{} {}: {}", req.method, req.target.substr(0, 200), e.what()));
-    return fail(502, "bad gateway: the hg worker failed");
+  if (!stream->upstream) {
+    if (!last_error.empty()) return fail(502, "bad gateway: the hg worker failed");
+    return fail(503, "no hg worker is available; try again shortly");
   }
   UpstreamExchange& up = *stream->upstream;
   stream->status = up.status();
@@ -480,7 +585,10 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
         [stream](size_t /*offset*/, size_t want, httplib::DataSink& sink) {
           char buf[65536];
           long n = stream->upstream->ReadBody(buf, std::min(want, sizeof buf));
-          if (n <= 0) return false;
+          if (n <= 0) {
+            stream->CutOff();
+            return false;
+          }
           stream->bytes += static_cast<uint64_t>(n);
           return sink.write(buf, static_cast<size_t>(n));
         },
@@ -490,7 +598,10 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
   auto provider = [stream](size_t /*offset*/, httplib::DataSink& sink) {
     char buf[65536];
     long n = stream->upstream->ReadBody(buf, sizeof buf);
-    if (n < 0) return false;
+    if (n < 0) {
+      stream->CutOff();
+      return false;
+    }
     if (n == 0) {
       sink.done();
       return true;

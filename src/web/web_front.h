@@ -72,6 +72,7 @@ class WebFront {
   int port_ = 0;
   int listen_fd_ = -1;  // owned by httplib; we only shut it down
   std::atomic<bool> draining_{false};
+  std::atomic<uint64_t> proxy_retries_{0};
   std::mutex drain_mu_;
   std::condition_variable drain_cv_;
   bool drained_ = false;
