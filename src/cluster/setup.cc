@@ -401,6 +401,13 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
                      {"push_url_prefix", "ssh://" + h + "/" + l.leader_repos()},
                      {"monitor_pid", 0}});
     if (!o.direct_producer) {
+      // sockaddr_un.sun_path holds 107 bytes and a NUL.
+      if (AgentSocket(l, h).size() > 107) {
+        throw Error(ErrorKind::kUsage,
+                    fmt::format("the producer agent socket {} is longer than a Unix socket path "
+                                "may be (107 bytes): use a shorter --root, or --direct-producer",
+                                AgentSocket(l, h)));
+      }
       hosts.back()["agent_socket"] = AgentSocket(l, h);
       hosts.back()["agent_log"] = l.host_dir(h) + "/producer-agent.log";
       hosts.back()["agent_pid"] = 0;
