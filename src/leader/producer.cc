@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "common/error.h"
 #include "common/ini.h"
@@ -70,7 +71,13 @@ std::string ProducerConfig::AgentSocket(const std::string& for_host) const {
 
 Producer::Producer(ProducerConfig config)
     : config_(std::move(config)),
-      gate_(MasterGate::ForProcess(config_.master_state_dir, config_.host)) {}
+      gate_(MasterGate::ForProcess(config_.master_state_dir, config_.host)) {
+  // Maintenance with the cluster's daemons stopped (`bootstrap cluster`):
+  // write to the log from this process, not through the stopped agent.
+  if (const char* direct = getenv("HGCLUSTER_DIRECT_PRODUCER"); direct && *direct == '1') {
+    config_.agent_socket.clear();
+  }
+}
 
 Producer::~Producer() = default;
 

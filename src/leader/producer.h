@@ -4,7 +4,9 @@
 // `log = <url>` selects the backend (sqlite:///path or kafka://brokers);
 // without it, `hosts` names Kafka brokers as in the reference.
 // `agentsocket = PATH` hands every append to the leader host's producer
-// agent (producer_agent.h) instead of opening a producer in this process.
+// agent (producer_agent.h) instead of opening a producer in this process;
+// HGCLUSTER_DIRECT_PRODUCER=1 in the environment overrides it (maintenance
+// while the daemons are stopped: `bootstrap cluster`).
 // Thread-safety: one Producer per thread.
 #pragma once
 
