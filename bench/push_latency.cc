@@ -2,6 +2,7 @@
 //
 //   build/push_latency [--pushes N] [--mirrors M] [--log URL|mock]
 //   build/push_latency --concurrent [--repos R] [--stuck]
+//   build/push_latency --compare [--pushes N] [--no-direct]
 //
 // Sequential mode: N pushes of one changeset each through
 // `hgcluster local-ssh`. For each, the time from the push command returning
@@ -9,6 +10,14 @@
 // every 0.5 ms), then — the peer — the wall time of a bare
 // `hg pull -r NODE LEADER` of the same changeset into a plain clone.
 // Prints p50/p99 of both and their ratio.
+//
+// Compare mode (issue 14): in one run, the same N one-changeset pushes on
+// the embedded log, on a real 3-broker Kafka cluster (`up --log
+// kafka-local:3`) through the leader's producer agent, and (unless
+// --no-direct) on real Kafka with a producer per hook process
+// (`up --direct-producer`). For each push: the client's `hg push` from start
+// to return, and from start to both mirrors having the changeset. Prints
+// p50/p99 and the Kafka/embedded ratio of push time (target <= 1.10).
 //
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
@@ -101,7 +110,7 @@ struct Cluster {
   int mirrors;
   int mock_pid = 0;
   // `log` "mock": a librdkafka mock cluster in its own process.
-  Cluster(int m, std::string log) : mirrors(m) {
+  Cluster(int m, std::string log, const std::string& extra_up = "") : mirrors(m) {
     char tmpl[] = "/tmp/hgcluster-pushbench-XXXXXX";
     dir = mkdtemp(tmpl);
     root = dir + "/cluster";
@@ -115,6 +124,7 @@ struct Cluster {
     }
     std::string cmd = g_bin + " up --detach --root " + root + " --mirrors " + std::to_string(m);
     if (!log.empty()) cmd += " --log " + log;
+    cmd += extra_up;
     if (!Run(cmd + " >/dev/null").ok()) throw std::runtime_error("hgcluster up failed");
   }
   ~Cluster() {
@@ -193,6 +203,63 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
   return 0;
 }
 
+struct PushTimes {
+  std::string name;
+  std::vector<double> push;     // hg push start -> return
+  std::vector<double> mirrors;  // hg push start -> both mirrors have it
+};
+
+PushTimes MeasurePushes(const std::string& name, const std::string& log, const std::string& extra,
+                        int pushes) {
+  auto t0 = Clock::now();
+  Cluster c(2, log, extra);
+  std::fprintf(stderr, "%s: cluster up in %.1f s\n", name.c_str(), Ms(Clock::now() - t0) / 1000);
+  std::string client = c.dir + "/client";
+  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
+      std::to_string(pushes + 3) + "'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  // Two warm-up pushes (not measured): the first connects everything.
+  for (int i = 0; i < 2; ++i) {
+    Run(c.Push(client, "bench", std::to_string(i)));
+    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+  }
+  PushTimes t{name, {}, {}};
+  for (int i = 2; i < pushes + 2; ++i) {
+    auto started = Clock::now();
+    auto r = Run(c.Push(client, "bench", std::to_string(i)));
+    if (!r.ok()) throw std::runtime_error(name + ": push " + std::to_string(i) + " failed");
+    auto returned = Clock::now();
+    auto seen = WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+    t.push.push_back(Ms(returned - started));
+    t.mirrors.push_back(Ms(seen - started));
+  }
+  return t;
+}
+
+int Compare(int pushes, bool direct) {
+  std::vector<PushTimes> runs;
+  runs.push_back(MeasurePushes("embedded log (agent)", "", "", pushes));
+  runs.push_back(MeasurePushes("real Kafka, 3 brokers (agent)", "kafka-local:3", "", pushes));
+  if (direct) {
+    runs.push_back(MeasurePushes("real Kafka, 3 brokers (producer per hook)", "kafka-local:3",
+                                 " --direct-producer", pushes));
+  }
+  std::printf("%d pushes of one changeset each, 2 mirrors:\n", pushes);
+  std::printf("  %-44s %-28s %s\n", "log", "hg push start->return", "push start->both mirrors");
+  for (const auto& r : runs) {
+    std::printf("  %-44s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms\n",
+                r.name.c_str(), Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5),
+                Pct(r.mirrors, 0.99));
+  }
+  for (size_t i = 1; i < runs.size(); ++i) {
+    std::printf("  push time %s / embedded: p50 %.2fx  p99 %.2fx (target p50 <= 1.10x)\n",
+                runs[i].name.c_str(), Pct(runs[i].push, 0.5) / Pct(runs[0].push, 0.5),
+                Pct(runs[i].push, 0.99) / Pct(runs[0].push, 0.99));
+  }
+  return 0;
+}
+
 int Concurrent(int repos, bool stuck) {
   Cluster c(2, "");
   std::string client = c.dir + "/client";
@@ -238,7 +305,7 @@ int Concurrent(int repos, bool stuck) {
 int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
   int pushes = 200, mirrors = 2, repos = 100;
-  bool concurrent = false, stuck = false;
+  bool concurrent = false, stuck = false, compare = false, direct = true;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -254,8 +321,13 @@ int main(int argc, char** argv) {
       concurrent = true;
     else if (a == "--stuck")
       stuck = true;
+    else if (a == "--compare")
+      compare = true;
+    else if (a == "--no-direct")
+      direct = false;
   }
   try {
+    if (compare) return Compare(pushes, direct);
     return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
   } catch (const std::exception& e) {  // clusters are stopped by their destructors
     std::fprintf(stderr, "push_latency: %s\n", e.what());

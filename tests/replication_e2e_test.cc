@@ -146,12 +146,16 @@ TEST_P(ReplicationTest, UnwritableLogRefusesPushAndLeavesLeaderUnchanged) {
     c.kafka()->Kill(2);
   } else {
     ASSERT_EQ(Sh("chattr +i " + db).exit_code, 0);
+    // The producer agent holds the log open and appends to its WAL file:
+    // make that unwritable too.
+    Sh("test -e " + db + "-wal && chattr +i " + db + "-wal");
   }
   auto refused = c.Push(client, "repo");
   if (GetParam()) {
     c.kafka()->Restart();
   } else {
     Sh("chattr -i " + db);
+    Sh("test -e " + db + "-wal && chattr -i " + db + "-wal");
   }
   EXPECT_EQ(refused.exit_code, 255) << refused.out << refused.err;
   std::string all = refused.out + refused.err;

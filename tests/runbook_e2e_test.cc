@@ -159,8 +159,9 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
   as.master = true;
   std::string forged = work / "as-master.json";
   WriteMasterState(forged, as);
+  // The cluster is down, its producer agent too: write directly.
   auto beat = Hgcluster({"replicate", "--config", root + "/leader/hgrc", "heartbeat"},
-                        {{"HGCLUSTER_MASTER_STATE", forged}});
+                        {{"HGCLUSTER_MASTER_STATE", forged}, {"HGCLUSTER_DIRECT_PRODUCER", "1"}});
   ASSERT_EQ(beat.exit_code, 0) << beat.err;
   // The aggregators pass it on (one iteration each, as the last master) so
   // that the heads consumers and the notifier have it waiting too.

@@ -170,7 +170,11 @@ int Run(const ClusterResetOptions& o) {
     setenv("HGCLUSTER_MASTER_STATE", path.c_str(), 1);
     Note(fmt::format("writing as {}, the last master (epoch {})", as.host, as.epoch));
   }
+  // The daemons, the leader's producer agent included, are stopped: the
+  // replicatesync processes write to the log themselves.
+  setenv("HGCLUSTER_DIRECT_PRODUCER", "1", 1);
   nlohmann::json doc = BootstrapHgssh(hgssh);
+  unsetenv("HGCLUSTER_DIRECT_PRODUCER");
   unsetenv("HGCLUSTER_MASTER_STATE");
   Note(fmt::format("{} repositories; document in {}", doc["repositories"].size(), hgssh.output));
 

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -76,6 +77,19 @@ bool PortOpen(int port) {
   return ok;
 }
 
+// A producer agent listens on its Unix socket.
+bool UnixSocketAccepts(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.empty() || path.size() >= sizeof addr.sun_path) return false;
+  addr.sun_family = AF_UNIX;
+  path.copy(addr.sun_path, path.size());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
 bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -99,6 +113,11 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
       for (const auto& h : s["leader"].value("hosts", nlohmann::json::array())) {
         auto st = ReadMasterState(h["master_state"].get<std::string>());
         master = master || (st && st->Holds(UnixNow()) && ProcessAlive(h.value("monitor_pid", 0)));
+        // Each leader host's producer agent answers on its socket.
+        if (h.contains("agent_socket")) {
+          ready = ready && ProcessAlive(h.value("agent_pid", 0)) &&
+                  UnixSocketAccepts(h["agent_socket"].get<std::string>());
+        }
       }
       ready = ready && master;
       if (ready && s["leader"].contains("frontdoor")) {
@@ -306,6 +325,8 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_option("--session-timeout", options->session_timeout_ms,
                  "ZooKeeper session timeout in ms: how long a dead master keeps the role")
       ->capture_default_str();
+  up->add_flag("--direct-producer", options->direct_producer,
+               "no producer agent: every hook process opens its own log producer");
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });

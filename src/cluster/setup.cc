@@ -29,7 +29,14 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int partitions) {
+// The leader host's producer agent socket (`hgcluster producer-agent`),
+// next to its master monitor's files.
+std::string AgentSocket(const ClusterLayout& l, const std::string& host) {
+  return l.host_dir(host) + "/producer.sock";
+}
+
+std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int partitions,
+                       bool agent) {
   std::string self = SelfExecutable();
   std::string hook =
       fmt::format("{} hook {{}} --config {}", ShellQuote(self), ShellQuote(l.leader_hgrc()));
@@ -44,6 +51,7 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "partitionmap.0main = {}:.*\n"
       "reqacks = -1\n"
       "acktimeout = 10000\n"
+      "{}"
       "\n"
       "[readonly]\n"
       "globalreasonfile = {}/readonlyreason\n"
@@ -58,7 +66,14 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "{}/ = {{moz}}/\n"
       "\n"
       "[hooks]\n",
-      log_url, parts, l.leader_dir(), l.leader_dir(), Lower(l.leader_repos()));
+      log_url, parts,
+      agent ? fmt::format("# hooks append through the leader host's producer agent\n"
+                          "# (`hgcluster producer-agent`, supervised by `up`)\n"
+                          "agentsocket = {}\n"
+                          "agenttimeout = 30\n",
+                          AgentSocket(l, "{host}"))
+            : std::string(),
+      l.leader_dir(), l.leader_dir(), Lower(l.leader_repos()));
   for (const char* h : {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose",
                         "txnclose", "txnabort", "changegroup"}) {
     text += fmt::format("{}.hgcluster = {}\n", h, fmt::format(fmt::runtime(hook), h));
@@ -261,7 +276,7 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   log->EnsureTopic("pushdata", o.partitions);
   log->EnsureTopic("replicatedpushdatapending", 1);
   log->EnsureTopic("replicatedpushdata", 1);
-  WriteFileAtomic(l.leader_hgrc(), LeaderHgrc(l, log_url, o.partitions));
+  WriteFileAtomic(l.leader_hgrc(), LeaderHgrc(l, log_url, o.partitions, !o.direct_producer));
   fs::create_directories(fs::path(l.hgext_path()).parent_path());
   WriteFileAtomic(l.hgext_path(), ReplicatedServedExtensionSource());
   std::map<std::string, int> old_ports;
@@ -385,6 +400,18 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
                      {"master_file", o.zookeeper.empty() ? l.master_file(h) : ""},
                      {"push_url_prefix", "ssh://" + h + "/" + l.leader_repos()},
                      {"monitor_pid", 0}});
+    if (!o.direct_producer) {
+      // sockaddr_un.sun_path holds 107 bytes and a NUL.
+      if (AgentSocket(l, h).size() > 107) {
+        throw Error(ErrorKind::kUsage,
+                    fmt::format("the producer agent socket {} is longer than a Unix socket path "
+                                "may be (107 bytes): use a shorter --root, or --direct-producer",
+                                AgentSocket(l, h)));
+      }
+      hosts.back()["agent_socket"] = AgentSocket(l, h);
+      hosts.back()["agent_log"] = l.host_dir(h) + "/producer-agent.log";
+      hosts.back()["agent_pid"] = 0;
+    }
   }
   nlohmann::json state = {
       {"root", l.root},

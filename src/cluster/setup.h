@@ -40,6 +40,9 @@ struct SetupOptions {
   bool standby = false;
   std::string zookeeper;
   int session_timeout_ms = 2000;
+  // No producer agent: every hook process opens its own log producer (the
+  // leader hgrc gets no agentsocket).
+  bool direct_producer = false;
 };
 
 // Returns the cluster state (also written to cluster.json).

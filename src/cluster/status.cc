@@ -101,6 +101,7 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     bool alive = ProcessAlive(h.value("monitor_pid", 0));
     bool master = alive && st && st->Holds(now);
     h["monitor_running"] = alive;
+    if (h.contains("agent_socket")) h["agent_running"] = ProcessAlive(h.value("agent_pid", 0));
     h["master"] = master;
     h["epoch"] = master ? nlohmann::json(st->epoch) : nlohmann::json(nullptr);
     if (master) master_host = h["name"];
@@ -179,6 +180,14 @@ std::string FormatStatus(const nlohmann::json& s) {
                   ? fmt::format("master (epoch {}), runs the aggregators and notifiers",
                                 h["epoch"].get<int64_t>())
                   : std::string("standby"));
+    if (h.contains("agent_running")) {
+      out += h["agent_running"].get<bool>()
+                 ? fmt::format("  producer agent running ({})\n",
+                               h["agent_socket"].get<std::string>())
+                 : fmt::format("  producer agent STOPPED: pushes through this host are refused "
+                               "until it runs ({})\n",
+                               h["agent_socket"].get<std::string>());
+    }
   }
   if (leader.contains("hosts") && leader["master"].is_null()) {
     out += "  NO MASTER: pushes are refused until a leader host holds the master role\n";

@@ -62,6 +62,15 @@ int Supervise(const ClusterLayout& layout) {
   // runs the aggregators, notifiers and timers (src/master/).
   const auto& hosts = state["leader"].value("hosts", nlohmann::json::array());
   for (size_t i = 0; i < hosts.size(); ++i) {
+    // Its producer agent: the one log producer the host's hooks append through.
+    if (hosts[i].contains("agent_socket")) {
+      std::string h = hosts[i]["name"];
+      daemons.push_back({"producer agent " + h,
+                         {self, "producer-agent", "--config",
+                          state["leader"]["hgrc"].get<std::string>(), "--host", h},
+                         hosts[i]["agent_log"].get<std::string>(),
+                         fmt::format("/leader/hosts/{}/agent_pid", i)});
+    }
     daemons.push_back({"master monitor " + hosts[i]["name"].get<std::string>(),
                        {self, "master-monitor", hosts[i]["master_config"].get<std::string>()},
                        hosts[i]["master_log"].get<std::string>(),

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "leader/hooks.h"
+#include "leader/producer_agent.h"
 #include "leader/replicate.h"
 
 namespace hgc {
@@ -20,6 +21,22 @@ void RegisterLeaderCommands(CLI::App& app) {
       ->required();
   hook->add_option("--config", *hook_config, "leader hgrc with [replicationproducer]")->required();
   hook->callback([=] { throw CLI::RuntimeError(RunLeaderHook(*hook_name, *hook_config)); });
+
+  auto agent_config = std::make_shared<std::string>();
+  auto agent_host = std::make_shared<std::string>();
+  auto agent_socket = std::make_shared<std::string>();
+  auto* agent = app.add_subcommand(
+      "producer-agent",
+      "the leader host's long-lived log producer: hooks append through its Unix socket");
+  agent->add_option("--config", *agent_config, "leader hgrc with [replicationproducer]")
+      ->required();
+  agent->add_option("--host", *agent_host,
+                    "leader host name for {host} in agentsocket (default: as the master role "
+                    "names this host)");
+  agent->add_option("--socket", *agent_socket, "socket path (default: agentsocket of the config)");
+  agent->callback([=] {
+    throw CLI::RuntimeError(RunProducerAgent(*agent_config, *agent_host, *agent_socket));
+  });
 
   auto o = std::make_shared<ReplicateOptions>();
   auto* rep = app.add_subcommand(

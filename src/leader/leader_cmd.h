@@ -1,4 +1,5 @@
 // Command-line entry points of the leader: `hgcluster hook NAME`,
+// `hgcluster producer-agent`,
 // `hgcluster replicate sync|hgrc|delete|heartbeat` and `hgcluster local-ssh`.
 #pragma once
 

@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "leader/producer_agent.h"
 #include "log/log_url.h"
 #include "message/message.h"
 
@@ -43,12 +45,53 @@ ProducerConfig ProducerConfig::Load(const std::string& path) {
   c.path_rewrites = ini.Items("replicationpathrewrites");
   c.master_state_dir = ini.GetOr("hgcluster", "masterstatedir", "");
   c.host = ini.GetOr("hgcluster", "host", "");
+  c.agent_socket = ini.GetOr(s, "agentsocket", "");
+  std::string timeout = ini.GetOr(s, "agenttimeout", "30");
+  try {
+    size_t used = 0;
+    double seconds = std::stod(timeout, &used);
+    if (used != timeout.size() || !(seconds > 0) || seconds > 3600) throw std::invalid_argument("");
+    c.agent_timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  } catch (const std::exception&) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("replicationproducer.agenttimeout = '{}' in {}: expected seconds "
+                            "between 0 and 3600, e.g. 30",
+                            timeout, path));
+  }
   return c;
+}
+
+std::string ProducerConfig::AgentSocket(const std::string& for_host) const {
+  std::string out = agent_socket;
+  if (auto at = out.find("{host}"); at != std::string::npos) {
+    out.replace(at, 6, for_host.empty() ? MasterHostName(host) : for_host);
+  }
+  return out;
 }
 
 Producer::Producer(ProducerConfig config)
     : config_(std::move(config)),
-      gate_(MasterGate::ForProcess(config_.master_state_dir, config_.host)) {}
+      gate_(MasterGate::ForProcess(config_.master_state_dir, config_.host)) {
+  // Maintenance with the cluster's daemons stopped (`bootstrap cluster`):
+  // write to the log from this process, not through the stopped agent.
+  if (const char* direct = getenv("HGCLUSTER_DIRECT_PRODUCER"); direct && *direct == '1') {
+    config_.agent_socket.clear();
+  }
+}
+
+Producer::~Producer() = default;
+
+int64_t Producer::AppendValues(const std::vector<std::string>& values, int partition) {
+  if (!config_.agent_socket.empty()) {
+    if (values.empty()) return -1;  // nothing to hand over
+    if (!agent_) {
+      agent_ = std::make_unique<AgentClient>(config_.AgentSocket(), config_.agent_timeout);
+    }
+    return agent_->Append(config_.topic, partition, values);
+  }
+  if (values.size() == 1) return log().Append(config_.topic, partition, values[0]);
+  return log().AppendBatch(config_.topic, partition, values);
+}
 
 void Producer::Stamp(nlohmann::json& message) const {
   if (!message.contains("_created")) message["_created"] = Now();
@@ -82,7 +125,7 @@ double Producer::Now() {
 int64_t Producer::Send(nlohmann::json message, int partition) {
   Stamp(message);
   try {
-    return log().Append(config_.topic, partition, EncodeMessage(message));
+    return AppendValues({EncodeMessage(message)}, partition);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kLogUnavailable) throw;
     throw Error(ErrorKind::kLogUnavailable, e.what());
@@ -98,7 +141,7 @@ int64_t Producer::SendBatch(std::vector<nlohmann::json> messages, int partition)
     values.push_back(EncodeMessage(m));
   }
   try {
-    return log().AppendBatch(config_.topic, partition, values);
+    return AppendValues(values, partition);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kLogUnavailable) throw;
     throw Error(ErrorKind::kLogUnavailable, e.what());

@@ -3,9 +3,14 @@
 // as in spec/replication.md §5.1) and writes framed messages to the log.
 // `log = <url>` selects the backend (sqlite:///path or kafka://brokers);
 // without it, `hosts` names Kafka brokers as in the reference.
+// `agentsocket = PATH` hands every append to the leader host's producer
+// agent (producer_agent.h) instead of opening a producer in this process;
+// HGCLUSTER_DIRECT_PRODUCER=1 in the environment overrides it (maintenance
+// while the daemons are stopped: `bootstrap cluster`).
 // Thread-safety: one Producer per thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -29,15 +34,26 @@ struct ProducerConfig {
   // (src/master/master_state.h).
   std::string master_state_dir;
   std::string host;
+  // [replicationproducer] agentsocket / agenttimeout (producer_agent.h):
+  // empty = this process opens the log itself.
+  std::string agent_socket;
+  std::chrono::milliseconds agent_timeout{30000};
+
+  // The agent socket path for leader host `host` (empty: this process's
+  // host, as the master role names it); "" when no agent is configured.
+  std::string AgentSocket(const std::string& host = "") const;
 
   // Throws Error(kConfig) with the reference's messages
   // ("replicationproducer.topic config option not set", ...).
   static ProducerConfig Load(const std::string& path);
 };
 
+class AgentClient;
+
 class Producer {
  public:
   explicit Producer(ProducerConfig config);
+  ~Producer();
 
   const ProducerConfig& config() const { return config_; }
 
@@ -59,10 +75,13 @@ class Producer {
 
  private:
   Log& log();
+  // Appends through the agent when configured, else the log.
+  int64_t AppendValues(const std::vector<std::string>& values, int partition);
   void Stamp(nlohmann::json& message) const;
   ProducerConfig config_;
   std::optional<MasterGate> gate_;
   std::unique_ptr<Log> log_;
+  std::unique_ptr<AgentClient> agent_;
 };
 
 }  // namespace hgc

@@ -1,0 +1,80 @@
+// The wire protocol between hg hooks and the leader host's producer agent
+// (`hgcluster producer-agent`, producer_agent.h), over a Unix stream socket.
+//
+// Every message is one *frame*: a 4-byte big-endian payload length N
+// (1 <= N <= kMaxFrameBytes), then N bytes. A connection carries any number
+// of request/reply pairs, strictly alternating; the agent answers each
+// request only after its records are durable in the log.
+//
+// Request payload (all integers big-endian):
+//   u8  version          kProtocolVersion (1)
+//   u8  op               'A': append the values to topic/partition, in order
+//   u16 T, T bytes       topic: 1..249 bytes of [A-Za-z0-9._-] (Kafka's rule)
+//   i32 partition        >= 0 (the agent also checks it exists)
+//   u32 count            1..kMaxValues
+//   count x (u32 L, L bytes)   the framed messages ("1\n{json}"), opaque here
+//   nothing after the last value
+// Reply payload:
+//   u8  version          kProtocolVersion
+//   u8  status           0 ok, 1 log unavailable, 2 bad request
+//   i64 offset           offset of the first value (ok), else -1
+//   rest                 an operator-facing message (empty when ok)
+//
+// A frame that breaks any of these rules gets a bad-request reply naming
+// the rule and the connection is closed; nothing of it is appended.
+// Thread-safety: free functions on values; the fd functions use one fd.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hgc {
+
+inline constexpr uint8_t kProtocolVersion = 1;
+inline constexpr uint32_t kMaxFrameBytes = 64u << 20;  // 64 MiB
+inline constexpr uint32_t kMaxValues = 100000;
+
+struct AppendRequest {
+  std::string topic;
+  int partition = 0;
+  std::vector<std::string> values;
+};
+
+enum class AgentStatus : uint8_t { kOk = 0, kLogUnavailable = 1, kBadRequest = 2 };
+
+struct AgentReply {
+  AgentStatus status = AgentStatus::kOk;
+  int64_t offset = -1;
+  std::string message;
+};
+
+// Payload encoders and decoders. Decoders throw Error(kMalformed) saying
+// which field is wrong.
+std::string EncodeAppendRequest(const AppendRequest& request);
+AppendRequest DecodeAppendRequest(std::string_view payload);
+std::string EncodeAgentReply(const AgentReply& reply);
+AgentReply DecodeAgentReply(std::string_view payload);
+
+// The 4-byte length prefix + payload. Throws Error(kMalformed) when the
+// payload is empty or larger than kMaxFrameBytes.
+std::string Frame(std::string_view payload);
+
+using AgentClock = std::chrono::steady_clock;
+
+// Writes all of `data` to `fd` before `deadline`. Throws Error(kIo) on a
+// socket error or when the deadline passes.
+void WriteAllBefore(int fd, std::string_view data, AgentClock::time_point deadline);
+
+// Reads one frame's payload from `fd`, however the bytes arrive. Returns
+// nullopt when the peer closed the connection before a frame started.
+// Throws Error(kMalformed) for a bad length prefix (0 or > max_bytes), and
+// Error(kIo) when the peer closes mid-frame, on a socket error, or when the
+// deadline passes.
+std::optional<std::string> ReadFrameBefore(int fd, AgentClock::time_point deadline,
+                                           uint32_t max_bytes = kMaxFrameBytes);
+
+}  // namespace hgc
