@@ -54,8 +54,9 @@ TEST(RepairE2E, DamagedMirrorRepoIsReclonedKeepingWhatItReplicated) {
   EXPECT_EQ(ReadFileOrEmpty(mirror + "/.hg/requires").find("hgcluster-test-broken"),
             std::string::npos);
   EXPECT_EQ(ReadFileOrEmpty(mirror + "/.hg/hgrc"), "[web]\ndescription = repaired repo\n");
+  // The re-clone brings the changesets; the retried event then records the push.
+  ASSERT_TRUE(WaitFor([&] { return Pushlog(mirror).size() == 2u; })) << c.Explain("repo");
   EXPECT_EQ(Pushlog(mirror), Pushlog(c.LeaderRepo("repo")));
-  EXPECT_EQ(Pushlog(mirror).size(), 2u);
   ASSERT_TRUE(WaitFor([&] { return c.Status()["mirrors"][0]["parked"].empty(); }))
       << c.Status().dump(2);
 }
