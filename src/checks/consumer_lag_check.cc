@@ -93,6 +93,30 @@ CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
   return report;
 }
 
+void AddVerifyVerdicts(CheckReport& report, const VerifyStateRead& verify,
+                       const std::string& verify_file) {
+  bool added = false;
+  for (const auto& [repo, v] : verify.state) {
+    if (v.result != "diverged") continue;
+    report.details.push_back(fmt::format(
+        "CRITICAL - repository {} differs from the leader (verify at partition {} offset {}): {}",
+        repo, v.partition, v.offset,
+        v.differences.empty() ? std::string("?") : OneLine(v.differences.front())));
+    report.status = CheckStatus::kCritical;
+    added = true;
+  }
+  if (!verify.error.empty()) {
+    report.details.push_back(fmt::format("WARNING - cannot read verify file {}: {}", verify_file,
+                                         OneLine(verify.error)));
+    report.status = Worst(report.status, CheckStatus::kWarning);
+    added = true;
+  }
+  if (added && report.summary.rfind("OK", 0) == 0) {
+    report.summary = fmt::format("{} - repositories differ from the leader",
+                                 StatusLabel(report.status));
+  }
+}
+
 std::string ConsumerLagTelegraf(const std::vector<PartitionLag>& lags) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& p : lags) {

@@ -12,6 +12,7 @@
 #include "consumer/consumer_state.h"
 #include "common/check_report.h"
 #include "consumer/lag.h"
+#include "consumer/verify_state.h"
 
 namespace hgc {
 
@@ -30,6 +31,12 @@ struct LagThresholds {
 CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
                                 const LagThresholds& thresholds, const ConsumerStateRead& parked,
                                 const std::string& state_file);
+
+// Adds one CRITICAL line per repository whose last verify found it different
+// from the leader and could not repair it (`diverged`; a repaired one is
+// fine now), and a WARNING line for an unreadable verify file.
+void AddVerifyVerdicts(CheckReport& report, const VerifyStateRead& verify,
+                       const std::string& verify_file);
 
 // [{"available": A, "lag_time": T|null, "offset": O, "partition": P}, ...]
 // byte for byte as Python's json.dumps(..., sort_keys=True).

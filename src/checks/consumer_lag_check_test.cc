@@ -171,3 +171,44 @@ TEST(CheckConsumerLagTest, TelegrafIsSortedPythonJson) {
 
 }  // namespace
 }  // namespace hgc
+
+namespace hgc {
+namespace {
+
+TEST(CheckConsumerLagTest, DivergedRepositoryIsCriticalAndRepairedIsNot) {
+  VerifyStateRead verify;
+  VerifyResult diverged;
+  diverged.repo = "{moz}/a";
+  diverged.partition = 1;
+  diverged.offset = 9;
+  diverged.result = "diverged";
+  diverged.differences = {"bookmarks: leader has {}, mirror has {\"x\": \"ab\"}"};
+  VerifyResult repaired = diverged;
+  repaired.repo = "{moz}/b";
+  repaired.result = "repaired";
+  verify.state = {{"{moz}/a", diverged}, {"{moz}/b", repaired}};
+  CheckReport report = Eval(InSync(2, 5));
+  AddVerifyVerdicts(report, verify, "/state/verify-g.json");
+  EXPECT_EQ(report.status, CheckStatus::kCritical);
+  EXPECT_EQ(report.summary, "CRITICAL - repositories differ from the leader");
+  EXPECT_EQ(report.details.back(),
+            "CRITICAL - repository {moz}/a differs from the leader (verify at partition 1 offset "
+            "9): bookmarks: leader has {}, mirror has {\"x\": \"ab\"}");
+
+  CheckReport fine = Eval(InSync(2, 5));
+  verify.state.erase("{moz}/a");
+  AddVerifyVerdicts(fine, verify, "/state/verify-g.json");
+  EXPECT_EQ(fine.status, CheckStatus::kOk);
+  EXPECT_EQ(fine.summary, "OK - 2/2 consumers completely in sync");
+
+  VerifyStateRead unreadable;
+  unreadable.error = "not a JSON object";
+  CheckReport warned = Eval(InSync(1, 5));
+  AddVerifyVerdicts(warned, unreadable, "/state/verify-g.json");
+  EXPECT_EQ(warned.status, CheckStatus::kWarning);
+  EXPECT_EQ(warned.details.back(),
+            "WARNING - cannot read verify file /state/verify-g.json: not a JSON object");
+}
+
+}  // namespace
+}  // namespace hgc

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "consumer/consumer_state.h"
 #include "consumer/lag.h"
+#include "consumer/verify_state.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
 #include "master/master_state.h"
@@ -72,6 +73,12 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     }
     mirror["parked"] = parked;
     if (!state.error.empty()) mirror["state_error"] = state.error;
+    auto verify = ReadVerifyState(
+        VerifyStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>()));
+    nlohmann::json verified = nlohmann::json::object();
+    for (const auto& [repo, r] : verify.state) verified[repo] = VerifyResultToJson(r);
+    mirror["verify"] = verified;
+    if (!verify.error.empty()) mirror["verify_error"] = verify.error;
     mirror["heads_running"] = ProcessAlive(m.value("heads_pid", 0));
     if (m["http"].is_string()) {
       mirror["web"] = {{"url", m["http"]},
@@ -223,6 +230,16 @@ std::string FormatStatus(const nlohmann::json& s) {
                          p["repo"].get<std::string>(), p["partition"].get<int>(),
                          p["offset"].get<int64_t>(), p["attempts"].get<int>(),
                          p["error"].get<std::string>());
+    }
+    const nlohmann::json verify = m.value("verify", nlohmann::json::object());
+    for (const auto& [repo, v] : verify.items()) {
+      std::string result = v["result"].get<std::string>();
+      if (result != "diverged" && result != "repaired") continue;
+      std::string first = v["differences"].empty() ? std::string("?")
+                                                   : v["differences"][0].get<std::string>();
+      out += fmt::format("  {} {} at partition {} offset {}: {}\n",
+                         result == "diverged" ? "DIVERGED" : "repaired", repo,
+                         v["partition"].get<int>(), v["offset"].get<int64_t>(), first);
     }
   }
   for (const auto& a : s.value("aggregators", nlohmann::json::array())) {

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "hg/repo_digest.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "pushlog/pushlog_db.h"
@@ -39,7 +41,10 @@ int TipRev(const std::string& local) {
 }  // namespace
 
 Applier::Applier(const ConsumerConfig& config, HgRunner& hg, std::string logger)
-    : config_(config), hg_(hg), logger_(std::move(logger)) {}
+    : config_(config),
+      hg_(hg),
+      logger_(std::move(logger)),
+      verify_(VerifyStateFile(config.state_dir, config.group)) {}
 
 void Applier::Log(const std::string& line) const { LogLine(logger_, line); }
 
@@ -350,7 +355,11 @@ void Applier::Apply(const Message& m, int partition, int64_t offset) {
     Log(fmt::format("{} already applied to {} (offset {}); skipping", m.name, local, offset));
     return;
   }
-  ApplyOnce(m);
+  if (m.type == MessageType::kRepoVerify) {
+    Verify(m, partition, offset);
+  } else {
+    ApplyOnce(m);
+  }
   if (m.type != MessageType::kRepoDelete) MarkApplied(local, partition, offset);
   CrashPoint("after-apply");
 }
@@ -360,6 +369,7 @@ void Applier::ApplyOnce(const Message& m) {
   switch (m.type) {
     case MessageType::kHeartbeat:
     case MessageType::kHeads:
+    case MessageType::kRepoVerify:  // Apply() runs Verify()
       return;
     case MessageType::kRepoInit:
       if (fs::exists(local + "/.hg")) {
@@ -429,6 +439,69 @@ void Applier::ApplyOnce(const Message& m) {
       Delete(m);
       return;
   }
+}
+
+nlohmann::json Applier::LocalDigest(const std::string& local) const {
+  std::optional<int64_t> last_push_id;
+  if (auto db = PushlogDb::OpenReadOnly(local)) last_push_id = db->LastPushId();
+  return ComputeRepoDigest(local, last_push_id);
+}
+
+// Every event before this one in the partition has been applied to the
+// repository, so it should hold what the leader held when it computed the
+// digest. Pushes that landed on the leader between the digest and the send
+// are applied before it here: a mirror with more pushes than the digest is
+// not comparable ("moved"). Fewer pushes, or any other difference, is a
+// divergence: the repository is re-cloned from the leader (Repair, keeping
+// hgrc, pushlog and replicated heads). The verdict, with what differed, goes
+// to verify-<group>.json.
+void Applier::Verify(const Message& m, int partition, int64_t offset) {
+  std::string local = LocalPath(m.path);
+  VerifyResult result;
+  result.repo = m.path;
+  result.partition = partition;
+  result.offset = offset;
+  auto compare = [&]() -> std::vector<std::string> {
+    if (!fs::exists(local + "/.hg")) return {"repository: missing on this mirror"};
+    try {
+      return CompareRepoDigests(m.digest, LocalDigest(local));
+    } catch (const Error& e) {
+      return {fmt::format("repository: cannot be read: {}", e.what())};
+    }
+  };
+  auto ahead = [&] {
+    const auto& leader = m.digest.value("last_push_id", nlohmann::json(nullptr));
+    if (!leader.is_number_integer() || !fs::exists(local + "/.hg")) return false;
+    auto db = PushlogDb::OpenReadOnly(local);
+    return db && db->LastPushId() > leader.get<int64_t>();
+  };
+  if (ahead()) {
+    result.result = "moved";
+    Log(fmt::format("verify {}: pushes landed after the leader's digest; not comparable", local));
+  } else if (result.differences = compare(); result.differences.empty()) {
+    result.result = "ok";
+    Log(fmt::format("verify {}: same as the leader", local));
+  } else {
+    for (const auto& d : result.differences) {
+      Log(fmt::format("verify {}: differs from the leader: {}", local, d));
+    }
+    result.result = "diverged";
+    if (config_.repair_diverged) {
+      try {
+        Repair(m);
+        result.result = "repaired";
+      } catch (const Error& e) {
+        // The verdict stands; the event is not retried (nothing to apply).
+        Log(fmt::format("verify {}: could not repair: {}", local, e.what()));
+        result.differences.push_back(fmt::format("repair failed: {}", e.what()));
+      }
+    }
+  }
+  result.at = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count()) /
+              1000.0;
+  verify_.Record(result);
 }
 
 }  // namespace hgc

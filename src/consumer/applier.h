@@ -1,6 +1,7 @@
 // Applies one replication message to a mirror's repositories
 // (spec/replication.md §3.4): init, hgrc, pull of the given heads, pushkey,
-// sync, delete. Every action is idempotent — re-applying an event already on
+// sync, delete, verify (compare the repo with the leader's digest, record
+// the verdict in verify-<group>.json, re-clone it when it differs). Every action is idempotent — re-applying an event already on
 // disk changes nothing — and an applied-offset marker in each repo
 // (.hg/hgcluster-applied) lets a restarted consumer skip work it finished
 // before it was killed.
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "consumer/consumer_config.h"
+#include "consumer/verify_state.h"
 #include "hg/hg_runner.h"
 #include "message/message.h"
 
@@ -50,6 +52,9 @@ class Applier {
   // when the mirror now holds the event's value.
   bool ConvergePushkey(const std::string& local, const Message& m);
   void Delete(const Message& m);
+  void Verify(const Message& m, int partition, int64_t offset);
+  // This mirror's digest of `local`, with its pushlog's last push id.
+  nlohmann::json LocalDigest(const std::string& local) const;
   void ApplyPushes(const std::string& local, const Message& m);
   void StripLocal(const std::string& local, const Message& m);
   void Reclone(const std::string& local, const Message& m);
@@ -61,6 +66,7 @@ class Applier {
   const ConsumerConfig& config_;
   HgRunner& hg_;
   std::string logger_;
+  VerifyRecorder verify_;
 };
 
 }  // namespace hgc

@@ -33,10 +33,14 @@ ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& 
   if (c.workers < 1) c.workers = 1;
   c.parked_retry = ini.GetDouble(section, "parked_retry", 30);
   c.repair_parked = ini.GetBool(section, "repair_parked", true);
+  c.repair_diverged = ini.GetBool(section, "repair_diverged", true);
   if (const char* v = std::getenv("VCSREPLICATOR_RETRY_MAX_RETRIES")) c.max_retries = std::atoi(v);
   if (const char* v = std::getenv("VCSREPLICATOR_RETRY_BASE_DELAY")) c.retry_base = std::atof(v);
   if (const char* v = std::getenv("HGCLUSTER_PARKED_RETRY")) c.parked_retry = std::atof(v);
   if (const char* v = std::getenv("HGCLUSTER_REPAIR_PARKED")) c.repair_parked = std::string(v) != "0";
+  if (const char* v = std::getenv("HGCLUSTER_REPAIR_DIVERGED")) {
+    c.repair_diverged = std::string(v) != "0";
+  }
   c.path_rewrites = ini.Items("path_rewrites");
   c.pull_url_rewrites = ini.Items("pull_url_rewrites");
   c.filter = RepoFilter::FromEntries(ini.Items("replicationrules"));

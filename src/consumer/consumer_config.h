@@ -35,6 +35,10 @@ struct ConsumerConfig {
   bool repair_parked = true;  // a parked repo is re-cloned from the leader once, then
                               // retried ([consumer] repair_parked,
                               // env HGCLUSTER_REPAIR_PARKED=0 turns it off)
+  bool repair_diverged = true;  // a repo whose digest differs from the leader's
+                                // (hg-repo-verify-1) is re-cloned from the leader
+                                // ([consumer] repair_diverged,
+                                // env HGCLUSTER_REPAIR_DIVERGED=0 turns it off)
   RewriteRules path_rewrites;
   RewriteRules pull_url_rewrites;
   RepoFilter filter;

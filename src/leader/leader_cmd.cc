@@ -40,7 +40,7 @@ void RegisterLeaderCommands(CLI::App& app) {
 
   auto o = std::make_shared<ReplicateOptions>();
   auto* rep = app.add_subcommand(
-      "replicate", "leader commands: sync, hgrc, delete a repository, or send heartbeats");
+      "replicate", "leader commands: sync, hgrc, delete, verify a repository, or send heartbeats");
   rep->add_option("--config", o->config_path, "leader hgrc with [replicationproducer]")->required();
   rep->add_option("--repo", o->repo, "repository root (default: the current directory)");
   rep->require_subcommand(1);
@@ -62,6 +62,10 @@ void RegisterLeaderCommands(CLI::App& app) {
   });
   rep->add_subcommand("delete", "hg replicatedelete: delete the repo here and on mirrors")
       ->callback([o] { throw CLI::RuntimeError(ReplicateDelete(*o)); });
+  rep->add_subcommand("verify",
+                      "hg replicateverify: mirrors compare their copy with this repo's digest "
+                      "and re-clone it when it differs")
+      ->callback([o] { throw CLI::RuntimeError(ReplicateVerify(*o)); });
   rep->add_subcommand("heartbeat", "hg sendheartbeat: heartbeat every partition")->callback([o] {
     throw CLI::RuntimeError(SendHeartbeat(*o));
   });

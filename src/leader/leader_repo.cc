@@ -69,8 +69,9 @@ void InstallLeaderRepoConfig(const std::string& root, const std::string& leader_
       "replicatesync = {} sync \"$@\"\n"
       "replicatehgrc = {} hgrc \"$@\"\n"
       "replicatedelete = {} delete \"$@\"\n"
+      "replicateverify = {} verify \"$@\"\n"
       "verifypushlog = !{} verifypushlog --repo {}\n",
-      leader_hgrc, base, base, base, ShellQuote(self), ShellQuote(root));
+      leader_hgrc, base, base, base, base, ShellQuote(self), ShellQuote(root));
   WriteFileAtomic(root + "/.hg/hgrc-not-shared", text);
 }
 

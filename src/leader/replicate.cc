@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "common/error.h"
+#include "hg/repo_digest.h"
 #include "hg/repo_state.h"
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
@@ -134,6 +135,25 @@ int ReplicateDelete(const ReplicateOptions& o) {
       throw Error(ErrorKind::kIo, fmt::format("could not delete repo {}: {}", root, ec.message()));
     }
     std::cout << "repo deleted from local host" << std::endl;
+    return 0;
+  });
+}
+
+int ReplicateVerify(const ReplicateOptions& o) {
+  return Guard([&] {
+    Producer producer(ProducerConfig::Load(o.config_path));
+    std::string root = RepoRoot(o);
+    std::string wire = producer.WirePath(root);
+    // The last push id before the digest: a push landing in between makes
+    // the digest newer than its id, which mirrors see as "moved", never as a
+    // false divergence.
+    std::optional<int64_t> last_push_id;
+    if (auto db = PushlogDb::OpenReadOnly(root)) last_push_id = db->LastPushId();
+    nlohmann::json digest = ComputeRepoDigest(root, last_push_id);
+    producer.Send(MakeRepoVerify(wire, digest, Producer::Now()), producer.PartitionFor(wire));
+    std::cout << fmt::format("recorded verify of {} in replication log ({} heads, {} changesets)",
+                             wire, digest["heads"].size(), digest["changesets"].get<int64_t>())
+              << std::endl;
     return 0;
   });
 }

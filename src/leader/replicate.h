@@ -29,6 +29,10 @@ nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool
 int ReplicateSyncRetry(const ReplicateOptions& options, int attempts);
 int ReplicateHgrc(const ReplicateOptions& options);
 int ReplicateDelete(const ReplicateOptions& options);
+// Sends hg-repo-verify-1 (our extension): the repository's digest
+// (hg/repo_digest.h); each mirror compares its copy when it reaches the
+// event, records the verdict and re-clones a copy that differs.
+int ReplicateVerify(const ReplicateOptions& options);
 int SendHeartbeat(const ReplicateOptions& options);
 
 }  // namespace hgc

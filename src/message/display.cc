@@ -36,6 +36,7 @@ std::string Summary(const Message& m) {
     case MessageType::kRepoInit:
     case MessageType::kHgrcUpdate:
     case MessageType::kRepoDelete:
+    case MessageType::kRepoVerify:
       return fmt::format("repo: {}", m.path);
     case MessageType::kChangegroup:
       return fmt::format("repo: {}, heads: {}", m.path, HeadsRepr(m.heads));

@@ -90,6 +90,7 @@ constexpr TypeInfo kTypes[] = {
     {"hg-repo-sync-2", MessageType::kRepoSync},
     {"hg-heads-1", MessageType::kHeads},
     {"hg-repo-delete-1", MessageType::kRepoDelete},
+    {"hg-repo-verify-1", MessageType::kRepoVerify},
 };
 
 void DecodePushes(Message& m) {
@@ -162,6 +163,15 @@ void DecodeFields(Message& m) {
       m.heads = f.StringList("heads");
       m.last_push_id = f.IntOrNull("last_push_id");
       break;
+    case MessageType::kRepoVerify: {
+      auto it = m.body.find("digest");
+      if (it == m.body.end() || !it->is_object()) {
+        throw Error(ErrorKind::kMalformed,
+                    fmt::format("{}: field 'digest' is missing or not an object", m.name));
+      }
+      m.digest = *it;
+      break;
+    }
   }
 }
 

@@ -25,6 +25,7 @@ enum class MessageType {
   kRepoSync,     // hg-repo-sync-1, hg-repo-sync-2
   kHeads,        // hg-heads-1
   kRepoDelete,   // hg-repo-delete-1
+  kRepoVerify,   // hg-repo-verify-1 (our extension, docs/formats.md)
 };
 
 // A decoded message. `body` is the full JSON object as received (unknown extra
@@ -47,6 +48,7 @@ struct Message {
   std::string ns, key, old_value, new_value;  // pushkey
   int ret = 0;                                // pushkey
   std::optional<int64_t> last_push_id;        // heads
+  nlohmann::json digest;                      // repo-verify: the leader's RepoDigest
   // changegroup-2 / repo-sync-2 extension (docs/formats.md): the pushlog
   // rows the event brings; nullopt when the producer did not send them.
   std::optional<std::vector<PushRecord>> pushes;
@@ -95,6 +97,9 @@ nlohmann::json MakeRepoSync(const std::string& path, const std::vector<std::stri
 nlohmann::json MakeHeads(const std::string& path, const std::vector<std::string>& heads,
                          std::optional<int64_t> last_push_id, double created);
 nlohmann::json MakeRepoDelete(const std::string& path, double created);
+// `digest` is ComputeRepoDigest's object (src/hg/repo_digest.h).
+nlohmann::json MakeRepoVerify(const std::string& path, const nlohmann::json& digest,
+                              double created);
 // Adds the `pushes` field (pushlog rows) to a changegroup or sync message.
 void AttachPushes(nlohmann::json& message, const std::vector<PushRecord>& pushes);
 

@@ -90,6 +90,14 @@ nlohmann::json MakeRepoDelete(const std::string& path, double created) {
   return m;
 }
 
+nlohmann::json MakeRepoVerify(const std::string& path, const nlohmann::json& digest,
+                              double created) {
+  nlohmann::json m = Base("hg-repo-verify-1", created);
+  m["path"] = path;
+  m["digest"] = digest;
+  return m;
+}
+
 void AttachPushes(nlohmann::json& message, const std::vector<PushRecord>& pushes) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& p : pushes) list.push_back(PushRecordToJson(p));

@@ -137,6 +137,21 @@ TEST(DecodeMessageTest, RepoDeleteAndExtraFieldsKept) {
   EXPECT_EQ(m.body["_original_partition"], 2);
 }
 
+TEST(DecodeMessageTest, RepoVerifyNeedsADigestObject) {
+  json digest = {{"heads", json::array({kNode1})}, {"last_push_id", 3}};
+  Message m = DecodeMessage(EncodeMessage(MakeRepoVerify("p", digest, 5.0)));
+  EXPECT_EQ(m.type, MessageType::kRepoVerify);
+  EXPECT_EQ(m.path, "p");
+  EXPECT_EQ(m.digest, digest);
+  auto [kind, what] = DecodeError("1\n" + std::string(R"({"name": "hg-repo-verify-1", "path": "p"})"));
+  EXPECT_EQ(kind, ErrorKind::kMalformed);
+  EXPECT_NE(what.find("'digest'"), std::string::npos) << what;
+  EXPECT_EQ(
+      DecodeError("1\n" + std::string(R"({"name": "hg-repo-verify-1", "path": "p", "digest": 1})"))
+          .first,
+      ErrorKind::kMalformed);
+}
+
 TEST(DecodeMessageTest, RejectsUnframedPayloadShowingItsStart) {
   auto [kind, what] = DecodeError(std::string("2\n{\"name\": \"x\"}\x01\xff", 17));
   EXPECT_EQ(kind, ErrorKind::kMalformed);

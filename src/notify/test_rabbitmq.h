@@ -49,8 +49,36 @@ inline bool CanConnect(int port) {
 
 class RabbitMqServer {
  public:
-  RabbitMqServer() : amqp_port_(FreeLoopbackPort()) {
-    const std::string rmq = dir_.path();
+  // Ports are picked free and then handed to epmd and beam, so another
+  // process (a parallel test's outbound connection) can take one in between:
+  // a boot that fails is retried on fresh ports.
+  RabbitMqServer() {
+    std::string why;
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+      if (Start(attempt, why)) return;
+      Stop();
+    }
+    throw std::runtime_error("RabbitMQ did not start in 3 attempts: " + why);
+  }
+
+  ~RabbitMqServer() { Stop(); }
+
+  int port() const { return amqp_port_; }
+  AmqpEndpoint Endpoint() const {
+    AmqpEndpoint e;
+    e.host = "127.0.0.1";
+    e.port = amqp_port_;
+    e.user = "guest";
+    e.password = "guest";
+    e.connect_timeout = std::chrono::seconds(5);
+    e.confirm_timeout = std::chrono::seconds(10);
+    return e;
+  }
+
+ private:
+  bool Start(int attempt, std::string& why) {
+    amqp_port_ = FreeLoopbackPort();
+    const std::string rmq = dir_.path() + "/attempt" + std::to_string(attempt);
     int dist_port = FreeLoopbackPort();
     int epmd_port = FreeLoopbackPort();
     std::filesystem::create_directories(rmq + "/home");
@@ -84,52 +112,51 @@ class RabbitMqServer {
         std::vector<std::string>{"/usr/bin/epmd", "-port", std::to_string(epmd_port), "-address",
                                  "127.0.0.1"},
         rmq + "/epmd.log", env);
-    if (!WaitFor([&] { return CanConnect(epmd_port); }, std::chrono::seconds(10))) {
-      throw std::runtime_error("epmd did not start: " + epmd_->Output());
+    if (!WaitFor([&] { return CanConnect(epmd_port) || epmd_->Wait(std::chrono::milliseconds(0)) >= 0; },
+                 std::chrono::seconds(10)) ||
+        !CanConnect(epmd_port)) {
+      why = "epmd did not start: " + epmd_->Output();
+      return false;
     }
     server_ = std::make_unique<DaemonProcess>(
         std::vector<std::string>{"/usr/lib/rabbitmq/bin/rabbitmq-server"}, rmq + "/server.out",
         env);
     // Up = a guest login succeeds (the port opens before the broker is
-    // fully booted).
-    bool up = WaitFor(
+    // fully booted). Down for good = the server exited (BOOT FAILED).
+    bool up = false;
+    WaitFor(
         [&] {
+          if (server_->Wait(std::chrono::milliseconds(0)) >= 0) return true;
           if (!CanConnect(amqp_port_)) return false;
           try {
             AmqpPublisher probe(Endpoint());
-            return true;
+            up = true;
           } catch (const std::exception&) {
-            return false;
           }
+          return up;
         },
         std::chrono::seconds(90));
-    if (!up) throw std::runtime_error("RabbitMQ did not start: " + server_->Output());
+    if (!up) why = "RabbitMQ did not start: " + server_->Output();
+    return up;
   }
 
-  ~RabbitMqServer() {
+  void Stop() {
     // The whole process group (the start script and beam), then our epmd.
-    server_->SignalGroup(SIGTERM);
-    if (server_->Wait(std::chrono::seconds(20)) < 0) server_->SignalGroup(SIGKILL);
-    server_->Wait(std::chrono::seconds(10));
-    epmd_->Signal(SIGTERM);
-    epmd_->Wait(std::chrono::seconds(10));
+    if (server_ && server_->Wait(std::chrono::milliseconds(0)) < 0) {
+      server_->SignalGroup(SIGTERM);
+      if (server_->Wait(std::chrono::seconds(20)) < 0) server_->SignalGroup(SIGKILL);
+      server_->Wait(std::chrono::seconds(10));
+    }
+    server_.reset();
+    if (epmd_) {
+      epmd_->Signal(SIGTERM);
+      epmd_->Wait(std::chrono::seconds(10));
+      epmd_.reset();
+    }
   }
 
-  int port() const { return amqp_port_; }
-  AmqpEndpoint Endpoint() const {
-    AmqpEndpoint e;
-    e.host = "127.0.0.1";
-    e.port = amqp_port_;
-    e.user = "guest";
-    e.password = "guest";
-    e.connect_timeout = std::chrono::seconds(5);
-    e.confirm_timeout = std::chrono::seconds(10);
-    return e;
-  }
-
- private:
   ScratchDir dir_;
-  int amqp_port_;
+  int amqp_port_ = 0;
   std::unique_ptr<DaemonProcess> epmd_;
   std::unique_ptr<DaemonProcess> server_;
 };
