@@ -325,6 +325,9 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_option("--session-timeout", options->session_timeout_ms,
                  "ZooKeeper session timeout in ms: how long a dead master keeps the role")
       ->capture_default_str();
+  up->add_option("--verify-every", options->verify_every,
+                 "seconds between the master's verify of every repository (0: never)")
+      ->capture_default_str();
   up->add_flag("--direct-producer", options->direct_producer,
                "no producer agent: every hook process opens its own log producer");
   up->add_option("--webhook-secret", options->webhook_secret,

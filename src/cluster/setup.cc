@@ -256,6 +256,14 @@ std::string MasterIni(const ClusterLayout& l, const SetupOptions& o, const std::
       "every = 30\n"
       "log = {}/heartbeat.log\n",
       self, ShellQuote(l.leader_hgrc()), l.leader_dir());
+  if (o.verify_every > 0) {
+    text += fmt::format(
+        "\n[timer verify]\n"
+        "command = {} replicate --config {} verify --all\n"
+        "every = {}\n"
+        "log = {}/verify.log\n",
+        self, ShellQuote(l.leader_hgrc()), o.verify_every, l.leader_dir());
+  }
   return text;
 }
 

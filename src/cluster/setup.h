@@ -43,6 +43,9 @@ struct SetupOptions {
   // No producer agent: every hook process opens its own log producer (the
   // leader hgrc gets no agentsocket).
   bool direct_producer = false;
+  // Every this many seconds the master asks mirrors to verify every
+  // repository (`replicate verify --all`); 0: never.
+  int verify_every = 3600;
 };
 
 // Returns the cluster state (also written to cluster.json).

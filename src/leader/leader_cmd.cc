@@ -65,7 +65,8 @@ void RegisterLeaderCommands(CLI::App& app) {
   rep->add_subcommand("verify",
                       "hg replicateverify: mirrors compare their copy with this repo's digest "
                       "and re-clone it when it differs")
-      ->callback([o] { throw CLI::RuntimeError(ReplicateVerify(*o)); });
+      ->callback([o] { throw CLI::RuntimeError(ReplicateVerify(*o)); })
+      ->add_flag("--all", o->all, "every repository under the leader's replicated roots");
   rep->add_subcommand("heartbeat", "hg sendheartbeat: heartbeat every partition")->callback([o] {
     throw CLI::RuntimeError(SendHeartbeat(*o));
   });

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 #include <iostream>
 
 #include "common/error.h"
@@ -139,22 +141,73 @@ int ReplicateDelete(const ReplicateOptions& o) {
   });
 }
 
+namespace {
+
+void SendVerify(Producer& producer, const std::string& root) {
+  std::string wire = producer.WirePath(root);
+  // The last push id before the digest: a push landing in between makes
+  // the digest newer than its id, which mirrors see as "moved", never as a
+  // false divergence.
+  std::optional<int64_t> last_push_id;
+  if (auto db = PushlogDb::OpenReadOnly(root)) last_push_id = db->LastPushId();
+  nlohmann::json digest = ComputeRepoDigest(root, last_push_id);
+  producer.Send(MakeRepoVerify(wire, digest, Producer::Now()), producer.PartitionFor(wire));
+  std::cout << fmt::format("recorded verify of {} in replication log ({} heads, {} changesets)",
+                           wire, digest["heads"].size(), digest["changesets"].get<int64_t>())
+            << std::endl;
+}
+
+// Repositories under `dir` (not inside one: a repository's working copy
+// is not searched), skipping our staging directories and symlinks.
+void FindRepos(const fs::path& dir, std::vector<std::string>& out) {
+  std::error_code ec;
+  if (fs::is_symlink(dir, ec) || !fs::is_directory(dir, ec)) return;
+  if (fs::exists(dir / ".hg", ec)) {
+    out.push_back(dir.string());
+    return;
+  }
+  std::vector<fs::path> children;
+  for (const auto& e : fs::directory_iterator(dir, ec)) children.push_back(e.path());
+  std::sort(children.begin(), children.end());
+  for (const auto& c : children) {
+    std::string name = c.filename().string();
+    if (name.empty() || name[0] == '.' || name.find(".hgcluster-") != std::string::npos) continue;
+    FindRepos(c, out);
+  }
+}
+
+}  // namespace
+
 int ReplicateVerify(const ReplicateOptions& o) {
   return Guard([&] {
     Producer producer(ProducerConfig::Load(o.config_path));
-    std::string root = RepoRoot(o);
-    std::string wire = producer.WirePath(root);
-    // The last push id before the digest: a push landing in between makes
-    // the digest newer than its id, which mirrors see as "moved", never as a
-    // false divergence.
-    std::optional<int64_t> last_push_id;
-    if (auto db = PushlogDb::OpenReadOnly(root)) last_push_id = db->LastPushId();
-    nlohmann::json digest = ComputeRepoDigest(root, last_push_id);
-    producer.Send(MakeRepoVerify(wire, digest, Producer::Now()), producer.PartitionFor(wire));
-    std::cout << fmt::format("recorded verify of {} in replication log ({} heads, {} changesets)",
-                             wire, digest["heads"].size(), digest["changesets"].get<int64_t>())
+    if (!o.all) {
+      SendVerify(producer, RepoRoot(o));
+      return 0;
+    }
+    std::vector<std::string> repos;
+    for (const auto& [prefix, wire] : producer.config().path_rewrites) {
+      if (!fs::is_directory(prefix)) {
+        std::cerr << fmt::format("[replicationpathrewrites] {} is not a directory here; skipped",
+                                 prefix)
+                  << std::endl;
+        continue;
+      }
+      FindRepos(prefix, repos);
+    }
+    int failed = 0;
+    for (const auto& root : repos) {
+      try {
+        SendVerify(producer, root);
+      } catch (const Error& e) {
+        ++failed;
+        std::cerr << fmt::format("cannot verify {}: {}", root, e.what()) << std::endl;
+      }
+    }
+    std::cout << fmt::format("recorded verify of {} repositories ({} could not be read)",
+                             repos.size() - failed, failed)
               << std::endl;
-    return 0;
+    return failed ? 1 : 0;
   });
 }
 

@@ -15,6 +15,7 @@ struct ReplicateOptions {
   std::string repo;         // repo root (not needed for heartbeat)
   bool bootstrap = false;
   bool heads = true;
+  bool all = false;  // verify: every repository under the leader's replicated roots
 };
 
 int ReplicateSync(const ReplicateOptions& options);
@@ -32,6 +33,9 @@ int ReplicateDelete(const ReplicateOptions& options);
 // Sends hg-repo-verify-1 (our extension): the repository's digest
 // (hg/repo_digest.h); each mirror compares its copy when it reaches the
 // event, records the verdict and re-clones a copy that differs.
+// With `all`, one event per repository found under the leader roots of
+// [replicationpathrewrites] (the periodic verify of `up`'s master timer);
+// a repository that cannot be digested is named and skipped, exit 1.
 int ReplicateVerify(const ReplicateOptions& options);
 int SendHeartbeat(const ReplicateOptions& options);
 
