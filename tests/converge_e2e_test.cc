@@ -74,3 +74,52 @@ TEST(ConvergeE2E, BookmarkMovedTwiceWhileMirrorsAreBehindConvergesWithNothingPar
 
 }  // namespace
 }  // namespace hgc::test
+
+namespace hgc::test {
+namespace {
+
+// Found by the fault campaign (tests/chaos.h, seed 2): a repository that was
+// non-publishing got a draft branch, then turned publishing; the next push
+// to default published the other branch's drafts on the leader too (the
+// client sends phase heads for everything), but the mirrors' pull of the new
+// head does not touch that branch: it stayed draft on every mirror.
+TEST(ConvergeE2E, PushToARepositoryTurnedPublishingPublishesOtherBranchesOnMirrorsToo) {
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  std::string leader = c.LeaderRepo("repo");
+  auto replicate_hgrc = [&](const std::string& text) {
+    WriteFileAtomic(leader + "/.hg/hgrc", text);
+    auto r = Sh("cd " + leader + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  };
+  // Commits on the working directory's branch (CommitChange updates to tip).
+  auto commit = [&](const std::string& file) {
+    return Sh("cd " + client + " && echo x >> " + file + " && hg commit -qAm " + file,
+              {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}})
+        .exit_code;
+  };
+  replicate_hgrc("[phases]\npublish = False\n");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(commit("a"), 0);
+  ASSERT_EQ(c.Hg("-R " + client + " branch other").exit_code, 0);
+  ASSERT_EQ(commit("b"), 0);
+  ASSERT_EQ(c.Hg("-R " + client + " update -C default").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", "--new-branch").exit_code, 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  auto drafts = [&](const std::string& repo) {
+    return Sh("hg -R " + repo + " log -r 'draft()' -T '{rev} '", {{"HGRCPATH", ""}}).out;
+  };
+  ASSERT_EQ(drafts(c.MirrorRepo(1, "repo")), "0 1 ");
+
+  replicate_hgrc("");
+  ASSERT_EQ(commit("a"), 0);
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
+  ASSERT_EQ(drafts(leader), "");  // the leader published the other branch too
+  EXPECT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  for (int m = 1; m <= 2; ++m) EXPECT_EQ(drafts(c.MirrorRepo(m, "repo")), "") << "mirror " << m;
+}
+
+}  // namespace
+}  // namespace hgc::test

@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -190,11 +191,13 @@ std::vector<PushRecord> PushesOfChangegroup(const std::string& root) {
   return db->PushesContaining(nodes);
 }
 
-// Heads of the set of revisions that were draft before and are public now.
+// Heads of the set of revisions below `below` that were draft before and are
+// public now.
 std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
                                           const std::set<std::string>& old_draft_roots,
-                                          const std::set<std::string>& new_draft_roots) {
-  int n = index.size();
+                                          const std::set<std::string>& new_draft_roots,
+                                          int below) {
+  int n = std::min(index.size(), below);
   std::vector<char> old_draft(static_cast<size_t>(n), 0), new_draft(static_cast<size_t>(n), 0);
   for (int r = 0; r < n; ++r) {
     const auto& e = index.at(r);
@@ -229,8 +232,10 @@ std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
 int Txnclose(Producer& producer) {
   // A transaction with a changegroup is announced by the changegroup hook; the
   // mirrors' pull then carries its bookmarks and phases — except bookmarks
-  // deleted or moved to a changeset the mirrors already had, which a pull
-  // never changes: those still go out as pushkeys.
+  // deleted or moved to a changeset the mirrors already had, and changesets
+  // the mirrors already had that became public, which a pull never changes:
+  // those still go out as pushkeys. They name only changesets earlier events
+  // carried, so their order relative to the changegroup event is free.
   bool with_changegroup = !Env("HG_NODE").empty();
   std::string root = Cwd();
   nlohmann::json state;
@@ -274,18 +279,10 @@ int Txnclose(Producer& producer) {
     messages.push_back(MakePushkey(wire, "bookmarks", name, o, n, 0, Producer::Now()));
     namespaces.insert("bookmarks");
   }
-  if (with_changegroup) {
-    // Phases move with the pulled changesets.
-    try {
-      if (!messages.empty()) producer.SendBatch(messages, partition);
-    } catch (const Error& e) {
-      std::cout << "replication log not available; could not record bookmark updates: " << e.what()
-                << "\n(run `hg replicatesync` on this repository once the log is back)"
-                << std::endl;
-      return 1;
-    }
-    return 0;
-  }
+  // Phases: the pulled changesets and their ancestors get theirs with the
+  // mirrors' pull; changesets the mirrors already had that became public in
+  // this transaction (a push to a repository that turned publishing
+  // publishes drafts on other branches too) need a pushkey, like bookmarks.
   std::set<std::string> old_draft, new_draft;
   if (state["phaseroots"].contains("1")) {
     old_draft = state["phaseroots"]["1"].get<std::set<std::string>>();
@@ -293,8 +290,9 @@ int Txnclose(Producer& producer) {
   auto roots_now = ReadPhaseRoots(root);
   if (roots_now.count(1)) new_draft = roots_now[1];
   if (old_draft != new_draft) {
-    ChangelogIndex index = ChangelogIndex::Load(root);
-    for (const auto& node : NewlyPublicHeads(index, old_draft, new_draft)) {
+    if (!index) index = ChangelogIndex::Load(root);
+    int below = first_new ? *first_new : index->size();
+    for (const auto& node : NewlyPublicHeads(*index, old_draft, new_draft, below)) {
       messages.push_back(MakePushkey(wire, "phases", node, "1", "0", 0, Producer::Now()));
       namespaces.insert("phases");
     }
