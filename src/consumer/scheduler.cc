@@ -171,11 +171,37 @@ void Scheduler::Fail(const std::string& key, const std::string& error) {
   bool newly_parked = false;
   int partition = 0;
   int64_t offset = 0;
+  std::optional<int64_t> deleted_at;
   {
     std::lock_guard lock(mu_);
     RepoQueue& q = repos_[key];
     partition = q.items.front().record.partition;
     offset = q.items.front().record.offset;
+    // An event for a repository that a later queued event deletes cannot
+    // matter, and usually cannot succeed either (the leader no longer has
+    // the repository to pull from): it is superseded, not retried.
+    const auto& front = q.items.front().message;
+    if (front && front->type != MessageType::kRepoDelete) {
+      for (size_t i = 1; i < q.items.size(); ++i) {
+        const auto& later = q.items[i].message;
+        if (later && later->type == MessageType::kRepoDelete) {
+          deleted_at = q.items[i].record.offset;
+          break;
+        }
+      }
+    }
+  }
+  if (deleted_at) {
+    Log(fmt::format("{} at partition {} offset {} failed ({}); skipping it: the repository is "
+                    "deleted later in the log (offset {})",
+                    key.rfind("repo:", 0) == 0 ? key.substr(5) : key, partition, offset, error,
+                    *deleted_at));
+    Finish(key, partition, offset);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    RepoQueue& q = repos_[key];
     q.running = false;
     q.attempts += 1;
     q.last_error = error;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 
 #include "common/error.h"
 #include "message/message.h"
@@ -213,6 +214,43 @@ TEST(SchedulerTest, FailedRepairLeavesTheRepoParked) {
   EXPECT_EQ(parked[0].offset, 0);
   EXPECT_EQ(repairs, 1);
   EXPECT_EQ(rec.Committed(0), -1);
+}
+
+// The leader deleted a repository right after a push a mirror had not
+// applied yet: the push's pull can never succeed (nothing to pull from), and
+// nothing it would bring matters. The delete queued behind it supersedes it:
+// skipped after its first failure, no retries, no parking, committed past.
+TEST(SchedulerTest, FailingEventOfARepositoryDeletedLaterIsSkipped) {
+  Recorder rec;
+  std::atomic<bool> submitted{false};
+  std::atomic<int> attempts{0};
+  SchedulerOptions o = Fast(2);
+  o.max_retries = 5;
+  o.parked_retry_seconds = 3600;
+  Scheduler s(
+      o,
+      [&](const Message& m, int p, int64_t off) {
+        if (m.type == MessageType::kChangegroup && m.path == "{moz}/gone") {
+          ++attempts;
+          // Fail only once every record is queued, as on a mirror reading ahead.
+          EXPECT_TRUE(test::WaitFor([&] { return submitted.load(); }, milliseconds(5000)));
+          throw Error(ErrorKind::kHgFailed, "abort: repository {moz}/gone not found");
+        }
+        rec.Apply(m, p, off);
+      },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+  s.StartPartition(0, 0);
+  s.Submit(Rec(0, 0, Cg("{moz}/gone", std::string(40, 'a'))));
+  s.Submit(Rec(0, 1, Cg("{moz}/other", std::string(40, 'b'))));
+  s.Submit(Rec(0, 2, MakeRepoDelete("{moz}/gone", 1.0)));
+  submitted = true;
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(0) == 3; }, milliseconds(5000)));
+  EXPECT_EQ(attempts, 1);
+  EXPECT_TRUE(s.Parked().empty());
+  std::lock_guard l(rec.mu);
+  std::set<std::pair<std::string, int64_t>> applied(rec.applied.begin(), rec.applied.end());
+  EXPECT_EQ(applied, (std::set<std::pair<std::string, int64_t>>{{"{moz}/other", 1},
+                                                                {"{moz}/gone", 2}}));
 }
 
 }  // namespace
