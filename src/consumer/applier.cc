@@ -154,9 +154,17 @@ void Applier::Delete(const Message& m) {
   }
   std::error_code ec;
   fs::create_directories(config_.todelete_path, ec);
-  std::string staging = fmt::format("{}/{}.{}", config_.todelete_path, name,
-                                    std::chrono::steady_clock::now().time_since_epoch().count());
+  auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+  std::string staging = fmt::format("{}/{}.{}", config_.todelete_path, name, stamp);
   fs::rename(local, staging, ec);
+  if (ec == std::errc::cross_device_link) {
+    // The repositories are on a file system of their own: stage the
+    // repository beside itself (one rename, so readers see all or nothing).
+    staging = fmt::format("{}/.hgcluster-deleting-{}.{}", fs::path(local).parent_path().string(),
+                          fs::path(local).filename().string(), stamp);
+    ec.clear();
+    fs::rename(local, staging, ec);
+  }
   if (ec) {
     throw Error(ErrorKind::kIo,
                 fmt::format("could not delete repo at {}: {}", local, ec.message()));
