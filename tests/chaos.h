@@ -1,11 +1,13 @@
 // A seeded fault campaign on a real local cluster (issue "nothing lost,
 // nothing stuck"): repositories created and deleted, pushes of changesets,
 // named and closed branches, bookmarks created, moved twice and deleted,
-// phases published, hgrc changes, all from several clients at once; and,
-// at seeded moments while those run, the cluster's daemons SIGKILLed (mirror
-// consumers, heads consumers, aggregators, the webhook notifier, the leader's
-// producer agent) or a mirror's consumer frozen for a while. Then, faults
-// stopped: every mirror must converge, and for every repository heads,
+// phases published, amends (obsolescence markers), hgrc changes, all from
+// several clients at once; and, at seeded moments while those run, the
+// cluster's daemons SIGKILLed (mirror consumers, heads consumers,
+// aggregators, the webhook notifier, the leader's producer agent), a
+// mirror's consumer frozen for a while, or the last mirror's disk full (its
+// repositories on a 64 MB tmpfs, filled for a batch; only when the campaign
+// may mount, i.e. as root). Then, faults stopped: every mirror must converge, and for every repository heads,
 // bookmarks, phases, branches, pushlog rows and hgrc must equal the leader's;
 // the aggregated stream (`replicatedpushdata`) and the webhook target must
 // hold every push exactly once, in order per repository; nothing parked; and
@@ -14,7 +16,8 @@
 // The seed fixes the sequence of operations and faults (which repository,
 // what kind, which daemon, after which operation); the interleaving of the
 // concurrent clients with each other and with the daemons is the machine's.
-// A failing seed is rerun with HGCLUSTER_CHAOS_SEED=<seed>.
+// A failing seed is rerun with HGCLUSTER_CHAOS_SEED=<seed> (same standard
+// library: std::shuffle and the distributions are the implementation's).
 // Used by tests/chaos_e2e_test.cc (a short run in CI) and bench/chaos (long).
 #pragma once
 

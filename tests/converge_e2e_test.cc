@@ -123,3 +123,53 @@ TEST(ConvergeE2E, PushToARepositoryTurnedPublishingPublishesOtherBranchesOnMirro
 
 }  // namespace
 }  // namespace hgc::test
+
+namespace hgc::test {
+namespace {
+
+// Found by the long fault campaign: a mirror that is behind when a pushed
+// draft is amended asks the leader for the old head, which the leader hides
+// now ("filtered revision ... not in 'served' subset"); it failed, parked,
+// and the repair's re-clone did not help (the retry asked for it again).
+// Now the mirror pulls what is still visible; the amend's event brings the
+// successor and the marker.
+TEST(ConvergeE2E, MirrorBehindWhenAPushIsAmendedConvergesWithNothingParked) {
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  std::string leader = c.LeaderRepo("repo");
+  WriteFileAtomic(leader + "/.hg/hgrc",
+                  "[phases]\npublish = False\n[experimental]\nevolution = all\n");
+  auto sent = Sh("cd " + leader + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  const std::string evolve = " --config experimental.evolution=all ";
+  auto client_hg = [&](const std::string& args) {
+    return Sh("cd " + client + " && hg" + evolve + args,
+              {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}});
+  };
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(client_hg("debugbuilddag '+1'").exit_code, 0);
+  ASSERT_EQ(client_hg("update -C tip").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", evolve).exit_code, 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+
+  int frozen = c.Status()["mirrors"][0].value("pid", 0);
+  ASSERT_GT(frozen, 0);
+  ASSERT_EQ(kill(frozen, SIGSTOP), 0);
+  ASSERT_EQ(Sh("echo draft >> " + client + "/f").exit_code, 0);
+  ASSERT_EQ(client_hg("commit -qAm draft").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", evolve).exit_code, 0);
+  ASSERT_EQ(Sh("echo amended >> " + client + "/f").exit_code, 0);
+  ASSERT_EQ(client_hg("commit -q --amend -m amended").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", evolve).exit_code, 0);
+  ASSERT_EQ(kill(frozen, SIGCONT), 0);
+
+  EXPECT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  EXPECT_TRUE(c.Status()["mirrors"][0]["parked"].empty()) << c.Status().dump(2);
+  EXPECT_NE(c.MirrorLog(1).find("is hidden on the leader now"), std::string::npos)
+      << c.MirrorLog(1);
+}
+
+}  // namespace
+}  // namespace hgc::test

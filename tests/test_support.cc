@@ -107,10 +107,12 @@ std::string RepoFingerprint(const std::string& repo) {
   // One hg process; the template walks the same revsets the four separate
   // commands (log heads, bookmarks, log draft(), log tip) used to.
   auto r = RunProcess(
+      // Nodes, not revision numbers: a mirror that was behind when a
+      // changeset was obsoleted never gets it, so its numbers may differ.
       {"hg", "-R", repo, "log", "-r", "tip", "-T",
-       "tip {rev}\n"
+       "tip {node}\n"
        "heads:\n"
-       "{revset('sort(heads(all()))') % '{rev}:{node} {phase} {branch}"
+       "{revset('sort(heads(all()), node)') % '{node} {phase} {branch}"
        "{ifcontains(rev, revset(\"closed()\"), \" closed\")}\n'}"
        "bookmarks:\n"
        "{revset('bookmark()') % '{bookmarks % \"{bookmark} {node}\n\"}'}"

@@ -57,9 +57,16 @@ TEST(VerifyE2E, BookmarkMovedByHandOnAMirrorIsFoundAndRepaired) {
   ASSERT_EQ(differences.size(), 1u) << differences.dump();
   EXPECT_EQ(differences[0].get<std::string>().rfind("bookmarks:", 0), 0u);
 
-  // The repair held: a second verify finds mirror1 equal to the leader.
-  verify = Sh("cd " + c.LeaderRepo("repo") + " && hg replicateverify", {{"HGRCPATH", ""}});
+  // The repair held: a second verify (the operator's command for every
+  // repository of a local cluster) finds mirror1 equal to the leader.
+  verify = Hgcluster({"verify", "--root", c.root()});
   ASSERT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find("recorded verify of 1 repositories"), std::string::npos)
+      << verify.out;
+  auto unknown = Hgcluster({"verify", "--root", c.root(), "nosuch"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no repository 'nosuch' on the leader"), std::string::npos)
+      << unknown.err;
   ASSERT_TRUE(WaitFor([&] { return VerifyResultOf(c, 1, "{moz}/repo") == "ok"; },
                       std::chrono::seconds(60)))
       << c.Status().dump(2) << c.MirrorLog(1);

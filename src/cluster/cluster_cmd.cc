@@ -23,6 +23,7 @@
 #include "consumer/consumer_state.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "leader/replicate.h"
 #include "log/kafka_local.h"
 #include "master/act_as_master.h"
 #include "master/master_state.h"
@@ -261,6 +262,33 @@ int Down(const std::string& root) {
   return 0;
 }
 
+// `hgcluster verify [NAME...]`: `replicate verify` as the master host, for
+// the named leader repositories or (`--all`) every one.
+int Verify(const std::string& root, const std::vector<std::string>& names) {
+  ClusterLayout layout = ClusterLayoutAsMaster(root);
+  layout.LoadState();
+  ReplicateOptions o;
+  o.config_path = layout.leader_hgrc();
+  if (names.empty()) {
+    o.all = true;
+    o.under = {layout.leader_repos()};
+    return ReplicateVerify(o);
+  }
+  int status = 0;
+  for (const auto& name : names) {
+    if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos ||
+        !fs::exists(layout.leader_repos() + "/" + name + "/.hg")) {
+      std::cerr << "no repository '" << name << "' on the leader (names are relative to "
+                << layout.leader_repos() << ")" << std::endl;
+      status = 1;
+      continue;
+    }
+    o.repo = layout.leader_repos() + "/" + name;
+    status |= ReplicateVerify(o) == 0 ? 0 : 1;
+  }
+  return status;
+}
+
 int RepoCreate(const std::string& root, const std::string& name, const std::string& group) {
   ClusterLayout layout = ClusterLayoutAsMaster(root);
   layout.LoadState();
@@ -363,6 +391,14 @@ void RegisterClusterCommands(CLI::App& app) {
                      "owning group: only its members may push over SSH (e.g. scm_level_3)");
   create->callback([=] { throw CLI::RuntimeError(RepoCreate(*root, *name, *group)); });
   RegisterRepoLifecycleCommands(*repo);
+
+  auto verify_names = std::make_shared<std::vector<std::string>>();
+  auto* verify = app.add_subcommand(
+      "verify", "mirrors compare repositories with the leader's (all, or the named ones) and "
+                "re-clone what differs; verdicts in `status`");
+  verify->add_option("--root", *root, "cluster directory");
+  verify->add_option("name", *verify_names, "repository names (default: every repository)");
+  verify->callback([=] { throw CLI::RuntimeError(Verify(*root, *verify_names)); });
 }
 
 }  // namespace hgc

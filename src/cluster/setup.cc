@@ -259,10 +259,11 @@ std::string MasterIni(const ClusterLayout& l, const SetupOptions& o, const std::
   if (o.verify_every > 0) {
     text += fmt::format(
         "\n[timer verify]\n"
-        "command = {} replicate --config {} verify --all\n"
+        "command = {} replicate --config {} verify --all --under {}\n"
         "every = {}\n"
         "log = {}/verify.log\n",
-        self, ShellQuote(l.leader_hgrc()), o.verify_every, l.leader_dir());
+        self, ShellQuote(l.leader_hgrc()), ShellQuote(l.leader_repos()), o.verify_every,
+        l.leader_dir());
   }
   return text;
 }

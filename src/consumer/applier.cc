@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 #include <stdio.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 
 #include "common/crash_point.h"
@@ -88,15 +90,48 @@ void Applier::EnsureRepo(const std::string& local) {
   Log("created Mercurial repository: " + local);
 }
 
+namespace {
+
+// The head hg names in "abort: filtered revision '<node>' (not in 'served'
+// subset)": a changeset the leader hides now (obsoleted by a later push).
+std::optional<std::string> FilteredHead(const std::string& err) {
+  static const std::regex re("filtered revision '([0-9a-f]{40})'");
+  std::smatch match;
+  if (std::regex_search(err, match, re)) return match[1].str();
+  return std::nullopt;
+}
+
+}  // namespace
+
 void Applier::Pull(const std::string& local, const Message& m) {
   auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
-  std::vector<std::string> args{"pull"};
-  for (const auto& h : m.heads) args.push_back("-r" + h);
-  args.push_back("--config=firefoxtree.replication=true");
-  if (auto hook = CrashDuringPullHook()) args.push_back("--config=" + *hook);
-  args.push_back("--");
-  args.push_back(url.value_or("default"));
+  std::vector<std::string> heads = m.heads;
+  auto pull_args = [&] {
+    std::vector<std::string> args{"pull"};
+    for (const auto& h : heads) args.push_back("-r" + h);
+    args.push_back("--config=firefoxtree.replication=true");
+    if (auto hook = CrashDuringPullHook()) args.push_back("--config=" + *hook);
+    args.push_back("--");
+    args.push_back(url.value_or("default"));
+    return args;
+  };
+  std::vector<std::string> args = pull_args();
   ProcessResult r = RunLogged(local, args);
+  // A mirror that is behind may ask for a head the leader has hidden since
+  // (amended, pruned): the later event that hid it brings its successor and
+  // the marker. Pull what is still visible; a mirror must not hold what the
+  // leader no longer serves.
+  while (!r.ok() && m.type == MessageType::kChangegroup) {
+    auto hidden = FilteredHead(r.err);
+    auto it = hidden ? std::find(heads.begin(), heads.end(), *hidden) : heads.end();
+    if (it == heads.end()) break;
+    heads.erase(it);
+    Log(fmt::format("head {} is hidden on the leader now (obsoleted by a later push); not pulling it",
+                    *hidden));
+    if (heads.empty()) return;
+    args = pull_args();
+    r = RunLogged(local, args);
+  }
   bool recover = r.err.find("run 'hg recover'") != std::string::npos;
   if (!r.ok() && recover) {
     Log("attempting to autorecover from abandoned transaction");

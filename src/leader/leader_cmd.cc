@@ -62,11 +62,14 @@ void RegisterLeaderCommands(CLI::App& app) {
   });
   rep->add_subcommand("delete", "hg replicatedelete: delete the repo here and on mirrors")
       ->callback([o] { throw CLI::RuntimeError(ReplicateDelete(*o)); });
-  rep->add_subcommand("verify",
-                      "hg replicateverify: mirrors compare their copy with this repo's digest "
-                      "and re-clone it when it differs")
-      ->callback([o] { throw CLI::RuntimeError(ReplicateVerify(*o)); })
-      ->add_flag("--all", o->all, "every repository under the leader's replicated roots");
+  auto* verify = rep->add_subcommand("verify",
+                                     "hg replicateverify: mirrors compare their copy with this "
+                                     "repo's digest and re-clone it when it differs");
+  verify->add_flag("--all", o->all, "every repository under the leader's replicated roots");
+  verify->add_option("--under", o->under,
+                     "with --all: search this directory (repeatable; default: the "
+                     "[replicationpathrewrites] prefixes)");
+  verify->callback([o] { throw CLI::RuntimeError(ReplicateVerify(*o)); });
   rep->add_subcommand("heartbeat", "hg sendheartbeat: heartbeat every partition")->callback([o] {
     throw CLI::RuntimeError(SendHeartbeat(*o));
   });

@@ -186,9 +186,14 @@ int ReplicateVerify(const ReplicateOptions& o) {
       return 0;
     }
     std::vector<std::string> repos;
-    for (const auto& [prefix, wire] : producer.config().path_rewrites) {
+    std::vector<std::string> dirs = o.under;
+    if (dirs.empty()) {
+      for (const auto& [prefix, wire] : producer.config().path_rewrites) dirs.push_back(prefix);
+    }
+    for (const auto& prefix : dirs) {
       if (!fs::is_directory(prefix)) {
-        std::cerr << fmt::format("[replicationpathrewrites] {} is not a directory here; skipped",
+        std::cerr << fmt::format("{} is not a directory here; skipped (give the leader's "
+                                 "repository root with --under)",
                                  prefix)
                   << std::endl;
         continue;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace hgc {
 
@@ -16,6 +17,9 @@ struct ReplicateOptions {
   bool bootstrap = false;
   bool heads = true;
   bool all = false;  // verify: every repository under the leader's replicated roots
+  // verify --all: search these directories instead of the [replicationpathrewrites]
+  // prefixes (which the INI reader lower-cases).
+  std::vector<std::string> under;
 };
 
 int ReplicateSync(const ReplicateOptions& options);
