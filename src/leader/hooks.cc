@@ -289,7 +289,12 @@ int Txnclose(Producer& producer) {
   }
   auto roots_now = ReadPhaseRoots(root);
   if (roots_now.count(1)) new_draft = roots_now[1];
-  if (old_draft != new_draft) {
+  // Only a draft root that is gone can mean something became public; new
+  // drafts (every push to a non-publishing repository such as try) only
+  // add roots, and skip the walk over the whole changelog.
+  bool root_gone = std::any_of(old_draft.begin(), old_draft.end(),
+                               [&](const std::string& node) { return !new_draft.count(node); });
+  if (root_gone) {
     if (!index) index = ChangelogIndex::Load(root);
     int below = first_new ? *first_new : index->size();
     for (const auto& node : NewlyPublicHeads(*index, old_draft, new_draft, below)) {
