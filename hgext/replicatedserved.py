@@ -15,11 +15,19 @@
 # Without the file (or with an empty one) it behaves exactly like "served".
 # Everything else hgcluster does lives in C++; this is the one hook hg only
 # offers in-process.
-from mercurial import error, hg, repoview
+import os
+
+from mercurial import error, extensions, hg, registrar, repoview, scmutil
 from mercurial.node import hex
 from mercurial.utils import cborutil
 
 testedwith = b'6.3'
+
+configtable = {}
+configitem = registrar.configitem(configtable)
+# hgweb lists (and serves) repositories reached through symbolic links below
+# its root only when this is set (hgcluster web's [web] allow_symlinks).
+configitem(b'hgcluster', b'allowsymlinks', default=False)
 
 _FILE = b'replicated-data'
 
@@ -67,3 +75,24 @@ repoview.filtertable[b'replicatedserved'] = computereplicatedhidden
 # hgweb reloads a cached repo when one of these files changes.
 if (b'path', _FILE) not in hg.foi:
     hg.foi.append((b'path', _FILE))
+
+
+_followsymlinks = [False]
+
+
+def _walkrepos(orig, path, followsym=False, seen_dirs=None, recurse=False):
+    """hgwebdir's repository walk without symbolic links (unless allowed)
+    and without hgcluster's staging directories: a repository being deleted
+    (.hgcluster-deleting-*) or re-cloned (*.hgcluster-reclone)."""
+    follow = followsym and _followsymlinks[0]
+    for root in orig(path, followsym=follow, seen_dirs=seen_dirs, recurse=recurse):
+        rel = os.path.relpath(root, path)
+        segments = [s for s in rel.split(os.sep.encode()) if s not in (b'', b'.')]
+        if any(s.startswith(b'.') or s.endswith(b'.hgcluster-reclone') for s in segments):
+            continue
+        yield root
+
+
+def uisetup(ui):
+    _followsymlinks[0] = ui.configbool(b'hgcluster', b'allowsymlinks')
+    extensions.wrapfunction(scmutil, 'walkrepos', _walkrepos)

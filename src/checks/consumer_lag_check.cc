@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/log_escape.h"
 #include "message/message.h"
 
 namespace hgc {
@@ -45,7 +46,7 @@ std::string ParkedLine(const ParkedRepo& e) {
   return fmt::format(
       "CRITICAL - repository {} is stuck at partition {} offset {} after {} "
       "attempts: {}",
-      e.repo, e.partition, e.offset, e.attempts, OneLine(e.error));
+      EscapeControl(e.repo), e.partition, e.offset, e.attempts, OneLine(e.error));
 }
 
 }  // namespace

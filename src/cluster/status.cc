@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/log_escape.h"
 #include "consumer/consumer_state.h"
 #include "consumer/lag.h"
 #include "consumer/verify_state.h"
@@ -227,9 +228,9 @@ std::string FormatStatus(const nlohmann::json& s) {
     }
     for (const auto& p : m["parked"]) {
       out += fmt::format("  STUCK {} parked at partition {} offset {} after {} attempts: {}\n",
-                         p["repo"].get<std::string>(), p["partition"].get<int>(),
+                         EscapeControl(p["repo"].get<std::string>()), p["partition"].get<int>(),
                          p["offset"].get<int64_t>(), p["attempts"].get<int>(),
-                         p["error"].get<std::string>());
+                         EscapeControl(p["error"].get<std::string>()));
     }
     const nlohmann::json verify = m.value("verify", nlohmann::json::object());
     for (const auto& [repo, v] : verify.items()) {

@@ -22,6 +22,8 @@ const char* ErrorKindName(ErrorKind kind) {
       return "NotFound";
     case ErrorKind::kNotMaster:
       return "NotMaster";
+    case ErrorKind::kRefused:
+      return "Refused";
   }
   return "Error";
 }

@@ -18,6 +18,7 @@ enum class ErrorKind {
   kUsage,           // bad command line
   kNotFound,        // a thing that should exist does not
   kNotMaster,       // this host does not hold the master role (or its lease ran out)
+  kRefused,         // input we will not act on (a path outside its root); never retried
 };
 
 const char* ErrorKindName(ErrorKind kind);

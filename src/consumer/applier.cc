@@ -20,6 +20,7 @@
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "pushlog/pushlog_db.h"
+#include "routing/confined_path.h"
 #include "routing/rewrites.h"
 
 namespace hgc {
@@ -51,22 +52,21 @@ Applier::Applier(const ConsumerConfig& config, HgRunner& hg, std::string logger)
 void Applier::Log(const std::string& line) const { LogLine(logger_, line); }
 
 std::string Applier::LocalPath(const std::string& wire_path) const {
-  return WirePathToLocal(config_.path_rewrites, wire_path);
+  return ConfineWirePath(config_.path_rewrites, wire_path, config_.allow_symlinks).local;
 }
 
 ProcessResult Applier::RunLogged(const std::string& repo, const std::vector<std::string>& args) {
   std::string shown = hg_.hg_path();
   for (const auto& a : args) shown += " " + ShellQuote(a);
   ProcessResult r = hg_.Run(repo, args);
-  std::ostringstream out;
-  out << "  $ " << shown;
+  std::vector<std::string> lines{"  $ " + shown};
   for (const std::string* stream : {&r.out, &r.err}) {
-    std::istringstream lines(*stream);
+    std::istringstream text(*stream);
     std::string line;
-    while (std::getline(lines, line)) out << "\n" << logger_ << "   > " << line;
+    while (std::getline(text, line)) lines.push_back("  > " + line);
   }
-  out << "\n" << logger_ << "   [" << r.exit_code << "]";
-  Log(out.str());
+  lines.push_back(fmt::format("  [{}]", r.exit_code));
+  LogLines(logger_, lines);
   return r;
 }
 

@@ -28,6 +28,9 @@ class Applier {
   // (kHgFailed carries hg's exit code, stdout and stderr in the message).
   void Apply(const Message& message, int partition, int64_t offset);
 
+  // Where the repository of a message's `path` lives here; throws
+  // Error(kRefused) when it would be outside the repos root
+  // (routing/confined_path.h).
   std::string LocalPath(const std::string& wire_path) const;
 
   // Replaces the mirror's copy of `message`'s repository with a fresh clone

@@ -39,6 +39,9 @@ struct ConsumerConfig {
                                 // (hg-repo-verify-1) is re-cloned from the leader
                                 // ([consumer] repair_diverged,
                                 // env HGCLUSTER_REPAIR_DIVERGED=0 turns it off)
+  bool allow_symlinks = false;  // follow symbolic links below the repos root
+                                // ([consumer] allow_symlinks); off: a message whose
+                                // path passes through one is refused
   RewriteRules path_rewrites;
   RewriteRules pull_url_rewrites;
   RepoFilter filter;

@@ -6,7 +6,7 @@
 
 #include "common/logline.h"
 #include "hg/replicated_data.h"
-#include "routing/rewrites.h"
+#include "routing/confined_path.h"
 
 namespace hgc {
 
@@ -15,7 +15,7 @@ HeadsApplier::HeadsApplier(const ConsumerConfig& config, std::string logger)
 
 void HeadsApplier::Apply(const Message& m, int partition, int64_t offset) {
   if (m.type != MessageType::kHeads) return;
-  std::string local = WirePathToLocal(config_.path_rewrites, m.path);
+  std::string local = ConfineWirePath(config_.path_rewrites, m.path, config_.allow_symlinks).local;
   if (!std::filesystem::exists(local + "/.hg")) {
     // Deleted since, or never replicated here: nothing to expose.
     LogLine(logger_, fmt::format("repository {} does not exist; ignoring heads for it", local));

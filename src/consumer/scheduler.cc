@@ -120,6 +120,7 @@ void Scheduler::WorkerLoop() {
     lock.unlock();
     if (repair) Repair(*key, item);
     std::string error;
+    bool refused = false;
     try {
       if (!item.message) {
         throw Error(ErrorKind::kMalformed,
@@ -131,13 +132,14 @@ void Scheduler::WorkerLoop() {
       apply_(*item.message, item.record.partition, item.record.offset);
     } catch (const Error& e) {
       error = fmt::format("{}: {}", ErrorKindName(e.kind()), e.what());
+      refused = e.kind() == ErrorKind::kRefused;
     } catch (const std::exception& e) {
       error = fmt::format("exception: {}", e.what());
     }
     if (error.empty()) {
       Finish(*key, item.record.partition, item.record.offset);
     } else {
-      Fail(*key, error);
+      Fail(*key, error, refused);
     }
     lock.lock();
   }
@@ -167,7 +169,7 @@ void Scheduler::Finish(const std::string& key, int partition, int64_t offset) {
   MaybeCommit(partition);
 }
 
-void Scheduler::Fail(const std::string& key, const std::string& error) {
+void Scheduler::Fail(const std::string& key, const std::string& error, bool refused) {
   bool newly_parked = false;
   int partition = 0;
   int64_t offset = 0;
@@ -206,12 +208,16 @@ void Scheduler::Fail(const std::string& key, const std::string& error) {
     q.attempts += 1;
     q.last_error = error;
     double delay;
-    if (q.attempts > options_.max_retries) {
+    // A refused record (a path outside the repos root) will not become
+    // acceptable by waiting, and must not be "repaired" by cloning to its
+    // path: it is parked at once, for an operator to skip.
+    if (refused || q.attempts > options_.max_retries) {
       if (!q.parked) {
         q.parked = true;
         q.parked_since = WallNow();
         newly_parked = true;
-        q.repair_due = repair_ && q.items.front().message && !q.items.front().message->path.empty();
+        q.repair_due = !refused && repair_ && q.items.front().message &&
+                       !q.items.front().message->path.empty();
       }
       delay = q.repair_due ? 0.0 : options_.parked_retry_seconds;
     } else {
@@ -225,8 +231,12 @@ void Scheduler::Fail(const std::string& key, const std::string& error) {
     idle_cv_.notify_all();
   }
   if (newly_parked) {
-    Log(fmt::format("handle_message_main failed after {} attempts: {}", options_.max_retries + 1,
-                    error));
+    if (refused) {
+      Log(fmt::format("handle_message_main refused the message: {}", error));
+    } else {
+      Log(fmt::format("handle_message_main failed after {} attempts: {}", options_.max_retries + 1,
+                      error));
+    }
     Log(
         fmt::format("parked {} at partition {} offset {}; other repositories keep replicating; "
                     "retrying every {}s (release with a successful retry or "

@@ -108,7 +108,8 @@ class Scheduler {
 
   void WorkerLoop();
   void Finish(const std::string& key, int partition, int64_t offset);
-  void Fail(const std::string& key, const std::string& error);
+  // `refused`: the apply threw Error(kRefused); parked at once, never repaired.
+  void Fail(const std::string& key, const std::string& error, bool refused);
   void MaybeCommit(int partition);
   void Repair(const std::string& key, const Item& item);
   std::optional<std::string> NextReadyLocked(std::chrono::steady_clock::time_point* wake);

@@ -364,6 +364,27 @@ TEST_F(PashTest, SessionLogHasStartAndEndLinesWithTheExitCode) {
   }
 }
 
+// Any user with a key chooses the SSH command: a newline or a quote in it
+// must not end the line or the field and forge another user's session.
+TEST_F(PashTest, SessionLogCannotBeForgedThroughTheSshCommand) {
+  config_ = WriteConfig("logged.ini", "session_log = " + (dir_ / "sessions.log") + "\n");
+  const std::string forged =
+      "foo'; connection: ''\n2026-01-01T00:00:00Z pash_wrapper[1]: start user: "
+      "'root@example.com; ssh_command: 'hg -R app serve --stdio\\x";
+  auto r = Pash("alice@example.com", forged, config_);
+  EXPECT_EQ(r.exit_code, 1);
+  std::string log = ReadFileOrEmpty(dir_ / "sessions.log");
+  // Exactly two lines (start and end), both alice's.
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 2) << log;
+  EXPECT_EQ(log.find("\n2026-01-01T00:00:00Z"), std::string::npos) << log;
+  EXPECT_NE(log.find(": start user: 'alice@example.com; ssh_command: 'foo\\'; connection: "
+                     "\\'\\'\\n2026-01-01T00:00:00Z pash_wrapper[1]: start user: "
+                     "\\'root@example.com; ssh_command: \\'hg -R app serve --stdio\\\\x'; "
+                     "connection: ''\n"),
+            std::string::npos)
+      << log;
+}
+
 TEST_F(PashTest, OnlyBotsKeepAutolandRequestUser) {
   WriteFileAtomic(dir_ / "show-env.rc",
                   "[hooks]\npretxnopen.env = echo \"USER=$USER ARU=$AUTOLAND_REQUEST_USER\" >&2\n");

@@ -6,13 +6,18 @@
 
 #include <ctime>
 
+#include "common/log_escape.h"
+
 namespace hgc {
 
 SessionLog::SessionLog(std::string path, const std::string& user, const std::string& command,
                        const std::string& connection)
     : path_(std::move(path)),
-      fields_(fmt::format("user: '{}; ssh_command: '{}'; connection: '{}'", user, command,
-                          connection)) {}
+      // Each field escaped: a newline or a quote in an SSH command cannot
+      // end the field or the line and forge another user's session.
+      fields_(fmt::format("user: '{}; ssh_command: '{}'; connection: '{}'",
+                          EscapeForLog(user, "'"), EscapeForLog(command, "'"),
+                          EscapeForLog(connection, "'"))) {}
 
 void SessionLog::Start() const { Write("start " + fields_); }
 

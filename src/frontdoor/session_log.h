@@ -3,7 +3,8 @@
 // (`[frontdoor] session_log`, ROOT/leader/ssh/sessions.log):
 //   <UTC time> pash_wrapper[<pid>]: start user: '<USER>; ssh_command: '<cmd>'; connection: '<conn>'
 //   <UTC time> pash_wrapper[<pid>]: end user: ...; ec: '<exit code>'
-// (the unbalanced quote after the user is the reference's).
+// (the unbalanced quote after the user is the reference's). Control
+// characters, backslashes and quotes in the fields are escaped.
 // Thread-safety: each line is one O_APPEND write; safe across processes.
 #pragma once
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "common/error.h"
 #include "common/logline.h"
 #include "notify/obsolete_data.h"
 #include "notify/pushlog_reader.h"
@@ -46,7 +47,14 @@ std::optional<PushNotification> BuildNotification(const Message& m, int partitio
     Note("ignoring repo because path in ignore list: " + m.path);
     return std::nullopt;
   }
-  std::string local = config.LocalPath(m.path);
+  std::string local;
+  try {
+    local = config.LocalPath(m.path);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kRefused) throw;
+    Note(std::string(e.what()) + "; not sending notification");
+    return std::nullopt;
+  }
   if (!std::filesystem::exists(local)) {
     Note("repository " + local + " does not exist; ignoring notification");
     return std::nullopt;

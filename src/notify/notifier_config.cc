@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 #include "log/log_url.h"
+#include "routing/confined_path.h"
 
 namespace hgc {
 
@@ -19,6 +20,7 @@ NotifierConfig NotifierConfig::Load(const IniFile& ini, const std::string& secti
   c.group = ini.Require(section, "group");
   c.poll_timeout = ini.GetDouble(section, "poll_timeout", 0.1);
   c.path_rewrites = ini.Items("path_rewrites");
+  c.allow_symlinks = ini.GetBool(section, "allow_symlinks", false);
   c.public_url_rewrites = ini.Items("public_url_rewrites");
   for (const auto& [prefix, unused] : ini.Items("ignore_paths")) c.ignore_paths.push_back(prefix);
   c.retry = RetryPolicy::FromEnv();
@@ -31,7 +33,7 @@ std::optional<std::string> NotifierConfig::PublicUrl(const std::string& wire_pat
 }
 
 std::string NotifierConfig::LocalPath(const std::string& wire_path) const {
-  return WirePathToLocal(path_rewrites, wire_path);
+  return ConfineWirePath(path_rewrites, wire_path, allow_symlinks).local;
 }
 
 bool NotifierConfig::Ignored(const std::string& wire_path) const {

@@ -24,6 +24,7 @@ struct NotifierConfig {
   std::string group;
   double poll_timeout = 0.1;
   RewriteRules path_rewrites;
+  bool allow_symlinks = false;  // [<consumer section>] allow_symlinks
   RewriteRules public_url_rewrites;
   std::vector<std::string> ignore_paths;
   RetryPolicy retry;
@@ -35,6 +36,8 @@ struct NotifierConfig {
   // Wire path -> public URL; nullopt when no [public_url_rewrites] prefix
   // matches.
   std::optional<std::string> PublicUrl(const std::string& wire_path) const;
+  // Throws Error(kRefused) for a path outside the repos root
+  // (routing/confined_path.h).
   std::string LocalPath(const std::string& wire_path) const;
   bool Ignored(const std::string& wire_path) const;
 };

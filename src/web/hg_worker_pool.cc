@@ -108,6 +108,7 @@ void HgWorkerPool::Spawn(Slot& slot) {
   // async-signal-safe calls.
   std::vector<std::string> argv = {options_.hg, "serve",     "--web-conf", options_.hgweb_conf,
                                    "-a",        "127.0.0.1", "-p",         std::to_string(port)};
+  for (const auto& c : options_.config) argv.push_back("--config=" + c);
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     if (std::strncmp(*e, "HGRCPATH=", 9) == 0 || std::strncmp(*e, "HGPLAIN=", 8) == 0 ||

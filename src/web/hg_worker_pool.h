@@ -29,6 +29,7 @@ struct HgWorkerOptions {
   std::string hgrcpath;    // HGRCPATH (the replicatedserved view); empty: inherit
   std::string log_path;    // workers' stdout/stderr; empty: /dev/null
   std::string hg = "hg";
+  std::vector<std::string> config;  // extra `--config SECTION.KEY=VALUE` of the workers
   // Failed requests in a row (5xx, reset, died mid-response) after which a
   // worker is replaced; 0: never.
   int replace_after_failures = 3;

@@ -5,9 +5,16 @@
 namespace hgc {
 namespace {
 
-bool IsDir(const std::string& path) {
+// lstat(2) unless links are followed: a link is then not a directory.
+bool IsDir(const std::string& path, bool follow) {
   struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  int rc = follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st);
+  return rc == 0 && S_ISDIR(st.st_mode);
+}
+
+// Where hgcluster stages a repository being deleted or re-cloned.
+bool IsStaging(std::string_view segment) {
+  return segment.front() == '.' || segment.ends_with(".hgcluster-reclone");
 }
 
 int HexValue(char c) {
@@ -19,7 +26,8 @@ int HexValue(char c) {
 
 }  // namespace
 
-RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path) {
+RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path,
+                         bool allow_symlinks) {
   std::vector<std::string_view> segments;
   size_t pos = 0;
   while (pos < path.size()) {
@@ -44,11 +52,11 @@ RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path) {
   for (size_t i = 0; i < segments.size(); ++i) {
     dir += '/';
     dir.append(segments[i]);
-    if (!IsDir(dir)) {
+    if (IsStaging(segments[i]) || !IsDir(dir, allow_symlinks)) {
       all_dirs = false;
       break;
     }
-    if (IsDir(dir + "/.hg")) {
+    if (IsDir(dir + "/.hg", allow_symlinks)) {
       repo_segments = i + 1;
       out.repo_root = dir;
     }

@@ -26,7 +26,12 @@ struct RepoPath {
 };
 
 // `path` is the decoded URL path (starting with '/'); `repos_dir` is absolute.
-RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path);
+// A symbolic link below `repos_dir` is not followed unless `allow_symlinks`
+// (a link to any directory would otherwise be served, cloned and listed);
+// segments naming hgcluster's staging directories (starting with '.', or
+// ending in ".hgcluster-reclone") are never a repository or a collection.
+RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path,
+                         bool allow_symlinks = false);
 
 // Decodes "a=1&b=x%20y&a=2" (with '+' as space) keeping order and repeats.
 std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_view query);

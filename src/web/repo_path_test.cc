@@ -56,6 +56,26 @@ TEST_F(RepoPathTest, CollectionsUnknownPathsAndDotSegments) {
   EXPECT_EQ(Resolve("/mozilla-central/./json-pushes").kind, RepoPath::Kind::kNotFound);
 }
 
+TEST_F(RepoPathTest, SymlinksAndStagingDirectoriesAreNotServed) {
+  fs::create_directories(dir_ / "outside/victim/.hg");
+  fs::create_directory_symlink(dir_ / "outside", dir_ / "repos/link");
+  fs::create_directory_symlink(dir_ / "outside/victim", dir_ / "repos/projects/victim");
+  fs::create_directories(dir_ / "repos/.hgcluster-deleting-gone.1/.hg");
+  fs::create_directories(dir_ / "repos/projects/b.hgcluster-reclone/.hg");
+  EXPECT_EQ(Resolve("/link/victim/json-pushes").kind, RepoPath::Kind::kNotFound);
+  EXPECT_EQ(Resolve("/link").kind, RepoPath::Kind::kNotFound);
+  EXPECT_EQ(Resolve("/projects/victim").kind, RepoPath::Kind::kNotFound);
+  EXPECT_EQ(Resolve("/.hgcluster-deleting-gone.1").kind, RepoPath::Kind::kNotFound);
+  EXPECT_EQ(Resolve("/projects/b.hgcluster-reclone/json-pushes").kind,
+            RepoPath::Kind::kNotFound);
+  // A file path inside a repository may start with '.' (raw-file/tip/.hgtags).
+  EXPECT_EQ(Resolve("/mozilla-central/raw-file/tip/.hgtags").path_arg, "tip/.hgtags");
+  // An operator who links repositories in on purpose can allow it.
+  RepoPath p = ResolveRepoPath(dir_ / "repos", "/link/victim/json-pushes", true);
+  ASSERT_EQ(p.kind, RepoPath::Kind::kRepo);
+  EXPECT_EQ(p.repo_name, "link/victim");
+}
+
 TEST(QueryStringTest, KeepsOrderAndRepeatsAndDecodes) {
   auto q = ParseQueryString("node=abc&b=x%20y+z&node=def&flag&e=%zz&=v");
   std::vector<std::pair<std::string, std::string>> want = {

@@ -51,6 +51,7 @@ WebConfig FromIni(const IniFile& ini) {
   c.drain_timeout = ini.GetDouble(s, "drain_timeout", 60);
   c.keep_alive_timeout = int_of("keep_alive_timeout", ini.GetOr(s, "keep_alive_timeout", "5"), 1);
   c.client_timeout = int_of("client_timeout", ini.GetOr(s, "client_timeout", "360"), 1);
+  c.allow_symlinks = ini.GetBool(s, "allow_symlinks", false);
   c.bundles_dir = abs(ini.GetOr(s, "bundles_dir", ""));
   c.bundles_url_prefix = ini.GetOr(s, "bundles_url_prefix", "/bundles/");
   if (c.bundles_url_prefix.size() < 3 || c.bundles_url_prefix.front() != '/' ||

@@ -26,6 +26,8 @@ struct WebConfig {
   int replace_worker_after = 3;  // replace_worker_after = failed requests in a row (0: never)
   std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
+  bool allow_symlinks = false;  // allow_symlinks = serve repositories reached through
+                                // symbolic links below `repos` (off: 404, not listed)
   std::string origin;                            // the file it came from
 
   // Throws Error(kConfig) naming the file and key on a missing or bad value.

@@ -146,6 +146,8 @@ WebFront::WebFront(WebConfig config, RepoCommands commands)
           .hgweb_conf = config_.hgweb_conf,
           .hgrcpath = config_.hgrcpath,
           .log_path = config_.worker_log,
+          .config = {config_.allow_symlinks ? "hgcluster.allowsymlinks=true"
+                                            : "hgcluster.allowsymlinks=false"},
           .replace_after_failures = config_.replace_worker_after})),
       lag_(std::make_unique<LagMetrics>(config_.consumer_config)),
       server_(std::make_unique<httplib::Server>()) {
@@ -363,7 +365,7 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
         ResolveBundleFile(config_.bundles_dir, config_.bundles_url_prefix, path);
     if (bundle.matched) return ServeBundleFile(req, res, bundle.file);
   }
-  RepoPath rp = ResolveRepoPath(config_.repos, path);
+  RepoPath rp = ResolveRepoPath(config_.repos, path, config_.allow_symlinks);
   if (rp.kind == RepoPath::Kind::kNotFound) {
     return monitoring(RequestClass::kNotFound, 404,
                       fmt::format("no repository at {}\n", path.substr(0, 1000)),
