@@ -1,14 +1,17 @@
 #!/bin/sh
 # Installs dependencies, builds, and runs every test (unit and end-to-end,
 # with real hg, real processes and the librdkafka mock cluster): the `unit`
-# label first (seconds), then `e2e`. Both always run; the exit status is
-# non-zero if any test failed.
+# label first (seconds), a short fuzzing run (scripts/fuzz.sh), then `e2e`.
+# All always run; the exit status is non-zero if any of them failed.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
 cd build
 status=0
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^unit$' || status=1
+# The parsers of hostile input under libFuzzer with ASan + UBSan (fuzz/):
+# a short run of each target from its corpus.
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}" ../scripts/fuzz.sh || status=1
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^e2e$' || status=1
 # A test with neither label would be skipped above: fail loudly instead.
 unlabelled=$(ctest -N -LE '^(unit|e2e)$' | sed -n 's/^Total Tests: //p')

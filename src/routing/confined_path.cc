@@ -67,7 +67,10 @@ std::optional<std::string> SymlinkBelow(const std::string& root, std::string_vie
 
 ConfinedRepoPath ConfineWirePath(const RewriteRules& rules, const std::string& wire_path,
                                  bool allow_symlinks) {
-  for (const auto& [key, value] : rules) {
+  for (const auto& rule : rules) {
+    // (Named, not a structured binding: the lambda below captures them.)
+    const std::string& key = rule.first;
+    const std::string& value = rule.second;
     if (key.empty() || !wire_path.starts_with(key)) continue;
     std::string_view rest = std::string_view(wire_path).substr(key.size());
     auto refuse = [&](const std::string& why) {

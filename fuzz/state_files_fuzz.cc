@@ -1,0 +1,36 @@
+// Files other processes (or a full disk, or an operator) may have damaged:
+// the consumer state file, the verify file, INI configuration, and the
+// date parameter of json-pushes. Each parser throws hgc::Error (or answers
+// "bad") instead of crashing; a parsed state file formats and parses back.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "common/error.h"
+#include "common/ini.h"
+#include "consumer/consumer_state.h"
+#include "consumer/verify_state.h"
+#include "pushlog/date_param.h"
+#include "pushlog/hg_json.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  try {
+    hgc::ConsumerState s = hgc::ParseConsumerState(text);
+    hgc::ConsumerState again = hgc::ParseConsumerState(hgc::FormatConsumerState(s));
+    if (again.parked.size() != s.parked.size()) std::abort();
+  } catch (const hgc::Error&) {
+  }
+  try {
+    (void)hgc::FormatVerifyState(hgc::ParseVerifyState(text));
+  } catch (const hgc::Error&) {
+  }
+  try {
+    (void)hgc::IniFile::Parse(text, "fuzz.ini");
+  } catch (const hgc::Error&) {
+  }
+  (void)hgc::ParseDateParam(text, 1.7e9);
+  (void)hgc::HgJsonString(text);
+  return 0;
+}
