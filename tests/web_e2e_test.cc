@@ -464,6 +464,96 @@ std::map<std::string, double> ParsePrometheus(const std::string& text) {
   return out;
 }
 
+// Sends `request` (a head, maybe a little body) and reads until the server
+// closes the connection or 10 s pass. `closed`: the server closed it.
+std::string RawExchange(int port, const std::string& request, bool* closed) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t w = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (w <= 0) break;  // the server may answer and close before reading it all
+    sent += static_cast<size_t>(w);
+  }
+  std::string out;
+  char buf[65536];
+  *closed = false;
+  while (true) {
+    ssize_t r = recv(fd, buf, sizeof buf, 0);
+    if (r == 0 || (r < 0 && errno == ECONNRESET)) {
+      *closed = true;
+      break;
+    }
+    if (r < 0) break;  // timed out: still open
+    out.append(buf, static_cast<size_t>(r));
+  }
+  close(fd);
+  return out;
+}
+
+// Hostile request heads are refused from the head alone, with one readable
+// line, before a body is read or hg sees anything; the connection closes.
+TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
+  ScratchDir dir;
+  fs::create_directories(dir / "repos/demo/.hg");
+  RepoCommands commands;
+  commands.Register("ping", [](const RepoRequest&, RepoResponse& res) { res.body = "pong"; });
+  // The connection closes after the answer, at the latest once the
+  // keep-alive timeout (here 1 s) passes.
+  InProcessFront web(dir / "repos", std::move(commands), "keep_alive_timeout = 1\n");
+  struct Case {
+    std::string name, request;
+    int status;
+    std::string says;
+  };
+  std::string many;
+  for (int i = 0; i < 2000; ++i) many += fmt::format("X-H{}: {}\r\n", i, std::string(8000, 'a'));
+  std::vector<Case> cases = {
+      {"1 GB upload to a mirror",
+       "POST /demo?cmd=unbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\nHG10",
+       413, "over this server's limit"},
+      {"push to a mirror", "POST /demo?cmd=unbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n",
+       403, "read-only mirror: push to the leader"},
+      {"2,000 headers of 8 KB", "GET /demo/ping HTTP/1.1\r\nHost: x\r\n" + many + "\r\n", 431,
+       "header fields"},
+      {"conflicting Content-Length",
+       "POST /demo?cmd=getbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+       "Content-Length: 40\r\n\r\nabc",
+       400, "conflicting Content-Length"},
+      {"Content-Length with chunked",
+       "POST /demo?cmd=getbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+       400, "ambiguous"},
+      {"malformed Content-Length",
+       "POST /demo?cmd=getbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 3x\r\n\r\nabc", 400,
+       "malformed Content-Length"},
+  };
+  for (const auto& c : cases) {
+    bool closed = false;
+    auto start = std::chrono::steady_clock::now();
+    std::string response = RawExchange(web.port(), c.request, &closed);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(response.rfind(fmt::format("HTTP/1.1 {} ", c.status), 0), 0u)
+        << c.name << ":\n" << response.substr(0, 300);
+    EXPECT_NE(response.find(c.says), std::string::npos) << c.name << ":\n" << response;
+    EXPECT_TRUE(closed) << c.name << ": the connection stayed open";
+    EXPECT_LT(seconds, 3) << c.name;
+  }
+  // A normal request still works, and the refusals are counted.
+  EXPECT_EQ(web.Get("/demo/ping")->body, "pong");
+  auto metrics = web.Get("/metrics")->body;
+  EXPECT_NE(metrics.find("hgcluster_web_requests_total{class=\"refused\",status=\"413\"} 1"),
+            std::string::npos)
+      << metrics;
+}
+
 TEST(WebFrontTest, MetricsAreFromPrometheusTextAndMove) {
   ScratchDir dir;
   fs::create_directories(dir / "repos/demo/.hg");

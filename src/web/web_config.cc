@@ -52,6 +52,12 @@ WebConfig FromIni(const IniFile& ini) {
   c.keep_alive_timeout = int_of("keep_alive_timeout", ini.GetOr(s, "keep_alive_timeout", "5"), 1);
   c.client_timeout = int_of("client_timeout", ini.GetOr(s, "client_timeout", "360"), 1);
   c.allow_symlinks = ini.GetBool(s, "allow_symlinks", false);
+  c.read_timeout = int_of("read_timeout", ini.GetOr(s, "read_timeout", "30"), 1);
+  c.limits.max_headers = int_of("max_headers", ini.GetOr(s, "max_headers", "100"), 1);
+  c.limits.max_header_bytes =
+      int_of("max_header_bytes", ini.GetOr(s, "max_header_bytes", "65536"), 1024);
+  c.limits.max_body_bytes = static_cast<size_t>(
+      int_of("max_body_bytes", ini.GetOr(s, "max_body_bytes", "67108864"), 0));
   c.bundles_dir = abs(ini.GetOr(s, "bundles_dir", ""));
   c.bundles_url_prefix = ini.GetOr(s, "bundles_url_prefix", "/bundles/");
   if (c.bundles_url_prefix.size() < 3 || c.bundles_url_prefix.front() != '/' ||

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "web/request_limits.h"
+
 namespace hgc {
 
 struct WebConfig {
@@ -21,11 +23,14 @@ struct WebConfig {
   double drain_grace = 0;       // drain_grace = seconds health says 503 before closing
   double drain_timeout = 60;    // drain_timeout = seconds in-flight requests may still run
   int keep_alive_timeout = 5;   // keep_alive_timeout = idle keep-alive seconds
-  int client_timeout = 360;     // client_timeout = seconds a client read/write may block
+  int client_timeout = 360;     // client_timeout = seconds a write to a client may block
+  int read_timeout = 30;        // read_timeout = seconds a client may take to send more of
+                                // its request (a slow or stalled head or body)
   int upstream_timeout = 360;   // upstream_timeout = seconds a worker may stay silent
   int replace_worker_after = 3;  // replace_worker_after = failed requests in a row (0: never)
   std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
+  RequestLimits limits;         // max_headers, max_header_bytes, max_body_bytes
   bool allow_symlinks = false;  // allow_symlinks = serve repositories reached through
                                 // symbolic links below `repos` (off: 404, not listed)
   std::string origin;                            // the file it came from

@@ -156,13 +156,15 @@ WebFront::WebFront(WebConfig config, RepoCommands commands)
   svr.new_task_queue = [this, threads] { return new ConnectionCountingPool(threads, metrics_); };
   svr.set_keep_alive_max_count(1000000);
   svr.set_keep_alive_timeout(config_.keep_alive_timeout);
-  svr.set_read_timeout(config_.client_timeout, 0);
+  svr.set_read_timeout(config_.read_timeout, 0);
+  svr.set_payload_max_length(config_.limits.max_body_bytes);
   svr.set_write_timeout(config_.client_timeout, 0);
   svr.set_tcp_nodelay(true);
   // GET and HEAD are routed before httplib reads a body or runs its regex
   // routes; requests with a body (httppostargs POSTs) reach the catch-all
   // POST route once the body is read.
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (Refuse(req, res)) return httplib::Server::HandlerResponse::Handled;
     if (req.method != "GET" && req.method != "HEAD")
       return httplib::Server::HandlerResponse::Unhandled;
     Handle(req, res);
@@ -326,6 +328,31 @@ std::string WebFront::PrometheusText() {
       draining_.load() ? 1 : 0);
   out += lag_->Render();
   return out;
+}
+
+// Runs before any body is read (httplib's pre-routing handler).
+bool WebFront::Refuse(const httplib::Request& req, httplib::Response& res) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.reserve(req.headers.size());
+  for (const auto& [name, value] : req.headers) {
+    // httplib's own pseudo-headers are not the client's.
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+        name == "LOCAL_PORT") {
+      continue;
+    }
+    headers.emplace_back(name, value);
+  }
+  auto refusal = CheckRequestHead({req.method, QueryOf(req), &headers}, config_.limits);
+  if (!refusal) return false;
+  res.status = refusal->status;
+  // The body was not read: the connection cannot carry another request.
+  // (httplib decides to keep a connection before routing, so it still
+  // waits keep_alive_timeout for a next request before closing; whatever
+  // the client sends then is not a valid request and is refused too.)
+  res.set_header("Connection", "close");
+  res.set_content(refusal->message + "\n", "text/plain; charset=utf-8");
+  metrics_.Record(RequestClass::kRefused, refusal->status, 0, refusal->message.size() + 1);
+  return true;
 }
 
 void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {

@@ -54,6 +54,9 @@ class WebFront {
   HgWorkerPool& workers() { return *workers_; }
 
  private:
+  // Answers a request refused from its head (web/request_limits.h); true
+  // when it did.
+  bool Refuse(const httplib::Request& req, httplib::Response& res);
   void Handle(const httplib::Request& req, httplib::Response& res);
   void ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,
                    const RepoCommandHandler& handler);

@@ -22,6 +22,8 @@ const char* RequestClassName(RequestClass c) {
       return "not_found";
     case RequestClass::kBundle:
       return "bundle";
+    case RequestClass::kRefused:
+      return "refused";
   }
   return "unknown";
 }

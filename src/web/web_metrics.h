@@ -14,8 +14,11 @@
 
 namespace hgc {
 
-enum class RequestClass : int { kNative, kHg, kStatus, kMetrics, kHealth, kNotFound, kBundle };
-inline constexpr int kRequestClassCount = 7;
+// kRefused: refused from the request head (limits, framing, pushes).
+enum class RequestClass : int {
+  kNative, kHg, kStatus, kMetrics, kHealth, kNotFound, kBundle, kRefused
+};
+inline constexpr int kRequestClassCount = 8;
 const char* RequestClassName(RequestClass c);
 
 class WebMetrics {

@@ -1,0 +1,78 @@
+#include "web/request_limits.h"
+
+#include <fmt/format.h>
+#include <strings.h>
+
+#include <charconv>
+
+#include "web/repo_path.h"
+
+namespace hgc {
+namespace {
+
+bool Is(const std::string& name, const char* want) { return strcasecmp(name.c_str(), want) == 0; }
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::optional<Refusal> CheckRequestHead(const RequestHead& head, const RequestLimits& limits) {
+  const auto& headers = *head.headers;
+  if (headers.size() > limits.max_headers) {
+    return Refusal{431, fmt::format("request has {} header fields; at most {} are accepted",
+                                    headers.size(), limits.max_headers)};
+  }
+  size_t bytes = 0;
+  for (const auto& [name, value] : headers) bytes += name.size() + value.size() + 4;
+  if (bytes > limits.max_header_bytes) {
+    return Refusal{431, fmt::format("request header fields are {} bytes; at most {} are accepted",
+                                    bytes, limits.max_header_bytes)};
+  }
+  std::optional<size_t> length;
+  bool chunked = false;
+  for (const auto& [name, value] : headers) {
+    if (Is(name, "Content-Length")) {
+      std::string v = Trim(value);
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
+        return Refusal{400, "malformed Content-Length header: expected a decimal byte count"};
+      }
+      if (length && *length != n) {
+        return Refusal{400, "conflicting Content-Length headers"};
+      }
+      length = n;
+    } else if (Is(name, "Transfer-Encoding")) {
+      if (Lower(Trim(value)) != "chunked" || chunked) {
+        return Refusal{400, "unsupported Transfer-Encoding: only a single 'chunked' is accepted"};
+      }
+      chunked = true;
+    }
+  }
+  if (length && chunked) {
+    return Refusal{400, "Content-Length together with Transfer-Encoding is ambiguous; send one"};
+  }
+  if (length && *length > limits.max_body_bytes) {
+    return Refusal{413, fmt::format("request body of {} bytes is over this server's limit of {} "
+                                    "bytes",
+                                    *length, limits.max_body_bytes)};
+  }
+  if (head.method != "GET" && head.method != "HEAD") {
+    for (const auto& [key, value] : ParseQueryString(head.query)) {
+      if (key == "cmd" && (value == "unbundle" || value == "pushkey")) {
+        return Refusal{403, "this is a read-only mirror: push to the leader over SSH"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace hgc
