@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/error.h"
 #include "pushlog/push_query.h"
+#include "pushlog/pushlog_views.h"
 #include "routing/confined_path.h"
 #include "web/repo_path.h"
 
@@ -48,7 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto params = hgc::ParseQueryString(query);
   try {
     (void)hgc::ParsePushQuery(params, rp.path_arg, 1.7e9);
-  } catch (const hgc::QueryError&) {
+  } catch (const hgc::QueryError& e) {
+    // The error page echoes what the client sent: it must stay valid JSON.
+    if (!nlohmann::json::accept(hgc::RenderJsonError(e.message()))) std::abort();
   }
   try {
     auto confined = hgc::ConfineWirePath({{"{moz}", Root()}}, "{moz}/" + path, false);

@@ -55,7 +55,14 @@ int Int(const std::ssub_match& m, int fallback = 0) {
 DateParse ParseDateParam(const std::string& raw, double now) {
   std::string v = Trim(raw);
   std::smatch m;
-  static const std::regex kEpoch(R"(\d{1,12}(\.\d+)?)");
+  // No date is longer; a longer value would only feed the regexes (which
+  // recurse per character) and std::stod (which throws on underflow).
+  if (v.size() > 64) {
+    return {std::nullopt, fmt::format("invalid date of {} characters: a date is at most 64 "
+                                      "(Unix seconds, ISO 8601, 'now', 'N days ago', ...)",
+                                      v.size())};
+  }
+  static const std::regex kEpoch(R"(\d{1,12}(\.\d{1,9})?)");
   if (std::regex_match(v, kEpoch)) return {std::stod(v), ""};
 
   static const std::regex kReference(
@@ -91,7 +98,7 @@ DateParse ParseDateParam(const std::string& raw, double now) {
     return {lower == "today" ? midnight : midnight - 86400, ""};
   }
   static const std::regex kAgo(
-      R"((\d+)\s*(second|sec|minute|min|hour|day|week|month|year)s?\s+ago)");
+      R"((\d{1,9})\s*(second|sec|minute|min|hour|day|week|month|year)s?\s+ago)");
   if (std::regex_match(lower, m, kAgo)) {
     static const std::pair<const char*, double> kUnits[] = {
         {"second", 1},          {"sec", 1},     {"minute", 60},      {"min", 60},

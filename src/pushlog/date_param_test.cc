@@ -64,5 +64,22 @@ TEST_F(DateParamTest, RejectsWhatItCannotParseWithAMessage) {
   }
 }
 
+// Values a client controls may be long: they are refused with a message,
+// never thrown out of (std::stod's out_of_range) or fed to the regexes whole.
+TEST_F(DateParamTest, LongAndExtremeValuesAreRefusedNotThrown) {
+  for (const std::string& bad :
+       {std::string(400, '1') + " days ago", "0." + std::string(400, '0') + "1",
+        std::string(8000, '7'), "1." + std::string(60, '0'), std::string("9999999999 days ago")}) {
+    DateParse r;
+    ASSERT_NO_THROW(r = ParseDateParam(bad, kNow)) << bad.substr(0, 40);
+    EXPECT_FALSE(r.when && bad.size() > 64) << bad.substr(0, 40);
+    if (!r.when) {
+      EXPECT_NE(r.error.find("invalid date"), std::string::npos) << r.error;
+    }
+  }
+  EXPECT_EQ(ParseDateParam("1227282600.5", kNow).when, 1227282600.5);
+  EXPECT_EQ(ParseDateParam("2 days ago", kNow).when, kNow - 2 * 86400);
+}
+
 }  // namespace
 }  // namespace hgc

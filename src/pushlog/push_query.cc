@@ -6,9 +6,25 @@
 #include <cctype>
 #include <set>
 
+#include "message/utf8.h"
 #include "pushlog/date_param.h"
 
 namespace hgc {
+
+std::string ShownParam(const std::string& value) {
+  std::u32string points = DecodeUtf8(value);
+  std::string out;
+  size_t n = 0;
+  for (char32_t cp : points) {
+    if (n++ == 200) {
+      out += "...";
+      break;
+    }
+    AppendUtf8(cp, out);
+  }
+  return out;
+}
+
 namespace {
 
 // hgweb's qsparams.get: the last value of a repeated parameter.
@@ -44,14 +60,15 @@ std::optional<int64_t> PyInt(const std::string& text) {
 
 double ParseDateOrThrow(const std::string& param, const std::string& value, double now) {
   DateParse d = ParseDateParam(value, now);
-  if (!d.when) throw QueryError(400, param + ": " + d.error);
+  if (!d.when) throw QueryError(400, param + ": " + ShownParam(d.error));
   return *d.when;
 }
 
 int64_t ParseIdOrThrow(const std::string& param, const std::string& value) {
   auto id = PyInt(value);
   if (!id) {
-    throw QueryError(400, fmt::format("{} must be an integer push id (got '{}')", param, value));
+    throw QueryError(400, fmt::format("{} must be an integer push id (got '{}')", param,
+                                      ShownParam(value)));
   }
   return *id;
 }
@@ -87,7 +104,7 @@ void BindAll(SqliteStatement& st, const std::vector<SqlArg>& args) {
 
 int ResolveOrThrow(const ServedRepo& repo, const std::string& symbol) {
   auto rev = repo.LookupSymbol(symbol);
-  if (!rev) throw QueryError(404, fmt::format("unknown revision '{}'", symbol));
+  if (!rev) throw QueryError(404, fmt::format("unknown revision '{}'", ShownParam(symbol)));
   return *rev;
 }
 
@@ -150,7 +167,7 @@ int64_t LastReplicatedPushId(PushlogDb* db, const ServedRepo& repo) {
 
 PushQueryResult RunPushQuery(const PushQuery& q, PushlogDb* db, const ServedRepo& repo) {
   if (q.branch && !repo.HasBranch(*q.branch)) {
-    throw QueryError(404, fmt::format("unknown revision '{}'", *q.branch));
+    throw QueryError(404, fmt::format("unknown revision '{}'", ShownParam(*q.branch)));
   }
   PushQueryResult result;
   result.last_push_id = LastReplicatedPushId(db, repo);
@@ -199,7 +216,8 @@ PushQueryResult RunPushQuery(const PushQuery& q, PushlogDb* db, const ServedRepo
         int rev = ResolveOrThrow(repo, q.end_change);
         auto id = PushIdOfRev(db, repo, rev);
         if (!id) {
-          throw QueryError(404, fmt::format("changeset '{}' is not in the pushlog", q.end_change));
+          throw QueryError(404, fmt::format("changeset '{}' is not in the pushlog",
+                                            ShownParam(q.end_change)));
         }
         where += " AND p.id <= ?";
         args.push_back(*id);

@@ -22,15 +22,24 @@
 namespace hgc {
 
 // An error answered as the JSON error template with this HTTP status.
+// The message keeps every byte (what() would stop at a NUL a client sent);
+// values a client sent are quoted through ShownParam().
 class QueryError : public std::runtime_error {
  public:
   QueryError(int status, const std::string& message)
-      : std::runtime_error(message), status_(status) {}
+      : std::runtime_error(message), status_(status), message_(message) {}
   int status() const { return status_; }
+  const std::string& message() const { return message_; }
 
  private:
   int status_;
+  std::string message_;
 };
+
+// A parameter value as an error message quotes it: bytes that are not
+// UTF-8 become U+FFFD (a client's %ff%fe is not echoed as lone surrogates),
+// at most 200 characters.
+std::string ShownParam(const std::string& value);
 
 struct PushQuery {
   enum class Bound { kNone, kDate, kChangeset, kPushId };

@@ -71,7 +71,7 @@ void Answer(const RepoRequest& req, RepoResponse& res, const char* content_type,
     res.content_type = content_type;
     res.body = render(query, result, *repo, now);
   } catch (const QueryError& e) {
-    JsonError(res, e.status(), e.what());
+    JsonError(res, e.status(), e.message());
   }
 }
 

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 
 #include "hg/replicated_data.h"
@@ -159,6 +161,28 @@ TEST_F(PushlogCommandsTest, ErrorsUseTheJsonErrorTemplateAndStatus) {
   RepoResponse id = Get("json-pushes", {{"startID", "one"}});
   EXPECT_EQ(id.status, 400);
   EXPECT_NE(id.body.find("startID must be an integer"), std::string::npos) << id.body;
+}
+
+// What a client sent is echoed whole and as valid JSON: a NUL does not cut
+// the message off, bytes that are not UTF-8 become U+FFFD (not lone
+// surrogates a strict JSON parser rejects), a long value is shortened.
+TEST_F(PushlogCommandsTest, ErrorsEchoClientValuesWholeAndAsValidJson) {
+  RepoResponse nul = Get("json-pushes", {{"fromchange", std::string("ab\0cd", 5)}});
+  EXPECT_EQ(nul.status, 404);
+  EXPECT_EQ(nul.body, "{\n\"error\": \"unknown revision 'ab\\u0000cd'\"\n}");
+  RepoResponse bytes = Get("json-pushes", {{"changeset", "\xff\xfe"}});
+  EXPECT_EQ(bytes.status, 404);
+  EXPECT_EQ(bytes.body, "{\n\"error\": \"unknown revision '\\ufffd\\ufffd'\"\n}");
+  RepoResponse id = Get("json-pushes", {{"startID", "\xff" "1"}});
+  EXPECT_EQ(id.status, 400);
+  EXPECT_NE(id.body.find("(got '\\ufffd1')"), std::string::npos) << id.body;
+  RepoResponse date = Get("json-pushes", {{"startdate", "\xc3"}});
+  EXPECT_NE(date.body.find("invalid date '\\ufffd'"), std::string::npos) << date.body;
+  RepoResponse long_one = Get("json-pushes", {{"fromchange", std::string(5000, 'a')}});
+  EXPECT_LT(long_one.body.size(), 300u);
+  for (const auto* r : {&nul, &bytes, &id, &date, &long_one}) {
+    EXPECT_TRUE(nlohmann::json::accept(r->body)) << r->body;
+  }
 }
 
 TEST_F(PushlogCommandsTest, TipsonlyKeepsTheHighestRevOfEachPush) {
