@@ -106,24 +106,31 @@ std::vector<int> PickPorts(int count) {
 }
 
 // A Kafka cluster id: 16 random bytes, base64url without padding.
+// 16 random bytes in URL-safe base64 without padding, as Kafka's
+// Uuid.randomUuid(), which also draws again when the text starts with '-':
+// kafka-storage's argument parser would read such an id as an option
+// ("argument --cluster-id/-t: expected one argument", one start in 64).
 std::string NewClusterId() {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::random_device seed;
-  unsigned char bytes[16];
-  for (unsigned char& b : bytes) b = static_cast<unsigned char>(seed());
   std::string id;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char b : bytes) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      id += kAlphabet[(acc >> bits) & 63];
+  do {
+    unsigned char bytes[16];
+    for (unsigned char& b : bytes) b = static_cast<unsigned char>(seed());
+    id.clear();
+    uint32_t acc = 0;
+    int bits = 0;
+    for (unsigned char b : bytes) {
+      acc = (acc << 8) | b;
+      bits += 8;
+      while (bits >= 6) {
+        bits -= 6;
+        id += kAlphabet[(acc >> bits) & 63];
+      }
     }
-  }
-  if (bits > 0) id += kAlphabet[(acc << (6 - bits)) & 63];
+    if (bits > 0) id += kAlphabet[(acc << (6 - bits)) & 63];
+  } while (id.front() == '-');
   return id;
 }
 
