@@ -67,7 +67,10 @@ std::map<std::string, std::string> AutoFields(const std::string& text) {
 // `hgcluster web` as a child process on a scratch repos directory.
 class WebProcess {
  public:
-  explicit WebProcess(const ScratchDir& dir, const std::string& extra = "") : dir_(dir.path()) {
+  // `ca`: the front serves HTTPS with a certificate this CA signed.
+  explicit WebProcess(const ScratchDir& dir, const std::string& extra = "",
+                      const std::string& ca = "")
+      : dir_(dir.path()), ca_(ca) {
     fs::create_directories(dir_ + "/repos");
     port_ = PickFreeLoopbackPort();
     WriteFileAtomic(dir_ + "/hgweb.conf",
@@ -98,13 +101,19 @@ class WebProcess {
   int port() const { return port_; }
   int pid() const { return pid_; }
   const std::string& ini() const { return ini_; }
-  std::string url() const { return fmt::format("http://127.0.0.1:{}/", port_); }
+  std::string url() const {
+    return fmt::format("{}://127.0.0.1:{}/", ca_.empty() ? "http" : "https", port_);
+  }
   std::string repos() const { return dir_ + "/repos"; }
   std::string Log() const { return ReadFileOrEmpty(dir_ + "/web.log"); }
 
   // HTTP status of a GET, 0 when the connection fails.
   int Status(const std::string& path, std::string* body = nullptr) const {
-    httplib::Client c("127.0.0.1", port_);
+    httplib::Client c(url().substr(0, url().size() - 1));
+    if (!ca_.empty()) {
+      c.set_ca_cert_path(ca_.c_str());
+      c.enable_server_certificate_verification(true);
+    }
     c.set_connection_timeout(2);
     auto r = c.Get(path.c_str());
     if (!r) return 0;
@@ -127,6 +136,7 @@ class WebProcess {
 
  private:
   std::string dir_;
+  std::string ca_;
   std::string ini_;
   int port_ = 0;
   int pid_ = 0;
@@ -552,6 +562,48 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
   EXPECT_NE(metrics.find("hgcluster_web_requests_total{class=\"refused\",status=\"413\"} 1"),
             std::string::npos)
       << metrics;
+}
+
+// HTTPS as users clone it: the front serves TLS with a certificate from
+// `[web] tls_cert`/`tls_key`; hg clones over https:// trusting the test CA,
+// and refuses the server without it.
+TEST(WebFrontTest, ClonesOverHttpsWithATestCa) {
+  ScratchDir dir;
+  std::string tls = dir / "tls";
+  fs::create_directories(tls);
+  auto sh = [&](const std::string& cmd) {
+    auto r = Sh("cd " + tls + " && " + cmd);
+    EXPECT_TRUE(r.ok()) << cmd << "\n" << r.out << r.err;
+  };
+  sh("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+     "-subj '/CN=hgcluster test CA' 2>/dev/null");
+  sh("openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+     "-subj '/CN=127.0.0.1' 2>/dev/null");
+  WriteFileAtomic(tls + "/san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  sh("openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem "
+     "-days 2 -extfile san.ext 2>/dev/null");
+  WebProcess web(dir,
+                 fmt::format("tls_cert = {0}/server.pem\ntls_key = {0}/server.key\n", tls),
+                 tls + "/ca.pem");
+  MakeRepo(web.repos() + "/demo", 5);
+  ASSERT_EQ(web.Status("/__health"), 200) << web.Log();
+  // hg matches the host name against the certificate's DNS names only.
+  std::string url = fmt::format("https://localhost:{}/", web.port());
+  std::string clone = dir / "clone";
+  auto r = Hg(fmt::format("clone --config web.cacerts={}/ca.pem {}demo {}", tls, url, clone));
+  ASSERT_TRUE(r.ok()) << r.out << r.err << web.Log();
+  EXPECT_EQ(Tip(clone), Tip(web.repos() + "/demo"));
+  // Without the CA the certificate is not trusted.
+  auto untrusted = Hg(fmt::format("clone --config web.cacerts={}/server.pem {}demo {}",
+                                  tls, url, dir / "untrusted"));
+  EXPECT_FALSE(untrusted.ok());
+  EXPECT_NE((untrusted.out + untrusted.err).find("certificate"), std::string::npos)
+      << untrusted.out << untrusted.err;
+  // Plain HTTP to the HTTPS port gets no repository.
+  httplib::Client plain("127.0.0.1", web.port());
+  plain.set_connection_timeout(2);
+  auto p = plain.Get("/demo?cmd=capabilities");
+  EXPECT_TRUE(!p || p->status >= 400);
 }
 
 TEST(WebFrontTest, MetricsAreFromPrometheusTextAndMove) {

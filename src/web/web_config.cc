@@ -52,6 +52,12 @@ WebConfig FromIni(const IniFile& ini) {
   c.keep_alive_timeout = int_of("keep_alive_timeout", ini.GetOr(s, "keep_alive_timeout", "5"), 1);
   c.client_timeout = int_of("client_timeout", ini.GetOr(s, "client_timeout", "360"), 1);
   c.allow_symlinks = ini.GetBool(s, "allow_symlinks", false);
+  c.tls_cert = abs(ini.GetOr(s, "tls_cert", ""));
+  c.tls_key = abs(ini.GetOr(s, "tls_key", ""));
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    throw bad(c.tls_cert.empty() ? "tls_cert" : "tls_key",
+              "HTTPS needs both tls_cert (PEM certificate chain) and tls_key (its private key)");
+  }
   c.read_timeout = int_of("read_timeout", ini.GetOr(s, "read_timeout", "30"), 1);
   c.limits.max_headers = int_of("max_headers", ini.GetOr(s, "max_headers", "100"), 1);
   c.limits.max_header_bytes =

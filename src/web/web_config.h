@@ -30,6 +30,8 @@ struct WebConfig {
   int replace_worker_after = 3;  // replace_worker_after = failed requests in a row (0: never)
   std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
+  std::string tls_cert;         // tls_cert = PEM certificate chain: serve HTTPS ("": HTTP)
+  std::string tls_key;          // tls_key = its PEM private key (unencrypted)
   RequestLimits limits;         // max_headers, max_header_bytes, max_body_bytes
   bool allow_symlinks = false;  // allow_symlinks = serve repositories reached through
                                 // symbolic links below `repos` (off: 404, not listed)

@@ -38,6 +38,11 @@ TEST(WebConfigTest, ErrorsNameTheFileAndKey) {
     }
     return std::string("no error");
   };
+  EXPECT_EQ(message("[web]\nrepos = /r\nworkers = 0\ntls_cert = /c.pem\n"),
+            "web.ini: [web] tls_key: HTTPS needs both tls_cert (PEM certificate chain) and "
+            "tls_key (its private key)");
+  EXPECT_EQ(message("[web]\nrepos = /r\nworkers = 0\nmax_headers = 0\n"),
+            "web.ini: [web] max_headers: '0' is not an integer >= 1");
   EXPECT_EQ(message("[web]\nlisten = 8080\nrepos = /r\nworkers = 0\n"),
             "web.ini: [web] listen: expected HOST:PORT, e.g. 127.0.0.1:8000");
   EXPECT_EQ(message("[web]\nlisten = 127.0.0.1:http\nrepos = /r\nworkers = 0\n"),

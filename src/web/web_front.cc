@@ -76,10 +76,27 @@ std::string QueryOf(const httplib::Request& req) {
   return q == std::string::npos ? std::string() : req.target.substr(q + 1);
 }
 
+std::string Scheme(const WebConfig& config) { return config.tls_cert.empty() ? "http" : "https"; }
+
 std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int port) {
   std::string host = req.get_header_value("Host");
   if (host.empty()) host = fmt::format("{}:{}", config.listen_host, port);
-  return "http://" + host + "/";
+  return Scheme(config) + "://" + host + "/";
+}
+
+// HTTPS when the configuration names a certificate; a certificate or key
+// that cannot be loaded stops the start with the file names.
+std::unique_ptr<httplib::Server> MakeServer(const WebConfig& config) {
+  if (config.tls_cert.empty()) return std::make_unique<httplib::Server>();
+  auto server = std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
+  if (!server->is_valid()) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("{}: [web] tls_cert {} / tls_key {}: cannot load them (a PEM "
+                            "certificate chain and its unencrypted PEM private key, readable by "
+                            "this user)",
+                            config.origin, config.tls_cert, config.tls_key));
+  }
+  return server;
 }
 
 // Everything one streamed hg response needs after the handler returned;
@@ -150,7 +167,7 @@ WebFront::WebFront(WebConfig config, RepoCommands commands)
                                             : "hgcluster.allowsymlinks=false"},
           .replace_after_failures = config_.replace_worker_after})),
       lag_(std::make_unique<LagMetrics>(config_.consumer_config)),
-      server_(std::make_unique<httplib::Server>()) {
+      server_(MakeServer(config_)) {
   auto& svr = *server_;
   size_t threads = static_cast<size_t>(config_.threads);
   svr.new_task_queue = [this, threads] { return new ConnectionCountingPool(threads, metrics_); };
@@ -199,8 +216,8 @@ int WebFront::Bind() {
 bool WebFront::Serve() {
   workers_->Start();
   LogLine(kLogger,
-          fmt::format("serving {} on http://{}:{}/ with {} hg workers, {} threads", config_.repos,
-                      config_.listen_host, port_, config_.workers, config_.threads));
+          fmt::format("serving {} on {}://{}:{}/ with {} hg workers, {} threads", config_.repos,
+                      Scheme(config_), config_.listen_host, port_, config_.workers, config_.threads));
   if (!draining_.load()) server_->listen_after_bind();
   if (!draining_.load()) {
     workers_->Stop();
