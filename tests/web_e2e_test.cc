@@ -606,6 +606,29 @@ TEST(WebFrontTest, ClonesOverHttpsWithATestCa) {
   EXPECT_TRUE(!p || p->status >= 400);
 }
 
+// Wire-protocol arguments hg would answer with a bare 500 get a 400 that
+// says what was wrong; what real hg clients send still works.
+TEST(WebFrontTest, MalformedWireArgumentsGetA400NotA500) {
+  ScratchDir dir;
+  WebProcess web(dir);
+  MakeRepo(web.repos() + "/demo", 3);
+  for (const auto& [path, says] : std::vector<std::pair<std::string, std::string>>{
+           {"/demo?cmd=getbundle&heads=zzz", "argument 'heads' must be 40-hex-digit node ids"},
+           {"/demo?cmd=known", "known: missing argument 'nodes'"},
+           {"/demo?cmd=batch&cmds=heads", "batch: command 1 ('heads') must be"},
+           {"/demo?cmd=batch&cmds=heads%20%3Bknown%20nodes%3Dxyz", "batch: known: argument 'nodes'"},
+       }) {
+    std::string body;
+    EXPECT_EQ(web.Status(path, &body), 400) << path << ": " << body;
+    EXPECT_NE(body.find(says), std::string::npos) << path << ": " << body;
+  }
+  auto clone = Hg(fmt::format("clone {}demo {}", web.url(), dir / "clone"));
+  ASSERT_TRUE(clone.ok()) << clone.out << clone.err;
+  EXPECT_EQ(Tip(dir / "clone"), Tip(web.repos() + "/demo"));
+  auto pull = Hg(fmt::format("-R {} pull", dir / "clone"));
+  EXPECT_TRUE(pull.ok()) << pull.out << pull.err;
+}
+
 TEST(WebFrontTest, MetricsAreFromPrometheusTextAndMove) {
   ScratchDir dir;
   fs::create_directories(dir / "repos/demo/.hg");

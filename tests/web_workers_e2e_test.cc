@@ -203,16 +203,19 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
   ASSERT_EQ(pids.size(), 2u);
   WriteFileAtomic(dir / fmt::format("faults/{}", pids[0]), "500");
 
-  // Not idempotent: a push command is never sent twice; the worker's 500
-  // reaches the client.
+  // Not idempotent: a batch with a push command is never sent twice; the
+  // worker's 500 reaches the client. (A bare `cmd=pushkey` POST never
+  // reaches a worker: a mirror refuses pushes from the request head.)
   httplib::Client c("127.0.0.1", front.port());
-  auto push = c.Post("/demo?cmd=pushkey", "", "application/mercurial-0.1");
+  auto push = c.Post(
+      "/demo?cmd=batch&cmds=pushkey%20namespace%3Dbookmarks%2Ckey%3Dx%2Cold%3D%2Cnew%3D", "",
+      "application/mercurial-0.1");
   ASSERT_TRUE(push);
   EXPECT_EQ(push->status, 500);
   EXPECT_EQ(front.Metric("hgcluster_web_hg_retries_total"), "0");
-  EXPECT_NE(front.Log().find("POST /demo?cmd=pushkey: hg worker 0 answered 500 (not idempotent"),
-            std::string::npos)
+  EXPECT_NE(front.Log().find(": hg worker 0 answered 500 (not idempotent"), std::string::npos)
       << front.Log();
+  EXPECT_EQ(c.Post("/demo?cmd=pushkey", "", "application/mercurial-0.1")->status, 403);
 
   // Idempotent: a page and a wire-protocol read; worker 0 fails both, the
   // client never sees it.

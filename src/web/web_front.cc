@@ -23,6 +23,7 @@
 #include "web/lag_metrics.h"
 #include "web/proxy_retry.h"
 #include "web/upstream.h"
+#include "web/wire_args.h"
 
 namespace hgc {
 namespace {
@@ -525,6 +526,15 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
     res.status = status;
     res.set_content(why + "\n", "text/plain; charset=utf-8");
   };
+  {
+    // Arguments hg would answer with a bare 500 get a 400 that says why.
+    std::vector<std::pair<std::string, std::string>> all(req.headers.begin(), req.headers.end());
+    if (auto problem = WireRequestProblem({QueryOf(req), &all, req.body})) {
+      LogLine(kLogger, fmt::format("{} {}: refused: {}", req.method, req.target.substr(0, 200),
+                                   *problem));
+      return fail(400, "malformed wire protocol request: " + *problem);
+    }
+  }
   std::string head = fmt::format("{} {} HTTP/1.0\r\n", req.method, req.target);
   for (const auto& [name, value] : req.headers) {
     if (!DropRequestHeader(name)) head += fmt::format("{}: {}\r\n", name, value);
