@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <sqlite3.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -195,7 +196,7 @@ class Campaign {
   std::string PickFault() {
     static const std::vector<std::string> kinds{
         "kill-consumer", "kill-consumer",  "kill-heads", "kill-aggregator",
-        "kill-notifier", "kill-producer-agent", "freeze-consumer"};
+        "kill-notifier", "kill-producer-agent", "freeze-consumer", "log-unavailable"};
     int n = static_cast<int>(kinds.size()) + (tmpfs_.empty() ? 0 : 1);
     int pick = Uniform(n);
     if (pick == static_cast<int>(kinds.size())) {
@@ -206,6 +207,9 @@ class Campaign {
       kind += fmt::format(":mirror{}", 1 + Uniform(o_.mirrors));
     }
     if (kind == "kill-aggregator") kind += Uniform(2) ? ":pending" : ":final";
+    // Shorter than the embedded log's busy timeout (10 s): writes wait; or
+    // longer: pushes are refused and retried, consumers fail and retry.
+    if (kind == "log-unavailable") kind += Uniform(2) ? ":3s" : ":12s";
     return kind;
   }
 
@@ -224,6 +228,7 @@ class Campaign {
     std::vector<int> frozen;
     if (fault) frozen = Inject(*fault);
     for (auto& t : threads) t.join();
+    if (log_lock_.joinable()) log_lock_.join();
     for (int pid : frozen) kill(pid, SIGCONT);
     if (!filler_.empty()) {
       fs::remove(filler_);
@@ -249,6 +254,26 @@ class Campaign {
     ::close(fd);
   }
 
+  // The embedded log held under an exclusive SQLite lock for `hold` while
+  // the batch runs: no producer or consumer can write to it (RunBatch joins
+  // the thread; the hold is the fault's length, not a synchronisation).
+  void LockLog(std::chrono::seconds hold) {
+    std::string path = cluster_->root() + "/log/log.db";
+    log_lock_ = std::thread([path, hold] {
+      sqlite3* db = nullptr;
+      if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return;
+      }
+      sqlite3_busy_timeout(db, 30000);
+      if (sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK) {
+        std::this_thread::sleep_for(hold);
+        sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+      }
+      sqlite3_close(db);
+    });
+  }
+
   // Returns the processes it froze (to thaw after the batch).
   std::vector<int> Inject(const std::string& fault) {
     std::string kind = fault.substr(0, fault.find(':'));
@@ -269,6 +294,8 @@ class Campaign {
       pids = FindDaemons("producer-agent", root + "/leader/");
     } else if (kind == "disk-full") {
       FillDisk();
+    } else if (kind == "log-unavailable") {
+      LockLog(std::chrono::seconds(std::stoi(where)));
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -672,6 +699,7 @@ class Campaign {
   ScratchDir root_dir_;  // the cluster's; outlives cluster_ and the tmpfs
   std::string tmpfs_;    // the last mirror's repos directory, when a tmpfs
   std::string filler_;   // the file filling it during a disk-full fault
+  std::thread log_lock_;  // holds the log's lock during a log-unavailable fault
   std::unique_ptr<Cluster> cluster_;
   std::vector<std::unique_ptr<ChaosRepo>> repos_;
   int serial_ = 0;
