@@ -97,6 +97,32 @@ class Campaign {
         Sh("mount -t tmpfs -o size=64m hgcluster-chaos " + repos + " 2>&1").exit_code == 0) {
       tmpfs_ = repos;
     }
+    SlowHgHook();
+  }
+
+  // Every mirror consumer's hg runs a hook before applying changesets that
+  // sleeps 4 s in a repository holding .hg/chaos-slow (the slow-hg fault
+  // creates it for a batch): one slow repository, the others must flow.
+  // The consumers are restarted to read the new hgrcpath.
+  void SlowHgHook() {
+    for (int m = 1; m <= o_.mirrors; ++m) {
+      std::string dir = cluster_->root() + fmt::format("/mirrors/mirror{}", m);
+      WriteFileAtomic(dir + "/chaos.rc",
+                      "[hooks]\nprechangegroup.chaos-slow = "
+                      "if [ -e .hg/chaos-slow ]; then sleep 4; fi\n");
+      std::string ini = ReadFileOrEmpty(dir + "/consumer.ini");
+      size_t at = ini.find("[consumer]\n");
+      if (at == std::string::npos) continue;
+      ini.insert(at + 11, "hgrcpath = " + dir + "/chaos.rc\n");
+      WriteFileAtomic(dir + "/consumer.ini", ini);
+      for (int pid : FindDaemons("consume", dir + "/consumer.ini")) {
+        kill(pid, SIGKILL);
+        WaitFor([&] {
+          auto now = FindDaemons("consume", dir + "/consumer.ini");
+          return !now.empty() && now[0] != pid;
+        }, std::chrono::seconds(30));
+      }
+    }
   }
 
   ~Campaign() {
@@ -196,14 +222,15 @@ class Campaign {
   std::string PickFault() {
     static const std::vector<std::string> kinds{
         "kill-consumer", "kill-consumer",  "kill-heads", "kill-aggregator",
-        "kill-notifier", "kill-producer-agent", "freeze-consumer", "log-unavailable"};
+        "kill-notifier", "kill-producer-agent", "freeze-consumer", "log-unavailable", "slow-hg"};
     int n = static_cast<int>(kinds.size()) + (tmpfs_.empty() ? 0 : 1);
     int pick = Uniform(n);
     if (pick == static_cast<int>(kinds.size())) {
       return fmt::format("disk-full:mirror{}", o_.mirrors);
     }
     std::string kind = kinds[pick];
-    if (kind == "kill-consumer" || kind == "kill-heads" || kind == "freeze-consumer") {
+    if (kind == "kill-consumer" || kind == "kill-heads" || kind == "freeze-consumer" ||
+        kind == "slow-hg") {
       kind += fmt::format(":mirror{}", 1 + Uniform(o_.mirrors));
     }
     if (kind == "kill-aggregator") kind += Uniform(2) ? ":pending" : ":final";
@@ -223,12 +250,18 @@ class Campaign {
         concurrent.push_back(op);
       }
     }
+    // A slow repository: the first one this batch pushes to.
+    slow_repo_ = concurrent.empty() || !concurrent[0].repo ? "" : concurrent[0].repo->name;
     std::vector<std::thread> threads;
     for (const auto& op : concurrent) threads.emplace_back([this, op] { Do(op); });
     std::vector<int> frozen;
     if (fault) frozen = Inject(*fault);
     for (auto& t : threads) t.join();
     if (log_lock_.joinable()) log_lock_.join();
+    if (!slow_marker_.empty()) {
+      fs::remove(slow_marker_);
+      slow_marker_.clear();
+    }
     for (int pid : frozen) kill(pid, SIGCONT);
     if (!filler_.empty()) {
       fs::remove(filler_);
@@ -296,6 +329,12 @@ class Campaign {
       FillDisk();
     } else if (kind == "log-unavailable") {
       LockLog(std::chrono::seconds(std::stoi(where)));
+    } else if (kind == "slow-hg" && !slow_repo_.empty()) {
+      std::string repo = root + "/mirrors/" + where + "/repos/" + slow_repo_;
+      if (fs::exists(repo + "/.hg")) {
+        slow_marker_ = repo + "/.hg/chaos-slow";
+        WriteFileAtomic(slow_marker_, "");
+      }
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -700,6 +739,8 @@ class Campaign {
   std::string tmpfs_;    // the last mirror's repos directory, when a tmpfs
   std::string filler_;   // the file filling it during a disk-full fault
   std::thread log_lock_;  // holds the log's lock during a log-unavailable fault
+  std::string slow_repo_;    // the repository a slow-hg fault slows this batch
+  std::string slow_marker_;  // its .hg/chaos-slow on the mirror, removed after the batch
   std::unique_ptr<Cluster> cluster_;
   std::vector<std::unique_ptr<ChaosRepo>> repos_;
   int serial_ = 0;

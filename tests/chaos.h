@@ -7,7 +7,9 @@
 // aggregators, the webhook notifier, the leader's producer agent), a
 // mirror's consumer frozen for a while, the log unavailable (the embedded
 // log held under an exclusive lock for 3 s, within its 10 s busy timeout,
-// or for 12 s, beyond it: pushes are refused and retried), or the last
+// or for 12 s, beyond it: pushes are refused and retried), hg slow on one
+// repository of one mirror (a hook sleeps 4 s before each changegroup it
+// applies there, for a batch), or the last
 // mirror's disk full (its repositories on a 64 MB tmpfs, filled for a batch;
 // only when the campaign may mount, i.e. as root). Then, faults stopped: every mirror must converge, and for every repository heads,
 // bookmarks, phases, branches, pushlog rows and hgrc must equal the leader's;
