@@ -142,19 +142,26 @@ class WebProcess {
   int pid_ = 0;
 };
 
+// A TCP socket connected to 127.0.0.1:`port`, with `option` set to `value`
+// before connecting (SO_RCVBUF must be, to take effect).
+int ConnectLoopback(int port, int option, const void* value, socklen_t size) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  setsockopt(fd, SOL_SOCKET, option, value, size);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  return fd;
+}
+
 // A client that sends a GET and then reads only when told to: the front
 // keeps the request in flight while the client does not read.
 class SlowClient {
  public:
   SlowClient(int port, const std::string& path) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
     int small = 4096;
-    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    fd_ = ConnectLoopback(port, SO_RCVBUF, &small, sizeof small);
     std::string req = fmt::format(
         "GET {} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", path, port);
     EXPECT_EQ(send(fd_, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
@@ -477,14 +484,8 @@ std::map<std::string, double> ParsePrometheus(const std::string& text) {
 // Sends `request` (a head, maybe a little body) and reads until the server
 // closes the connection or 10 s pass. `closed`: the server closed it.
 std::string RawExchange(int port, const std::string& request, bool* closed) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
   timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  int fd = ConnectLoopback(port, SO_RCVTIMEO, &tv, sizeof tv);
   size_t sent = 0;
   while (sent < request.size()) {
     ssize_t w = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
