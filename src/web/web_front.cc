@@ -535,7 +535,9 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
       return fail(400, "malformed wire protocol request: " + *problem);
     }
   }
-  std::string head = fmt::format("{} {} HTTP/1.0\r\n", req.method, req.target);
+  // hg's server has no HEAD (501): ask for the GET and send only its head.
+  std::string head = fmt::format("{} {} HTTP/1.0\r\n", req.method == "HEAD" ? "GET" : req.method,
+                                 req.target);
   for (const auto& [name, value] : req.headers) {
     if (!DropRequestHeader(name)) head += fmt::format("{}: {}\r\n", name, value);
   }

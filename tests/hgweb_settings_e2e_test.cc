@@ -1,0 +1,79 @@
+// A mirror's hgweb pages behave as hg.mozilla.org's (issue: what Firefox
+// tooling calls works on every mirror): diffs are git diffs, so `hg import
+// --exact URL/raw-rev/X` recreates a changeset with a binary file and the
+// same node; raw files carry their MIME type; archives download; logs show
+// 20 changes a page; HEAD is answered like GET, without a body.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cluster_fixture.h"
+#include "hg/repo_state.h"
+
+namespace hgc::test {
+namespace {
+
+TEST(HgwebSettingsE2E, GitDiffsMimeTypesArchivesAndTwentyChangesAPage) {
+  ClusterOptions options;
+  options.mirrors = 1;
+  Cluster c(options);
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  for (int i = 0; i < 24; ++i) {
+    WriteFileAtomic(client + "/a.txt", fmt::format("line {}\n", i));
+    ASSERT_EQ(c.Hg(fmt::format("-R {} commit -qA -m 'change {}'", client, i)).exit_code, 0);
+  }
+  {
+    std::ofstream png(client + "/logo.png", std::ios::binary);
+    png << std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\x01\xff", 20);
+  }
+  ASSERT_EQ(c.Hg("-R " + client + " commit -qA -m 'binary logo'").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  std::string tip = c.Hg("-R " + client + " log -r tip -T '{node}'").out;
+
+  auto status = c.Status();
+  std::string base = status["mirrors"][0]["http"].get<std::string>() + "repo/";
+  httplib::Client web("127.0.0.1", status["mirrors"][0]["http_port"].get<int>());
+
+  // A git diff of the binary file: `hg import --exact` gives the same node.
+  std::string target = work / "target";
+  std::string parent = c.Hg("-R " + client + " log -r 'tip~1' -T '{node}'").out;
+  ASSERT_EQ(c.Hg(fmt::format("clone -q -r {} {} {}", parent, client, target)).exit_code, 0);
+  auto imported = c.Hg(fmt::format("-R {} import --exact {}raw-rev/{}", target, base, tip));
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  EXPECT_EQ(c.Hg("-R " + target + " log -r tip -T '{node}'").out, tip);
+  auto rawrev = web.Get(("/repo/raw-rev/" + tip).c_str());
+  ASSERT_TRUE(rawrev);
+  EXPECT_NE(rawrev->body.find("diff --git a/logo.png b/logo.png"), std::string::npos)
+      << rawrev->body;
+  EXPECT_NE(rawrev->body.find("GIT binary patch"), std::string::npos) << rawrev->body;
+
+  auto raw = web.Get("/repo/raw-file/tip/logo.png");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(raw->status, 200);
+  EXPECT_EQ(raw->get_header_value("Content-Type"), "image/png");
+
+  auto zip = web.Get("/repo/archive/tip.zip");
+  ASSERT_TRUE(zip);
+  EXPECT_EQ(zip->status, 200) << zip->body.substr(0, 300);
+  EXPECT_EQ(zip->body.substr(0, 2), "PK");
+
+  auto log = web.Get("/repo/json-log");
+  ASSERT_TRUE(log);
+  ASSERT_EQ(log->status, 200) << log->body.substr(0, 300);
+  EXPECT_EQ(nlohmann::json::parse(log->body)["changesets"].size(), 20u) << log->body.substr(0, 300);
+
+  auto head = web.Head("/repo/rev/tip");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+}
+
+}  // namespace
+}  // namespace hgc::test
