@@ -69,6 +69,13 @@ TEST(HgwebSettingsE2E, GitDiffsMimeTypesArchivesAndTwentyChangesAPage) {
   ASSERT_EQ(log->status, 200) << log->body.substr(0, 300);
   EXPECT_EQ(nlohmann::json::parse(log->body)["changesets"].size(), 20u) << log->body.substr(0, 300);
 
+  // Feeds link to the mirror's front, not to an hg worker's own port.
+  auto atom = web.Get("/repo/atom-log");
+  ASSERT_TRUE(atom);
+  EXPECT_EQ(atom->status, 200);
+  EXPECT_NE(atom->body.find("href=\"" + base + "rev/"), std::string::npos) << atom->body;
+  EXPECT_EQ(atom->body.find("localhost:"), std::string::npos) << atom->body;
+
   auto head = web.Head("/repo/rev/tip");
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);

@@ -321,11 +321,14 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
     WriteFileAtomic(l.mirror_heads_config(name), HeadsIni(l, name, log_url, o.workers));
     groups += name + "\n";
     WriteFileAtomic(l.mirror_dir(name) + "/serve.rc", ServeRc(l));
+    int port = old_ports.count(name) ? old_ports[name] : FreeLoopbackPort();
+    // baseurl: feeds and absolute links name the mirror's front, not the
+    // hg worker's own loopback port (behind a load balancer: its URL).
     WriteFileAtomic(l.mirror_dir(name) + "/hgweb.conf",
                     fmt::format("[paths]\n/ = {}/**\n"
-                                "[web]\n# new repositories appear at once\nrefreshinterval = 0\n",
-                                l.mirror_repos(name)));
-    int port = old_ports.count(name) ? old_ports[name] : FreeLoopbackPort();
+                                "[web]\n# new repositories appear at once\nrefreshinterval = 0\n"
+                                "baseurl = http://127.0.0.1:{}/\n",
+                                l.mirror_repos(name), port));
     WriteFileAtomic(l.mirror_web_config(name), WebIni(l, name, port));
     mirrors.push_back({{"name", name},
                        {"repos", l.mirror_repos(name)},
