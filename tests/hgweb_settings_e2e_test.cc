@@ -76,6 +76,16 @@ TEST(HgwebSettingsE2E, GitDiffsMimeTypesArchivesAndTwentyChangesAPage) {
   EXPECT_NE(atom->body.find("href=\"" + base + "rev/"), std::string::npos) << atom->body;
   EXPECT_EQ(atom->body.find("localhost:"), std::string::npos) << atom->body;
 
+  // The index page's style sheet and images, at the root.
+  auto css = web.Get("/static/style-paper.css");
+  ASSERT_TRUE(css);
+  EXPECT_EQ(css->status, 200);
+  EXPECT_EQ(css->get_header_value("Content-Type"), "text/css");
+  auto logo = web.Get("/static/hglogo.png");
+  ASSERT_TRUE(logo);
+  EXPECT_EQ(logo->status, 200);
+  EXPECT_EQ(web.Get("/static/../cluster.json")->status, 404);
+
   auto head = web.Head("/repo/rev/tip");
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);

@@ -411,6 +411,13 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
     if (bundle.matched) return ServeBundleFile(req, res, bundle.file);
   }
   RepoPath rp = ResolveRepoPath(config_.repos, path, config_.allow_symlinks);
+  // hgweb's own static files (style sheets, images of the index page) live
+  // at /static/ when no repository is called "static".
+  if (rp.kind == RepoPath::Kind::kNotFound && path.starts_with("/static/") && config_.workers > 0 &&
+      (path + "/").find("/../") == std::string::npos &&
+      (path + "/").find("/./") == std::string::npos) {
+    return Proxy(req, res);
+  }
   if (rp.kind == RepoPath::Kind::kNotFound) {
     return monitoring(RequestClass::kNotFound, 404,
                       fmt::format("no repository at {}\n", path.substr(0, 1000)),
