@@ -533,10 +533,12 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
     res.status = status;
     res.set_content(why + "\n", "text/plain; charset=utf-8");
   };
+  std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(),
+                                                           req.headers.end());
+  std::string query = QueryOf(req);
   {
     // Arguments hg would answer with a bare 500 get a 400 that says why.
-    std::vector<std::pair<std::string, std::string>> all(req.headers.begin(), req.headers.end());
-    if (auto problem = WireRequestProblem({QueryOf(req), &all, req.body})) {
+    if (auto problem = WireRequestProblem({query, &headers, req.body})) {
       LogLine(kLogger, fmt::format("{} {}: refused: {}", req.method, req.target.substr(0, 200),
                                    *problem));
       return fail(400, "malformed wire protocol request: " + *problem);
@@ -554,9 +556,6 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
   // one. A failure after the request was sent (5xx, reset, closed before the
   // response head) is retried once, on another worker when one is ready,
   // only for idempotent requests; nothing has reached the client yet.
-  std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(),
-                                                           req.headers.end());
-  std::string query = QueryOf(req);
   bool idempotent = IsIdempotentRequest({req.method, query, &headers, req.body});
   std::string what = fmt::format("{} {}", req.method, req.target.substr(0, 200));
   stream->what = what;
