@@ -3,19 +3,30 @@
 // brokers die. Every test starts its own brokers (JVMs): keep them few.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <random>
 
 #include "cluster_fixture.h"
+#include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "kafka_cluster.h"
+#include "common/error.h"
+#include "log/kafka_admin.h"
 #include "log/kafka_local.h"
 #include "log/log.h"
+#include "message/message.h"
 #include "routing/partition_map.h"
 
 namespace hgc::test {
 namespace {
 
+namespace fs = std::filesystem;
 using std::chrono::steady_clock;
 
 long SecondsSince(steady_clock::time_point t) {
@@ -195,6 +206,218 @@ TEST(KafkaFailoverE2E, BrokerDeathsDuringPushesLoseNothingAndTwoDownRefuses) {
   EXPECT_EQ(PushCount(c.LeaderRepo("repo")), count);
   for (int m = 1; m <= 2; ++m) EXPECT_EQ(PushCount(c.MirrorRepo(m, "repo")), count) << m;
   std::cout << "[ timing ] whole test " << SecondsSince(start) << " s\n";
+}
+
+// A mirror's consumer (here a second group, "late", with its own
+// repositories) offline for longer than the log's retention never skips
+// silently: when it starts it finds the deleted range, stops applying that
+// partition (the others flow), says what was lost and how to recover, and
+// check_vcsreplicator_lag is CRITICAL naming it. `hg replicatesync` on the
+// leader plus `consume --accept-lost` recovers it.
+//
+// The log's limits, on one cluster shared by the tests of this suite (its
+// JVMs start once): retention of 6 s with segments rolled every second, and
+// records of at most 64 KiB compressed (topics and leader alike).
+class KafkaLimitsE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ClusterOptions o;
+    o.kafka = true;
+    o.mirrors = 1;
+    o.up_args = {"--kafka-retention-ms", "6000", "--kafka-segment-ms", "1000",
+                 "--kafka-max-message-bytes", "65536"};
+    cluster_ = new Cluster(o);
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  static Cluster* cluster_;
+};
+
+Cluster* KafkaLimitsE2E::cluster_ = nullptr;
+
+TEST_F(KafkaLimitsE2E, AConsumerOfflineLongerThanRetentionStopsThePartitionAndSaysHowToRecover) {
+  Cluster& c = *cluster_;
+  ScratchDir work;
+  c.CreateRepo("repo");
+  int partition = Md5Mod("{moz}/repo", 8);
+  std::string other;
+  for (int i = 0; other.empty(); ++i) {
+    std::string name = "other" + std::to_string(i);
+    if (Md5Mod("{moz}/" + name, 8) != partition) other = name;
+  }
+  c.CreateRepo(other);
+  std::string client = work / "client";
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(CommitChange(client), 0);
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
+
+  std::string ini = work / "late/consumer.ini";
+  fs::create_directories(work / "late/repos");
+  WriteFileAtomic(ini, "[consumer]\nlog = kafka://" + c.kafka()->bootstrap() +
+                           "\nclient_id = late\ntopic = pushdata\ngroup = late\n"
+                           "poll_timeout = 0.1\nworkers = 2\n\n[path_rewrites]\n{moz} = " +
+                           (work / "late/repos") + "\n\n[pull_url_rewrites]\n{moz} = " +
+                           c.root() + "/leader/repos\n");
+  std::string late_repo = work / "late/repos/repo";
+  std::string late_log = work / "late/consumer.log";
+  int pid = 0;
+  auto start = [&] { pid = SpawnDaemon({HgclusterBin(), "consume", ini}, late_log); };
+  auto stop = [&] {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+    pid = 0;
+  };
+  struct Reaper {
+    std::function<void()> stop;
+    ~Reaper() { stop(); }
+  } reaper{stop};
+  auto same = [&](const std::string& name) {
+    return RepoFingerprint(c.LeaderRepo(name)) == RepoFingerprint(work / ("late/repos/" + name));
+  };
+  start();
+  ASSERT_TRUE(WaitFor([&] { return same("repo") && same(other); }, std::chrono::seconds(60)))
+      << ReadFileOrEmpty(late_log);
+  stop();
+
+  // Offline: pushes land, and the log deletes them (segments roll on each
+  // append older than 1 s; what is older than 6 s goes).
+  auto log = OpenLog("kafka://" + c.kafka()->bootstrap(), "test");
+  int64_t committed = log->Committed("late", "pushdata", {partition})[partition];
+  bool deleted = false;
+  for (int i = 0; i < 40 && !deleted; ++i) {
+    ASSERT_EQ(CommitChange(client), 0);
+    ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
+    deleted = WaitFor([&] { return log->GetWatermarks("pushdata", partition).low > committed; },
+                      std::chrono::seconds(2));
+  }
+  ASSERT_TRUE(deleted) << "retention never deleted offset " << committed;
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");  // mirror1 kept up all along
+
+  start();
+  std::string lost = fmt::format("partition {} of pushdata: offsets {} to ", partition, committed);
+  ASSERT_TRUE(WaitFor([&] { return ReadFileOrEmpty(late_log).find(lost) != std::string::npos; },
+                      std::chrono::seconds(30)))
+      << ReadFileOrEmpty(late_log);
+  std::string line = ReadFileOrEmpty(late_log);
+  EXPECT_NE(line.find("were deleted by the log's retention before this consumer applied them; "
+                      "it stopped applying partition " +
+                      std::to_string(partition)),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("`hgcluster bootstrap hgweb " + ini + " DOC`"), std::string::npos) << line;
+  // The other partitions flow.
+  ASSERT_EQ(CommitChange(client, "g"), 0);
+  ASSERT_EQ(c.Push(client, other, "-f").exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] { return same(other); }, std::chrono::seconds(60)))
+      << ReadFileOrEmpty(late_log);
+  EXPECT_FALSE(same("repo")) << "nothing of the stopped partition is applied";
+  auto check = Hgcluster({"check_vcsreplicator_lag", ini});
+  EXPECT_EQ(check.exit_code, 2) << check.out;
+  EXPECT_NE(check.out.find("CRITICAL - " + lost), std::string::npos) << check.out;
+
+  // Recover: a sync per repository of the partition, then accept the loss.
+  auto sync = Sh("hg -R " + c.LeaderRepo("repo") + " replicatesync", {{"HGRCPATH", ""}});
+  ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  stop();
+  auto accept = Hgcluster({"consume", ini, "--accept-lost"});
+  EXPECT_EQ(accept.exit_code, 0) << accept.out << accept.err;
+  EXPECT_NE(accept.out.find(fmt::format("partition {} of pushdata: accepted the loss of offsets {} "
+                                        "to ",
+                                        partition, committed)),
+            std::string::npos)
+      << accept.out;
+  start();
+  EXPECT_TRUE(WaitFor([&] { return same("repo"); }, std::chrono::seconds(60)))
+      << ReadFileOrEmpty(late_log);
+  EXPECT_TRUE(WaitFor([&] { return Hgcluster({"check_vcsreplicator_lag", ini}).exit_code == 0; },
+                      std::chrono::seconds(30)))
+      << Hgcluster({"check_vcsreplicator_lag", ini}).out;
+}
+
+// Events bigger than a record of the log: a push is refused before its
+// transaction commits (the leader unchanged, nothing logged), a sync before
+// anything is written; the Kafka producer compresses, and a record the
+// broker refuses fails at once with a clear error, not a 10 s timeout.
+TEST_F(KafkaLimitsE2E, OversizedEventsAreRefusedWholeAndCompressedOnesFit) {
+  Cluster& c = *cluster_;
+  ScratchDir work;
+  auto log = OpenLog("kafka://" + c.kafka()->bootstrap(), "test");
+
+  // The producer against the broker itself, on a topic of its own.
+  KafkaTopicOptions topic;
+  topic.max_message_bytes = 65536;
+  CreateKafkaTopics(c.kafka()->bootstrap(), {{"limits", 1}}, topic);
+  std::string compressible;
+  while (compressible.size() < 300'000) compressible += "{\"pushid\": 1, \"user\": \"alice\"}, ";
+  EXPECT_GE(log->Append("limits", 0, compressible), 0) << "300 KB that compress below 64 KiB";
+  std::string noise(100'000, '\0');
+  std::mt19937 rng(1);
+  for (char& ch : noise) ch = static_cast<char>(rng());
+  auto t = steady_clock::now();
+  try {
+    log->Append("limits", 0, noise);
+    ADD_FAILURE() << "100 KB of noise were accepted by a topic of 64 KiB records";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTooLarge) << e.what();
+    EXPECT_NE(std::string(e.what()).find("refused a record as too large"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_LE(SecondsSince(t), 5) << "a refusal is an answer, not a delivery timeout";
+  EXPECT_GE(log->Append("limits", 0, "after"), 0) << "the producer still works";
+
+  // A repository with 2,000 heads, pushed 200 at a time: each push's events fit.
+  c.CreateRepo("wide");
+  std::string client = work / "client";
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  std::string dag;
+  for (int i = 0; i < 3500; ++i) dag += "+1$";
+  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '" + dag + "'").exit_code, 0);
+  for (int round = 0; round < 10; ++round) {
+    auto r = c.Push(client, "wide",
+                    fmt::format("-f -r {}:{}", round * 200, round * 200 + 199));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  ASSERT_TRUE(c.WaitConverged("wide")) << c.Explain("wide");
+
+  // 1,500 new heads at once: the changegroup event would not fit.
+  int partition = Md5Mod("{moz}/wide", 8);
+  int64_t high = log->GetWatermarks("pushdata", partition).high;
+  std::string before = RepoFingerprint(c.LeaderRepo("wide"));
+  auto refused = c.Push(client, "wide", "-f -r 2000:3499");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err)
+                .find("remote: push refused: the changegroup and heads events of this push would "
+                      "be "),
+            std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("more than the log accepts ([replicationproducer] "
+                                             "maxmessagebytes = 65536); nothing was written"),
+            std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_EQ(RepoFingerprint(c.LeaderRepo("wide")), before);
+  // Only the heartbeats of the refused transaction reached the log.
+  for (const auto& r : log->OpenCursor({{"pushdata", partition, high}})->Poll(100, std::chrono::seconds(1))) {
+    EXPECT_EQ(DecodeMessage(r.value).type, MessageType::kHeartbeat) << r.offset;
+  }
+
+  // A sync carries every head and the whole pushlog: 2,000 of each do not fit.
+  auto sync = Sh("hg -R " + c.LeaderRepo("wide") + " replicatesync", {{"HGRCPATH", ""}});
+  EXPECT_EQ(sync.exit_code, 255) << sync.out << sync.err;
+  EXPECT_NE(sync.err.find("abort: the synchronization events of {moz}/wide would be "),
+            std::string::npos)
+      << sync.err;
+  for (const auto& r : log->OpenCursor({{"pushdata", partition, high}})->Poll(100, std::chrono::seconds(1))) {
+    EXPECT_EQ(DecodeMessage(r.value).type, MessageType::kHeartbeat) << r.offset;
+  }
+
+  // A push of ordinary size still goes through and replicates.
+  ASSERT_EQ(CommitChange(client), 0);
+  auto ok = c.Push(client, "wide", "-f -r .");
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_TRUE(c.WaitConverged("wide")) << c.Explain("wide");
 }
 
 }  // namespace

@@ -147,6 +147,7 @@ int RunConsumerLagCheck(const std::string& config, const std::string& section,
   std::string state_file = ConsumerStateFile(c.state_dir, c.group);
   CheckReport report =
       EvaluateConsumerLag(lags, thresholds, ReadConsumerState(state_file), state_file);
+  AddLostRanges(report, lags, ReadConsumerState(state_file), c.topic, config);
   std::string verify_file = VerifyStateFile(c.state_dir, c.group);
   AddVerifyVerdicts(report, ReadVerifyState(verify_file), verify_file);
   out << FormatReport(report);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -92,6 +93,23 @@ CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
         fmt::format("OK - {}/{} consumers out of sync but within tolerances", bad, total);
   }
   return report;
+}
+
+void AddLostRanges(CheckReport& report, const std::vector<PartitionLag>& lags,
+                   const ConsumerStateRead& state, const std::string& topic,
+                   const std::string& config) {
+  bool added = false;
+  for (const LostRange& l : state.state.lost) {
+    auto lag = std::find_if(lags.begin(), lags.end(),
+                            [&](const PartitionLag& p) { return p.partition == l.partition; });
+    if (lag == lags.end() || lag->offset >= l.to) continue;
+    report.details.push_back("CRITICAL - " + DescribeLostRange(l, topic, config));
+    report.status = CheckStatus::kCritical;
+    added = true;
+  }
+  if (added && report.summary.rfind("CRITICAL", 0) != 0) {
+    report.summary = "CRITICAL - events lost to the log's retention";
+  }
 }
 
 void AddVerifyVerdicts(CheckReport& report, const VerifyStateRead& verify,

@@ -32,6 +32,14 @@ CheckReport EvaluateConsumerLag(const std::vector<PartitionLag>& lags,
                                 const LagThresholds& thresholds, const ConsumerStateRead& parked,
                                 const std::string& state_file);
 
+// Adds one CRITICAL line per range of a partition the log deleted before the
+// group applied it (the consumer stopped that partition), unless the group
+// has since committed past it (recovered). `config` goes into the recovery
+// commands the line gives.
+void AddLostRanges(CheckReport& report, const std::vector<PartitionLag>& lags,
+                   const ConsumerStateRead& state, const std::string& topic,
+                   const std::string& config);
+
 // Adds one CRITICAL line per repository whose last verify found it different
 // from the leader and could not repair it (`diverged`; a repaired one is
 // fine now), and a WARNING line for an unreadable verify file.

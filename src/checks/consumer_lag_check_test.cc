@@ -139,6 +139,25 @@ TEST(CheckConsumerLagTest, StaleParkedEntryIsIgnored) {
   EXPECT_EQ(r.details.size(), 1u);
 }
 
+TEST(CheckConsumerLagTest, EventsLostToRetentionAreCriticalUntilCommittedPast) {
+  ConsumerStateRead state;
+  state.state.lost.push_back({1, 4, 9, 0});
+  // Few messages behind (an OK count), yet events are gone: CRITICAL.
+  auto r = Eval({Lag(0, 2, 2, 0.0), Lag(1, 4, 10, 1.0)}, {}, state);
+  AddLostRanges(r, {Lag(0, 2, 2, 0.0), Lag(1, 4, 10, 1.0)}, state, "pushdata", "/etc/c.ini");
+  EXPECT_EQ(r.status, CheckStatus::kCritical);
+  EXPECT_EQ(r.summary, "CRITICAL - events lost to the log's retention");
+  EXPECT_EQ(r.details.back().rfind("CRITICAL - partition 1 of pushdata: offsets 4 to 8 (5 events) "
+                                   "were deleted by the log's retention",
+                                   0),
+            0u)
+      << r.details.back();
+  // Recovered (bootstrap hgweb or --accept-lost committed past the range).
+  auto after = Eval({Lag(1, 9, 10, 1.0)}, {}, state);
+  AddLostRanges(after, {Lag(1, 9, 10, 1.0)}, state, "pushdata", "/etc/c.ini");
+  EXPECT_EQ(after.status, CheckStatus::kOk);
+}
+
 TEST(CheckConsumerLagTest, UnreadableStateFileWarns) {
   ConsumerStateRead parked;
   parked.error = "parse error";

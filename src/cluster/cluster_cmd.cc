@@ -332,6 +332,11 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_option("--kafka-retention-ms", options->kafka_retention_ms,
                  "retention.ms of the Kafka topics up creates")
       ->capture_default_str();
+  up->add_option("--kafka-segment-ms", options->kafka_segment_ms,
+                 "segment.ms of the Kafka topics up creates (default: the broker's)");
+  up->add_option("--kafka-max-message-bytes", options->kafka_max_message_bytes,
+                 "max.message.bytes of the Kafka topics up creates, and the leader's limit "
+                 "(default 104857600)");
   up->add_option("--workers", options->workers, "repositories each consumer applies at once")
       ->capture_default_str();
   up->add_flag("--detach", *detach, "run in the background; return once ready");

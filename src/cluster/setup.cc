@@ -36,7 +36,7 @@ std::string AgentSocket(const ClusterLayout& l, const std::string& host) {
 }
 
 std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int partitions,
-                       bool agent) {
+                       bool agent, int64_t max_message_bytes) {
   std::string self = SelfExecutable();
   std::string hook =
       fmt::format("{} hook {{}} --config {}", ShellQuote(self), ShellQuote(l.leader_hgrc()));
@@ -51,6 +51,7 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "partitionmap.0main = {}:.*\n"
       "reqacks = -1\n"
       "acktimeout = 10000\n"
+      "{}"
       "{}"
       "\n"
       "[readonly]\n"
@@ -73,6 +74,11 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
                           "agenttimeout = 30\n",
                           AgentSocket(l, "{host}"))
             : std::string(),
+      max_message_bytes > 0
+          ? fmt::format("# the Kafka topics' max.message.bytes (up --kafka-max-message-bytes)\n"
+                        "maxmessagebytes = {}\n",
+                        max_message_bytes)
+          : std::string(),
       l.leader_dir(), l.leader_dir(), Lower(l.leader_repos()));
   for (const char* h : {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose",
                         "txnclose", "txnabort", "changegroup"}) {
@@ -291,12 +297,15 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
     // which creates its topics itself); EnsureTopic then checks it.
     KafkaTopicOptions topic_options;
     topic_options.retention_ms = o.kafka_retention_ms;
+    topic_options.segment_ms = o.kafka_segment_ms;
+    if (o.kafka_max_message_bytes > 0) topic_options.max_message_bytes = o.kafka_max_message_bytes;
     CreateKafkaTopics(KafkaBrokersFromUrl(log_url), ReferenceTopics(o.partitions), topic_options);
   }
   log->EnsureTopic("pushdata", o.partitions);
   log->EnsureTopic("replicatedpushdatapending", 1);
   log->EnsureTopic("replicatedpushdata", 1);
-  WriteFileAtomic(l.leader_hgrc(), LeaderHgrc(l, log_url, o.partitions, !o.direct_producer));
+  WriteFileAtomic(l.leader_hgrc(), LeaderHgrc(l, log_url, o.partitions, !o.direct_producer,
+                                             o.kafka_max_message_bytes));
   fs::create_directories(fs::path(l.hgext_path()).parent_path());
   WriteFileAtomic(l.hgext_path(), ReplicatedServedExtensionSource());
   std::map<std::string, int> old_ports;

@@ -21,6 +21,10 @@ struct SetupOptions {
   std::string kafka_local_dir;
   // retention.ms of the Kafka topics `up` creates (the reference keeps 72 h).
   int64_t kafka_retention_ms = 72LL * 3600 * 1000;
+  int64_t kafka_segment_ms = 0;  // 0: the broker's
+  // max.message.bytes of the topics, and the leader's maxmessagebytes (0:
+  // log/message_size.h's default, the reference's 104857600).
+  int64_t kafka_max_message_bytes = 0;
   int workers = 4;
   int partitions = 8;
   // Webhook targets ("name=url"); when given, a notify-webhooks daemon

@@ -73,6 +73,9 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
       parked.push_back(ParkedRepoToJson(p));
     }
     mirror["parked"] = parked;
+    nlohmann::json lost = nlohmann::json::array();
+    for (const auto& l : state.state.lost) lost.push_back(LostRangeToJson(l));
+    mirror["lost"] = lost;
     if (!state.error.empty()) mirror["state_error"] = state.error;
     auto verify = ReadVerifyState(
         VerifyStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>()));
@@ -231,6 +234,13 @@ std::string FormatStatus(const nlohmann::json& s) {
                          EscapeControl(p["repo"].get<std::string>()), p["partition"].get<int>(),
                          p["offset"].get<int64_t>(), p["attempts"].get<int>(),
                          EscapeControl(p["error"].get<std::string>()));
+    }
+    for (const auto& l : m.value("lost", nlohmann::json::array())) {
+      out += fmt::format("  LOST partition {}: offsets {} to {} were deleted by the log's retention "
+                         "before this mirror applied them; it stopped applying that partition "
+                         "(check_vcsreplicator_lag says how to recover)\n",
+                         l["partition"].get<int>(), l["from"].get<int64_t>(),
+                         l["to"].get<int64_t>() - 1);
     }
     const nlohmann::json verify = m.value("verify", nlohmann::json::object());
     for (const auto& [repo, v] : verify.items()) {

@@ -24,6 +24,8 @@ const char* ErrorKindName(ErrorKind kind) {
       return "NotMaster";
     case ErrorKind::kRefused:
       return "Refused";
+    case ErrorKind::kTooLarge:
+      return "TooLarge";
   }
   return "Error";
 }

@@ -19,6 +19,7 @@ enum class ErrorKind {
   kNotFound,        // a thing that should exist does not
   kNotMaster,       // this host does not hold the master role (or its lease ran out)
   kRefused,         // input we will not act on (a path outside its root); never retried
+  kTooLarge,        // a value bigger than the log takes in one record; never retried
 };
 
 const char* ErrorKindName(ErrorKind kind);

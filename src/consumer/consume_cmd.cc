@@ -43,6 +43,7 @@ struct ConsumeOptions {
   int wait_for_n = 0;
   double timeout = 0;  // for --wait-for-no-lag; 0 = forever
   bool heads = false;  // the heads consumer (writes .hg/replicated-data)
+  bool accept_lost = false;
 };
 
 using ApplyFn = std::function<void(const Message&, int, int64_t)>;
@@ -170,6 +171,32 @@ int Skip(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start)
   return 1;
 }
 
+// Commits the oldest stored offset for every partition whose committed
+// offset the log's retention already deleted: the operator accepts that
+// those events are gone (after `hg replicatesync` made up for them).
+int AcceptLost(Log& log, const ConsumerConfig& c, const std::vector<int>& partitions) {
+  auto committed = log.Committed(c.group, c.topic, partitions);
+  int accepted = 0;
+  for (int p : partitions) {
+    auto it = committed.find(p);
+    if (it == committed.end()) continue;
+    int64_t low = log.GetWatermarks(c.topic, p).low;
+    if (it->second >= low) continue;
+    log.Commit(c.group, c.topic, {{p, low}});
+    std::cout << fmt::format("partition {} of {}: accepted the loss of offsets {} to {} ({} "
+                             "events) for group {}; the consumer starts at offset {}",
+                             p, c.topic, it->second, low - 1, low - it->second, c.group, low)
+              << std::endl;
+    ++accepted;
+  }
+  if (accepted == 0) {
+    std::cout << "no partition of " << c.topic << " lost events for group " << c.group
+              << "; nothing to accept" << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
 int WaitForN(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start, int n) {
   auto cursor = log.OpenCursor(Positions(c, start));
   int got = 0;
@@ -221,6 +248,8 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
   so.parked_retry_seconds = c.parked_retry;
   so.state_file = ConsumerStateFile(c.state_dir, c.group, o.heads);
   so.logger = kLogger;
+  so.topic = c.topic;
+  so.config = o.config;
   Scheduler scheduler(
       so, apply,
       [&](int p, int64_t off) {
@@ -239,7 +268,14 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
     return std::nullopt;
   });
   if (repair) scheduler.SetRepair(repair);
-  for (const auto& [p, off] : start) scheduler.StartPartition(p, off);
+  for (const auto& [p, off] : start) {
+    scheduler.StartPartition(p, off);
+    // Offline longer than the log's retention: what it deleted is unknown
+    // and must not be skipped silently. (A gap found while running is seen
+    // by the scheduler when the next record arrives.)
+    int64_t low = log.GetWatermarks(c.topic, p).low;
+    if (off < low) scheduler.MarkLost(p, off, low);
+  }
   // Make the group visible (to the aggregator and the checks) from the
   // start, even on partitions that have nothing to consume yet.
   std::vector<int> assigned;
@@ -291,6 +327,7 @@ int RunConsume(const ConsumeOptions& o) {
     if (o.wait_for_n > 0) return WaitForN(*log, c, start, o.wait_for_n);
     if (o.dump) return Dump(*log, c, start);
     if (o.skip) return Skip(*log, c, start);
+    if (o.accept_lost) return AcceptLost(*log, c, partitions);
     std::vector<std::string> hg_config{"format.aggressivemergedeltas=false"};
     auto hg = c.hg_runner == "process" ? MakeProcessHgRunner(c.hg, c.hgrcpath, hg_config)
                                        : MakeCmdServerHgRunner(c.hg, c.hgrcpath, hg_config,
@@ -332,6 +369,9 @@ void RegisterConsumeCommands(CLI::App& app) {
     consume->add_flag("--skip", o->skip, "commit past the next message without applying it");
     consume->add_flag("--dump", o->dump, "print pending messages as YAML; commits nothing");
     consume->add_flag("--onetime", o->onetime, "process at most one message, then exit");
+    consume->add_flag("--accept-lost", o->accept_lost,
+                      "commit past events the log's retention deleted before this group "
+                      "applied them (after making up for them with hg replicatesync)");
     consume->add_option("--start-from", o->start_from,
                         "start N messages after the oldest stored one (split across partitions)");
     consume->add_flag("--wait-for-no-lag", o->wait_for_no_lag,

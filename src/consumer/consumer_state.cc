@@ -24,12 +24,31 @@ nlohmann::json ParkedRepoToJson(const ParkedRepo& p) {
           {"attempts", p.attempts}, {"error", p.error},         {"since", p.since}};
 }
 
+nlohmann::json LostRangeToJson(const LostRange& l) {
+  return {{"partition", l.partition}, {"from", l.from}, {"to", l.to}, {"since", l.since}};
+}
+
+std::string DescribeLostRange(const LostRange& l, const std::string& topic,
+                              const std::string& config) {
+  return fmt::format(
+      "partition {} of {}: offsets {} to {} ({} events) were deleted by the log's retention "
+      "before this consumer applied them; it stopped applying partition {} so that nothing is "
+      "skipped silently. Recover: stop the consumer, rebuild from the leader (`hgcluster "
+      "bootstrap hgssh` there, then `hgcluster bootstrap hgweb {} DOC` here), start it again; "
+      "or run `hg replicatesync` in the leader's repositories of partition {}, then `hgcluster "
+      "consume {} --accept-lost` and start it again",
+      l.partition, topic, l.from, l.to - 1, l.to - l.from, l.partition, config, l.partition,
+      config);
+}
+
 std::string FormatConsumerState(const ConsumerState& state) {
   nlohmann::json parked = nlohmann::json::array();
   for (const auto& p : state.parked) {
     parked.push_back(ParkedRepoToJson(p));
   }
-  nlohmann::json json = {{"parked", parked}, {"updated", state.updated}};
+  nlohmann::json lost = nlohmann::json::array();
+  for (const auto& l : state.lost) lost.push_back(LostRangeToJson(l));
+  nlohmann::json json = {{"lost", lost}, {"parked", parked}, {"updated", state.updated}};
   return json.dump(2) + "\n";
 }
 
@@ -48,6 +67,14 @@ ConsumerState ParseConsumerState(const std::string& text) {
       r.since = p.value("since", 0.0);
       state.parked.push_back(std::move(r));
     }
+    for (const auto& l : json.value("lost", nlohmann::json::array())) {
+      LostRange r;
+      r.partition = l.at("partition").get<int>();
+      r.from = l.at("from").get<int64_t>();
+      r.to = l.at("to").get<int64_t>();
+      r.since = l.value("since", 0.0);
+      state.lost.push_back(r);
+    }
     state.updated = json.value("updated", 0.0);
   } catch (const nlohmann::json::exception& e) {
     throw Error(ErrorKind::kMalformed, e.what());
@@ -57,6 +84,9 @@ ConsumerState ParseConsumerState(const std::string& text) {
               return std::tie(a.partition, a.offset, a.repo) <
                      std::tie(b.partition, b.offset, b.repo);
             });
+  std::sort(state.lost.begin(), state.lost.end(), [](const LostRange& a, const LostRange& b) {
+    return std::tie(a.partition, a.from) < std::tie(b.partition, b.from);
+  });
   return state;
 }
 

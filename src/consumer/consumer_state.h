@@ -24,8 +24,21 @@ struct ParkedRepo {
   bool operator==(const ParkedRepo&) const = default;
 };
 
+// Records of a partition that the log deleted (its retention) before this
+// consumer read them: [from, to). Which repositories they touched is
+// unknown, so the consumer stopped applying that partition rather than skip
+// them silently; an operator recovers (DescribeLostRange says how).
+struct LostRange {
+  int partition = 0;
+  int64_t from = 0;  // first offset lost
+  int64_t to = 0;    // first offset the log still held
+  double since = 0;  // Unix time the loss was found
+  bool operator==(const LostRange&) const = default;
+};
+
 struct ConsumerState {
   std::vector<ParkedRepo> parked;  // sorted by (partition, offset, repo) when read
+  std::vector<LostRange> lost;     // sorted by partition when read
   double updated = 0;              // Unix time of the last write
   bool operator==(const ConsumerState&) const = default;
 };
@@ -35,6 +48,13 @@ std::string ConsumerStateFile(const std::string& state_dir, const std::string& g
 
 // One parked entry as the file (and `hgcluster status --json`) shows it.
 nlohmann::json ParkedRepoToJson(const ParkedRepo& parked);
+
+nlohmann::json LostRangeToJson(const LostRange& lost);
+
+// One line for logs, checks and `status`: what was lost and how to recover.
+// `config` names the consumer's ini file in the recovery commands.
+std::string DescribeLostRange(const LostRange& lost, const std::string& topic,
+                              const std::string& config);
 
 std::string FormatConsumerState(const ConsumerState& state);
 // Throws Error(kMalformed) naming what is wrong.

@@ -25,6 +25,7 @@ TEST(ConsumerStateTest, RoundTrips) {
   state.updated = 1700000123.25;
   state.parked.push_back({"{moz}/a", 1, 2, 7, "CommandError: (1, b'False', b'')", 1700000000.5});
   state.parked.push_back({"poison:pushdata/3", 3, 17, 6, "malformed: x", 1700000001.0});
+  state.lost.push_back({5, 10, 42, 1700000002.0});
   std::string path = ConsumerStateFile(dir.path(), "g");
   WriteConsumerState(path, state);
   auto read = ReadConsumerState(path);
@@ -74,4 +75,18 @@ TEST(ConsumerStateTest, DamagedFileIsAnErrorNotAnException) {
 }
 
 }  // namespace
+}  // namespace hgc
+
+namespace hgc {
+TEST(ConsumerStateTest, ALostRangeSaysWhatWasLostAndHowToRecover) {
+  std::string line = DescribeLostRange({3, 12, 15, 0}, "pushdata", "/etc/c.ini");
+  EXPECT_NE(line.find("partition 3 of pushdata: offsets 12 to 14 (3 events) were deleted by the "
+                      "log's retention"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("`hgcluster bootstrap hgweb /etc/c.ini DOC`"), std::string::npos) << line;
+  EXPECT_NE(line.find("`hgcluster consume /etc/c.ini --accept-lost`"), std::string::npos) << line;
+  // A file written before lost ranges existed still reads.
+  EXPECT_TRUE(ParseConsumerState(R"({"parked": [], "updated": 1})").lost.empty());
+}
 }  // namespace hgc

@@ -46,6 +46,17 @@ void Scheduler::StartPartition(int partition, int64_t offset) {
 }
 
 void Scheduler::Submit(const LogRecord& record) {
+  {
+    std::unique_lock lock(mu_);
+    auto it = partitions_.find(record.partition);  // absent: not started, no gap to see
+    if (it != partitions_.end() && it->second.lost) return;
+    if (it != partitions_.end() && record.offset > it->second.next) {
+      int64_t from = it->second.next;
+      lock.unlock();
+      MarkLost(record.partition, from, record.offset);
+      return;
+    }
+  }
   Item item{record, std::nullopt, ""};
   try {
     item.message = DecodeMessage(record.value);
@@ -84,6 +95,37 @@ void Scheduler::Submit(const LogRecord& record) {
     }
   }
   MaybeCommit(record.partition);
+}
+
+void Scheduler::MarkLost(int partition, int64_t from, int64_t to) {
+  LostRange range{partition, from, to, WallNow()};
+  {
+    std::lock_guard lock(mu_);
+    auto& p = partitions_[partition];
+    if (p.lost) return;
+    p.lost = range;
+  }
+  Log(DescribeLostRange(range, options_.topic, options_.config));
+  WriteState();
+}
+
+int64_t Scheduler::NextOffset(int partition) {
+  std::lock_guard lock(mu_);
+  return partitions_[partition].next;
+}
+
+bool Scheduler::Lost(int partition) {
+  std::lock_guard lock(mu_);
+  return partitions_[partition].lost.has_value();
+}
+
+std::vector<LostRange> Scheduler::LostRanges() {
+  std::lock_guard lock(mu_);
+  std::vector<LostRange> out;
+  for (const auto& [n, p] : partitions_) {
+    if (p.lost) out.push_back(*p.lost);
+  }
+  return out;
 }
 
 size_t Scheduler::Outstanding() {
@@ -316,7 +358,7 @@ std::vector<ParkedRepo> Scheduler::Parked() {
 
 void Scheduler::WriteState() {
   if (options_.state_file.empty()) return;
-  ConsumerState state{Parked(), WallNow()};
+  ConsumerState state{Parked(), LostRanges(), WallNow()};
   try {
     WriteConsumerState(options_.state_file, state);
   } catch (const Error& e) {

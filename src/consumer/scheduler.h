@@ -35,6 +35,9 @@ struct SchedulerOptions {
   double parked_retry_seconds = 30.0;
   std::string state_file;  // JSON with parked repos; empty: none written
   std::string logger = "vcsreplicator.consumer";
+  // For the recovery commands of a lost range (DescribeLostRange).
+  std::string topic = "pushdata";
+  std::string config = "CONFIG";
 };
 
 class Scheduler {
@@ -66,7 +69,21 @@ class Scheduler {
   void StartPartition(int partition, int64_t offset);
 
   // Queues a record read from the log (records of a partition in order).
+  // A record past the partition's next offset means the log deleted the
+  // ones between (retention) before they were read: the range is marked
+  // lost as by MarkLost.
   void Submit(const LogRecord& record);
+
+  // Records [from, to) of `partition` are gone from the log unread: logs
+  // what was lost and how to recover, reports it in the state file, and
+  // stops the partition — its later records are dropped, never applied nor
+  // committed, so its committed offset stays before the gap.
+  void MarkLost(int partition, int64_t from, int64_t to);
+
+  // One past the last record submitted for `partition` (its start offset
+  // if none was), and whether the partition was stopped by a loss.
+  int64_t NextOffset(int partition);
+  bool Lost(int partition);
 
   // Records queued or running, for read-ahead bounding.
   size_t Outstanding();
@@ -80,6 +97,7 @@ class Scheduler {
   void Stop();
 
   std::vector<ParkedRepo> Parked();
+  std::vector<LostRange> LostRanges();
 
   // Writes the state file (parked repos); also marks the consumer as started.
   void WriteState();
@@ -104,6 +122,7 @@ class Scheduler {
     std::set<int64_t> outstanding;
     int64_t next = 0;       // one past the last submitted offset
     int64_t committed = 0;  // last committed
+    std::optional<LostRange> lost;
   };
 
   void WorkerLoop();

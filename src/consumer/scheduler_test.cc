@@ -255,3 +255,46 @@ TEST(SchedulerTest, FailingEventOfARepositoryDeletedLaterIsSkipped) {
 
 }  // namespace
 }  // namespace hgc
+
+namespace hgc {
+namespace {
+
+// Records the log deleted before they were read (a gap in the offsets) stop
+// the partition: nothing after the gap is applied or committed, other
+// partitions flow, and the state file names the range.
+TEST(SchedulerTest, AGapInThePartitionStopsItAndIsReported) {
+  test::ScratchDir dir;
+  Recorder rec;
+  SchedulerOptions o = Fast(2);
+  o.state_file = dir / "state.json";
+  o.config = "/etc/mirror.ini";
+  Scheduler s(
+      o, [&](const Message& m, int p, int64_t off) { rec.Apply(m, p, off); },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+  s.StartPartition(0, 5);
+  s.StartPartition(1, 0);
+  s.Submit(Rec(0, 5, Cg("{moz}/a", std::string(40, '1'))));
+  s.Submit(Rec(0, 9, Cg("{moz}/a", std::string(40, '2'))));   // 6, 7, 8 are gone
+  s.Submit(Rec(0, 10, Cg("{moz}/b", std::string(40, '3'))));  // after the gap: dropped
+  s.Submit(Rec(1, 0, Cg("{moz}/c", std::string(40, '4'))));
+  ASSERT_TRUE(s.WaitIdle(milliseconds(5000)));
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(0) == 6 && rec.Committed(1) == 1; },
+                            std::chrono::seconds(5)));
+  {
+    std::lock_guard l(rec.mu);
+    EXPECT_EQ(rec.applied.size(), 2u);
+  }
+  EXPECT_TRUE(s.Lost(0));
+  EXPECT_FALSE(s.Lost(1));
+  s.Submit(Rec(0, 11, Cg("{moz}/a", std::string(40, '5'))));
+  s.Stop();
+  EXPECT_EQ(rec.Committed(0), 6) << "nothing is committed past a lost range";
+  auto state = ReadConsumerState(o.state_file);
+  ASSERT_EQ(state.state.lost.size(), 1u);
+  EXPECT_EQ(state.state.lost[0].partition, 0);
+  EXPECT_EQ(state.state.lost[0].from, 6);
+  EXPECT_EQ(state.state.lost[0].to, 9);
+}
+
+}  // namespace
+}  // namespace hgc

@@ -155,7 +155,7 @@ AgentReply DecodeAgentReply(std::string_view payload) {
   Reader in(payload);
   CheckVersion(in.Int(1, "version"));
   uint64_t status = in.Int(1, "status");
-  if (status > 2) Bad(fmt::format("unknown reply status {}", status));
+  if (status > 3) Bad(fmt::format("unknown reply status {}", status));
   AgentReply r;
   r.status = static_cast<AgentStatus>(status);
   r.offset = static_cast<int64_t>(in.Int(8, "offset"));

@@ -16,7 +16,7 @@
 //   nothing after the last value
 // Reply payload:
 //   u8  version          kProtocolVersion
-//   u8  status           0 ok, 1 log unavailable, 2 bad request
+//   u8  status           0 ok, 1 log unavailable, 2 bad request, 3 too large
 //   i64 offset           offset of the first value (ok), else -1
 //   rest                 an operator-facing message (empty when ok)
 //
@@ -44,7 +44,7 @@ struct AppendRequest {
   std::vector<std::string> values;
 };
 
-enum class AgentStatus : uint8_t { kOk = 0, kLogUnavailable = 1, kBadRequest = 2 };
+enum class AgentStatus : uint8_t { kOk = 0, kLogUnavailable = 1, kBadRequest = 2, kTooLarge = 3 };
 
 struct AgentReply {
   AgentStatus status = AgentStatus::kOk;

@@ -20,6 +20,7 @@
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
 #include "leader/readonly.h"
+#include "log/message_size.h"
 #include "message/message.h"
 #include "pushlog/push_user.h"
 #include "pushlog/pushlog_db.h"
@@ -96,11 +97,42 @@ std::string ShortSqliteMessage(const std::string& what) {
   return pos == std::string::npos ? what : what.substr(pos + 2);
 }
 
+// The changegroup hook writes the push's events once the transaction has
+// committed; if they could not fit in one record of the log the push would
+// land on the leader and never reach the mirrors. So they are built here,
+// from the pending changelog, and a push whose events cannot fit is refused
+// while it can still be rolled back (Error(kTooLarge)). Most pushes are far
+// below the limit even counting every revision as a head: those build
+// nothing.
+void CheckPushEventsFit(Producer& producer, const std::string& root, const ChangelogIndex& index,
+                        int first, const std::string& user, const std::vector<std::string>& nodes) {
+  MessageLimit limit =
+      MessageLimitFor(producer.config().log_url, producer.config().max_message_bytes);
+  int64_t bound = 43 * (static_cast<int64_t>(index.size()) +
+                        2 * static_cast<int64_t>(nodes.size())) +
+                  static_cast<int64_t>(user.size()) + 64 * 1024;
+  if (bound + 2048 <= limit.max_bytes) return;
+  std::string wire = producer.WirePath(root);
+  std::vector<int> heads = index.HeadRevs();
+  std::vector<std::string> new_heads, heads_desc;
+  for (int r : heads) {
+    if (r >= first) new_heads.push_back(index.NodeHex(r));
+  }
+  std::sort(heads.rbegin(), heads.rend());
+  for (int r : heads) heads_desc.push_back(index.NodeHex(r));
+  nlohmann::json changegroup =
+      MakeChangegroup(wire, Env("HG_SOURCE"), static_cast<int64_t>(nodes.size()), new_heads,
+                      Producer::Now());
+  AttachPushes(changegroup, {PushRecord{0, user, static_cast<int64_t>(::time(nullptr)), nodes}});
+  producer.CheckFits({changegroup, MakeHeads(wire, heads_desc, 0, Producer::Now())},
+                     "the changegroup and heads events of this push");
+}
+
 // §1.2: one pushlog row for the changesets this transaction adds, written
 // under hg's lock just before the transaction closes (so push ids follow
 // revision order). If the transaction then aborts, Txnabort removes it; if
 // the process dies before hg commits, the next push removes the stale rows.
-int RecordPush(const IniFile* settings_ini) {
+int RecordPush(Producer& producer, const IniFile* settings_ini) {
   std::string first_node = Env("HG_NODE");
   if (first_node.empty()) return 0;
   std::string source = Env("HG_SOURCE");
@@ -138,9 +170,14 @@ int RecordPush(const IniFile* settings_ini) {
       revs.push_back(r);
       nodes.push_back(index.NodeHex(r));
     }
+    CheckPushEventsFit(producer, root, index, *first, user->user, nodes);
     int64_t id = db->RecordPush(user->user, static_cast<int64_t>(::time(nullptr)), revs, nodes);
     WriteFileAtomic(PushlogTxnPath(root), fmt::format("{} {}\n", Env("HG_TXNID"), id));
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kTooLarge) {
+      std::cout << "push refused: " << e.what() << std::endl;
+      return 1;
+    }
     std::cout << "error recording into pushlog (" << ShortSqliteMessage(e.what())
               << "); please retry your push" << std::endl;
     return 1;
@@ -161,7 +198,7 @@ int Pretxnclose(Producer& producer, const IniFile* settings_ini) {
     std::cerr << "(" << e.what() << ")" << std::endl;
     return 1;
   }
-  return RecordPush(settings_ini);
+  return RecordPush(producer, settings_ini);
 }
 
 // The transaction that recorded a push was rolled back: so is its row.
@@ -348,6 +385,11 @@ int Changegroup(Producer& producer) {
     std::cout << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
               << std::endl;
   } catch (const Error& e) {
+    if (e.kind() == ErrorKind::kTooLarge) {
+      std::cout << "the changegroup was committed but not recorded in the replication log: "
+                << e.what() << std::endl;
+      return 1;
+    }
     std::cout << "replication log not available; the changegroup was committed but not recorded: "
               << e.what() << "\n(run `hg replicatesync` on this repository once the log is back)"
               << std::endl;

@@ -9,6 +9,7 @@
 #include "common/ini.h"
 #include "leader/producer_agent.h"
 #include "log/log_url.h"
+#include "log/message_size.h"
 #include "message/message.h"
 
 namespace hgc {
@@ -46,6 +47,17 @@ ProducerConfig ProducerConfig::Load(const std::string& path) {
   c.master_state_dir = ini.GetOr("hgcluster", "masterstatedir", "");
   c.host = ini.GetOr("hgcluster", "host", "");
   c.agent_socket = ini.GetOr(s, "agentsocket", "");
+  std::string max_bytes = ini.GetOr(s, "maxmessagebytes", "0");
+  try {
+    size_t used = 0;
+    c.max_message_bytes = std::stoll(max_bytes, &used);
+    if (used != max_bytes.size() || c.max_message_bytes < 0) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("replicationproducer.maxmessagebytes = '{}' in {}: expected a number "
+                            "of bytes, the topics' max.message.bytes (e.g. 104857600)",
+                            max_bytes, path));
+  }
   std::string timeout = ini.GetOr(s, "agenttimeout", "30");
   try {
     size_t used = 0;
@@ -122,12 +134,28 @@ double Producer::Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+void Producer::CheckValuesFit(const std::vector<std::string>& values,
+                              const std::string& what) const {
+  auto problem =
+      OversizedValue(values, MessageLimitFor(config_.log_url, config_.max_message_bytes), what);
+  if (problem) throw Error(ErrorKind::kTooLarge, *problem);
+}
+
+void Producer::CheckFits(const std::vector<nlohmann::json>& messages,
+                         const std::string& what) const {
+  std::vector<std::string> values;
+  for (const auto& m : messages) values.push_back(EncodeMessage(m));
+  CheckValuesFit(values, what);
+}
+
 int64_t Producer::Send(nlohmann::json message, int partition) {
   Stamp(message);
+  std::vector<std::string> values{EncodeMessage(message)};
+  CheckValuesFit(values, fmt::format("the {} event", message.value("name", "replication")));
   try {
-    return AppendValues({EncodeMessage(message)}, partition);
+    return AppendValues(values, partition);
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kLogUnavailable) throw;
+    if (e.kind() == ErrorKind::kLogUnavailable || e.kind() == ErrorKind::kTooLarge) throw;
     throw Error(ErrorKind::kLogUnavailable, e.what());
   }
 }
@@ -140,10 +168,11 @@ int64_t Producer::SendBatch(std::vector<nlohmann::json> messages, int partition)
     Stamp(m);
     values.push_back(EncodeMessage(m));
   }
+  CheckValuesFit(values, fmt::format("the {} events", messages.size()));
   try {
     return AppendValues(values, partition);
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::kLogUnavailable) throw;
+    if (e.kind() == ErrorKind::kLogUnavailable || e.kind() == ErrorKind::kTooLarge) throw;
     throw Error(ErrorKind::kLogUnavailable, e.what());
   }
 }

@@ -38,6 +38,9 @@ struct ProducerConfig {
   // empty = this process opens the log itself.
   std::string agent_socket;
   std::chrono::milliseconds agent_timeout{30000};
+  // [replicationproducer] maxmessagebytes: the largest record the log takes
+  // (0: the default of log/message_size.h, the topics' max.message.bytes).
+  int64_t max_message_bytes = 0;
 
   // The agent socket path for leader host `host` (empty: this process's
   // host, as the master role names it); "" when no agent is configured.
@@ -70,6 +73,11 @@ class Producer {
   // Appends several messages to one partition in one log operation (atomic on
   // the embedded log: all or none). Returns the first offset.
   int64_t SendBatch(std::vector<nlohmann::json> messages, int partition);
+  // Send and SendBatch first check that every message fits in one record of
+  // the log and throw Error(kTooLarge) naming `what` and the sizes when one
+  // does not — before anything is appended. CheckFits is that check alone,
+  // for a hook that must refuse a push before its transaction commits.
+  void CheckFits(const std::vector<nlohmann::json>& messages, const std::string& what) const;
 
   static double Now();
 
@@ -78,6 +86,7 @@ class Producer {
   // Appends through the agent when configured, else the log.
   int64_t AppendValues(const std::vector<std::string>& values, int partition);
   void Stamp(nlohmann::json& message) const;
+  void CheckValuesFit(const std::vector<std::string>& values, const std::string& what) const;
   ProducerConfig config_;
   std::optional<MasterGate> gate_;
   std::unique_ptr<Log> log_;

@@ -109,6 +109,8 @@ int64_t AgentClient::Append(const std::string& topic, int partition,
       return reply.offset;
     case AgentStatus::kLogUnavailable:
       throw Error(ErrorKind::kLogUnavailable, reply.message);
+    case AgentStatus::kTooLarge:
+      throw Error(ErrorKind::kTooLarge, reply.message);
     case AgentStatus::kBadRequest:
       Close();
       throw Error(ErrorKind::kMalformed, "the producer agent refused the request: " + reply.message);
@@ -207,6 +209,12 @@ AgentReply ProducerAgent::Handle(std::string_view payload) {
                          ? log_->Append(request.topic, request.partition, request.values[0])
                          : log_->AppendBatch(request.topic, request.partition, request.values);
     return {AgentStatus::kOk, offset, ""};
+  } catch (const Error& e) {
+    LogLine(kLogger, fmt::format("append to {}/{} failed: {}", request.topic, request.partition,
+                                 e.what()));
+    return {e.kind() == ErrorKind::kTooLarge ? AgentStatus::kTooLarge
+                                             : AgentStatus::kLogUnavailable,
+            -1, e.what()};
   } catch (const std::exception& e) {
     LogLine(kLogger, fmt::format("append to {}/{} failed: {}", request.topic, request.partition,
                                  e.what()));

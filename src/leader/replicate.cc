@@ -75,12 +75,20 @@ int ReplicateSync(const ReplicateOptions& o) {
     std::string wire = producer.WirePath(root);
     int partition = producer.PartitionFor(wire);
     RepoSnapshot snap = SnapshotRepo(root);
-    producer.Send(MakeSyncOf(root, wire, o.bootstrap), partition);
+    nlohmann::json sync = MakeSyncOf(root, wire, o.bootstrap);
+    std::vector<nlohmann::json> messages{sync};
+    bool heads = o.heads && !o.bootstrap;
+    if (heads) {
+      messages.push_back(
+          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()));
+    }
+    // Both or neither: a sync written without its heads message would
+    // leave the mirrors' replicated heads behind.
+    producer.CheckFits(messages, "the synchronization events of " + wire);
+    producer.Send(messages[0], partition);
     std::cout << "wrote synchronization message into replication log" << std::endl;
-    if (o.heads && !o.bootstrap) {
-      producer.Send(
-          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()),
-          partition);
+    if (heads) {
+      producer.Send(messages[1], partition);
       std::cout << "wrote heads synchronization message into replication log" << std::endl;
     }
     return 0;
@@ -101,6 +109,13 @@ int ReplicateSyncRetry(const ReplicateOptions& o, int attempts) {
           partition);
       std::cout << "`replicatesync` called successfully." << std::endl;
       return 0;
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::kTooLarge) {  // no retry makes it smaller
+        std::cout << "`replicatesync` failed: " << e.what() << std::endl;
+        return 0;
+      }
+      std::cout << "`replicatesync` failed on attempt " << n << ", trying again." << std::endl;
+      std::cout << e.what() << std::endl;
     } catch (const std::exception& e) {
       std::cout << "`replicatesync` failed on attempt " << n << ", trying again." << std::endl;
       std::cout << e.what() << std::endl;

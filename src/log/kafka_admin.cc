@@ -96,6 +96,28 @@ int KafkaBrokerCount(const std::string& brokers, std::chrono::milliseconds timeo
   return md->broker_cnt;
 }
 
+std::vector<std::string> KafkaReplicasOn(const std::string& brokers, int node,
+                                         std::chrono::milliseconds timeout) {
+  Handle rk = OpenAdmin(brokers);
+  rd_kafka_resp_err_t err;
+  Metadata md = ReadMetadata(rk.get(), static_cast<int>(timeout.count()), &err);
+  if (!md) throw Unavailable(brokers, "cannot read cluster metadata", rd_kafka_err2str(err));
+  std::vector<std::string> out;
+  for (int t = 0; t < md->topic_cnt; ++t) {
+    const rd_kafka_metadata_topic_t& topic = md->topics[t];
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      const rd_kafka_metadata_partition_t& part = topic.partitions[p];
+      for (int r = 0; r < part.replica_cnt; ++r) {
+        if (part.replicas[r] == node) {
+          out.push_back(fmt::format("{}/{}", topic.topic, part.id));
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
                                                 const std::vector<KafkaTopicSpec>& topics,
                                                 const KafkaTopicOptions& options) {
@@ -141,6 +163,12 @@ std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
     }
     rd_kafka_NewTopic_set_config(nt, "min.insync.replicas", std::to_string(min_isr).c_str());
     rd_kafka_NewTopic_set_config(nt, "retention.ms", std::to_string(options.retention_ms).c_str());
+    rd_kafka_NewTopic_set_config(nt, "max.message.bytes",
+                                 std::to_string(options.max_message_bytes).c_str());
+    rd_kafka_NewTopic_set_config(nt, "unclean.leader.election.enable", "false");
+    if (options.segment_ms > 0) {
+      rd_kafka_NewTopic_set_config(nt, "segment.ms", std::to_string(options.segment_ms).c_str());
+    }
     create.push_back(nt);
     r.created = true;
     results.push_back(r);

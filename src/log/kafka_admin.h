@@ -21,6 +21,13 @@ struct KafkaTopicSpec {
 struct KafkaTopicOptions {
   // retention.ms of every topic; the reference keeps 72 hours.
   int64_t retention_ms = 72LL * 3600 * 1000;
+  // segment.ms of every topic; 0: the broker's (7 days). Retention deletes
+  // whole closed segments only, so a retention shorter than a segment's age
+  // needs a shorter segment.ms to take effect.
+  int64_t segment_ms = 0;
+  // max.message.bytes of every topic (the reference's 100 MiB); the
+  // leader's [replicationproducer] maxmessagebytes must not exceed it.
+  int64_t max_message_bytes = 104857600;
   // 0: min(3, brokers in the cluster).
   int replication_factor = 0;
   // 0: min(2, replication factor).
@@ -43,6 +50,12 @@ std::vector<KafkaTopicSpec> ReferenceTopics(int pushdata_partitions = 8);
 // Brokers listed by the cluster's metadata (live, registered brokers). Throws
 // Error(kLogUnavailable) when no broker answers within `timeout`.
 int KafkaBrokerCount(const std::string& brokers, std::chrono::milliseconds timeout);
+
+// "topic/partition" of every partition (internal topics included) with a
+// replica on broker `node`, per the cluster's metadata. Throws
+// Error(kLogUnavailable) when no broker answers within `timeout`.
+std::vector<std::string> KafkaReplicasOn(const std::string& brokers, int node,
+                                         std::chrono::milliseconds timeout);
 
 // Creates the topics that do not exist yet (CreateTopics, replication factor
 // and min.insync.replicas as in `options`), then waits until every partition

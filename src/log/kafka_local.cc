@@ -146,6 +146,14 @@ nlohmann::json LoadState(const std::string& dir) {
   }
 }
 
+bool IsController(const nlohmann::json& node) { return node.contains("controller_port"); }
+
+int Controllers(const nlohmann::json& state) {
+  int n = 0;
+  for (const auto& node : state["nodes"]) n += IsController(node) ? 1 : 0;
+  return n;
+}
+
 nlohmann::json CreateState(const std::string& dir, int brokers) {
   std::vector<int> ports = PickPorts(2 * brokers);
   nlohmann::json state{{"cluster_id", NewClusterId()}, {"nodes", nlohmann::json::array()}};
@@ -166,9 +174,13 @@ std::string Bootstrap(const nlohmann::json& state) {
 
 std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
                            const nlohmann::json& node) {
-  int n = static_cast<int>(state["nodes"].size());
+  // Nodes added later (`--add-broker`) are brokers only: the controller
+  // quorum and the internal topics' settings stay those of the first nodes.
+  int n = 0;
   std::string voters;
   for (const auto& v : state["nodes"]) {
+    if (!IsController(v)) continue;
+    ++n;
     voters += fmt::format("{}{}@127.0.0.1:{}", voters.empty() ? "" : ",", v["id"].get<int>(),
                           v["controller_port"].get<int>());
   }
@@ -177,10 +189,10 @@ std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
   int id = node["id"].get<int>();
   return fmt::format(
       "# Written by `hgcluster kafka-local`; rewritten at every start.\n"
-      "process.roles=broker,controller\n"
+      "process.roles={roles}\n"
       "node.id={id}\n"
       "controller.quorum.voters={voters}\n"
-      "listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{cport}\n"
+      "listeners={listeners}\n"
       "advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n"
       "controller.listener.names=CONTROLLER\n"
       "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
@@ -201,9 +213,17 @@ std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
       "broker.session.timeout.ms=4000\n"
       "# A push carries a whole bundle: the reference allows 100 MiB messages.\n"
       "message.max.bytes=105906176\n"
-      "replica.fetch.max.bytes=105906176\n",
+      "replica.fetch.max.bytes=105906176\n"
+      "# Deleting what is past retention is checked every second (default 5 min), so\n"
+      "# that a short --retention-ms shows its effect in a test or a rehearsal.\n"
+      "log.retention.check.interval.ms=1000\n",
       fmt::arg("id", id), fmt::arg("voters", voters), fmt::arg("port", node["port"].get<int>()),
-      fmt::arg("cport", node["controller_port"].get<int>()),
+      fmt::arg("roles", IsController(node) ? "broker,controller" : "broker"),
+      fmt::arg("listeners",
+               IsController(node)
+                   ? fmt::format("PLAINTEXT://127.0.0.1:{},CONTROLLER://127.0.0.1:{}",
+                                 node["port"].get<int>(), node["controller_port"].get<int>())
+                   : fmt::format("PLAINTEXT://127.0.0.1:{}", node["port"].get<int>())),
       fmt::arg("data", NodeDir(dir, id) + "/data"), fmt::arg("rf", rf), fmt::arg("isr", isr));
 }
 
@@ -341,11 +361,11 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   if (state.is_null()) {
     if (options.brokers < 1) throw Error(ErrorKind::kUsage, "--brokers must be at least 1");
     state = CreateState(dir, options.brokers);
-  } else if (static_cast<int>(state["nodes"].size()) != options.brokers) {
+  } else if (Controllers(state) != options.brokers) {
     throw Error(ErrorKind::kConfig,
                 fmt::format("{} holds a Kafka cluster of {} broker(s), not {}: use --brokers {} "
                             "or another --dir",
-                            dir, state["nodes"].size(), options.brokers, state["nodes"].size()));
+                            dir, Controllers(state), options.brokers, Controllers(state)));
   }
   WriteText(dir + "/log4j2.properties", kLog4j);
   for (const auto& n : state["nodes"]) {
@@ -405,6 +425,114 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   }
   WriteText(dir + "/bootstrap", bootstrap + "\n");
   return bootstrap;
+}
+
+namespace {
+
+std::string NormalDir(const std::string& dir) {
+  std::string out = fs::absolute(dir).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+nlohmann::json RequireState(const std::string& dir) {
+  nlohmann::json state = LoadState(dir);
+  if (state.is_null()) {
+    throw Error(ErrorKind::kNotFound,
+                fmt::format("no Kafka cluster at {}: start one with `hgcluster kafka-local "
+                            "--dir {}`",
+                            dir, dir));
+  }
+  return state;
+}
+
+}  // namespace
+
+int AddKafkaLocalBroker(const KafkaLocalOptions& options) {
+  std::string dir = NormalDir(options.dir);
+  nlohmann::json state = RequireState(dir);
+  int id = 0;
+  std::vector<int> used;
+  for (const auto& n : state["nodes"]) {
+    id = std::max(id, n["id"].get<int>());
+    used.push_back(n["port"].get<int>());
+    if (IsController(n)) used.push_back(n["controller_port"].get<int>());
+  }
+  ++id;
+  int port = 0;
+  for (int candidate : PickPorts(static_cast<int>(used.size()) + 1)) {
+    if (std::find(used.begin(), used.end(), candidate) == used.end()) {
+      port = candidate;
+      break;
+    }
+  }
+  state["nodes"].push_back({{"id", id}, {"port", port}});
+  WriteText(StatePath(dir), state.dump(2) + "\n");
+  KafkaLocalOptions start = options;
+  start.dir = dir;
+  start.brokers = Controllers(state);
+  StartKafkaLocal(start);  // formats the new node's storage, starts it, waits for it
+  return id;
+}
+
+void RemoveKafkaLocalBroker(const KafkaLocalOptions& options, int id) {
+  std::string dir = NormalDir(options.dir);
+  nlohmann::json state = RequireState(dir);
+  auto& nodes = state["nodes"];
+  auto it = std::find_if(nodes.begin(), nodes.end(),
+                         [&](const nlohmann::json& n) { return n["id"].get<int>() == id; });
+  if (it == nodes.end()) {
+    throw Error(ErrorKind::kUsage, fmt::format("the Kafka cluster at {} has no node {}", dir, id));
+  }
+  if (IsController(*it)) {
+    throw Error(ErrorKind::kUsage,
+                fmt::format("node {} is a controller of the KRaft quorum (one of the cluster's "
+                            "first nodes); kafka-local removes only brokers added with "
+                            "--add-broker",
+                            id));
+  }
+  std::string libs = options.libs.empty() ? DefaultKafkaLibs() : options.libs;
+  CheckLibs(libs);
+  std::string java = FindJava();
+  nlohmann::json rest = state;
+  rest["nodes"] = nlohmann::json::array();
+  for (const auto& n : nodes) {
+    if (n["id"].get<int>() != id) rest["nodes"].push_back(n);
+  }
+  std::string bootstrap = Bootstrap(rest);
+  if (KafkaLocalNodePid(dir, id) > 0) {
+    auto held = KafkaReplicasOn(Bootstrap(state), id, std::chrono::seconds(10));
+    if (!held.empty()) {
+      std::string list;
+      for (size_t i = 0; i < held.size() && i < 8; ++i) list += (i ? ", " : "") + held[i];
+      if (held.size() > 8) list += ", ...";
+      throw Error(ErrorKind::kUsage,
+                  fmt::format("broker {} still holds replicas of {} partition(s) ({}): move them "
+                              "off first with kafka-reassign-partitions (docs/operations.md, "
+                              "\"Removing a Kafka broker\"), then remove it",
+                              id, held.size(), list));
+    }
+  }
+  StopKafkaLocal(dir, id);
+  std::vector<std::string> argv = JavaArgv(java, dir, libs);
+  for (std::string a : {"org.apache.kafka.tools.ClusterTool", "unregister", "--bootstrap-server"}) {
+    argv.push_back(a);
+  }
+  argv.push_back(bootstrap);
+  argv.push_back("--id");
+  argv.push_back(std::to_string(id));
+  ProcessResult r = RunProcess(argv);
+  if (!r.ok()) {
+    throw Error(ErrorKind::kLogUnavailable,
+                fmt::format("broker {} is stopped but could not be unregistered from the cluster "
+                            "at {}: {}{}",
+                            id, bootstrap, r.out, r.err));
+  }
+  std::error_code ec;
+  fs::remove_all(NodeDir(dir, id) + ".removed", ec);  // an earlier removal's
+  fs::rename(NodeDir(dir, id), NodeDir(dir, id) + ".removed", ec);
+  WriteText(StatePath(dir), rest.dump(2) + "\n");
+  WriteText(dir + "/bootstrap", bootstrap + "\n");
 }
 
 int StopKafkaLocal(const std::string& dir, int id, std::chrono::seconds grace) {

@@ -41,6 +41,20 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options);
 // The bootstrap list of DIR's cluster (from kafka-local.json), running or not.
 std::string KafkaLocalBootstrap(const std::string& dir);
 
+// The runbook's "Adding a new server": a broker-only node (the KRaft
+// controller quorum stays as it is) joins DIR's running cluster with the
+// next free id, its storage formatted with the cluster's id; returns once
+// the cluster's metadata lists it. It holds no data until partitions are
+// reassigned to it (kafka-reassign-partitions). Returns its node id.
+int AddKafkaLocalBroker(const KafkaLocalOptions& options);
+
+// "Removing an old Kafka Node": refuses (Error(kUsage), naming them) while
+// any partition still has a replica on broker `id` — move them first — and
+// refuses a controller node; else stops the node, unregisters it from the
+// cluster (Kafka's ClusterTool) and forgets it (its files stay, renamed
+// DIR/nodeN.removed).
+void RemoveKafkaLocalBroker(const KafkaLocalOptions& options, int id);
+
 // Pid of node `id` (1-based) if it is running, else 0.
 int KafkaLocalNodePid(const std::string& dir, int id);
 // Node ids of DIR's cluster.

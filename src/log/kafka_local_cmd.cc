@@ -1,5 +1,5 @@
-// Command line of `hgcluster kafka-local`: start (foreground or --detach) and
-// --stop a real local Kafka cluster.
+// Command line of `hgcluster kafka-local`: start (foreground or --detach),
+// --stop, --add-broker and --remove-node of a real local Kafka cluster.
 // Thread-safety: runs on the main thread during argument parsing.
 #include <signal.h>
 #include <sys/wait.h>
@@ -20,18 +20,34 @@ struct Args {
   KafkaLocalOptions options;
   bool detach = false;
   bool stop = false;
+  bool add_broker = false;
+  int remove_node = 0;
   int node = 0;
   int timeout = 120;
 };
 
 int Run(Args& a) {
+  a.options.ready_timeout = std::chrono::seconds(a.timeout);
+  if (a.add_broker) {
+    int id = AddKafkaLocalBroker(a.options);
+    std::cout << "kafka-local: broker " << id << " joined; it holds no partitions until they are "
+              << "reassigned to it" << std::endl;
+    std::cout << "bootstrap.servers=" << KafkaLocalBootstrap(a.options.dir) << std::endl;
+    return 0;
+  }
+  if (a.remove_node > 0) {
+    RemoveKafkaLocalBroker(a.options, a.remove_node);
+    std::cout << "kafka-local: broker " << a.remove_node << " stopped, unregistered and removed"
+              << std::endl;
+    std::cout << "bootstrap.servers=" << KafkaLocalBootstrap(a.options.dir) << std::endl;
+    return 0;
+  }
   if (a.stop) {
     int stopped = StopKafkaLocal(a.options.dir, a.node);
     std::cout << "kafka-local: stopped " << stopped << " node(s) at " << a.options.dir
               << std::endl;
     return 0;
   }
-  a.options.ready_timeout = std::chrono::seconds(a.timeout);
   a.options.die_with_parent = !a.detach;
   std::string bootstrap = StartKafkaLocal(a.options);
   std::cout << "bootstrap.servers=" << bootstrap << std::endl;
@@ -81,6 +97,11 @@ void RegisterKafkaLocalCommand(CLI::App& app) {
   cmd->add_flag("--detach", args->detach, "return once the cluster serves, leave it running");
   cmd->add_flag("--stop", args->stop, "stop the cluster's running nodes (SIGTERM, then SIGKILL)");
   cmd->add_option("--node", args->node, "with --stop: only this node id")->check(CLI::Range(1, 9));
+  cmd->add_flag("--add-broker", args->add_broker,
+                "add a broker-only node to the running cluster (runbook: adding a new server)");
+  cmd->add_option("--remove-node", args->remove_node,
+                  "stop, unregister and forget an added broker that holds no partitions")
+      ->check(CLI::Range(1, 99));
   cmd->callback([args] {
     try {
       throw CLI::RuntimeError(Run(*args));

@@ -201,7 +201,13 @@ class KafkaProducer {
     conf.Set("acks", "all");
     conf.Set("linger.ms", "0");  // appends are synchronous: nothing to wait for
     conf.Set("message.timeout.ms", std::to_string(TimeoutMs(config.options.delivery_timeout)));
-    conf.Set("message.max.bytes", std::to_string(kMaxMessageBytes));
+    conf.Set("compression.codec", config.options.compression);
+    // librdkafka compares the *uncompressed* value with its own
+    // message.max.bytes; the limit that matters is the brokers' on the
+    // compressed record, checked by the caller (log/message_size.h) and by
+    // the broker (MSG_SIZE_TOO_LARGE below). So the client allows its
+    // maximum.
+    conf.Set("message.max.bytes", "1000000000");
     rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
     rk_ = NewKafkaHandle(RD_KAFKA_PRODUCER, std::move(conf));
     reporter_ = std::thread([this] {
@@ -267,6 +273,14 @@ class KafkaProducer {
         throw Error(ErrorKind::kConfig,
                     fmt::format("{}: Kafka at {} has no such partition ({}); check the configured "
                                 "partition count against the topic",
+                                what, config_.brokers, rd_kafka_err2str(err)));
+      }
+      if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+          err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE) {
+        throw Error(ErrorKind::kTooLarge,
+                    fmt::format("{}: Kafka at {} refused a record as too large ({}): it exceeds "
+                                "the topic's max.message.bytes even compressed; nothing of it was "
+                                "written",
                                 what, config_.brokers, rd_kafka_err2str(err)));
       }
       std::string detail;

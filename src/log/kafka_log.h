@@ -24,9 +24,17 @@ struct KafkaOptions {
   std::chrono::milliseconds delivery_timeout{10'000};
   // Bound on each metadata, watermark, offset fetch and offset commit request.
   std::chrono::milliseconds request_timeout{10'000};
-  // Where a cursor goes when its start offset is outside the stored range:
-  // "latest" like the reference's consumer, "earliest", or "error".
-  std::string out_of_range_reset = "latest";
+  // Where a cursor goes when its position is outside the stored range (the
+  // log deleted it): "earliest" (default: the next record read shows the
+  // gap, which the consumer reports as lost rather than skip it), "latest"
+  // (the reference's consumer, which also skipped what was appended
+  // meanwhile), or "error".
+  std::string out_of_range_reset = "earliest";
+  // compression.codec of appends: "gzip" (default; every Kafka client reads
+  // it, the reference's kafka-python 1.4.6 included), "lz4", "zstd" or
+  // "none". The brokers compare the *compressed* record with the topic's
+  // max.message.bytes (log/message_size.h checks before appending).
+  std::string compression = "gzip";
 };
 
 // `brokers` is a bootstrap list "host:port[,host:port]". Connecting is lazy:

@@ -34,6 +34,11 @@ void RegisterKafkaTopicsCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--retention-ms", args->options.retention_ms, "retention.ms of every topic")
       ->capture_default_str();
+  cmd->add_option("--max-message-bytes", args->options.max_message_bytes,
+                  "max.message.bytes of every topic (the largest compressed record)")
+      ->capture_default_str();
+  cmd->add_option("--segment-ms", args->options.segment_ms,
+                  "segment.ms of every topic (default: the broker's, 7 days)");
   cmd->add_option("--replication-factor", args->options.replication_factor,
                   "replicas per partition (default min(3, brokers))");
   cmd->add_option("--min-insync-replicas", args->options.min_insync_replicas,
