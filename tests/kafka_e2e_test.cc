@@ -9,8 +9,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <atomic>
 #include <functional>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "cluster_fixture.h"
 #include "common/subprocess.h"
@@ -418,6 +421,162 @@ TEST_F(KafkaLimitsE2E, OversizedEventsAreRefusedWholeAndCompressedOnesFit) {
   auto ok = c.Push(client, "wide", "-f -r .");
   ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_TRUE(c.WaitConverged("wide")) << c.Explain("wide");
+}
+
+}  // namespace
+}  // namespace hgc::test
+
+namespace hgc::test {
+namespace {
+
+// Runs `hgcluster kafka reassign-partitions ARGS` (Kafka's own tool).
+ProcessResult Reassign(const std::string& bootstrap, std::vector<std::string> args) {
+  std::vector<std::string> argv{"kafka", "reassign-partitions", "--bootstrap-server", bootstrap};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Hgcluster(argv);
+}
+
+// The runbook's three steps: --generate a plan for `brokers`, --execute it,
+// --verify until every partition's reassignment is completed.
+void Rebalance(const std::string& bootstrap, const std::string& topics, const std::string& brokers,
+               const std::string& plan) {
+  auto generated =
+      Reassign(bootstrap, {"--topics-to-move-json-file", topics, "--broker-list", brokers,
+                           "--generate"});
+  ASSERT_EQ(generated.exit_code, 0) << generated.out << generated.err;
+  auto at = generated.out.find("Proposed partition reassignment configuration\n");
+  ASSERT_NE(at, std::string::npos) << generated.out;
+  std::string proposal = generated.out.substr(at + 46);
+  proposal = proposal.substr(0, proposal.find('\n'));
+  WriteFileAtomic(plan, proposal + "\n");
+  auto executed = Reassign(bootstrap, {"--reassignment-json-file", plan, "--execute"});
+  ASSERT_EQ(executed.exit_code, 0) << executed.out << executed.err;
+  EXPECT_NE(executed.out.find("Successfully started partition reassignments"), std::string::npos)
+      << executed.out;
+  ProcessResult verified;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        verified = Reassign(bootstrap, {"--reassignment-json-file", plan, "--verify"});
+        return verified.exit_code == 0 &&
+               verified.out.find("is still in progress") == std::string::npos;
+      },
+      std::chrono::seconds(120)))
+      << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("Reassignment of partition pushdata-0 is completed."),
+            std::string::npos)
+      << verified.out;
+}
+
+// The runbook's Kafka procedures on a real cluster while a client keeps
+// pushing: "Adding a new server" (a 4th broker), "Rebalancing Kafka Data"
+// onto it and off it again with kafka-reassign-partitions and the runbook's
+// topics file, "Removing an old Kafka Node" — then the "Kafka Nuclear
+// Option": every broker wiped and re-formatted, `bootstrap cluster
+// --log-already-wiped`. No push is refused, lost or applied twice.
+TEST(KafkaRunbookE2E, BrokersAddedRebalancedAndRemovedWhilePushingThenTheNuclearOption) {
+  Cluster c([] {
+    ClusterOptions o;
+    o.kafka = true;
+    return o;
+  }());
+  KafkaCluster& k = *c.kafka();
+  ScratchDir work;
+  c.CreateRepo("repo");
+  std::string client = work / "client";
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> pushed{0};
+  std::atomic<bool> refused{false};
+  std::string refusal;  // written by the pusher before it sets `refused`
+  std::thread pusher([&] {
+    while (!stop && pushed < 200) {
+      if (CommitChange(client) != 0) break;
+      auto r = c.Push(client, "repo");
+      if (r.exit_code != 0) {
+        refusal = r.out + r.err;
+        refused = true;
+        break;
+      }
+      ++pushed;
+    }
+  });
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Joiner() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } joiner{stop, pusher};
+
+  // Adding a new server.
+  auto added = Hgcluster({"kafka-local", "--dir", k.dir(), "--add-broker"});
+  ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
+  EXPECT_NE(added.out.find("kafka-local: broker 4 joined"), std::string::npos) << added.out;
+  const std::string& bootstrap = k.bootstrap();  // the first three nodes
+  EXPECT_TRUE(KafkaReplicasOn(bootstrap, 4, std::chrono::seconds(10)).empty());
+
+  // Rebalancing onto it, with the runbook's topics file.
+  std::string topics = work / "topics.json";
+  WriteFileAtomic(topics,
+                  R"({"topics": [{"topic": "pushdata"}, {"topic": "replicatedpushdatapending"},)"
+                  R"( {"topic": "replicatedpushdata"}, {"topic": "__consumer_offsets"}],)"
+                  R"( "version": 1})"
+                  "\n");
+  ASSERT_NO_FATAL_FAILURE(Rebalance(bootstrap, topics, "1,2,3,4", work / "onto.json"));
+  EXPECT_FALSE(KafkaReplicasOn(bootstrap, 4, std::chrono::seconds(10)).empty());
+  int before_removal = pushed;
+
+  // A broker that still holds data is not removed.
+  auto early = Hgcluster({"kafka-local", "--dir", k.dir(), "--remove-node", "4"});
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_NE(early.err.find("broker 4 still holds replicas of "), std::string::npos) << early.err;
+
+  // Moving the data off it, then removing it.
+  ASSERT_NO_FATAL_FAILURE(Rebalance(bootstrap, topics, "1,2,3", work / "off.json"));
+  EXPECT_TRUE(KafkaReplicasOn(bootstrap, 4, std::chrono::seconds(10)).empty());
+  auto removed = Hgcluster({"kafka-local", "--dir", k.dir(), "--remove-node", "4"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.out << removed.err;
+  EXPECT_EQ(KafkaBrokerCount(bootstrap, std::chrono::seconds(10)), 3);
+  // Pushes went on through all of it.
+  int target = pushed + 3;
+  EXPECT_TRUE(WaitFor([&] { return pushed >= target || refused; }, std::chrono::seconds(60)));
+  stop = true;
+  pusher.join();
+  ASSERT_FALSE(refused) << refusal;
+  std::cout << "[ timing ] " << pushed << " pushes during the broker operations (" << before_removal
+            << " before broker 4 was emptied)\n";
+  EXPECT_GT(before_removal, 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  std::string count = std::to_string(pushed.load()) + "\n";
+  EXPECT_EQ(PushCount(c.LeaderRepo("repo")), count);
+  for (int m = 1; m <= 2; ++m) EXPECT_EQ(PushCount(c.MirrorRepo(m, "repo")), count) << m;
+
+  // The nuclear option: the runbook's steps, then bootstrap cluster.
+  auto readonly = Hgcluster({"readonly", "--root", c.root(), "--all", "--reason",
+                             "replication log reset"});
+  ASSERT_EQ(readonly.exit_code, 0) << readonly.out << readonly.err;
+  ASSERT_EQ(Hgcluster({"down", "--root", c.root()}).exit_code, 0);
+  ASSERT_EQ(Hgcluster({"kafka-local", "--dir", k.dir(), "--stop"}).exit_code, 0);
+  for (int n = 1; n <= 3; ++n) fs::remove_all(k.dir() + "/node" + std::to_string(n) + "/data");
+  k.Restart();  // formats the wiped storage
+  auto created = Hgcluster({"kafka-topics", "--bootstrap-server", bootstrap});
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  EXPECT_NE(created.out.find("created pushdata: 8 partition(s)"), std::string::npos)
+      << created.out;
+  auto reset = Hgcluster({"bootstrap", "cluster", "--root", c.root(), "--log-already-wiped"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.out << reset.err;
+  auto writable = Hgcluster({"readonly", "--root", c.root(), "--all", "--off"});
+  EXPECT_EQ(writable.exit_code, 0) << writable.out << writable.err;
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  for (int m = 1; m <= 2; ++m) EXPECT_EQ(PushCount(c.MirrorRepo(m, "repo")), count) << m;
+  ASSERT_EQ(CommitChange(client), 0);
+  auto after = c.Push(client, "repo");
+  ASSERT_EQ(after.exit_code, 0) << after.out << after.err;
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  count = std::to_string(pushed.load() + 1) + "\n";
+  for (int m = 1; m <= 2; ++m) EXPECT_EQ(PushCount(c.MirrorRepo(m, "repo")), count) << m;
 }
 
 }  // namespace

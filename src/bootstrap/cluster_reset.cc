@@ -103,8 +103,15 @@ int Run(const ClusterResetOptions& o) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(layout.master_state_dir(), ec)) {
     if (entry.path().extension() != ".json") continue;
+    // The host holding the role, or — daemons already stopped, as the
+    // runbook's Kafka steps have it, which releases the role — the last
+    // one that held it: the highest epoch.
     auto st = ReadMasterState(entry.path().string());
-    if (st && st->master && (!last_master || st->epoch > last_master->epoch)) last_master = st;
+    if (!st || (!st->master && st->epoch == 0)) continue;
+    if (!last_master || (st->master && !last_master->master) ||
+        (st->master == last_master->master && st->epoch > last_master->epoch)) {
+      last_master = st;
+    }
   }
 
   Step(2, "stopping the cluster's daemons");
@@ -164,6 +171,7 @@ int Run(const ClusterResetOptions& o) {
   hgssh.output = work + "/hgssh.json";
   if (last_master) {
     MasterState as = *last_master;
+    as.master = true;
     as.lease_until = 0;
     std::string path = work + "/master-state.json";
     WriteMasterState(path, as);

@@ -24,6 +24,7 @@
 #include "leader/readonly.h"
 #include "log/kafka_local.h"
 #include "log/kafka_mock.h"
+#include "log/kafka_tool_cmd.h"
 #include "log/kafka_topics_cmd.h"
 #include "master/master_cmd.h"
 #include "notify/notify_cmd.h"
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
   hgc::RegisterKafkaMockCommand(app);
   hgc::RegisterKafkaLocalCommand(app);
   hgc::RegisterKafkaTopicsCommand(app);
+  hgc::RegisterKafkaToolCommand(app);
   hgc::RegisterNotifyCommands(app);
   hgc::RegisterWebCommand(app);
   hgc::RegisterVerifyPushlogCommand(app);

@@ -427,6 +427,12 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   return bootstrap;
 }
 
+std::vector<std::string> KafkaJavaCommand(const std::string& libs, const std::string& main_class) {
+  CheckLibs(libs);
+  return {FindJava(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp",
+          libs + "/*", main_class};
+}
+
 namespace {
 
 std::string NormalDir(const std::string& dir) {
@@ -492,8 +498,9 @@ void RemoveKafkaLocalBroker(const KafkaLocalOptions& options, int id) {
                             id));
   }
   std::string libs = options.libs.empty() ? DefaultKafkaLibs() : options.libs;
-  CheckLibs(libs);
-  std::string java = FindJava();
+  // Before anything is stopped: the jars and java are there.
+  std::vector<std::string> unregister =
+      KafkaJavaCommand(libs, "org.apache.kafka.tools.ClusterTool");
   nlohmann::json rest = state;
   rest["nodes"] = nlohmann::json::array();
   for (const auto& n : nodes) {
@@ -514,14 +521,11 @@ void RemoveKafkaLocalBroker(const KafkaLocalOptions& options, int id) {
     }
   }
   StopKafkaLocal(dir, id);
-  std::vector<std::string> argv = JavaArgv(java, dir, libs);
-  for (std::string a : {"org.apache.kafka.tools.ClusterTool", "unregister", "--bootstrap-server"}) {
-    argv.push_back(a);
-  }
-  argv.push_back(bootstrap);
-  argv.push_back("--id");
-  argv.push_back(std::to_string(id));
-  ProcessResult r = RunProcess(argv);
+  for (std::string a : {"unregister", "--bootstrap-server"}) unregister.push_back(a);
+  unregister.push_back(bootstrap);
+  unregister.push_back("--id");
+  unregister.push_back(std::to_string(id));
+  ProcessResult r = RunProcess(unregister);
   if (!r.ok()) {
     throw Error(ErrorKind::kLogUnavailable,
                 fmt::format("broker {} is stopped but could not be unregistered from the cluster "

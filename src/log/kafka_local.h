@@ -55,6 +55,10 @@ int AddKafkaLocalBroker(const KafkaLocalOptions& options);
 // DIR/nodeN.removed).
 void RemoveKafkaLocalBroker(const KafkaLocalOptions& options, int id);
 
+// java and its arguments to run `main_class` (one of Kafka's tools) from the
+// jars in `libs`; throws Error(kConfig) saying how to install what is missing.
+std::vector<std::string> KafkaJavaCommand(const std::string& libs, const std::string& main_class);
+
 // Pid of node `id` (1-based) if it is running, else 0.
 int KafkaLocalNodePid(const std::string& dir, int id);
 // Node ids of DIR's cluster.
