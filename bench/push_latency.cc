@@ -3,6 +3,8 @@
 //   build/push_latency [--pushes N] [--mirrors M] [--log URL|mock]
 //   build/push_latency --concurrent [--repos R] [--stuck]
 //   build/push_latency --compare [--pushes N] [--no-direct]
+//   build/push_latency --throughput [--pushes N]
+//   build/push_latency --failover [--rounds R]
 //
 // Sequential mode: N pushes of one changeset each through
 // `hgcluster local-ssh`. For each, the time from the push command returning
@@ -18,6 +20,18 @@
 // (`up --direct-producer`). For each push: the client's `hg push` from start
 // to return, and from start to both mirrors having the changeset. Prints
 // p50/p99 and the Kafka/embedded ratio of push time (target <= 1.10).
+//
+// Throughput mode (issue 14): on the embedded log and on a real 3-broker
+// Kafka cluster, 16 repositories get N one-changeset pushes in all (spread
+// over the 8 partitions, 4 pushers); then a new mirror — a fresh consumer
+// group with empty repositories — replays the whole log, and the time from
+// its start to its having committed every partition's end gives the events
+// per second one mirror applies (repository creations and pulls included).
+//
+// Failover mode (issue 14): on a real 3-broker cluster, R times: SIGKILL the
+// broker leading the repository's pushdata partition, push one changeset
+// right away, and time from the kill to both mirrors having it; then
+// restart the broker.
 //
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
@@ -35,6 +49,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <nlohmann/json.hpp>
@@ -45,6 +60,8 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "log/kafka_admin.h"
+#include "log/kafka_local.h"
 #include "log/log.h"
 #include "message/message.h"
 #include "routing/partition_map.h"
@@ -260,6 +277,139 @@ int Compare(int pushes, bool direct) {
   return 0;
 }
 
+std::string LogUrlOf(const Cluster& c) {
+  auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
+  return state["log"]["url"].get<std::string>();
+}
+
+struct Replay {
+  std::string name;
+  int pushes = 0;
+  int64_t events = 0;
+  double seconds = 0;
+};
+
+Replay MeasureReplay(const std::string& name, const std::string& log, int pushes) {
+  Cluster c(1, log);
+  constexpr int kRepos = 16;
+  int per_repo = std::max(1, pushes / kRepos);
+  std::string client = c.dir + "/client";
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
+      std::to_string(per_repo) + "'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  for (int r = 0; r < kRepos; ++r) {
+    Run(g_bin + " repo create --root " + c.root + " r" + std::to_string(r) + " >/dev/null");
+  }
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 4; ++t) {
+    pushers.emplace_back([&, t] {
+      for (int r = t; r < kRepos; r += 4) {
+        for (int i = 0; i < per_repo; ++i) {
+          Run(c.Push(client, "r" + std::to_string(r), std::to_string(i)));
+        }
+      }
+    });
+  }
+  for (auto& t : pushers) t.join();
+  for (int r = 0; r < kRepos; ++r) {
+    WaitMirrors(c.Mirrors("r" + std::to_string(r)), idx.NodeHex(per_repo - 1));
+  }
+  std::string url = LogUrlOf(c);
+  auto event_log = hgc::OpenLog(url, "bench");
+  std::map<int, int64_t> high;
+  Replay out{name, kRepos * per_repo, 0, 0};
+  for (int p = 0; p < 8; ++p) {
+    high[p] = event_log->GetWatermarks("pushdata", p).high;
+    out.events += high[p] - event_log->GetWatermarks("pushdata", p).low;
+  }
+  std::string replay = c.dir + "/replay";
+  fs::create_directories(replay + "/repos");
+  hgc::WriteFileAtomic(replay + "/consumer.ini",
+                       "[consumer]\nlog = " + url +
+                           "\nclient_id = replay\ntopic = pushdata\ngroup = replay\n"
+                           "poll_timeout = 0.1\nworkers = 4\n\n[path_rewrites]\n{moz} = " +
+                           replay + "/repos\n\n[pull_url_rewrites]\n{moz} = " + c.root +
+                           "/leader/repos\n");
+  auto started = Clock::now();
+  int pid = hgc::SpawnDaemon({g_bin, "consume", replay + "/consumer.ini"}, replay + "/consumer.log");
+  std::vector<int> all{0, 1, 2, 3, 4, 5, 6, 7};
+  auto deadline = started + std::chrono::seconds(600);
+  while (true) {
+    auto committed = event_log->Committed("replay", "pushdata", all);
+    bool done = true;
+    for (int p : all) done = done && committed.count(p) && committed[p] >= high[p];
+    if (done) break;
+    if (Clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      throw std::runtime_error(name + ": the replay did not catch up in 600 s");
+    }
+    usleep(2000);
+  }
+  out.seconds = Ms(Clock::now() - started) / 1000;
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  return out;
+}
+
+int Throughput(int pushes) {
+  std::vector<Replay> runs;
+  runs.push_back(MeasureReplay("embedded log", "", pushes));
+  runs.push_back(MeasureReplay("real Kafka, 3 brokers", "kafka-local:3", pushes));
+  std::printf("one new mirror replays the whole log (16 repositories, 8 partitions, 4 workers):\n");
+  for (const auto& r : runs) {
+    std::printf("  %-24s %d pushes, %lld events in %.2f s: %.0f events/s, %.0f pushes/s\n",
+                r.name.c_str(), r.pushes, static_cast<long long>(r.events), r.seconds,
+                static_cast<double>(r.events) / r.seconds, r.pushes / r.seconds);
+  }
+  return 0;
+}
+
+int Failover(int rounds) {
+  Cluster c(2, "kafka-local:3");
+  std::string kafka_dir = c.root + "/kafka";
+  std::string bootstrap = hgc::KafkaLocalBootstrap(kafka_dir);
+  std::string client = c.dir + "/client";
+  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
+      std::to_string(rounds + 2) + "'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  for (int i = 0; i < 2; ++i) {  // warm-up
+    Run(c.Push(client, "bench", std::to_string(i)));
+    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+  }
+  int partition = hgc::Md5Mod("{moz}/bench", 8);
+  std::vector<double> to_mirrors, push_time;
+  for (int round = 0; round < rounds; ++round) {
+    int leader = hgc::KafkaPartitionLeader(bootstrap, "pushdata", partition,
+                                           std::chrono::seconds(10));
+    int pid = leader > 0 ? hgc::KafkaLocalNodePid(kafka_dir, leader) : 0;
+    if (pid <= 0) throw std::runtime_error("no running leader for the bench partition");
+    auto killed = Clock::now();
+    kill(pid, SIGKILL);
+    int rev = round + 2;
+    auto r = Run(c.Push(client, "bench", std::to_string(rev)));
+    if (!r.ok()) throw std::runtime_error("the push after the broker's death was refused");
+    auto returned = Clock::now();
+    auto seen = WaitMirrors(c.Mirrors("bench"), idx.NodeHex(rev));
+    push_time.push_back(Ms(returned - killed));
+    to_mirrors.push_back(Ms(seen - killed));
+    std::fprintf(stderr, "round %d: broker %d killed; push returned after %.0f ms, on both "
+                 "mirrors after %.0f ms\n",
+                 round + 1, leader, push_time.back(), to_mirrors.back());
+    if (!Run(g_bin + " kafka-local --dir " + kafka_dir + " --brokers 3 --detach >/dev/null").ok()) {
+      throw std::runtime_error("the killed broker did not restart");
+    }
+  }
+  std::printf("partition leader's broker SIGKILLed, then one push (%d rounds, 3 brokers, 2 mirrors):\n",
+              rounds);
+  std::printf("  kill -> push returned:      p50 %.0f ms  max %.0f ms\n", Pct(push_time, 0.5),
+              Pct(push_time, 1.0));
+  std::printf("  kill -> on both mirrors:    p50 %.0f ms  max %.0f ms\n", Pct(to_mirrors, 0.5),
+              Pct(to_mirrors, 1.0));
+  return 0;
+}
+
 int Concurrent(int repos, bool stuck) {
   Cluster c(2, "");
   std::string client = c.dir + "/client";
@@ -304,8 +454,9 @@ int Concurrent(int repos, bool stuck) {
 
 int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
-  int pushes = 200, mirrors = 2, repos = 100;
-  bool concurrent = false, stuck = false, compare = false, direct = true;
+  int pushes = 200, mirrors = 2, repos = 100, rounds = 5;
+  bool concurrent = false, stuck = false, compare = false, direct = true, throughput = false,
+       failover = false;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -325,9 +476,17 @@ int main(int argc, char** argv) {
       compare = true;
     else if (a == "--no-direct")
       direct = false;
+    else if (a == "--throughput")
+      throughput = true;
+    else if (a == "--failover")
+      failover = true;
+    else if (a == "--rounds" && i + 1 < argc)
+      rounds = std::atoi(argv[++i]);
   }
   try {
     if (compare) return Compare(pushes, direct);
+    if (throughput) return Throughput(pushes);
+    if (failover) return Failover(rounds);
     return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
   } catch (const std::exception& e) {  // clusters are stopped by their destructors
     std::fprintf(stderr, "push_latency: %s\n", e.what());

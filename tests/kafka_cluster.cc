@@ -1,11 +1,11 @@
 #include "kafka_cluster.h"
 
 #include <gtest/gtest.h>
-#include <librdkafka/rdkafka.h>
 #include <signal.h>
 
 #include <memory>
 
+#include "log/kafka_admin.h"
 #include "log/kafka_local.h"
 
 namespace hgc::test {
@@ -49,24 +49,7 @@ void KafkaCluster::Restart() {
 }
 
 int KafkaCluster::PartitionLeader(const std::string& topic, int partition) const {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_.c_str(), errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof errstr);
-  std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> rk(
-      rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr), rd_kafka_destroy);
-  if (!rk) return -1;
-  const rd_kafka_metadata_t* md = nullptr;
-  if (rd_kafka_metadata(rk.get(), 1, nullptr, &md, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
-  int leader = -1;
-  for (int t = 0; t < md->topic_cnt; ++t) {
-    if (topic != md->topics[t].topic) continue;
-    for (int p = 0; p < md->topics[t].partition_cnt; ++p) {
-      if (md->topics[t].partitions[p].id == partition) leader = md->topics[t].partitions[p].leader;
-    }
-  }
-  rd_kafka_metadata_destroy(md);
-  return leader;
+  return KafkaPartitionLeader(bootstrap_, topic, partition, std::chrono::seconds(5));
 }
 
 }  // namespace hgc::test

@@ -118,6 +118,20 @@ std::vector<std::string> KafkaReplicasOn(const std::string& brokers, int node,
   return out;
 }
 
+int KafkaPartitionLeader(const std::string& brokers, const std::string& topic, int partition,
+                         std::chrono::milliseconds timeout) {
+  Handle rk = OpenAdmin(brokers);
+  rd_kafka_resp_err_t err;
+  Metadata md = ReadMetadata(rk.get(), static_cast<int>(timeout.count()), &err);
+  if (!md) return -1;
+  const rd_kafka_metadata_topic_t* t = FindTopic(md.get(), topic);
+  if (!t) return -1;
+  for (int p = 0; p < t->partition_cnt; ++p) {
+    if (t->partitions[p].id == partition) return t->partitions[p].leader;
+  }
+  return -1;
+}
+
 std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
                                                 const std::vector<KafkaTopicSpec>& topics,
                                                 const KafkaTopicOptions& options) {

@@ -57,6 +57,11 @@ int KafkaBrokerCount(const std::string& brokers, std::chrono::milliseconds timeo
 std::vector<std::string> KafkaReplicasOn(const std::string& brokers, int node,
                                          std::chrono::milliseconds timeout);
 
+// The broker id leading topic/partition per the cluster's metadata, -1 when
+// none is known (no leader, or no broker answered within `timeout`).
+int KafkaPartitionLeader(const std::string& brokers, const std::string& topic, int partition,
+                         std::chrono::milliseconds timeout);
+
 // Creates the topics that do not exist yet (CreateTopics, replication factor
 // and min.insync.replicas as in `options`), then waits until every partition
 // of every topic has a leader. A topic that exists with fewer partitions than
