@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "aggregator/aggregator.h"
+#include "aggregator/change_wait.h"
 #include "common/error.h"
 #include "common/logline.h"
 
@@ -42,6 +43,7 @@ int RunAggregate(const AggregateOptions& o) {
     AggregatorConfig c = AggregatorConfig::Load(o.config);
     auto log = OpenLog(c.log_url, c.client_id);
     Aggregator aggregator(c, *log);
+    ChangeWait change(*log, c.monitor_topic);
     LogLine(kLogger, fmt::format("aggregating {} into {} for the groups in {}", c.monitor_topic,
                                  c.aggregate_topic, c.monitor_groups_file));
     bool need_recover = true;
@@ -60,7 +62,7 @@ int RunAggregate(const AggregateOptions& o) {
           LogLine(kLogger, "hit max polls threshold; exiting");
           break;
         }
-        if (copied == 0) log->WaitForChange(std::chrono::milliseconds(1000));
+        if (copied == 0) change.Wait(aggregator.acked());
       } catch (const Error& e) {
         // A failed copy may have appended without committing: recover
         // (dedupe) before the next attempt. Keep running — the log or the

@@ -82,7 +82,14 @@ int Aggregator::Iterate() {
                             "line",
                             config_.monitor_groups_file));
   }
-  int n = log_.PartitionCount(config_.monitor_topic);
+  // Partitions are added rarely, and on Kafka each count is a metadata
+  // request: asked again every 30 s.
+  auto now_steady = std::chrono::steady_clock::now();
+  if (partitions_ == 0 || now_steady - partitions_read_ > std::chrono::seconds(30)) {
+    partitions_ = log_.PartitionCount(config_.monitor_topic);
+    partitions_read_ = now_steady;
+  }
+  int n = partitions_;
   std::vector<int> parts;
   for (int i = 0; i < n; ++i) parts.push_back(i);
   std::map<int, int64_t> fully;
@@ -103,6 +110,7 @@ int Aggregator::Iterate() {
   }
   never_committed_ = never;
   auto acked = log_.Committed(config_.ack_group, config_.monitor_topic, parts);
+  for (int p : parts) acked_[p] = acked.count(p) ? acked[p] : 0;
   std::map<int, int64_t> start;
   int64_t total = 0;
   std::vector<int> behind;
@@ -172,12 +180,14 @@ int Aggregator::Iterate() {
   }
   if (values.empty()) {
     if (!commit.empty()) log_.Commit(config_.ack_group, config_.monitor_topic, commit);
+    for (const auto& [p, o] : commit) acked_[p] = o;
     return static_cast<int>(batch.size());
   }
   if (gate_) gate_->Check();
   log_.AppendBatch(config_.aggregate_topic, 0, values);
   CrashPoint("aggregator-after-append");
   log_.Commit(config_.ack_group, config_.monitor_topic, commit);
+  for (const auto& [p, o] : commit) acked_[p] = o;
   return static_cast<int>(batch.size());
 }
 

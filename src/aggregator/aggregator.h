@@ -29,6 +29,7 @@
 // Thread-safety: one Aggregator per thread; one per (stage, cluster).
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -61,6 +62,10 @@ class Aggregator {
   // monitored topic (reported, and aggregation waits for them).
   const std::set<std::string>& never_committed() const { return never_committed_; }
 
+  // The ack group's offset per monitored partition as of the last pass: the
+  // next record to copy.
+  const std::map<int, int64_t>& acked() const { return acked_; }
+
  private:
   struct Pending {
     int partition;
@@ -84,6 +89,9 @@ class Aggregator {
   AggregatorConfig config_;
   hgc::Log& log_;
   std::set<std::string> never_committed_;
+  std::map<int, int64_t> acked_;
+  int partitions_ = 0;  // of the monitored topic, as last read
+  std::chrono::steady_clock::time_point partitions_read_{};
   std::map<int, Reader> readers_;
   // Master fencing: events of a deposed master are not copied (the mirrors
   // dropped them too), and nothing is appended once this host has lost the

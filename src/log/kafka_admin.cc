@@ -223,12 +223,24 @@ std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
   }
 
   // Creation is done by the controller; brokers learn of it (and elect the
-  // partitions' leaders) a moment later. Appends before that would fail.
+  // partitions' leaders) a moment later, each on its own. Appends before
+  // that would fail, and a client asking a broker that has not learned yet
+  // would be told the topic does not exist: wait until every broker,
+  // asked alone, lists every topic with its leaders.
   while (true) {
     md = ReadMetadata(rk.get(), MsLeft(deadline), &err);
     bool ready = md != nullptr;
     for (const KafkaTopicSpec& spec : topics) {
       ready = ready && AllLed(FindTopic(md.get(), spec.name), spec.partitions);
+    }
+    for (int b = 0; ready && b < md->broker_cnt; ++b) {
+      std::string address = fmt::format("{}:{}", md->brokers[b].host, md->brokers[b].port);
+      Handle one = OpenAdmin(address);
+      rd_kafka_resp_err_t one_err;
+      Metadata seen = ReadMetadata(one.get(), std::min(MsLeft(deadline), 5000), &one_err);
+      for (const KafkaTopicSpec& spec : topics) {
+        ready = ready && seen && AllLed(FindTopic(seen.get(), spec.name), spec.partitions);
+      }
     }
     if (ready) return results;
     if (Clock::now() >= deadline) {

@@ -132,6 +132,9 @@ struct KafkaConfig {
     // broker's default partition count (no effect on brokers that only speak
     // Metadata v0-3, such as librdkafka's mock, which always auto-creates).
     conf.Set("allow.auto.create.topics", "false");
+    // Every append waits for its acknowledgement: a request must leave at
+    // once, not wait for Nagle's algorithm to coalesce it.
+    conf.Set("socket.nagle.disable", "true");
     rd_kafka_conf_set_log_cb(conf.get(), PrintLog);
     rd_kafka_conf_set_error_cb(conf.get(), PrintError);
     return conf;
@@ -320,10 +323,7 @@ class KafkaCursor : public LogCursor {
     conf.Set("enable.auto.offset.store", "false");
     conf.Set("enable.partition.eof", "false");
     conf.Set("auto.offset.reset", config.options.out_of_range_reset);
-    // Brokers answer an idle fetch after this long. Kafka answers early when
-    // data arrives, librdkafka's mock does not, so this bounds how late a
-    // reader sees a new record there; on Kafka it only sets the idle polling.
-    conf.Set("fetch.wait.max.ms", "100");
+    conf.Set("fetch.wait.max.ms", std::to_string(TimeoutMs(config.options.fetch_wait)));
     conf.Set("fetch.max.bytes", std::to_string(kMaxMessageBytes));
     conf.Set("receive.message.max.bytes", std::to_string(kMaxMessageBytes + 1024 * 1024));
     rd_kafka_conf_set_error_cb(conf.get(), OnError);

@@ -35,6 +35,12 @@ struct KafkaOptions {
   // "none". The brokers compare the *compressed* record with the topic's
   // max.message.bytes (log/message_size.h checks before appending).
   std::string compression = "gzip";
+  // fetch.wait.max.ms of readers: how long a broker holds a fetch that found
+  // nothing. Kafka answers as soon as data arrives, so this only sets how
+  // often an idle reader asks (every reader process, every broker: load on
+  // the brokers and the host). librdkafka's mock cluster does not answer
+  // early, so its tests set it low.
+  std::chrono::milliseconds fetch_wait{500};
 };
 
 // `brokers` is a bootstrap list "host:port[,host:port]". Connecting is lazy:

@@ -132,7 +132,10 @@ class KafkaLogTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_FALSE(mock_.bootstrap().empty()); }
 
-  std::unique_ptr<Log> Open(const KafkaOptions& options = {}) {
+  // The mock holds an idle fetch for all of fetch.wait.max.ms, even when
+  // data arrives: keep it short here.
+  std::unique_ptr<Log> Open(KafkaOptions options = {}) {
+    options.fetch_wait = std::chrono::milliseconds(100);
     return OpenKafkaLog(mock_.bootstrap(), "kafka-log-test", options);
   }
 
