@@ -207,7 +207,16 @@ void Aggregator::Fill(int p, int64_t start, int64_t end) {
       if (rec.offset != r.next) {
         // Formatted before erase(): `r` refers into readers_.
         std::string why =
-            fmt::format("expected offset {} of partition {}, got {}", r.next, p, rec.offset);
+            rec.offset > r.next
+                ? fmt::format(
+                      "offsets {} to {} of {} partition {} are gone from the log (deleted by its "
+                      "retention?) before this aggregator copied them; every mirror had applied "
+                      "them, but they can no longer be announced. To go on without them: `hgcluster "
+                      "kafka consumer-groups --bootstrap-server BROKERS --group {} --topic {}:{} "
+                      "--reset-offsets --to-offset {} --execute` with this aggregator stopped",
+                      r.next, rec.offset - 1, config_.monitor_topic, p, config_.ack_group,
+                      config_.monitor_topic, p, rec.offset)
+                : fmt::format("expected offset {} of partition {}, got {}", r.next, p, rec.offset);
         readers_.erase(p);
         throw Error(ErrorKind::kLogUnavailable, why);
       }
