@@ -113,19 +113,13 @@ void CheckPushEventsFit(Producer& producer, const std::string& root, const Chang
                   static_cast<int64_t>(user.size()) + 64 * 1024;
   if (bound + 2048 <= limit.max_bytes) return;
   std::string wire = producer.WirePath(root);
-  std::vector<int> heads = index.HeadRevs();
-  std::vector<std::string> new_heads, heads_desc;
-  for (int r : heads) {
-    if (r >= first) new_heads.push_back(index.NodeHex(r));
-  }
-  std::sort(heads.rbegin(), heads.rend());
-  for (int r : heads) heads_desc.push_back(index.NodeHex(r));
   nlohmann::json changegroup =
-      MakeChangegroup(wire, Env("HG_SOURCE"), static_cast<int64_t>(nodes.size()), new_heads,
-                      Producer::Now());
+      MakeChangegroup(wire, Env("HG_SOURCE"), static_cast<int64_t>(nodes.size()),
+                      HeadsFrom(index, first), Producer::Now());
   AttachPushes(changegroup, {PushRecord{0, user, static_cast<int64_t>(::time(nullptr)), nodes}});
-  producer.CheckFits({changegroup, MakeHeads(wire, heads_desc, 0, Producer::Now())},
-                     "the changegroup and heads events of this push");
+  producer.CheckFits(
+      {changegroup, MakeHeads(wire, HeadsNewestFirst(index), 0, Producer::Now())},
+      "the changegroup and heads events of this push");
 }
 
 // §1.2: one pushlog row for the changesets this transaction adds, written
@@ -366,10 +360,7 @@ int Changegroup(Producer& producer) {
       throw Error(ErrorKind::kNotFound,
                   fmt::format("changegroup hook: node {} not found in {}", Env("HG_NODE"), root));
     }
-    std::vector<std::string> new_heads;
-    for (int r : snap.index.HeadRevs()) {
-      if (r >= *first) new_heads.push_back(snap.index.NodeHex(r));
-    }
+    std::vector<std::string> new_heads = HeadsFrom(snap.index, *first);
     int last = snap.index.tip_rev();
     if (auto l = snap.index.RevOf(Env("HG_NODE_LAST"))) last = *l;
     int64_t nodecount = last - *first + 1;

@@ -22,11 +22,25 @@ std::optional<int64_t> LastPushId(const std::string& root) {
 
 }  // namespace
 
+std::vector<std::string> HeadsNewestFirst(const ChangelogIndex& index) {
+  std::vector<int> heads = index.HeadRevs();
+  std::sort(heads.rbegin(), heads.rend());
+  std::vector<std::string> out;
+  for (int r : heads) out.push_back(index.NodeHex(r));
+  return out;
+}
+
+std::vector<std::string> HeadsFrom(const ChangelogIndex& index, int first) {
+  std::vector<std::string> out;
+  for (int r : index.HeadRevs()) {
+    if (r >= first) out.push_back(index.NodeHex(r));
+  }
+  return out;
+}
+
 RepoSnapshot SnapshotRepo(const std::string& root) {
   RepoSnapshot s{ChangelogIndex::Load(root), {}, LastPushId(root), {}};
-  auto heads = s.index.HeadRevs();
-  std::sort(heads.rbegin(), heads.rend());
-  for (int r : heads) s.heads_desc.push_back(s.index.NodeHex(r));
+  s.heads_desc = HeadsNewestFirst(s.index);
   // With obsolescence markers some heads may be hidden, which only hg knows
   // how to compute: ask it for the served heads (rare; costs an hg start).
   std::error_code ec;

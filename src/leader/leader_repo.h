@@ -20,6 +20,13 @@ struct RepoSnapshot {
 
 RepoSnapshot SnapshotRepo(const std::string& root);
 
+// Heads of the changelog, newest revision first (hg-heads-1's order; obsolete
+// heads included: SnapshotRepo asks hg to leave them out when markers exist).
+std::vector<std::string> HeadsNewestFirst(const ChangelogIndex& index);
+// Heads at revision `first` or above — the ones a changegroup starting at
+// `first` added — oldest first (hg-changegroup-2's `heads`).
+std::vector<std::string> HeadsFrom(const ChangelogIndex& index, int first);
+
 // Writes .hg/hgrc-not-shared: an %include of the leader hgrc (hooks) and the
 // replicate* aliases bound to this repository's root. hgrc-not-shared is
 // read by hg for every repo but never replicated, unlike .hg/hgrc.
