@@ -337,7 +337,15 @@ int KafkaLocalNodePid(const std::string& dir, int id) {
   return cmdline.find(NodeConfig(dir, id)) != std::string::npos ? pid : 0;
 }
 
-std::string KafkaLocalBootstrap(const std::string& dir) {
+namespace {
+
+std::string NormalDir(const std::string& dir) {
+  std::string out = fs::absolute(dir).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+nlohmann::json RequireState(const std::string& dir) {
   nlohmann::json state = LoadState(dir);
   if (state.is_null()) {
     throw Error(ErrorKind::kNotFound,
@@ -345,13 +353,18 @@ std::string KafkaLocalBootstrap(const std::string& dir) {
                             "--dir {}`",
                             dir, dir));
   }
-  return Bootstrap(state);
+  return state;
+}
+
+}  // namespace
+
+std::string KafkaLocalBootstrap(const std::string& dir) {
+  return Bootstrap(RequireState(dir));
 }
 
 std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   if (options.dir.empty()) throw Error(ErrorKind::kUsage, "kafka-local needs --dir DIR");
-  std::string dir = fs::absolute(options.dir).lexically_normal().string();
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::string dir = NormalDir(options.dir);
   std::string libs = options.libs.empty() ? DefaultKafkaLibs() : options.libs;
   CheckLibs(libs);
   std::string java = FindJava();
@@ -432,27 +445,6 @@ std::vector<std::string> KafkaJavaCommand(const std::string& libs, const std::st
   return {FindJava(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp",
           libs + "/*", main_class};
 }
-
-namespace {
-
-std::string NormalDir(const std::string& dir) {
-  std::string out = fs::absolute(dir).lexically_normal().string();
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
-
-nlohmann::json RequireState(const std::string& dir) {
-  nlohmann::json state = LoadState(dir);
-  if (state.is_null()) {
-    throw Error(ErrorKind::kNotFound,
-                fmt::format("no Kafka cluster at {}: start one with `hgcluster kafka-local "
-                            "--dir {}`",
-                            dir, dir));
-  }
-  return state;
-}
-
-}  // namespace
 
 int AddKafkaLocalBroker(const KafkaLocalOptions& options) {
   std::string dir = NormalDir(options.dir);
