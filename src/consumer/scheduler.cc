@@ -358,6 +358,7 @@ std::vector<ParkedRepo> Scheduler::Parked() {
 
 void Scheduler::WriteState() {
   if (options_.state_file.empty()) return;
+  std::lock_guard state_lock(state_mu_);
   ConsumerState state{Parked(), LostRanges(), WallNow()};
   try {
     WriteConsumerState(options_.state_file, state);

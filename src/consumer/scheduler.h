@@ -149,6 +149,9 @@ class Scheduler {
   size_t outstanding_ = 0;
   bool stopping_ = false;
   std::mutex commit_mu_;
+  // Held while a snapshot is taken and written: two workers parking at once
+  // must not let the older snapshot be renamed over the newer one.
+  std::mutex state_mu_;
   std::vector<std::thread> threads_;
 };
 
