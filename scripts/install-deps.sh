@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs what hgcluster needs to build, run and test: Debian 12's packages,
 # then Apache Kafka's jars from Maven Central (scripts/install-kafka.sh, for
-# `hgcluster kafka-local` and the tests on real brokers). Safe to run again:
-# apt-get skips what is already there, install-kafka.sh what is in its cache.
+# `hgcluster kafka-local` and the tests on real brokers) and our users' Python
+# client libraries from PyPI (scripts/install-pyclients.sh, for the tests of
+# the web API). Safe to run again: apt-get skips what is already there, the
+# two others what is in their cache.
 set -eu
 PKGS="build-essential cmake ninja-build pkg-config git
   mercurial
@@ -13,7 +15,8 @@ PKGS="build-essential cmake ninja-build pkg-config git
   e2fsprogs procps sqlite3
   openssh-server openssh-client slapd ldap-utils libldap-dev
   zookeeper libzookeeper-mt-dev libslf4j-java
-  maven openjdk-17-jre-headless"
+  maven openjdk-17-jre-headless
+  python3-venv"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
@@ -27,3 +30,4 @@ if [ -n "$missing" ]; then
   $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 "$(dirname "$0")/install-kafka.sh"
+"$(dirname "$0")/install-pyclients.sh"

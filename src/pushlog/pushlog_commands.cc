@@ -1,7 +1,5 @@
 #include "pushlog/pushlog_commands.h"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -11,38 +9,13 @@
 #include "pushlog/pushlog_db.h"
 #include "pushlog/pushlog_views.h"
 #include "pushlog/served_repo.h"
+#include "pushlog/web_handles.h"
 
 namespace hgc {
 namespace {
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-ServedRepoCache& Repos() {
-  static ServedRepoCache* cache = new ServedRepoCache();
-  return *cache;
-}
-
-// This thread's connection to the repository's pushlog, reopened when the
-// file was replaced (repository deleted and recreated); nullptr without one.
-PushlogDb* ThreadDb(const std::string& root) {
-  struct Cached {
-    ino_t inode = 0;
-    std::unique_ptr<PushlogDb> db;
-  };
-  thread_local std::map<std::string, Cached> connections;
-  struct stat st {};
-  if (::stat(PushlogDb::PathFor(root).c_str(), &st) != 0) {
-    connections.erase(root);
-    return nullptr;
-  }
-  Cached& c = connections[root];
-  if (!c.db || c.inode != st.st_ino) {
-    c.db = PushlogDb::OpenReadOnly(root);
-    c.inode = st.st_ino;
-  }
-  return c.db.get();
 }
 
 std::string BaseUrl(const RepoRequest& req) {
@@ -64,8 +37,8 @@ void Answer(const RepoRequest& req, RepoResponse& res, const char* content_type,
     double now = Now();
     PushQuery query = ParsePushQuery(req.query, req.path_arg, now);
     query.count_total = count_total;
-    auto repo = Repos().Get(req.repo_root);
-    PushlogDb* db = ThreadDb(req.repo_root);
+    auto repo = SharedServedRepos().Get(req.repo_root);
+    PushlogDb* db = ThreadPushlogDb(req.repo_root);
     PushQueryResult result = RunPushQuery(query, db, *repo);
     res.status = 200;
     res.content_type = content_type;

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/ini.h"
 #include "hg/replicated_data.h"
 #include "hg/repo_state.h"
 
@@ -47,13 +48,36 @@ std::map<std::string, std::string> ParseLocalTags(const std::string& text) {
   return tags;
 }
 
+// Ancestors of `heads` (inclusive), as the replicatedserved view keeps them;
+// heads the changelog does not have are skipped, as the view skips them.
+std::vector<bool> ServedRevisions(const ChangelogIndex& index,
+                                  const std::vector<std::string>& heads) {
+  std::vector<bool> served(static_cast<size_t>(index.size()), false);
+  for (const std::string& head : heads) {
+    if (auto rev = index.RevOf(head)) served[static_cast<size_t>(*rev)] = true;
+  }
+  for (int r = index.tip_rev(); r >= 0; --r) {
+    if (!served[static_cast<size_t>(r)]) continue;
+    const auto& e = index.at(r);
+    if (e.p1 >= 0) served[static_cast<size_t>(e.p1)] = true;
+    if (e.p2 >= 0) served[static_cast<size_t>(e.p2)] = true;
+  }
+  return served;
+}
+
 }  // namespace
+
+std::string ServedRepo::RepoConfig(const std::string& section, const std::string& key) const {
+  auto it = repo_config_.find({section, key});
+  return it == repo_config_.end() ? "" : it->second;
+}
 
 std::string ServedRepoSignature(const std::string& root) {
   std::string sig;
   for (const char* f : {"/.hg/store/00changelog.i", "/.hg/store/00changelog.d",
                         "/.hg/store/obsstore", "/.hg/store/phaseroots", "/.hg/bookmarks",
-                        "/.hg/localtags", "/.hg/dirstate", "/.hg/replicated-data"}) {
+                        "/.hg/localtags", "/.hg/dirstate", "/.hg/replicated-data",
+                        "/.hg/hgrc"}) {
     AppendStat(sig, root + f);
   }
   return sig;
@@ -87,7 +111,19 @@ std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root,
   std::string replicated = ReadFileOrEmpty(root + "/.hg/replicated-data");
   if (std::filesystem::exists(root + "/.hg/replicated-data")) {
     repo->has_replicated_data_ = true;
-    repo->replicated_last_push_id_ = DecodeReplicatedData(replicated).last_push_id;
+    if (!replicated.empty()) {
+      ReplicatedData data = DecodeReplicatedData(replicated);
+      repo->replicated_last_push_id_ = data.last_push_id;
+      repo->served_ = ServedRevisions(repo->index_, data.heads);
+    }
+  }
+  try {
+    IniFile hgrc = IniFile::Parse(ReadFileOrEmpty(root + "/.hg/hgrc"), root + "/.hg/hgrc");
+    for (const std::string& section : hgrc.SectionNames()) {
+      for (auto& [key, value] : hgrc.Items(section)) repo->repo_config_[{section, key}] = value;
+    }
+  } catch (const Error&) {
+    // An hgrc hg itself cannot read: the settings keep their defaults.
   }
   repo->bookmarks_ = ReadBookmarks(root);
   repo->local_tags_ = ParseLocalTags(ReadFileOrEmpty(root + "/.hg/localtags"));

@@ -43,6 +43,15 @@ class ServedRepo {
   // From .hg/replicated-data; nullopt when the file is absent or has null.
   std::optional<int64_t> replicated_last_push_id() const { return replicated_last_push_id_; }
   bool has_replicated_data() const { return has_replicated_data_; }
+  // Whether the mirror may show revision `rev`: an ancestor of the heads in
+  // .hg/replicated-data (what the replicatedserved view keeps), or any
+  // revision when that file is absent or empty. Hidden changesets count.
+  bool IsServed(int rev) const {
+    return served_.empty() || (rev >= 0 && rev < static_cast<int>(served_.size()) && served_[rev]);
+  }
+  // The repository's own .hg/hgrc value, "" when unset (the web API's
+  // per-repository settings: [mozilla] treeherder_repo, ...).
+  std::string RepoConfig(const std::string& section, const std::string& key) const;
 
   // Parsed changelog entry, cached. Throws Error on unreadable data.
   std::shared_ptr<const Changeset> ChangesetAt(int rev) const;
@@ -65,6 +74,8 @@ class ServedRepo {
   int visible_tip_ = -1;
   bool has_replicated_data_ = false;
   std::optional<int64_t> replicated_last_push_id_;
+  std::vector<bool> served_;  // empty: every revision
+  std::map<std::pair<std::string, std::string>, std::string> repo_config_;
   std::map<std::string, std::string> bookmarks_;
   std::map<std::string, std::string> local_tags_;
 
