@@ -30,12 +30,26 @@ namespace {
 // Pushes carry whole bundles: the reference allows messages up to 100 MiB.
 // A little headroom covers the record batch framing around one such message.
 constexpr int kMaxMessageBytes = 101 * 1024 * 1024;
+// Between two requests refused while a partition's leadership moves.
+constexpr std::chrono::milliseconds kLeaderRetryPause{100};
 
 // Errors of a whole client handle (not of one request) after which a cursor
 // cannot read; anything else librdkafka recovers from by itself.
 bool IsOutage(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
          err == RD_KAFKA_RESP_ERR__AUTHENTICATION;
+}
+
+// Errors a request gets while a partition's leadership moves (a broker
+// stopped, removed or rebalanced): the next metadata refresh names the new
+// leader, so the request is worth repeating until its deadline.
+bool IsLeadershipMoving(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+         err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH ||
+         err == RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH ||
+         err == RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE;
 }
 
 int TimeoutMs(std::chrono::milliseconds timeout) {
@@ -572,23 +586,37 @@ class KafkaLog : public Log {
     std::shared_ptr<KafkaProducer> producer = GetProducer();
     auto deadline = std::chrono::steady_clock::now() + config_.options.request_timeout;
     auto query = [&](int64_t logical) {
-      PartitionList list(1);
-      list.Add(topic, partition, logical);
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      rd_kafka_resp_err_t err =
-          rd_kafka_offsets_for_times(producer->handle(), list.get(), std::max(1, TimeoutMs(left)));
-      if (!err) err = list.get()->elems[0].err;
-      if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-          err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-        throw Error(ErrorKind::kNotFound, fmt::format("Kafka partition {}/{} does not exist on {}",
-                                                      topic, partition, config_.brokers));
+      for (;;) {
+        PartitionList list(1);
+        list.Add(topic, partition, logical);
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(producer->handle(), list.get(),
+                                                             std::max(1, TimeoutMs(left)));
+        if (!err) err = list.get()->elems[0].err;
+        if (!err) return list.get()->elems[0].offset;
+        if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+            err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+          throw Error(ErrorKind::kNotFound, fmt::format("Kafka partition {}/{} does not exist on {}",
+                                                        topic, partition, config_.brokers));
+        }
+        // A broker that just lost the partition answers NOT_LEADER until our
+        // metadata names the new leader: refresh it (all topics, so nothing
+        // is auto-created) and ask again while the deadline allows.
+        if (!IsLeadershipMoving(err) ||
+            std::chrono::steady_clock::now() + kLeaderRetryPause >= deadline) {
+          throw config_.Unavailable(fmt::format("cannot read watermarks of {}/{}", topic, partition),
+                                    err);
+        }
+        std::this_thread::sleep_for(kLeaderRetryPause);
+        const rd_kafka_metadata_t* md = nullptr;
+        left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (!rd_kafka_metadata(producer->handle(), 1, nullptr, &md, std::max(1, TimeoutMs(left))) &&
+            md) {
+          rd_kafka_metadata_destroy(md);
+        }
       }
-      if (err) {
-        throw config_.Unavailable(fmt::format("cannot read watermarks of {}/{}", topic, partition),
-                                  err);
-      }
-      return list.get()->elems[0].offset;
     };
     Watermarks marks;
     marks.low = query(RD_KAFKA_OFFSET_BEGINNING);
