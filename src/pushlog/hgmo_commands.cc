@@ -59,14 +59,15 @@ std::string List(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-// The reference's web templates: `{\n  "key": value,\n  ...\n  }`.
+// The reference's web templates: `{\n"key": value,\n...\n}` (hg's map
+// file parser drops the indentation of the template's continuation lines).
 std::string Template(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out = "{";
   for (size_t i = 0; i < fields.size(); ++i) {
-    out += i ? ",\n  " : "\n  ";
+    out += i ? ",\n" : "\n";
     out += '"' + fields[i].first + "\": " + fields[i].second;
   }
-  return out + "\n  }";
+  return out + "\n}";
 }
 
 void Send(RepoResponse& res, int status, std::string body) {
@@ -135,20 +136,24 @@ std::optional<int> Resolve(const ServedRepo& repo, const std::string& symbol) {
   return rev;
 }
 
+// What hgweb's "served" view shows: served here, not hidden, not secret.
+bool Visible(const ServedRepo& repo, int rev) {
+  return repo.IsServed(rev) && !repo.IsHidden(rev) &&
+         repo.visibility().phase(rev) != kPhaseSecret;
+}
+
 // The same for the filtered repository hgweb's own lookups use.
 std::optional<int> ResolveVisible(const ServedRepo& repo, const std::string& symbol) {
   if (symbol == "tip") {
     for (int r = repo.index().tip_rev(); r >= 0; --r) {
-      if (repo.IsServed(r) && !repo.IsHidden(r)) return r;
+      if (Visible(repo, r)) return r;
     }
     return std::nullopt;
   }
   std::optional<int> rev = Resolve(repo, symbol);
-  if (rev && repo.IsHidden(*rev)) return std::nullopt;
+  if (rev && !Visible(repo, *rev)) return std::nullopt;
   return rev;
 }
-
-bool Visible(const ServedRepo& repo, int rev) { return repo.IsServed(rev) && !repo.IsHidden(rev); }
 
 std::vector<int> Parents(const ServedRepo& repo, int rev) {
   const auto& e = repo.index().at(rev);

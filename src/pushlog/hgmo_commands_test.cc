@@ -112,13 +112,13 @@ class HgmoCommandsTest : public ::testing::Test {
 TEST_F(HgmoCommandsTest, AChangesetAloneInItsPushInTheReferenceBytes) {
   RepoResponse r = Get("json-automationrelevance", n_[0]);
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, fmt::format("{{\n  \"changesets\": [{{\"author\": \"Pat \\u003cpat@example.com\\u003e\", "
+  EXPECT_EQ(r.body, fmt::format("{{\n\"changesets\": [{{\"author\": \"Pat \\u003cpat@example.com\\u003e\", "
                                 "\"backsoutnodes\": [], \"bugs\": [], \"date\": [1500.0, -3600], "
                                 "\"desc\": \"initial\", \"extra\": {{\"branch\": \"default\"}}, "
                                 "\"files\": [\"a\"], \"node\": \"{0}\", \"parents\": [], "
                                 "\"phase\": \"draft\", \"pushdate\": [1000, 0], \"pushhead\": "
                                 "\"{0}\", \"pushid\": 1, \"pushuser\": \"pusher@example.com\", "
-                                "\"rev\": 0, \"reviewers\": []}}],\n  \"visible\": true\n  }}",
+                                "\"rev\": 0, \"reviewers\": []}}],\n\"visible\": true\n}}",
                                 n_[0]));
 }
 
@@ -167,24 +167,37 @@ TEST_F(HgmoCommandsTest, BackoutsAreFoundBothWays) {
 TEST_F(HgmoCommandsTest, ErrorsAreTheReferenceTemplates) {
   RepoResponse missing = Get("json-automationrelevance");
   EXPECT_EQ(missing.status, 200);
-  EXPECT_EQ(missing.body, "{\n  \"error\": \"missing parameter 'node'\"\n  }");
+  EXPECT_EQ(missing.body, "{\n\"error\": \"missing parameter 'node'\"\n}");
   RepoResponse unknown = Get("json-automationrelevance", "deadbeef0000");
   EXPECT_EQ(unknown.status, 404);
-  EXPECT_EQ(unknown.body, "{\n  \"error\": \"unknown revision 'deadbeef0000'\"\n  }");
+  EXPECT_EQ(unknown.body, "{\n\"error\": \"unknown revision 'deadbeef0000'\"\n}");
   EXPECT_EQ(Get("json-isancestor", "", {{"node", "0"}}).body,
-            "{\n  \"error\": \"missing parameter 'head'\"\n  }");
+            "{\n\"error\": \"missing parameter 'head'\"\n}");
   RepoResponse head = Get("json-isancestor", "", {{"head", "nope"}, {"node", "0"}});
   EXPECT_EQ(head.status, 404);
-  EXPECT_EQ(head.body, "{\n  \"error\": \"unknown head revision nope\"\n  }");
+  EXPECT_EQ(head.body, "{\n\"error\": \"unknown head revision nope\"\n}");
 }
 
 TEST_F(HgmoCommandsTest, IsAncestorCountsItselfAndLooksDownOnly) {
   EXPECT_EQ(Get("json-isancestor", "", {{"head", n_[3]}, {"node", n_[1]}}).body,
-            fmt::format("{{\n  \"headnode\": \"{}\",\n  \"testnode\": \"{}\",\n  "
-                        "\"isancestor\": true\n  }}",
+            fmt::format("{{\n\"headnode\": \"{}\",\n\"testnode\": \"{}\",\n"
+                        "\"isancestor\": true\n}}",
                         n_[3], n_[1]));
   EXPECT_EQ(Json(Get("json-isancestor", "", {{"head", "1"}, {"node", "3"}}))["isancestor"], false);
   EXPECT_EQ(Json(Get("json-isancestor", "", {{"head", "2"}, {"node", "2"}}))["isancestor"], true);
+}
+
+TEST_F(HgmoCommandsTest, SecretChangesetsAreInvisibleAsInHgwebsServedView) {
+  ASSERT_TRUE(Hg("-R " + root_ + " phase --secret --force -r 4").ok());
+  EXPECT_EQ(Get("json-isancestor", "", {{"head", "tip"}, {"node", "0"}}).body,
+            fmt::format("{{\n\"headnode\": \"{}\",\n\"testnode\": \"{}\",\n\"isancestor\": true\n}}",
+                        n_[3], n_[0]));
+  EXPECT_EQ(Get("json-isancestor", "", {{"head", "3"}, {"node", n_[4]}}).status, 404);
+  // Automation may still ask about it (the reference asks the unfiltered
+  // repository) and learns that it is not visible.
+  nlohmann::json body = Json(Get("json-automationrelevance", n_[4]));
+  EXPECT_EQ(Nodes(body), (std::vector<std::string>{n_[4]}));
+  EXPECT_EQ(body["visible"], false);
 }
 
 TEST_F(HgmoCommandsTest, AMirrorNamesOnlyWhatItServes) {
@@ -218,7 +231,7 @@ TEST_F(HgmoCommandsTest, RepositorySettingsFromItsHgrc) {
   EXPECT_EQ(body["changesets"][0]["treeherderrepo"], "try");
   EXPECT_EQ(body["changesets"][0]["treeherderrepourl"], "https://treeherder.mozilla.org/jobs?repo=try");
   EXPECT_EQ(body["changesets"][0]["git_repo_url"], "https://git.example.com/ff");
-  EXPECT_EQ(Get("json-repoinfo").body, "{\n  \"group_owner\": \"scm_level_1\"\n  }");
+  EXPECT_EQ(Get("json-repoinfo").body, "{\n\"group_owner\": \"scm_level_1\"\n}");
 }
 
 }  // namespace

@@ -1,0 +1,129 @@
+// What Firefox tooling calls works on every mirror (issue 16): the real
+// client libraries, installed from PyPI by scripts/install-pyclients.sh, run
+// their own public functions against each mirror of a local cluster and get
+// what hg.mozilla.org would give them. taskgraph asks
+// json-automationrelevance which files a push changed; mozregression walks
+// json-pushes by changeset and by date and reports an unknown changeset as
+// its EmptyPushlogError.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cluster_fixture.h"
+#include "hg/repo_state.h"
+
+namespace hgc::test {
+namespace {
+
+std::string ClientsPython() {
+  if (const char* venv = std::getenv("HGCLUSTER_PYCLIENTS")) return std::string(venv) + "/bin/python";
+  const char* cache = std::getenv("XDG_CACHE_HOME");
+  std::string base = cache ? cache : std::string(std::getenv("HOME")) + "/.cache";
+  return base + "/hgcluster/pyclients/bin/python";
+}
+
+// Runs in the client's working copy (taskgraph asks which VCS it is in).
+constexpr const char* kClientScript = R"PY(
+import datetime, json, sys
+from taskgraph.files_changed import get_changed_files
+from mozregression.errors import EmptyPushlogError
+from mozregression.json_pushes import JsonPushes
+from mozregression.log import init_logger
+
+init_logger(debug=False, allow_color=False, output=sys.stderr)  # as mozregression's main does
+
+url, head, first, last, day = sys.argv[1:]
+jp = JsonPushes()
+jp.repo_url = url.rstrip("/")
+out = {
+    "changed_files": sorted(get_changed_files(url, head)),
+    "pushes": [[int(p.push_id), p.changesets] for p in jp.pushes_within_changes(first, last)],
+    "by_date": [p.changeset for p in jp.pushes_within_changes(
+        datetime.date.fromisoformat(day), datetime.date.fromisoformat(day))],
+    "push_of_first": jp.push(first).changeset,
+}
+try:
+    jp.pushes(changeset="0123456789ab")
+    out["unknown"] = "found"
+except EmptyPushlogError as e:
+    out["unknown"] = "EmptyPushlogError"
+print(json.dumps(out))
+)PY";
+
+TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
+  std::string python = ClientsPython();
+  ASSERT_EQ(Sh(python + " -c 'import taskgraph, mozregression'").exit_code, 0)
+      << python << " cannot import the clients: run scripts/install-pyclients.sh";
+  Cluster c;
+  ScratchDir work;
+  std::string day_before = Sh("date -u +%Y-%m-%d").out.substr(0, 10);
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  auto commit = [&](const std::string& file, const std::string& message) {
+    std::string path = client + "/" + file;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path, std::ios::app) << message << "\n";
+    auto r = c.Hg(fmt::format("-R {} commit -qA -m '{}'", client, message));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  };
+  auto node = [&](const std::string& rev) {
+    return c.Hg("-R " + client + " log -r '" + rev + "' -T '{node}'").out;
+  };
+  commit("README", "Bug 1000001 - Start r=alice");
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 1
+  commit("dom/base/a.cpp", "Bug 1000002 - Part 1: change a r=bob");
+  commit("layout/b file.h", "Bug 1000002 - Part 2: change b r=bob,carol");
+  commit("dom/base/a.cpp", "Bug 1000002 - Part 3: a again r=bob");
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 2
+  std::string part2 = node("tip~1");
+  commit("README", "Backed out changeset " + node("tip").substr(0, 12) + " (bug 1000002) for bustage");
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 3
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  std::vector<std::string> nodes;
+  for (int r = 0; r < 5; ++r) nodes.push_back(node(std::to_string(r)));
+  std::string today = Sh("date -u +%Y-%m-%d").out.substr(0, 10);
+
+  auto status = c.Status();
+  ASSERT_EQ(status["mirrors"].size(), 2u);
+  for (const auto& mirror : status["mirrors"]) {
+    std::string url = mirror["http"].get<std::string>() + "repo";
+    SCOPED_TRACE(url);
+    std::ofstream(work / "clients.py") << kClientScript;
+    auto run = Sh(fmt::format("cd {} && {} {} {} {} {} {} {}", client, python, work / "clients.py",
+                              url, part2, nodes[1], nodes[4], today),
+                  {{"NO_PROXY", "*"}, {"no_proxy", "*"}});
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    nlohmann::json got = nlohmann::json::parse(run.out);
+    // Parts 1 and 2 of push 2: what automation builds and tests.
+    EXPECT_EQ(got["changed_files"], nlohmann::json({"dom/base/a.cpp", "layout/b file.h"}));
+    EXPECT_EQ(got["pushes"], nlohmann::json::parse(fmt::format(
+                                 R"([[2, ["{}", "{}", "{}"]], [3, ["{}"]]])", nodes[1], nodes[2],
+                                 nodes[3], nodes[4])));
+    // Every push happened today (UTC), unless the test ran across midnight.
+    if (day_before == today) {
+      EXPECT_EQ(got["by_date"], nlohmann::json({nodes[0], nodes[3], nodes[4]}));
+    }
+    EXPECT_EQ(got["push_of_first"], nodes[3]);
+    EXPECT_EQ(got["unknown"], "EmptyPushlogError");
+  }
+
+  // The backout names what it backs out; its target knows who backed it out.
+  httplib::Client web("127.0.0.1", status["mirrors"][1]["http_port"].get<int>());
+  auto backout = web.Get(("/repo/json-automationrelevance/" + nodes[4]).c_str());
+  ASSERT_TRUE(backout);
+  ASSERT_EQ(backout->status, 200) << backout->body;
+  auto body = nlohmann::json::parse(backout->body);
+  EXPECT_EQ(body["changesets"][0]["backsoutnodes"][0]["node"], nodes[3]);
+  EXPECT_EQ(body["changesets"][0]["bugs"][0]["no"], "1000002");
+  auto target = web.Get(("/repo/json-automationrelevance/" + nodes[3] + "?backouts=1").c_str());
+  ASSERT_TRUE(target);
+  EXPECT_EQ(nlohmann::json::parse(target->body)["changesets"][2]["backedoutby"], nodes[4]);
+}
+
+}  // namespace
+}  // namespace hgc::test
