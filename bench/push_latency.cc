@@ -5,6 +5,7 @@
 //   build/push_latency --compare [--pushes N] [--no-direct]
 //   build/push_latency --throughput [--pushes N]
 //   build/push_latency --failover [--rounds R]
+//   build/push_latency --hooks [--pushes N]
 //
 // Sequential mode: N pushes of one changeset each through
 // `hgcluster local-ssh`. For each, the time from the push command returning
@@ -32,6 +33,16 @@
 // broker leading the repository's pushdata partition, push one changeset
 // right away, and time from the kill to both mirrors having it; then
 // restart the broker.
+//
+// Hooks mode (issue 17): on one embedded-log cluster, N rounds of three
+// one-changeset pushes through the same transport (`hgcluster local-ssh`):
+// into a hook-free copy (a plain repository, no hooks), into a replicated
+// repository with the leader's hooks run by the producer agent (the
+// hgclusterhooks extension, `up`'s default), and into a second replicated
+// repository with the extension switched off for that push (each hook a
+// process, `up --process-hooks`). Each replicated push waits for both
+// mirrors before the next round. Prints p50/p99 of the push command and the
+// ratios to the hook-free push (target <= 1.05).
 //
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
@@ -254,6 +265,61 @@ PushTimes MeasurePushes(const std::string& name, const std::string& log, const s
   return t;
 }
 
+int Hooks(int pushes) {
+  Cluster c(2, "");
+  std::string hookfree = c.dir + "/hookfree";
+  std::vector<std::string> clients;
+  Run("hg init " + hookfree);
+  for (const char* name : {"bench", "bench-proc"}) {
+    Run(g_bin + " repo create --root " + c.root + " " + name + " >/dev/null");
+  }
+  for (int k = 0; k < 3; ++k) {
+    clients.push_back(c.dir + "/client" + std::to_string(k));
+    Run("hg init " + clients.back() + " && hg -R " + clients.back() + " debugbuilddag '+" +
+        std::to_string(pushes + 3) + "'");
+  }
+  auto idx = hgc::ChangelogIndex::Load(clients[0]);  // debugbuilddag: same nodes everywhere
+  std::string hgrc_path = c.root + "/leader/hgrc";
+  std::string hgrc = hgc::ReadFileOrEmpty(hgrc_path);
+  auto ext = hgrc.find("hgclusterhooks = ");
+  if (ext == std::string::npos) throw std::runtime_error("the leader hgrc loads no hgclusterhooks");
+  std::string without = hgrc;
+  without.insert(ext, "# ");
+  auto push_to = [&](const std::string& client, const std::string& repo, int rev) {
+    return "hg -R " + client + " push -q -r " + std::to_string(rev) + " --ssh '" + g_bin +
+           " local-ssh' ssh://leader/" + repo;
+  };
+  std::vector<double> free_ms, inproc_ms, proc_ms;
+  for (int i = 0; i < pushes + 2; ++i) {
+    auto t0 = Clock::now();
+    if (!Run(push_to(clients[0], hookfree, i)).ok()) throw std::runtime_error("hook-free push");
+    auto t1 = Clock::now();
+    if (!Run(push_to(clients[1], c.Leader("bench"), i)).ok()) throw std::runtime_error("push");
+    auto t2 = Clock::now();
+    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+    hgc::WriteFileAtomic(hgrc_path, without);
+    auto t3 = Clock::now();
+    bool ok = Run(push_to(clients[2], c.Leader("bench-proc"), i)).ok();
+    auto t4 = Clock::now();
+    hgc::WriteFileAtomic(hgrc_path, hgrc);
+    if (!ok) throw std::runtime_error("process-hooks push");
+    WaitMirrors(c.Mirrors("bench-proc"), idx.NodeHex(i));
+    if (i < 2) continue;  // warm-up
+    free_ms.push_back(Ms(t1 - t0));
+    inproc_ms.push_back(Ms(t2 - t1));
+    proc_ms.push_back(Ms(t4 - t3));
+  }
+  std::printf("one-changeset hg push through `hgcluster local-ssh`, %d rounds (embedded log):\n",
+              pushes);
+  std::printf("  hook-free copy:                 p50 %.1f ms  p99 %.1f ms\n", Pct(free_ms, 0.5),
+              Pct(free_ms, 0.99));
+  std::printf("  replicated, hooks in the agent: p50 %.1f ms  p99 %.1f ms  ratio p50 %.3fx\n",
+              Pct(inproc_ms, 0.5), Pct(inproc_ms, 0.99), Pct(inproc_ms, 0.5) / Pct(free_ms, 0.5));
+  std::printf("  replicated, hooks as processes: p50 %.1f ms  p99 %.1f ms  ratio p50 %.3fx\n",
+              Pct(proc_ms, 0.5), Pct(proc_ms, 0.99), Pct(proc_ms, 0.5) / Pct(free_ms, 0.5));
+  return 0;
+}
+
 int Compare(int pushes, bool direct) {
   std::vector<PushTimes> runs;
   runs.push_back(MeasurePushes("embedded log (agent)", "", "", pushes));
@@ -456,7 +522,7 @@ int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
   int pushes = 200, mirrors = 2, repos = 100, rounds = 5;
   bool concurrent = false, stuck = false, compare = false, direct = true, throughput = false,
-       failover = false;
+       failover = false, hooks = false;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -480,11 +546,14 @@ int main(int argc, char** argv) {
       throughput = true;
     else if (a == "--failover")
       failover = true;
+    else if (a == "--hooks")
+      hooks = true;
     else if (a == "--rounds" && i + 1 < argc)
       rounds = std::atoi(argv[++i]);
   }
   try {
     if (compare) return Compare(pushes, direct);
+    if (hooks) return Hooks(pushes);
     if (throughput) return Throughput(pushes);
     if (failover) return Failover(rounds);
     return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);

@@ -363,6 +363,9 @@ void RegisterClusterCommands(CLI::App& app) {
       ->capture_default_str();
   up->add_flag("--direct-producer", options->direct_producer,
                "no producer agent: every hook process opens its own log producer");
+  up->add_flag("--process-hooks", options->process_hooks,
+               "start each leader hook as a process (`hgcluster hook NAME`) instead of having "
+               "the producer agent run it in-process");
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });

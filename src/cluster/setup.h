@@ -47,6 +47,10 @@ struct SetupOptions {
   // No producer agent: every hook process opens its own log producer (the
   // leader hgrc gets no agentsocket).
   bool direct_producer = false;
+  // Hooks as processes (`hgcluster hook NAME`), not run by the producer
+  // agent through the hgclusterhooks extension (no effect with
+  // direct_producer, which has no agent).
+  bool process_hooks = false;
   // Every this many seconds the master asks mirrors to verify every
   // repository (`replicate verify --all`); 0: never.
   int verify_every = 3600;

@@ -101,10 +101,10 @@ std::string HexEncode(const uint8_t* data, size_t size) {
   return out;
 }
 
-ChangelogIndex ChangelogIndex::LoadPending(const std::string& repo_root) {
-  const char* pending = std::getenv("HG_PENDING");
+ChangelogIndex ChangelogIndex::LoadPending(const std::string& repo_root,
+                                           const std::string& pending_root) {
   std::error_code ec;
-  if (pending && std::filesystem::equivalent(pending, repo_root, ec)) {
+  if (!pending_root.empty() && std::filesystem::equivalent(pending_root, repo_root, ec)) {
     auto path = std::filesystem::path(repo_root) / ".hg" / "store" / "00changelog.i.a";
     if (std::filesystem::exists(path)) return LoadFile(path, repo_root);
   }

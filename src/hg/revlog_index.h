@@ -38,10 +38,11 @@ class ChangelogIndex {
   // `repo_root` is the directory containing .hg. An empty or missing
   // changelog is an empty index.
   static ChangelogIndex Load(const std::string& repo_root);
-  // As Load, but inside a hook of an open transaction (HG_PENDING names this
-  // repository) it reads the pending changelog hg wrote for hooks
-  // (00changelog.i.a), so the transaction's new changesets are included.
-  static ChangelogIndex LoadPending(const std::string& repo_root);
+  // As Load, but inside a hook of an open transaction (`pending_root`, the
+  // hook's HG_PENDING, names this repository) it reads the pending changelog
+  // hg wrote for hooks (00changelog.i.a), so the transaction's new changesets
+  // are included.
+  static ChangelogIndex LoadPending(const std::string& repo_root, const std::string& pending_root);
 
   int size() const { return static_cast<int>(entries_.size()); }
   int tip_rev() const { return size() - 1; }  // -1 for an empty repo

@@ -50,6 +50,7 @@ struct ClusterLayout {
     return mirror_dir(name) + "/web.ini";
   }
   std::string hgext_path() const { return root + "/lib/replicatedserved.py"; }
+  std::string hooks_ext_path() const { return root + "/lib/hgclusterhooks.py"; }
   std::string groups_file() const { return root + "/leader/pushdataaggregator_groups"; }
   std::string aggregator_pending_config() const {
     return root + "/leader/pushdataaggregator-pending.ini";

@@ -66,7 +66,8 @@ class Reader {
 
 void CheckVersion(uint64_t version) {
   if (version != kProtocolVersion) {
-    Bad(fmt::format("protocol version {} (this build speaks {}); run the same hgcluster binary "
+    Bad(
+        fmt::format("protocol version {} (this build speaks {}); run the same hgcluster binary "
                     "for hooks and agent",
                     version, kProtocolVersion));
   }
@@ -79,8 +80,9 @@ void CheckTopic(std::string_view topic) {
   for (char c : topic) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-';
-    if (!ok) Bad(fmt::format("topic contains byte 0x{:02x} (allowed: A-Z a-z 0-9 . _ -)",
-                             static_cast<unsigned char>(c)));
+    if (!ok)
+      Bad(fmt::format("topic contains byte 0x{:02x} (allowed: A-Z a-z 0-9 . _ -)",
+                      static_cast<unsigned char>(c)));
   }
 }
 
@@ -91,7 +93,8 @@ int PollFor(int fd, short events, AgentClock::time_point deadline) {
     pollfd p{fd, events, 0};
     int r = poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count() + 1, 1 << 30)));
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) throw Error(ErrorKind::kIo, std::string("poll on producer agent socket: ") + strerror(errno));
+    if (r < 0)
+      throw Error(ErrorKind::kIo, std::string("poll on producer agent socket: ") + strerror(errno));
     if (r > 0) return r;
   }
 }
@@ -163,6 +166,94 @@ AgentReply DecodeAgentReply(std::string_view payload) {
   return r;
 }
 
+uint8_t RequestOp(std::string_view payload) {
+  return payload.size() >= 2 ? static_cast<uint8_t>(payload[1]) : 0;
+}
+
+std::string EncodeHookRequest(const HookRequest& r) {
+  std::string out;
+  PutU8(out, kProtocolVersion);
+  PutU8(out, 'H');
+  for (const std::string* s : {&r.hook, &r.config_path, &r.cwd}) {
+    PutU16(out, static_cast<uint16_t>(s->size()));
+    out += *s;
+  }
+  PutU32(out, static_cast<uint32_t>(r.env.size()));
+  for (const auto& [k, v] : r.env) {
+    PutU16(out, static_cast<uint16_t>(k.size()));
+    out += k;
+    PutU32(out, static_cast<uint32_t>(v.size()));
+    out += v;
+  }
+  return out;
+}
+
+HookRequest DecodeHookRequest(std::string_view payload) {
+  Reader in(payload);
+  CheckVersion(in.Int(1, "version"));
+  uint64_t op = in.Int(1, "op");
+  if (op != 'H') Bad(fmt::format("unknown op 0x{:02x} (expected 'H', hook)", op));
+  HookRequest r;
+  r.hook = std::string(in.Bytes(in.Int(2, "hook name length"), "hook name length"));
+  if (r.hook.empty() || r.hook.size() > 64 ||
+      r.hook.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
+    Bad("hook name must be 1..64 bytes of a-z and '-'");
+  }
+  r.config_path = std::string(in.Bytes(in.Int(2, "config path length"), "config path length"));
+  r.cwd = std::string(in.Bytes(in.Int(2, "working directory length"), "working directory length"));
+  for (const std::string* p : {&r.config_path, &r.cwd}) {
+    const char* field = p == &r.cwd ? "working directory" : "config path";
+    if (p->find('\0') != std::string::npos) Bad(fmt::format("{} contains a NUL byte", field));
+    if (p->empty() || (*p)[0] != '/') {
+      Bad(fmt::format("{} '{}' is not an absolute path", field, *p));
+    }
+  }
+  uint64_t count = in.Int(4, "environment count");
+  if (count > kMaxEnvEntries) {
+    Bad(fmt::format("{} environment entries (at most {})", count, kMaxEnvEntries));
+  }
+  if (count * 6 > in.remaining()) {
+    Bad(fmt::format("environment count {} does not fit in the {} bytes left", count,
+                    in.remaining()));
+  }
+  r.env.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string key(in.Bytes(in.Int(2, "environment name length"), "environment name length"));
+    if (key.empty() || key.find_first_of("=", 0) != std::string::npos ||
+        key.find('\0') != std::string::npos) {
+      Bad(fmt::format("environment entry {} has an empty name or one with '=' or NUL", i));
+    }
+    std::string value(in.Bytes(in.Int(4, "environment value length"), "environment value length"));
+    r.env.emplace_back(std::move(key), std::move(value));
+  }
+  if (in.remaining() != 0) Bad(fmt::format("{} bytes after the environment", in.remaining()));
+  return r;
+}
+
+std::string EncodeHookReply(const HookReply& r) {
+  std::string out;
+  PutU8(out, kProtocolVersion);
+  PutU8(out, static_cast<uint8_t>(r.status));
+  PutU32(out, static_cast<uint32_t>(r.exit_code));
+  PutU32(out, static_cast<uint32_t>(r.out.size()));
+  out += r.out;
+  out += r.err;
+  return out;
+}
+
+HookReply DecodeHookReply(std::string_view payload) {
+  Reader in(payload);
+  CheckVersion(in.Int(1, "version"));
+  uint64_t status = in.Int(1, "status");
+  if (status > 3) Bad(fmt::format("unknown hook reply status {}", status));
+  HookReply r;
+  r.status = static_cast<HookStatus>(status);
+  r.exit_code = static_cast<int32_t>(static_cast<uint32_t>(in.Int(4, "exit status")));
+  r.out = std::string(in.Bytes(in.Int(4, "output length"), "output length"));
+  r.err = std::string(in.Rest());
+  return r;
+}
+
 std::string Frame(std::string_view payload) {
   if (payload.empty() || payload.size() > kMaxFrameBytes) {
     throw Error(ErrorKind::kMalformed,
@@ -191,7 +282,8 @@ void WriteAllBefore(int fd, std::string_view data, AgentClock::time_point deadli
       }
       continue;
     }
-    throw Error(ErrorKind::kIo, std::string("writing to the producer agent socket: ") + strerror(errno));
+    throw Error(ErrorKind::kIo,
+                std::string("writing to the producer agent socket: ") + strerror(errno));
   }
 }
 

@@ -74,10 +74,84 @@ TEST(AgentProtocol, MalformedRequestsSayWhatIsWrong) {
   EXPECT_NE(Malformed(longer).find("value length says"), std::string::npos);
 }
 
+std::string MalformedHook(std::string_view payload) {
+  try {
+    DecodeHookRequest(payload);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kMalformed);
+    return e.what();
+  }
+  ADD_FAILURE() << "decoded a malformed hook request";
+  return "";
+}
+
+HookRequest SampleHook() {
+  return {"pretxnclose",
+          "/srv/leader/hgrc",
+          "/srv/repos/mozilla-central",
+          {{"HG_NODE", "0123abcd"}, {"HG_PENDING", "/srv/repos/mozilla-central"}, {"EMPTY", ""}}};
+}
+
+TEST(AgentProtocol, HookRequestsAndRepliesRoundTrip) {
+  HookRequest in = SampleHook();
+  std::string payload = EncodeHookRequest(in);
+  EXPECT_EQ(RequestOp(payload), 'H');
+  EXPECT_EQ(RequestOp(EncodeAppendRequest(Sample())), 'A');
+  EXPECT_EQ(RequestOp("\x01"), 0);
+  HookRequest out = DecodeHookRequest(payload);
+  EXPECT_EQ(out.hook, in.hook);
+  EXPECT_EQ(out.config_path, in.config_path);
+  EXPECT_EQ(out.cwd, in.cwd);
+  EXPECT_EQ(out.env, in.env);
+  HookReply r = DecodeHookReply(EncodeHookReply({HookStatus::kRan, 1, "refused\n", "(why)\n"}));
+  EXPECT_EQ(r.status, HookStatus::kRan);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "refused\n");
+  EXPECT_EQ(r.err, "(why)\n");
+  r = DecodeHookReply(EncodeHookReply({HookStatus::kStarted, 0, "", ""}));
+  EXPECT_EQ(r.status, HookStatus::kStarted);
+  // An agent older than hooks answers with an append reply: its first two
+  // bytes (version, bad request) read as a hook reply that is not "ran".
+  std::string old = EncodeAgentReply({AgentStatus::kBadRequest, -1, "unknown op 0x48"});
+  EXPECT_EQ(old[0], static_cast<char>(kProtocolVersion));
+  EXPECT_EQ(static_cast<HookStatus>(old[1]), HookStatus::kBadRequest);
+}
+
+TEST(AgentProtocol, MalformedHookRequestsSayWhatIsWrong) {
+  std::string good = EncodeHookRequest(SampleHook());
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_FALSE(MalformedHook(good.substr(0, n)).empty()) << n;
+  }
+  EXPECT_NE(MalformedHook(good + "z").find("1 bytes after the environment"), std::string::npos);
+  HookRequest h = SampleHook();
+  h.hook = "pretxnclose; rm -rf /";
+  EXPECT_NE(MalformedHook(EncodeHookRequest(h)).find("hook name must be"), std::string::npos);
+  h = SampleHook();
+  h.cwd = "repos/relative";
+  EXPECT_NE(MalformedHook(EncodeHookRequest(h)).find("'repos/relative' is not an absolute path"),
+            std::string::npos);
+  h = SampleHook();
+  h.config_path = std::string("/etc/hgrc\0x", 11);
+  EXPECT_NE(MalformedHook(EncodeHookRequest(h)).find("config path contains a NUL byte"),
+            std::string::npos);
+  h = SampleHook();
+  h.env.push_back({"A=B", "c"});
+  EXPECT_NE(MalformedHook(EncodeHookRequest(h)).find("environment entry 3"), std::string::npos);
+  h = SampleHook();
+  h.env.assign(kMaxEnvEntries + 1, {"K", "v"});
+  EXPECT_NE(MalformedHook(EncodeHookRequest(h)).find("4097 environment entries"),
+            std::string::npos);
+  // An append decoder given a hook request (and the reverse) says so.
+  EXPECT_NE(Malformed(good).find("unknown op 0x48"), std::string::npos);
+  EXPECT_NE(MalformedHook(EncodeAppendRequest(Sample())).find("expected 'H'"), std::string::npos);
+}
+
 TEST(AgentProtocol, FramesRefuseEmptyAndOversizedPayloads) {
   EXPECT_THROW(Frame(""), Error);
   std::string f = Frame("abc");
-  EXPECT_EQ(f, std::string("\0\0\0\x03" "abc", 7));
+  EXPECT_EQ(f, std::string("\0\0\0\x03"
+                           "abc",
+                           7));
   try {
     Frame(std::string(kMaxFrameBytes + 1, 'x'));
     ADD_FAILURE() << "oversized frame accepted";

@@ -30,16 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-std::string Cwd() {
-  std::error_code ec;
-  return fs::current_path(ec).string();
-}
-
 std::string TxnStatePath(const std::string& root) { return root + "/.hg/hgcluster-txn.json"; }
 
 double Elapsed(std::chrono::steady_clock::time_point start) {
@@ -50,27 +40,27 @@ double Elapsed(std::chrono::steady_clock::time_point start) {
 // writable?" probe before anything is written. Returns the hook's status: 1
 // with the reference's message when the log refuses or the path is not
 // replicated.
-int HeartbeatOrRefuse(Producer& producer, const std::string& root) {
+int HeartbeatOrRefuse(const HookContext& c, Producer& producer, const std::string& root) {
   try {
     std::string wire = producer.WirePath(root);
     producer.SendHeartbeat(producer.PartitionFor(wire));
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kConfig || e.kind() == ErrorKind::kNotMaster) {
-      std::cout << e.what() << std::endl;
+      c.out() << e.what() << std::endl;
       return 1;
     }
-    std::cout << "replication log not available; all writes disabled" << std::endl;
-    std::cerr << "(" << e.what() << ")" << std::endl;
+    c.out() << "replication log not available; all writes disabled" << std::endl;
+    c.err() << "(" << e.what() << ")" << std::endl;
     return 1;
   }
   return 0;
 }
 
-int Pretxnopen(Producer& producer) {
-  std::string root = Cwd();
-  if (int status = HeartbeatOrRefuse(producer, root)) return status;
+int Pretxnopen(const HookContext& c, Producer& producer) {
+  std::string root = c.cwd;
+  if (int status = HeartbeatOrRefuse(c, producer, root)) return status;
   nlohmann::json state;
-  state["txnid"] = Env("HG_TXNID");
+  state["txnid"] = c.Env("HG_TXNID");
   state["bookmarks"] = ReadBookmarks(root);
   nlohmann::json roots = nlohmann::json::object();
   for (const auto& [phase, nodes] : ReadPhaseRoots(root)) roots[std::to_string(phase)] = nodes;
@@ -78,18 +68,13 @@ int Pretxnopen(Producer& producer) {
   try {
     WriteFileAtomic(TxnStatePath(root), state.dump());
   } catch (const Error& e) {
-    std::cout << "cannot record transaction state: " << e.what() << std::endl;
+    c.out() << "cannot record transaction state: " << e.what() << std::endl;
     return 1;
   }
   return 0;
 }
 
 std::string PushlogTxnPath(const std::string& root) { return root + "/.hg/hgcluster-pushlog-txn"; }
-
-std::string OsAccount() {
-  const passwd* pw = ::getpwuid(::geteuid());
-  return pw && pw->pw_name ? pw->pw_name : "";
-}
 
 // SQLite's own words ("database is locked"), as the reference prints them.
 std::string ShortSqliteMessage(const std::string& what) {
@@ -104,50 +89,50 @@ std::string ShortSqliteMessage(const std::string& what) {
 // while it can still be rolled back (Error(kTooLarge)). Most pushes are far
 // below the limit even counting every revision as a head: those build
 // nothing.
-void CheckPushEventsFit(Producer& producer, const std::string& root, const ChangelogIndex& index,
-                        int first, const std::string& user, const std::vector<std::string>& nodes) {
+void CheckPushEventsFit(const HookContext& c, Producer& producer, const std::string& root,
+                        const ChangelogIndex& index, int first, const std::string& user,
+                        const std::vector<std::string>& nodes) {
   MessageLimit limit =
       MessageLimitFor(producer.config().log_url, producer.config().max_message_bytes);
-  int64_t bound = 43 * (static_cast<int64_t>(index.size()) +
-                        2 * static_cast<int64_t>(nodes.size())) +
-                  static_cast<int64_t>(user.size()) + 64 * 1024;
+  int64_t bound =
+      43 * (static_cast<int64_t>(index.size()) + 2 * static_cast<int64_t>(nodes.size())) +
+      static_cast<int64_t>(user.size()) + 64 * 1024;
   if (bound + 2048 <= limit.max_bytes) return;
   std::string wire = producer.WirePath(root);
   nlohmann::json changegroup =
-      MakeChangegroup(wire, Env("HG_SOURCE"), static_cast<int64_t>(nodes.size()),
+      MakeChangegroup(wire, c.Env("HG_SOURCE"), static_cast<int64_t>(nodes.size()),
                       HeadsFrom(index, first), Producer::Now());
   AttachPushes(changegroup, {PushRecord{0, user, static_cast<int64_t>(::time(nullptr)), nodes}});
-  producer.CheckFits(
-      {changegroup, MakeHeads(wire, HeadsNewestFirst(index), 0, Producer::Now())},
-      "the changegroup and heads events of this push");
+  producer.CheckFits({changegroup, MakeHeads(wire, HeadsNewestFirst(index), 0, Producer::Now())},
+                     "the changegroup and heads events of this push");
 }
 
 // §1.2: one pushlog row for the changesets this transaction adds, written
 // under hg's lock just before the transaction closes (so push ids follow
 // revision order). If the transaction then aborts, Txnabort removes it; if
 // the process dies before hg commits, the next push removes the stale rows.
-int RecordPush(Producer& producer, const IniFile* settings_ini) {
-  std::string first_node = Env("HG_NODE");
+int RecordPush(const HookContext& c, Producer& producer, const IniFile* settings_ini) {
+  std::string first_node = c.Env("HG_NODE");
   if (first_node.empty()) return 0;
-  std::string source = Env("HG_SOURCE");
+  std::string source = c.Env("HG_SOURCE");
   if (source != "push" && source != "serve") {
-    std::cout << "(not updating pushlog since changesets come from " << source << ")" << std::endl;
+    c.out() << "(not updating pushlog since changesets come from " << source << ")" << std::endl;
     return 0;
   }
   auto user = ResolvePushUser(
-      PushUserSettings::FromIni(settings_ini), [](const char* name) { return Env(name); },
-      OsAccount());
+      PushUserSettings::FromIni(settings_ini), [&c](const char* name) { return c.Env(name); },
+      c.os_account);
   if (!user) {
-    std::cout << "authenticated user not found; refusing to write into pushlog" << std::endl;
+    c.out() << "authenticated user not found; refusing to write into pushlog" << std::endl;
     return 1;
   }
-  if (user->landing_bot) std::cout << "autoland or landing worker push detected" << std::endl;
-  std::string root = Cwd();
+  if (user->landing_bot) c.out() << "autoland or landing worker push detected" << std::endl;
+  std::string root = c.cwd;
   try {
-    ChangelogIndex index = ChangelogIndex::LoadPending(root);
+    ChangelogIndex index = ChangelogIndex::LoadPending(root, c.Env("HG_PENDING"));
     auto first = index.RevOf(first_node);
     std::optional<int> last = index.tip_rev();
-    if (!Env("HG_NODE_LAST").empty()) last = index.RevOf(Env("HG_NODE_LAST"));
+    if (!c.Env("HG_NODE_LAST").empty()) last = index.RevOf(c.Env("HG_NODE_LAST"));
     if (!first || !last || *last < *first) {
       throw Error(ErrorKind::kNotFound, "the pushed changesets are not in the changelog");
     }
@@ -156,7 +141,7 @@ int RecordPush(Producer& producer, const IniFile* settings_ini) {
                       : 30000;
     auto db = PushlogDb::OpenForWrite(root, timeout);
     for (const auto& node : db->RemoveStaleChangesets(index, *first)) {
-      std::cout << "changeset will be deleted from pushlog: " << node << std::endl;
+      c.out() << "changeset will be deleted from pushlog: " << node << std::endl;
     }
     std::vector<int> revs;
     std::vector<std::string> nodes;
@@ -164,61 +149,61 @@ int RecordPush(Producer& producer, const IniFile* settings_ini) {
       revs.push_back(r);
       nodes.push_back(index.NodeHex(r));
     }
-    CheckPushEventsFit(producer, root, index, *first, user->user, nodes);
+    CheckPushEventsFit(c, producer, root, index, *first, user->user, nodes);
     int64_t id = db->RecordPush(user->user, static_cast<int64_t>(::time(nullptr)), revs, nodes);
-    WriteFileAtomic(PushlogTxnPath(root), fmt::format("{} {}\n", Env("HG_TXNID"), id));
+    WriteFileAtomic(PushlogTxnPath(root), fmt::format("{} {}\n", c.Env("HG_TXNID"), id));
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kTooLarge) {
-      std::cout << "push refused: " << e.what() << std::endl;
+      c.out() << "push refused: " << e.what() << std::endl;
       return 1;
     }
-    std::cout << "error recording into pushlog (" << ShortSqliteMessage(e.what())
-              << "); please retry your push" << std::endl;
+    c.out() << "error recording into pushlog (" << ShortSqliteMessage(e.what())
+            << "); please retry your push" << std::endl;
     return 1;
   }
-  std::cout << "recorded push in pushlog" << std::endl;
+  c.out() << "recorded push in pushlog" << std::endl;
   return 0;
 }
 
-int Pretxnclose(Producer& producer, const IniFile* settings_ini) {
+int Pretxnclose(const HookContext& c, Producer& producer, const IniFile* settings_ini) {
   try {
-    producer.SendHeartbeat(producer.PartitionFor(producer.WirePath(Cwd())));
+    producer.SendHeartbeat(producer.PartitionFor(producer.WirePath(c.cwd)));
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kNotMaster) {
-      std::cout << e.what() << "; cannot close transaction" << std::endl;
+      c.out() << e.what() << "; cannot close transaction" << std::endl;
       return 1;
     }
-    std::cout << "replication log not available; cannot close transaction" << std::endl;
-    std::cerr << "(" << e.what() << ")" << std::endl;
+    c.out() << "replication log not available; cannot close transaction" << std::endl;
+    c.err() << "(" << e.what() << ")" << std::endl;
     return 1;
   }
-  return RecordPush(producer, settings_ini);
+  return RecordPush(c, producer, settings_ini);
 }
 
 // The transaction that recorded a push was rolled back: so is its row.
-int Txnabort() {
-  std::string root = Cwd();
+int Txnabort(const HookContext& c) {
+  std::string root = c.cwd;
   std::istringstream in(ReadFileOrEmpty(PushlogTxnPath(root)));
   std::string txnid;
   int64_t id = 0;
-  if (!(in >> txnid >> id) || txnid != Env("HG_TXNID")) return 0;
-  std::cout << "rolling back pushlog" << std::endl;
+  if (!(in >> txnid >> id) || txnid != c.Env("HG_TXNID")) return 0;
+  c.out() << "rolling back pushlog" << std::endl;
   try {
     if (auto db = PushlogDb::OpenForWrite(root)) db->RemovePush(id);
     std::filesystem::remove(PushlogTxnPath(root));
   } catch (const std::exception& e) {
     // The next push removes rows of changesets that never landed.
-    std::cout << "could not roll back pushlog: " << e.what() << std::endl;
+    c.out() << "could not roll back pushlog: " << e.what() << std::endl;
   }
   return 0;
 }
 
 // Pushlog rows of the changesets HG_NODE..HG_NODE_LAST, for the event.
-std::vector<PushRecord> PushesOfChangegroup(const std::string& root) {
+std::vector<PushRecord> PushesOfChangegroup(const HookContext& c, const std::string& root) {
   auto db = PushlogDb::OpenReadOnly(root);
   if (!db) return {};
-  std::vector<std::string> nodes{Env("HG_NODE")};
-  if (!Env("HG_NODE_LAST").empty()) nodes.push_back(Env("HG_NODE_LAST"));
+  std::vector<std::string> nodes{c.Env("HG_NODE")};
+  if (!c.Env("HG_NODE_LAST").empty()) nodes.push_back(c.Env("HG_NODE_LAST"));
   return db->PushesContaining(nodes);
 }
 
@@ -226,8 +211,7 @@ std::vector<PushRecord> PushesOfChangegroup(const std::string& root) {
 // public now.
 std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
                                           const std::set<std::string>& old_draft_roots,
-                                          const std::set<std::string>& new_draft_roots,
-                                          int below) {
+                                          const std::set<std::string>& new_draft_roots, int below) {
   int n = std::min(index.size(), below);
   std::vector<char> old_draft(static_cast<size_t>(n), 0), new_draft(static_cast<size_t>(n), 0);
   for (int r = 0; r < n; ++r) {
@@ -260,22 +244,22 @@ std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
   return heads;
 }
 
-int Txnclose(Producer& producer) {
+int Txnclose(const HookContext& c, Producer& producer) {
   // A transaction with a changegroup is announced by the changegroup hook; the
   // mirrors' pull then carries its bookmarks and phases — except bookmarks
   // deleted or moved to a changeset the mirrors already had, and changesets
   // the mirrors already had that became public, which a pull never changes:
   // those still go out as pushkeys. They name only changesets earlier events
   // carried, so their order relative to the changegroup event is free.
-  bool with_changegroup = !Env("HG_NODE").empty();
-  std::string root = Cwd();
+  bool with_changegroup = !c.Env("HG_NODE").empty();
+  std::string root = c.cwd;
   nlohmann::json state;
   try {
     state = nlohmann::json::parse(ReadFileOrEmpty(TxnStatePath(root)));
   } catch (const std::exception&) {
     return 0;
   }
-  if (state.value("txnid", "") != Env("HG_TXNID")) return 0;
+  if (state.value("txnid", "") != c.Env("HG_TXNID")) return 0;
   auto start = std::chrono::steady_clock::now();
   std::string wire;
   int partition = 0;
@@ -283,7 +267,7 @@ int Txnclose(Producer& producer) {
     wire = producer.WirePath(root);
     partition = producer.PartitionFor(wire);
   } catch (const Error& e) {
-    std::cout << e.what() << std::endl;
+    c.out() << e.what() << std::endl;
     return 1;
   }
   std::vector<nlohmann::json> messages;
@@ -297,7 +281,7 @@ int Txnclose(Producer& producer) {
   std::optional<int> first_new;
   if (with_changegroup) {
     index = ChangelogIndex::Load(root);
-    first_new = index->RevOf(Env("HG_NODE"));
+    first_new = index->RevOf(c.Env("HG_NODE"));
   }
   for (const auto& name : names) {
     std::string o = old_books.count(name) ? old_books[name] : "";
@@ -336,54 +320,54 @@ int Txnclose(Producer& producer) {
   try {
     if (!messages.empty()) producer.SendBatch(messages, partition);
   } catch (const Error& e) {
-    std::cout << "replication log not available; could not record pushkey updates: " << e.what()
-              << "\n(run `hg replicatesync` on this repository once the log is back)" << std::endl;
+    c.out() << "replication log not available; could not record pushkey updates: " << e.what()
+            << "\n(run `hg replicatesync` on this repository once the log is back)" << std::endl;
     return 1;
   }
   for (const auto& ns : namespaces) {
-    std::cout << fmt::format("recorded updates to {} in replication log in {:.3f}s", ns,
-                             Elapsed(start))
-              << std::endl;
+    c.out() << fmt::format("recorded updates to {} in replication log in {:.3f}s", ns,
+                           Elapsed(start))
+            << std::endl;
   }
   return 0;
 }
 
-int Changegroup(Producer& producer) {
+int Changegroup(const HookContext& c, Producer& producer) {
   auto start = std::chrono::steady_clock::now();
-  std::string root = Cwd();
+  std::string root = c.cwd;
   try {
     std::string wire = producer.WirePath(root);
     int partition = producer.PartitionFor(wire);
     RepoSnapshot snap = SnapshotRepo(root);
-    auto first = snap.index.RevOf(Env("HG_NODE"));
+    auto first = snap.index.RevOf(c.Env("HG_NODE"));
     if (!first) {
       throw Error(ErrorKind::kNotFound,
-                  fmt::format("changegroup hook: node {} not found in {}", Env("HG_NODE"), root));
+                  fmt::format("changegroup hook: node {} not found in {}", c.Env("HG_NODE"), root));
     }
     std::vector<std::string> new_heads = HeadsFrom(snap.index, *first);
     int last = snap.index.tip_rev();
-    if (auto l = snap.index.RevOf(Env("HG_NODE_LAST"))) last = *l;
+    if (auto l = snap.index.RevOf(c.Env("HG_NODE_LAST"))) last = *l;
     int64_t nodecount = last - *first + 1;
-    std::string source = Env("HG_SOURCE");
+    std::string source = c.Env("HG_SOURCE");
     nlohmann::json changegroup =
         MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now());
-    AttachPushes(changegroup, PushesOfChangegroup(root));
+    AttachPushes(changegroup, PushesOfChangegroup(c, root));
     // The changegroup and the heads it produced go to the log together, so
     // no consumer ever sees one without the other.
     producer.SendBatch(
         {changegroup, MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now())},
         partition);
-    std::cout << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
-              << std::endl;
+    c.out() << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
+            << std::endl;
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kTooLarge) {
-      std::cout << "the changegroup was committed but not recorded in the replication log: "
-                << e.what() << std::endl;
+      c.out() << "the changegroup was committed but not recorded in the replication log: "
+              << e.what() << std::endl;
       return 1;
     }
-    std::cout << "replication log not available; the changegroup was committed but not recorded: "
-              << e.what() << "\n(run `hg replicatesync` on this repository once the log is back)"
-              << std::endl;
+    c.out() << "replication log not available; the changegroup was committed but not recorded: "
+            << e.what() << "\n(run `hg replicatesync` on this repository once the log is back)"
+            << std::endl;
     return 1;
   }
   return 0;
@@ -399,21 +383,23 @@ std::string FirstPattern(const std::string& pats) {
   return pats.substr(q + 1, end - q - 1);
 }
 
-std::string InitTarget() {
-  std::string target = FirstPattern(Env("HG_PATS"));
+std::string InitTarget(const HookContext& c) {
+  std::string target = FirstPattern(c.Env("HG_PATS"));
   if (target.empty()) target = ".";
   fs::path p(target);
-  if (p.is_relative()) p = fs::path(Cwd()) / p;
+  if (p.is_relative()) p = fs::path(c.cwd) / p;
   return fs::weakly_canonical(p).string();
 }
 
-int PreInit(Producer& producer) { return HeartbeatOrRefuse(producer, InitTarget()); }
+int PreInit(const HookContext& c, Producer& producer) {
+  return HeartbeatOrRefuse(c, producer, InitTarget(c));
+}
 
-int PostInit(Producer& producer) {
-  if (Env("HG_RESULT") != "0" && !Env("HG_RESULT").empty()) return 0;
-  std::string root = InitTarget();
+int PostInit(const HookContext& c, Producer& producer) {
+  if (c.Env("HG_RESULT") != "0" && !c.Env("HG_RESULT").empty()) return 0;
+  std::string root = InitTarget(c);
   if (!fs::exists(root + "/.hg")) {
-    std::cout << "could not find created repo at " << root << std::endl;
+    c.out() << "could not find created repo at " << root << std::endl;
     return 1;
   }
   try {
@@ -424,23 +410,22 @@ int PostInit(Producer& producer) {
     bool generaldelta = requires_text.find("generaldelta") != std::string::npos;
     producer.Send(MakeRepoInit(wire, generaldelta, Producer::Now()), producer.PartitionFor(wire));
   } catch (const Error& e) {
-    std::cout << "could not record repository creation: " << e.what()
-              << "\n(run `hg replicatesync` in the new repository once the log is back)"
-              << std::endl;
+    c.out() << "could not record repository creation: " << e.what()
+            << "\n(run `hg replicatesync` in the new repository once the log is back)" << std::endl;
     return 1;
   }
-  std::cout << "(recorded repository creation in replication log)" << std::endl;
+  c.out() << "(recorded repository creation in replication log)" << std::endl;
   return 0;
 }
 
 }  // namespace
 
-int RunLeaderHook(const std::string& hook, const std::string& config_path) {
+int RunLeaderHook(const std::string& hook, const std::string& config_path, const HookContext& c) {
   if (hook == "precommit") {
-    std::cout << "cannot commit to replicating repositories; push instead" << std::endl;
+    c.out() << "cannot commit to replicating repositories; push instead" << std::endl;
     return 1;
   }
-  if (hook == "txnabort") return Txnabort();
+  if (hook == "txnabort") return Txnabort(c);
   if (hook == "readonly-changegroup" || hook == "readonly-pushkey") {
     // Before anything else: a frozen repository takes nothing, whatever
     // the state of the log.
@@ -449,40 +434,65 @@ int RunLeaderHook(const std::string& hook, const std::string& config_path) {
       if (std::filesystem::exists(config_path)) ini = IniFile::Load(config_path);
       std::string global = ini ? ini->GetOr("readonly", "globalreasonfile", "") : "";
       std::string what =
-          hook == "readonly-changegroup" ? "add changesets" : "update " + Env("HG_NAMESPACE");
-      auto refusal = ReadOnlyRefusal(Cwd(), global, what);
+          hook == "readonly-changegroup" ? "add changesets" : "update " + c.Env("HG_NAMESPACE");
+      auto refusal = ReadOnlyRefusal(c.cwd, global, what);
       if (!refusal) return 0;
-      for (const auto& line : *refusal) std::cout << line << std::endl;
+      for (const auto& line : *refusal) c.out() << line << std::endl;
       return 1;
     } catch (const std::exception& e) {
-      std::cout << "cannot tell whether the repository is read only: " << e.what() << std::endl;
+      c.out() << "cannot tell whether the repository is read only: " << e.what() << std::endl;
       return 1;
     }
   }
   std::unique_ptr<Producer> producer;
   std::optional<IniFile> ini;
   try {
-    producer = std::make_unique<Producer>(ProducerConfig::Load(config_path));
+    producer = std::make_unique<Producer>(ProducerConfig::Load(config_path), c.log);
     ini = IniFile::Load(config_path);
   } catch (const Error& e) {
-    std::cout << "replication is misconfigured: " << e.what() << std::endl;
+    c.out() << "replication is misconfigured: " << e.what() << std::endl;
     return 1;
   }
   try {
-    if (hook == "pretxnopen") return Pretxnopen(*producer);
-    if (hook == "pretxnclose") return Pretxnclose(*producer, &*ini);
-    if (hook == "txnclose") return Txnclose(*producer);
-    if (hook == "changegroup") return Changegroup(*producer);
-    if (hook == "pre-init") return PreInit(*producer);
-    if (hook == "post-init") return PostInit(*producer);
+    if (hook == "pretxnopen") return Pretxnopen(c, *producer);
+    if (hook == "pretxnclose") return Pretxnclose(c, *producer, &*ini);
+    if (hook == "txnclose") return Txnclose(c, *producer);
+    if (hook == "changegroup") return Changegroup(c, *producer);
+    if (hook == "pre-init") return PreInit(c, *producer);
+    if (hook == "post-init") return PostInit(c, *producer);
   } catch (const std::exception& e) {
     // A hook must answer, not crash: hg reports the status to the pusher.
-    std::cout << "replication hook " << hook << " failed: " << e.what()
-              << "\n(run `hg replicatesync` on this repository once it is fixed)" << std::endl;
+    c.out() << "replication hook " << hook << " failed: " << e.what()
+            << "\n(run `hg replicatesync` on this repository once it is fixed)" << std::endl;
     return 1;
   }
-  std::cerr << "unknown hook " << hook << std::endl;
+  c.err() << "unknown hook " << hook << std::endl;
   return 2;
+}
+
+std::string AccountName(unsigned uid) {
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwuid_r(static_cast<uid_t>(uid), &pw, buf.data(), buf.size(), &found) != 0 || !found ||
+      !found->pw_name) {
+    return "";
+  }
+  return found->pw_name;
+}
+
+int RunLeaderHook(const std::string& hook, const std::string& config_path) {
+  std::error_code ec;
+  HookContext c;
+  c.cwd = fs::current_path(ec).string();
+  c.env = [](const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    return std::string(v ? v : "");
+  };
+  c.out_stream = &std::cout;
+  c.err_stream = &std::cerr;
+  c.os_account = AccountName(::geteuid());
+  return RunLeaderHook(hook, config_path, c);
 }
 
 }  // namespace hgc

@@ -91,10 +91,14 @@ Producer::Producer(ProducerConfig config)
   }
 }
 
+Producer::Producer(ProducerConfig config, Log* shared_log) : Producer(std::move(config)) {
+  shared_log_ = shared_log;
+}
+
 Producer::~Producer() = default;
 
 int64_t Producer::AppendValues(const std::vector<std::string>& values, int partition) {
-  if (!config_.agent_socket.empty()) {
+  if (!config_.agent_socket.empty() && !shared_log_) {
     if (values.empty()) return -1;  // nothing to hand over
     if (!agent_) {
       agent_ = std::make_unique<AgentClient>(config_.AgentSocket(), config_.agent_timeout);
@@ -111,6 +115,7 @@ void Producer::Stamp(nlohmann::json& message) const {
 }
 
 Log& Producer::log() {
+  if (shared_log_) return *shared_log_;
   if (!log_) log_ = OpenLog(config_.log_url, "leader-" + config_.client_id);
   return *log_;
 }

@@ -56,6 +56,9 @@ class AgentClient;
 class Producer {
  public:
   explicit Producer(ProducerConfig config);
+  // Appends to `shared_log` (not owned; the producer agent's) instead of an
+  // agent or a log of its own; null behaves as the constructor above.
+  Producer(ProducerConfig config, Log* shared_log);
   ~Producer();
 
   const ProducerConfig& config() const { return config_; }
@@ -90,6 +93,7 @@ class Producer {
   ProducerConfig config_;
   std::optional<MasterGate> gate_;
   std::unique_ptr<Log> log_;
+  Log* shared_log_ = nullptr;
   std::unique_ptr<AgentClient> agent_;
 };
 

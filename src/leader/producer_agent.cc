@@ -12,10 +12,14 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "leader/hooks.h"
 #include "leader/producer.h"
 #include "master/master_state.h"
 
@@ -28,10 +32,11 @@ sockaddr_un SocketAddress(const std::string& path) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof addr.sun_path) {
-    throw Error(ErrorKind::kConfig,
-                fmt::format("producer agent socket path '{}' is {} bytes; a Unix socket path must "
-                            "be 1..{} bytes: set [replicationproducer] agentsocket to a shorter path",
-                            path, path.size(), sizeof addr.sun_path - 1));
+    throw Error(
+        ErrorKind::kConfig,
+        fmt::format("producer agent socket path '{}' is {} bytes; a Unix socket path must "
+                    "be 1..{} bytes: set [replicationproducer] agentsocket to a shorter path",
+                    path, path.size(), sizeof addr.sun_path - 1));
   }
   std::memcpy(addr.sun_path, path.data(), path.size());
   return addr;
@@ -59,7 +64,8 @@ void AgentClient::Connect(AgentClock::time_point deadline) {
   sockaddr_un addr = SocketAddress(socket_path_);
   fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0) {
-    throw Error(ErrorKind::kLogUnavailable, std::string("cannot create a socket: ") + strerror(errno));
+    throw Error(ErrorKind::kLogUnavailable,
+                std::string("cannot create a socket: ") + strerror(errno));
   }
   int r = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   if (r != 0 && errno == EAGAIN) {
@@ -113,7 +119,8 @@ int64_t AgentClient::Append(const std::string& topic, int partition,
       throw Error(ErrorKind::kTooLarge, reply.message);
     case AgentStatus::kBadRequest:
       Close();
-      throw Error(ErrorKind::kMalformed, "the producer agent refused the request: " + reply.message);
+      throw Error(ErrorKind::kMalformed,
+                  "the producer agent refused the request: " + reply.message);
   }
   throw Error(ErrorKind::kMalformed, "unknown producer agent reply");
 }
@@ -147,8 +154,8 @@ ProducerAgent::ProducerAgent(ProducerAgentOptions options, std::unique_ptr<Log> 
     if (r == 0) err = errno;
     close(listen_fd_);
     listen_fd_ = -1;
-    throw Error(ErrorKind::kIo, fmt::format("cannot listen on {}: {}", options_.socket_path,
-                                            strerror(err)));
+    throw Error(ErrorKind::kIo,
+                fmt::format("cannot listen on {}: {}", options_.socket_path, strerror(err)));
   }
 }
 
@@ -171,8 +178,8 @@ void ProducerAgent::WarmUp() {
     LogLine(kLogger, fmt::format("{} log ready: topic {} has {} partitions", log_->Backend(),
                                  options_.topic, n));
   } catch (const std::exception& e) {
-    LogLine(kLogger, fmt::format("log not ready yet ({}); hooks get its error until it is",
-                                 e.what()));
+    LogLine(kLogger,
+            fmt::format("log not ready yet ({}); hooks get its error until it is", e.what()));
   }
 }
 
@@ -210,19 +217,92 @@ AgentReply ProducerAgent::Handle(std::string_view payload) {
                          : log_->AppendBatch(request.topic, request.partition, request.values);
     return {AgentStatus::kOk, offset, ""};
   } catch (const Error& e) {
-    LogLine(kLogger, fmt::format("append to {}/{} failed: {}", request.topic, request.partition,
-                                 e.what()));
-    return {e.kind() == ErrorKind::kTooLarge ? AgentStatus::kTooLarge
-                                             : AgentStatus::kLogUnavailable,
-            -1, e.what()};
+    LogLine(kLogger,
+            fmt::format("append to {}/{} failed: {}", request.topic, request.partition, e.what()));
+    return {
+        e.kind() == ErrorKind::kTooLarge ? AgentStatus::kTooLarge : AgentStatus::kLogUnavailable,
+        -1, e.what()};
   } catch (const std::exception& e) {
-    LogLine(kLogger, fmt::format("append to {}/{} failed: {}", request.topic, request.partition,
-                                 e.what()));
+    LogLine(kLogger,
+            fmt::format("append to {}/{} failed: {}", request.topic, request.partition, e.what()));
     return {AgentStatus::kLogUnavailable, -1, e.what()};
   }
 }
 
+namespace {
+
+std::string Canonical(const std::string& path) {
+  std::error_code ec;
+  auto p = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : p.string();
+}
+
+std::string Getenv(const char* name) {
+  const char* v = getenv(name);
+  return v ? v : "";
+}
+
+// The login of the process at the other end of a Unix socket.
+std::string PeerAccount(int fd) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return "";
+  return AccountName(cred.uid);
+}
+
+}  // namespace
+
+HookReply ProducerAgent::HandleHook(std::string_view payload, const std::string& peer_account,
+                                    const std::function<void()>& starting) {
+  HookRequest request;
+  try {
+    request = DecodeHookRequest(payload);
+  } catch (const Error& e) {
+    return {HookStatus::kBadRequest, 0, "", e.what()};
+  }
+  std::map<std::string, std::string> env(request.env.begin(), request.env.end());
+  auto get = [&env](const std::string& name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  // Whatever would make the hook process behave differently from this
+  // agent: let hg start it.
+  std::string why;
+  if (options_.config_path.empty()) {
+    why = "this agent runs no hooks";
+  } else if (Canonical(request.config_path) != Canonical(options_.config_path)) {
+    why = fmt::format("the hook names {}, this agent serves {}", request.config_path,
+                      options_.config_path);
+  } else if (get("HGCLUSTER_DIRECT_PRODUCER") == "1") {
+    why = "HGCLUSTER_DIRECT_PRODUCER=1";
+  } else if (get("HGCLUSTER_MASTER_STATE") != Getenv("HGCLUSTER_MASTER_STATE")) {
+    why = "the hook has its own HGCLUSTER_MASTER_STATE";
+  } else if (MasterHostNameFrom(get("HGCLUSTER_HOST"), options_.configured_host) != options_.host) {
+    why = fmt::format("the hook runs for host {}, this agent serves {}",
+                      MasterHostNameFrom(get("HGCLUSTER_HOST"), options_.configured_host),
+                      options_.host);
+  }
+  if (!why.empty()) return {HookStatus::kNotServed, 0, "", why};
+  if (starting) starting();
+  std::ostringstream out, err;
+  HookContext c;
+  c.cwd = request.cwd;
+  c.env = get;
+  c.out_stream = &out;
+  c.err_stream = &err;
+  c.log = log_.get();
+  c.os_account = peer_account;
+  int status = RunLeaderHook(request.hook, request.config_path, c);
+  if (status != 0) {
+    LogLine(kLogger, fmt::format("hook {} in {} exited with status {}: {}", request.hook,
+                                 request.cwd, status, out.str() + err.str()));
+  }
+  return {HookStatus::kRan, status, out.str(), err.str()};
+}
+
 void ProducerAgent::ServeConnection(int fd) {
+  std::string peer_account;
+  bool peer_known = false;
   try {
     while (true) {
       std::optional<std::string> payload;
@@ -239,6 +319,23 @@ void ProducerAgent::ServeConnection(int fd) {
         break;
       }
       if (!payload) break;
+      if (RequestOp(*payload) == 'H') {
+        if (!peer_known) {
+          peer_account = PeerAccount(fd);
+          peer_known = true;
+        }
+        HookReply reply = HandleHook(*payload, peer_account, [&] {
+          WriteAllBefore(fd, Frame(EncodeHookReply({HookStatus::kStarted, 0, "", ""})),
+                         AgentClock::now() + std::chrono::seconds(5));
+        });
+        if (reply.status == HookStatus::kBadRequest) {
+          LogLine(kLogger, fmt::format("refused a hook request: {}", reply.err));
+        }
+        WriteAllBefore(fd, Frame(EncodeHookReply(reply)),
+                       AgentClock::now() + options_.idle_timeout);
+        if (reply.status == HookStatus::kBadRequest) break;
+        continue;
+      }
       AgentReply reply = Handle(*payload);
       if (reply.status == AgentStatus::kBadRequest) {
         LogLine(kLogger, fmt::format("refused a request: {}", reply.message));
@@ -287,8 +384,7 @@ void OnStop(int sig) { g_stop = sig; }
 int RunProducerAgent(const std::string& config_path, const std::string& host,
                      const std::string& socket_override) {
   ProducerConfig config = ProducerConfig::Load(config_path);
-  std::string socket_path =
-      socket_override.empty() ? config.AgentSocket(host) : socket_override;
+  std::string socket_path = socket_override.empty() ? config.AgentSocket(host) : socket_override;
   if (socket_path.empty()) {
     throw Error(ErrorKind::kConfig,
                 fmt::format("replicationproducer.agentsocket config option not set (in {}); set "
@@ -300,9 +396,19 @@ int RunProducerAgent(const std::string& config_path, const std::string& host,
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
   signal(SIGPIPE, SIG_IGN);
-  ProducerAgent agent({socket_path, config.topic},
-                      OpenLog(config.log_url, "leader-" + config.client_id));
-  LogLine(kLogger, fmt::format("serving {} for {} (pid {})", socket_path, config.log_url, getpid()));
+  // Hooks run here gate their writes on this host's master role, as the
+  // hook processes of this host would ($HGCLUSTER_HOST, set before any
+  // thread starts).
+  if (!host.empty()) setenv("HGCLUSTER_HOST", host.c_str(), 1);
+  ProducerAgentOptions options;
+  options.socket_path = socket_path;
+  options.topic = config.topic;
+  options.config_path = config_path;
+  options.host = MasterHostName(config.host);
+  options.configured_host = config.host;
+  ProducerAgent agent(options, OpenLog(config.log_url, "leader-" + config.client_id));
+  LogLine(kLogger,
+          fmt::format("serving {} for {} (pid {})", socket_path, config.log_url, getpid()));
   agent.WarmUp();
   agent.Serve(g_stop);
   LogLine(kLogger, fmt::format("received signal {}; stopped", g_stop.load()));

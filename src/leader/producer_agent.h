@@ -14,12 +14,20 @@
 //                          refusing the push (log unavailable).
 // The socket is created mode 0600 next to a lock file (PATH.lock) that keeps
 // a second agent off the same socket.
+// Besides appends the agent runs the leader's hg hooks themselves for the
+// in-process hook extension (hgext/hgclusterhooks.py): hg then starts no
+// process per hook. A hook request names the leader hgrc and carries hg's
+// environment for the hook; one whose config, host or producer overrides
+// (HGCLUSTER_DIRECT_PRODUCER, HGCLUSTER_MASTER_STATE) differ from the
+// agent's is answered "not served here" and hg starts the hook process as
+// before, so the outcome never depends on which of the two ran it.
 // Thread-safety: an AgentClient belongs to one thread; ProducerAgent::Serve
 // runs one thread per connection over one thread-safe Log.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,6 +66,11 @@ struct ProducerAgentOptions {
   // A connection idle this long (or stalled mid-frame) is closed.
   std::chrono::milliseconds idle_timeout{60000};
   int max_connections = 64;
+  // Hooks (op 'H') are run here only when they name this leader hgrc and
+  // this host; empty config_path: every hook request is "not served here".
+  std::string config_path{};
+  std::string host{};             // this leader host, as the master role names it
+  std::string configured_host{};  // [hgcluster] host of the config
 };
 
 class ProducerAgent {
@@ -76,6 +89,13 @@ class ProducerAgent {
 
   // One request payload in, its reply out (what a connection does per frame).
   AgentReply Handle(std::string_view payload);
+  // One hook request in (op 'H'): runs the hook (hooks.h) with this agent's
+  // log and returns its exit status and output. `peer_account` is the login
+  // of the hg process that asked (the pushlog's last-resort user).
+  // `starting` is called just before the hook runs (the connection sends
+  // "started"); if it throws, nothing runs and the exception propagates.
+  HookReply HandleHook(std::string_view payload, const std::string& peer_account,
+                       const std::function<void()>& starting = {});
 
   // Opens the producer before the first hook needs it (connections,
   // metadata, idempotent producer id). Failures are logged, not fatal.

@@ -1,6 +1,7 @@
 // The producer agent on a real embedded log, over a real Unix socket.
 #include "leader/producer_agent.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -8,12 +9,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <set>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "common/error.h"
+#include "hg/repo_state.h"
 #include "test_support.h"
 
 namespace hgc {
@@ -28,11 +29,16 @@ struct RunningAgent {
   std::atomic<int> stop{0};
   std::unique_ptr<ProducerAgent> agent;
   std::thread thread;
+  std::string config = dir / "leader-hgrc";
   explicit RunningAgent(std::chrono::milliseconds idle = 60000ms) {
     auto log = OpenLog(log_url, "test");
     log->EnsureTopic("pushdata", 8);
-    agent = std::make_unique<ProducerAgent>(ProducerAgentOptions{socket, "pushdata", idle, 64},
-                                            std::move(log));
+    WriteFileAtomic(config, "[readonly]\nglobalreasonfile = " + (dir / "readonlyreason") + "\n");
+    ProducerAgentOptions options{socket, "pushdata", idle, 64};
+    options.config_path = config;
+    options.host = "hgssh1";
+    options.configured_host = "hgssh1";
+    agent = std::make_unique<ProducerAgent>(options, std::move(log));
     thread = std::thread([this] { agent->Serve(stop); });
   }
   ~RunningAgent() {
@@ -175,8 +181,9 @@ TEST(ProducerAgent, NoAgentOrASilentOneIsLogUnavailable) {
     ADD_FAILURE() << "append without an agent succeeded";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kLogUnavailable);
-    EXPECT_NE(std::string(e.what()).find("producer agent not reachable at " + (dir / "nothing.sock")),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("producer agent not reachable at " + (dir / "nothing.sock")),
+        std::string::npos)
         << e.what();
   }
   // A listener that never answers (a hung agent): refused at the deadline.
@@ -223,6 +230,80 @@ TEST(ProducerAgent, ASecondAgentOnTheSameSocketIsRefused) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("shorter path"), std::string::npos) << e.what();
   }
+}
+
+// One hook request over the socket: the replies in order (a "started" then
+// the final one, or only the final one).
+std::vector<HookReply> AskHook(const std::string& socket, const HookRequest& request) {
+  auto deadline = AgentClock::now() + 10s;
+  int fd = Connect(socket);
+  WriteAllBefore(fd, Frame(EncodeHookRequest(request)), deadline);
+  std::vector<HookReply> replies;
+  while (auto payload = ReadFrameBefore(fd, deadline)) {
+    replies.push_back(DecodeHookReply(*payload));
+    if (replies.back().status != HookStatus::kStarted) break;
+  }
+  close(fd);
+  return replies;
+}
+
+TEST(ProducerAgent, RunsHooksOfItsOwnConfigAndHostAndSaysStartedFirst) {
+  RunningAgent a;
+  std::string repo = a.dir / "repo";
+  std::filesystem::create_directories(repo + "/.hg");
+  HookRequest precommit{"precommit", a.config, repo, {{"HGCLUSTER_HOST", "hgssh1"}}};
+  auto replies = AskHook(a.socket, precommit);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].status, HookStatus::kStarted);
+  EXPECT_EQ(replies[1].status, HookStatus::kRan);
+  EXPECT_EQ(replies[1].exit_code, 1);
+  EXPECT_EQ(replies[1].out, "cannot commit to replicating repositories; push instead\n");
+
+  // The hook's own environment, not the agent's: HG_NAMESPACE names what
+  // the read-only repository refuses.
+  WriteFileAtomic(repo + "/.hg/readonlyreason", "tree closed for the merge\n");
+  HookRequest readonly{"readonly-pushkey", a.config, repo, {{"HG_NAMESPACE", "bookmarks"}}};
+  replies = AskHook(a.socket, readonly);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[1].exit_code, 1);
+  EXPECT_NE(replies[1].out.find("tree closed for the merge\nrefusing to update bookmarks\n"),
+            std::string::npos)
+      << replies[1].out;
+  std::filesystem::remove(repo + "/.hg/readonlyreason");
+  replies = AskHook(a.socket, readonly);
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[1].exit_code, 0) << replies[1].out;
+}
+
+TEST(ProducerAgent, HooksItWouldRunDifferentlyAreLeftToAProcess) {
+  RunningAgent a;
+  std::string repo = a.dir / "repo";
+  std::filesystem::create_directories(repo + "/.hg");
+  auto not_served = [&](HookRequest r, const std::string& why) {
+    auto replies = AskHook(a.socket, r);
+    ASSERT_EQ(replies.size(), 1u) << why;
+    EXPECT_EQ(replies[0].status, HookStatus::kNotServed) << why;
+    EXPECT_NE(replies[0].err.find(why), std::string::npos) << replies[0].err;
+  };
+  std::string other = a.dir / "other-hgrc";
+  WriteFileAtomic(other, "");
+  not_served({"precommit", other, repo, {}}, "this agent serves " + a.config);
+  not_served({"precommit", a.config, repo, {{"HGCLUSTER_DIRECT_PRODUCER", "1"}}},
+             "HGCLUSTER_DIRECT_PRODUCER=1");
+  not_served({"precommit", a.config, repo, {{"HGCLUSTER_HOST", "hgssh2"}}},
+             "the hook runs for host hgssh2, this agent serves hgssh1");
+  not_served({"precommit", a.config, repo, {{"HGCLUSTER_MASTER_STATE", "/elsewhere.json"}}},
+             "HGCLUSTER_MASTER_STATE");
+  // The same config through another spelling of its path is this agent's.
+  auto replies = AskHook(a.socket, {"precommit", a.dir / "./leader-hgrc", repo, {}});
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[1].status, HookStatus::kRan);
+  // A malformed hook request: refused, and appends still work after it.
+  replies = AskHook(a.socket, {"no such hook!", a.config, repo, {}});
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].status, HookStatus::kBadRequest);
+  AgentClient client(a.socket, 10s);
+  EXPECT_EQ(client.Append("pushdata", 0, {"after"}), 0);
 }
 
 }  // namespace

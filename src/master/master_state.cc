@@ -13,9 +13,13 @@
 namespace hgc {
 
 nlohmann::json MasterState::ToJson() const {
-  return {{"host", host},         {"master", master}, {"epoch", epoch},
-          {"method", method},     {"lease_until", lease_until},
-          {"since", since},       {"monitor_pid", monitor_pid}};
+  return {{"host", host},
+          {"master", master},
+          {"epoch", epoch},
+          {"method", method},
+          {"lease_until", lease_until},
+          {"since", since},
+          {"monitor_pid", monitor_pid}};
 }
 
 MasterState MasterState::FromJson(const nlohmann::json& j) {
@@ -31,7 +35,12 @@ MasterState MasterState::FromJson(const nlohmann::json& j) {
 }
 
 std::string MasterHostName(const std::string& configured) {
-  if (const char* env = getenv("HGCLUSTER_HOST"); env && *env) return env;
+  const char* env = getenv("HGCLUSTER_HOST");
+  return MasterHostNameFrom(env ? env : "", configured);
+}
+
+std::string MasterHostNameFrom(const std::string& env_host, const std::string& configured) {
+  if (!env_host.empty()) return env_host;
   if (!configured.empty()) return configured;
   char buf[HOST_NAME_MAX + 1] = {};
   if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
@@ -60,8 +69,7 @@ void WriteMasterState(const std::string& path, const MasterState& state) {
 }
 
 double UnixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::optional<MasterGate> MasterGate::ForProcess(const std::string& state_dir,
@@ -80,9 +88,9 @@ MasterState MasterGate::Check() const {
                             path_));
   }
   if (!state->master) {
-    throw Error(ErrorKind::kNotMaster,
-                fmt::format("this host ({}) is not the master; writes go to the master host",
-                            state->host));
+    throw Error(
+        ErrorKind::kNotMaster,
+        fmt::format("this host ({}) is not the master; writes go to the master host", state->host));
   }
   if (state->lease_until > 0 && UnixNow() > state->lease_until) {
     throw Error(ErrorKind::kNotMaster,

@@ -27,7 +27,7 @@ struct MasterState {
   std::string host;
   bool master = false;
   int64_t epoch = 0;
-  std::string method;  // "file" or "zookeeper"
+  std::string method;      // "file" or "zookeeper"
   double lease_until = 0;  // 0: no lease (file method)
   double since = 0;
   int monitor_pid = 0;
@@ -42,6 +42,9 @@ struct MasterState {
 // This host's name for the master role: $HGCLUSTER_HOST, else `configured`,
 // else the system's host name.
 std::string MasterHostName(const std::string& configured = "");
+// The same rule with `env_host` standing for $HGCLUSTER_HOST (another
+// process's environment: a hook run by the producer agent).
+std::string MasterHostNameFrom(const std::string& env_host, const std::string& configured);
 
 // DIR/<host>.json.
 std::string MasterStatePath(const std::string& state_dir, const std::string& host);
