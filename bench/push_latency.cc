@@ -40,9 +40,12 @@
 // repository with the leader's hooks run by the producer agent (the
 // hgclusterhooks extension, `up`'s default), and into a second replicated
 // repository with the extension switched off for that push (each hook a
-// process, `up --process-hooks`). Each replicated push waits for both
-// mirrors before the next round. Prints p50/p99 of the push command and the
-// ratios to the hook-free push (target <= 1.05).
+// process, `up --process-hooks`), and a fourth push into a third replicated
+// repository with read-your-writes (`--pushvars READYOURWRITES=1`: returns
+// once both mirrors serve it). Each replicated push waits for both mirrors
+// before the next one. Prints p50/p99 of the push command and the ratios to
+// the hook-free push (target <= 1.05) and of read-your-writes to a plain
+// replicated push.
 //
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
@@ -270,10 +273,10 @@ int Hooks(int pushes) {
   std::string hookfree = c.dir + "/hookfree";
   std::vector<std::string> clients;
   Run("hg init " + hookfree);
-  for (const char* name : {"bench", "bench-proc"}) {
+  for (const char* name : {"bench", "bench-proc", "bench-ryw"}) {
     Run(g_bin + " repo create --root " + c.root + " " + name + " >/dev/null");
   }
-  for (int k = 0; k < 3; ++k) {
+  for (int k = 0; k < 4; ++k) {
     clients.push_back(c.dir + "/client" + std::to_string(k));
     Run("hg init " + clients.back() + " && hg -R " + clients.back() + " debugbuilddag '+" +
         std::to_string(pushes + 3) + "'");
@@ -289,7 +292,7 @@ int Hooks(int pushes) {
     return "hg -R " + client + " push -q -r " + std::to_string(rev) + " --ssh '" + g_bin +
            " local-ssh' ssh://leader/" + repo;
   };
-  std::vector<double> free_ms, inproc_ms, proc_ms;
+  std::vector<double> free_ms, inproc_ms, proc_ms, ryw_ms;
   for (int i = 0; i < pushes + 2; ++i) {
     auto t0 = Clock::now();
     if (!Run(push_to(clients[0], hookfree, i)).ok()) throw std::runtime_error("hook-free push");
@@ -304,7 +307,14 @@ int Hooks(int pushes) {
     hgc::WriteFileAtomic(hgrc_path, hgrc);
     if (!ok) throw std::runtime_error("process-hooks push");
     WaitMirrors(c.Mirrors("bench-proc"), idx.NodeHex(i));
+    auto t5 = Clock::now();
+    if (!Run(push_to(clients[3], c.Leader("bench-ryw"), i) + " --pushvars READYOURWRITES=1").ok()) {
+      throw std::runtime_error("read-your-writes push");
+    }
+    auto t6 = Clock::now();
+    WaitMirrors(c.Mirrors("bench-ryw"), idx.NodeHex(i));
     if (i < 2) continue;  // warm-up
+    ryw_ms.push_back(Ms(t6 - t5));
     free_ms.push_back(Ms(t1 - t0));
     inproc_ms.push_back(Ms(t2 - t1));
     proc_ms.push_back(Ms(t4 - t3));
@@ -317,6 +327,10 @@ int Hooks(int pushes) {
               Pct(inproc_ms, 0.5), Pct(inproc_ms, 0.99), Pct(inproc_ms, 0.5) / Pct(free_ms, 0.5));
   std::printf("  replicated, hooks as processes: p50 %.1f ms  p99 %.1f ms  ratio p50 %.3fx\n",
               Pct(proc_ms, 0.5), Pct(proc_ms, 0.99), Pct(proc_ms, 0.5) / Pct(free_ms, 0.5));
+  std::printf(
+      "  replicated, read-your-writes:   p50 %.1f ms  p99 %.1f ms  (%.2fx the agent-hooks push; "
+      "returns once both mirrors serve it)\n",
+      Pct(ryw_ms, 0.5), Pct(ryw_ms, 0.99), Pct(ryw_ms, 0.5) / Pct(inproc_ms, 0.5));
   return 0;
 }
 

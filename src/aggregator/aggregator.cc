@@ -10,6 +10,7 @@
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "log/groups_file.h"
 #include "message/message.h"
 
 namespace hgc {

@@ -11,6 +11,7 @@
 #include "checks/web_check.h"
 #include "consumer/consumer_config.h"
 #include "consumer/lag.h"
+#include "log/groups_file.h"
 #include "log/log.h"
 
 namespace hgc {

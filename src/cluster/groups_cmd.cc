@@ -6,11 +6,11 @@
 #include <chrono>
 #include <iostream>
 
-#include "aggregator/aggregator_config.h"
 #include "common/error.h"
 #include "consumer/lag.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
+#include "log/groups_file.h"
 #include "log/log.h"
 #include "master/act_as_master.h"
 

@@ -66,6 +66,19 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "[replicationpathrewrites]\n"
       "{}/ = {{moz}}/\n"
       "\n"
+      "[readyourwrites]\n"
+      "# a push returns once every mirror serves it (or after `timeout` seconds,\n"
+      "# with a warning naming the late mirrors) when `enabled` here or in the\n"
+      "# repository's .hg/hgrc, or when the client asks:\n"
+      "#   hg push --pushvars READYOURWRITES=1\n"
+      "enabled = false\n"
+      "timeout = 30\n"
+      "groupsfile = {}\n"
+      "\n"
+      "[push]\n"
+      "# --pushvars reach the hooks (READYOURWRITES above)\n"
+      "pushvars.server = true\n"
+      "\n"
       "[hooks]\n",
       log_url, parts,
       agent ? fmt::format("# hooks append through the leader host's producer agent\n"
@@ -79,7 +92,7 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
                         "maxmessagebytes = {}\n",
                         max_message_bytes)
           : std::string(),
-      l.leader_dir(), l.leader_dir(), Lower(l.leader_repos()));
+      l.leader_dir(), l.leader_dir(), Lower(l.leader_repos()), l.groups_file());
   for (const char* h : {"pre-init", "post-init", "precommit", "pretxnopen", "pretxnclose",
                         "txnclose", "txnabort", "changegroup"}) {
     text += fmt::format("{}.hgcluster = {}\n", h, fmt::format(fmt::runtime(hook), h));

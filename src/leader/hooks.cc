@@ -20,6 +20,7 @@
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
 #include "leader/readonly.h"
+#include "leader/served_wait.h"
 #include "log/message_size.h"
 #include "message/message.h"
 #include "pushlog/push_user.h"
@@ -332,9 +333,55 @@ int Txnclose(const HookContext& c, Producer& producer) {
   return 0;
 }
 
-int Changegroup(const HookContext& c, Producer& producer) {
+// Read-your-writes (served_wait.h): set up before the push's events are
+// appended when this push waits; a configuration problem is reported and the
+// push goes on without waiting.
+struct ReadYourWrites {
+  std::unique_ptr<Log> own_log;  // when the hook has no log of its own (a process)
+  std::optional<ServedWait> wait;
+  size_t mirrors = 0;
+};
+
+void PrepareReadYourWrites(const HookContext& c, Producer& producer, const IniFile& leader,
+                           const std::string& root, ReadYourWrites& ryw) {
+  try {
+    std::optional<IniFile> repo;
+    if (fs::exists(root + "/.hg/hgrc")) repo = IniFile::Load(root + "/.hg/hgrc");
+    auto config =
+        ServedWaitFor(leader, repo ? &*repo : nullptr, c.Env("HG_USERVAR_READYOURWRITES"));
+    if (!config) return;
+    ryw.mirrors = config->groups.size();
+    Log* log = c.log;
+    if (!log) {
+      ryw.own_log = OpenLog(producer.config().log_url, "leader-readyourwrites");
+      log = ryw.own_log.get();
+    }
+    ryw.wait.emplace(*log, std::move(*config));
+  } catch (const std::exception& e) {
+    c.out() << "not waiting for the mirrors (read-your-writes): " << e.what() << std::endl;
+    ryw.wait.reset();
+  }
+}
+
+void WaitUntilServed(const HookContext& c, Producer& producer, ReadYourWrites& ryw, int partition,
+                     int64_t heads_offset) {
+  if (!ryw.wait) return;
+  try {
+    auto result = ryw.wait->Wait(producer.config().topic, partition, heads_offset);
+    for (const auto& line : DescribeServed(result, ryw.mirrors, ryw.wait->timeout())) {
+      c.out() << line << std::endl;
+    }
+  } catch (const std::exception& e) {
+    c.out() << "could not tell whether the mirrors serve this push (read-your-writes): " << e.what()
+            << std::endl;
+  }
+}
+
+int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader) {
   auto start = std::chrono::steady_clock::now();
   std::string root = c.cwd;
+  ReadYourWrites ryw;
+  PrepareReadYourWrites(c, producer, leader, root, ryw);
   try {
     std::string wire = producer.WirePath(root);
     int partition = producer.PartitionFor(wire);
@@ -354,11 +401,12 @@ int Changegroup(const HookContext& c, Producer& producer) {
     AttachPushes(changegroup, PushesOfChangegroup(c, root));
     // The changegroup and the heads it produced go to the log together, so
     // no consumer ever sees one without the other.
-    producer.SendBatch(
+    int64_t logged = producer.SendBatch(
         {changegroup, MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now())},
         partition);
     c.out() << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
             << std::endl;
+    WaitUntilServed(c, producer, ryw, partition, logged + 1);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kTooLarge) {
       c.out() << "the changegroup was committed but not recorded in the replication log: "
@@ -457,7 +505,7 @@ int RunLeaderHook(const std::string& hook, const std::string& config_path, const
     if (hook == "pretxnopen") return Pretxnopen(c, *producer);
     if (hook == "pretxnclose") return Pretxnclose(c, *producer, &*ini);
     if (hook == "txnclose") return Txnclose(c, *producer);
-    if (hook == "changegroup") return Changegroup(c, *producer);
+    if (hook == "changegroup") return Changegroup(c, *producer, *ini);
     if (hook == "pre-init") return PreInit(c, *producer);
     if (hook == "post-init") return PostInit(c, *producer);
   } catch (const std::exception& e) {
