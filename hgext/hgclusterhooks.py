@@ -19,6 +19,15 @@
 # request has been sent, a lost answer counts as a failed hook (it may have
 # run): hg refuses the transaction, or warns after a commit.
 #
+# With `[replicationproducer] pushbundles = true` the changegroup hook's
+# request also carries the push itself as an hg bundle (changegroup, phase
+# heads, the bookmarks pointing into the push), built here where the
+# changesets are at hand; the agent puts it into the changegroup event so
+# mirrors apply the push without pulling it from the leader
+# (src/message/push_bundle.h). Pushes of more than `pushbundlemaxchangesets`
+# (500) changesets or bundles over 32 MiB, and repositories with obsolescence
+# markers, go without one: mirrors pull them as before.
+#
 # Enable on a leader with (`hgcluster up` does):
 #   [extensions]
 #   hgclusterhooks = /path/to/hgclusterhooks.py
@@ -28,7 +37,7 @@ import struct
 # The C module under `socket`: importing `socket` itself costs a push ~4 ms.
 import _socket as socket
 
-from mercurial import encoding, extensions, pycompat
+from mercurial import encoding, extensions, hook as hookmod, pycompat
 from mercurial import ui as uimod
 from mercurial.utils import procutil
 
@@ -36,6 +45,11 @@ testedwith = b'6.3'
 
 _VERSION = 1
 _MAX_ENV = 4096
+_MAX_BUNDLE = 32 << 20
+
+# The repository of the external hook hg is running (hook._exthook knows it,
+# ui._runsystem does not).
+_hookrepo = []
 
 
 def _shellwords(cmd):
@@ -109,7 +123,44 @@ def _field16(data):
     return struct.pack('>H', len(data)) + data
 
 
-def _request(hook, config, cwd, env):
+def _pushbundle(ui, repo, env):
+    """The changesets the hook's transaction added, as an HG20 bundle with
+    their phases and the bookmarks pointing into them; b'' when the push is
+    better pulled (too big, obsolescence markers) or cannot be bundled."""
+    from mercurial import bookmarks as bookmod, bundle2, discovery
+    from mercurial.node import bin
+
+    first = env.get(b'HG_NODE')
+    if not first or repo is None:
+        return b''
+    last = env.get(b'HG_NODE_LAST') or first
+    unfi = repo.unfiltered()
+    if unfi.svfs.exists(b'obsstore') and unfi.svfs.stat(b'obsstore').st_size:
+        return b''
+    cl = unfi.changelog
+    lo, hi = cl.rev(bin(first)), cl.rev(bin(last))
+    limit = ui.configint(b'replicationproducer', b'pushbundlemaxchangesets') or 500
+    if hi < lo or hi - lo + 1 > limit:
+        return b''
+    revs = list(range(lo, hi + 1))
+    heads = [cl.node(r) for r in unfi.revs(b'heads(%ld)', revs)]
+    common = [cl.node(r) for r in unfi.revs(b'heads(parents(%ld) - %ld)', revs, revs)]
+    outgoing = discovery.outgoing(unfi, commonheads=common or None, ancestorsof=heads)
+    bundler = bundle2.bundle20(ui)
+    opts = {b'phases': True, b'tagsfnodescache': False, b'revbranchcache': False}
+    bundle2._addpartsfromopts(ui, unfi, bundler, b'push', outgoing, opts)
+    books = sorted(
+        (name, node)
+        for name, node in unfi._bookmarks.items()
+        if lo <= cl.rev(node) <= hi
+    )
+    if books:
+        bundler.newpart(b'bookmarks', data=bookmod.binaryencode(unfi, books))
+    data = b''.join(bundler.getchunks())
+    return data if len(data) <= _MAX_BUNDLE else b''
+
+
+def _request(hook, config, cwd, env, attachment=b''):
     parts = [struct.pack('>BB', _VERSION, ord('H'))]
     for value in (hook, config, cwd):
         parts.append(_field16(value))
@@ -121,6 +172,8 @@ def _request(hook, config, cwd, env):
     parts.append(struct.pack('>I', len(entries)))
     for k, v in entries:
         parts.append(_field16(k) + struct.pack('>I', len(v)) + v)
+    if attachment:
+        parts.append(struct.pack('>I', len(attachment)) + attachment)
     payload = b''.join(parts)
     return struct.pack('>I', len(payload)) + payload
 
@@ -151,7 +204,7 @@ class _notstarted(Exception):
     """The agent took the request but did not start the hook in time."""
 
 
-def _runinagent(ui, path, hook, config, cwd, env):
+def _runinagent(ui, path, hook, config, cwd, env, attachment=b''):
     """(exit status, stdout bytes, stderr bytes) of the hook run by the
     agent. Raises _notserved when it was not run, _notstarted when the agent
     did not start it within agenttimeout."""
@@ -163,7 +216,7 @@ def _runinagent(ui, path, hook, config, cwd, env):
         except (OSError, socket.error):
             raise _notserved()
         try:
-            sock.sendall(_request(hook, config, cwd, env))
+            sock.sendall(_request(hook, config, cwd, env, attachment))
         except (OSError, socket.error):
             # The frame did not arrive whole: the agent ran nothing.
             raise _notserved()
@@ -214,8 +267,15 @@ def _runsystem(orig, self, cmd, environ, cwd, out):
         return orig(self, cmd, environ, cwd, out)
     hook, config = call
     workdir = cwd or encoding.getcwd()
+    attachment = b''
+    if hook == b'changegroup' and self.configbool(b'replicationproducer', b'pushbundles'):
+        try:
+            attachment = _pushbundle(self, _hookrepo[-1] if _hookrepo else None, env)
+        except Exception as e:  # the mirrors pull instead
+            self.log(b'hgclusterhooks', b'no push bundle: %s\n', pycompat.bytestr(str(e)))
+            attachment = b''
     try:
-        code, stdout, stderr = _runinagent(self, path, hook, config, workdir, env)
+        code, stdout, stderr = _runinagent(self, path, hook, config, workdir, env, attachment)
     except _notserved:
         return orig(self, cmd, environ, cwd, out)
     except _notstarted:
@@ -250,5 +310,14 @@ def _runsystem(orig, self, cmd, environ, cwd, out):
     return code
 
 
+def _exthook(orig, ui, repo, htype, name, cmd, args, throw):
+    _hookrepo.append(repo)
+    try:
+        return orig(ui, repo, htype, name, cmd, args, throw)
+    finally:
+        _hookrepo.pop()
+
+
 def uisetup(ui):
     extensions.wrapfunction(uimod.ui, '_runsystem', _runsystem)
+    extensions.wrapfunction(hookmod, '_exthook', _exthook)

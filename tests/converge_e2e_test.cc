@@ -6,6 +6,11 @@
 // and nothing parks. One mirror is resumed, the other killed while frozen
 // (restarted by the supervisor), so both the running and the restarted
 // consumer paths are covered.
+//
+// These are the paths of a mirror that *pulls* a push: with push bundles
+// (the default) a changegroup event brings the push's own bookmarks and
+// changesets, so these clusters run with `up --no-push-bundles`, as a mixed
+// cluster or a push too big for a bundle would.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -20,8 +25,14 @@ int ConsumerPid(Cluster& c, int mirror) {
   return c.Status()["mirrors"][mirror - 1].value("pid", 0);
 }
 
+ClusterOptions Pulling() {
+  ClusterOptions o;
+  o.up_args = {"--no-push-bundles"};
+  return o;
+}
+
 TEST(ConvergeE2E, BookmarkMovedTwiceWhileMirrorsAreBehindConvergesWithNothingParked) {
-  Cluster c;
+  Cluster c(Pulling());
   ScratchDir work;
   std::string client = work / "client";
   c.CreateRepo("repo");
@@ -70,6 +81,36 @@ TEST(ConvergeE2E, BookmarkMovedTwiceWhileMirrorsAreBehindConvergesWithNothingPar
   EXPECT_NE(log1.find("setting it to " + second + " as on the leader"), std::string::npos) << log1;
   EXPECT_EQ(log1.find("CommandError"), std::string::npos) << log1;
   EXPECT_EQ(c.MirrorLog(2).find("CommandError"), std::string::npos) << c.MirrorLog(2);
+}
+
+// The same moves with push bundles: each changegroup event brings the
+// bookmark as it was at that push, so the later pushkeys apply as they are
+// and no mirror has anything to converge.
+TEST(ConvergeE2E, BookmarkMovedTwiceWhileMirrorsAreBehindReplaysExactlyWithPushBundles) {
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+3'").exit_code, 0);
+  std::string third = ChangelogIndex::Load(client).NodeHex(2);
+  int frozen = ConsumerPid(c, 1);
+  ASSERT_GT(frozen, 0);
+  ASSERT_EQ(kill(frozen, SIGSTOP), 0);
+  ASSERT_EQ(c.Hg("-R " + client + " bookmark -r 0 feat").exit_code, 0);
+  ASSERT_EQ(c.Push(client, "repo", "-r 2 -B feat").exit_code, 0);
+  for (int rev : {1, 2}) {
+    ASSERT_EQ(c.Hg("-R " + client + " bookmark -f -r " + std::to_string(rev) + " feat").exit_code,
+              0);
+    ASSERT_LE(c.Push(client, "repo", "-B feat").exit_code, 1);
+  }
+  ASSERT_EQ(kill(frozen, SIGCONT), 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  EXPECT_EQ(ReadBookmarks(c.MirrorRepo(1, "repo")).at("feat"), third);
+  std::string log1 = c.MirrorLog(1);
+  EXPECT_NE(log1.find("from the event's bundle"), std::string::npos) << log1;
+  EXPECT_EQ(log1.find("as on the leader"), std::string::npos) << "nothing to converge: " << log1;
+  EXPECT_TRUE(c.Status()["mirrors"][0]["parked"].empty());
 }
 
 }  // namespace
@@ -134,7 +175,9 @@ namespace {
 // Now the mirror pulls what is still visible; the amend's event brings the
 // successor and the marker.
 TEST(ConvergeE2E, MirrorBehindWhenAPushIsAmendedConvergesWithNothingParked) {
-  Cluster c;
+  ClusterOptions o;
+  o.up_args = {"--no-push-bundles"};  // the pull path (see the top of this file)
+  Cluster c(o);
   ScratchDir work;
   std::string client = work / "client";
   c.CreateRepo("repo");

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "common/error.h"
-#include "notify/digest.h"
+#include "common/digest.h"
 
 namespace hgc {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "notify/digest.h"
+#include "common/digest.h"
 
 namespace hgc {
 namespace {

@@ -366,6 +366,9 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_flag("--process-hooks", options->process_hooks,
                "start each leader hook as a process (`hgcluster hook NAME`) instead of having "
                "the producer agent run it in-process");
+  up->add_flag("--no-push-bundles", options->no_push_bundles,
+               "changegroup events without the push as a bundle: mirrors pull every push from "
+               "the leader (as reference consumers reading the same log do)");
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });

@@ -36,7 +36,8 @@ std::string AgentSocket(const ClusterLayout& l, const std::string& host) {
 }
 
 std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int partitions,
-                       bool agent, bool agent_runs_hooks, int64_t max_message_bytes) {
+                       bool agent, bool agent_runs_hooks, bool push_bundles,
+                       int64_t max_message_bytes) {
   std::string self = SelfExecutable();
   std::string hook =
       fmt::format("{} hook {{}} --config {}", ShellQuote(self), ShellQuote(l.leader_hgrc()));
@@ -84,8 +85,14 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       agent ? fmt::format("# hooks append through the leader host's producer agent\n"
                           "# (`hgcluster producer-agent`, supervised by `up`)\n"
                           "agentsocket = {}\n"
-                          "agenttimeout = 30\n",
-                          AgentSocket(l, "{host}"))
+                          "agenttimeout = 30\n"
+                          "{}",
+                          AgentSocket(l, "{host}"),
+                          agent_runs_hooks && push_bundles
+                              ? "# changegroup events carry the push as a bundle: mirrors\n"
+                                "# apply it without pulling from the leader\n"
+                                "pushbundles = true\n"
+                              : "")
             : std::string(),
       max_message_bytes > 0
           ? fmt::format("# the Kafka topics' max.message.bytes (up --kafka-max-message-bytes)\n"
@@ -282,8 +289,7 @@ std::string MasterIni(const ClusterLayout& l, const SetupOptions& o, const std::
         "startdelay = {}\n",
         l.master_file(host), l.leader_dir(), o.standby ? 2 : 0);
   }
-  auto service = [&](const std::string& name, const std::string& command,
-                     const std::string& log) {
+  auto service = [&](const std::string& name, const std::string& command, const std::string& log) {
     text += fmt::format("\n[service {}]\ncommand = {}\nlog = {}\n", name, command, log);
   };
   service("pushdataaggregator-pending",
@@ -339,8 +345,9 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   log->EnsureTopic("pushdata", o.partitions);
   log->EnsureTopic("replicatedpushdatapending", 1);
   log->EnsureTopic("replicatedpushdata", 1);
-  WriteFileAtomic(l.leader_hgrc(), LeaderHgrc(l, log_url, o.partitions, !o.direct_producer,
-                                             !o.process_hooks, o.kafka_max_message_bytes));
+  WriteFileAtomic(l.leader_hgrc(),
+                  LeaderHgrc(l, log_url, o.partitions, !o.direct_producer, !o.process_hooks,
+                             !o.no_push_bundles, o.kafka_max_message_bytes));
   fs::create_directories(fs::path(l.hgext_path()).parent_path());
   WriteFileAtomic(l.hgext_path(), ReplicatedServedExtensionSource());
   WriteFileAtomic(l.hooks_ext_path(), HooksExtensionSource());
@@ -457,7 +464,8 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   fs::create_directories(l.master_state_dir());
   nlohmann::json hosts = nlohmann::json::array();
   bool any_master_file = false;
-  for (const auto& h : host_names) any_master_file = any_master_file || fs::exists(l.master_file(h));
+  for (const auto& h : host_names)
+    any_master_file = any_master_file || fs::exists(l.master_file(h));
   if (o.zookeeper.empty() && !any_master_file) WriteFileAtomic(l.master_file("leader"), "");
   for (const auto& h : host_names) {
     fs::create_directories(l.host_dir(h));

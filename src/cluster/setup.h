@@ -51,6 +51,9 @@ struct SetupOptions {
   // agent through the hgclusterhooks extension (no effect with
   // direct_producer, which has no agent).
   bool process_hooks = false;
+  // Changegroup events without the push's bundle (mirrors pull every push
+  // from the leader, as the reference's consumers do).
+  bool no_push_bundles = false;
   // Every this many seconds the master asks mirrors to verify every
   // repository (`replicate verify --all`); 0: never.
   int verify_every = 3600;

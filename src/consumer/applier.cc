@@ -150,6 +150,37 @@ void Applier::Pull(const std::string& local, const Message& m) {
   }
 }
 
+bool Applier::ApplyBundle(const std::string& local, const Message& m) {
+  if (!config_.apply_bundles) return false;
+  if (!m.bundle) {
+    if (!m.bundle_problem.empty()) Log(m.bundle_problem);
+    return false;
+  }
+  // Inside the repository's .hg: same filesystem, gone with the repository.
+  std::string file = local + "/.hg/hgcluster-incoming.hg";
+  try {
+    WriteFileAtomic(file, *m.bundle);
+  } catch (const std::exception& e) {
+    Log(fmt::format("cannot write the event's bundle ({}); pulling instead", e.what()));
+    return false;
+  }
+  ProcessResult r = RunLogged(local, {"unbundle", "--", file});
+  std::error_code ec;
+  fs::remove(file, ec);
+  if (!r.ok()) {
+    Log(fmt::format("the event's bundle did not apply ({}); pulling instead", RStrip(r.err)));
+    return false;
+  }
+  ChangelogIndex index = ChangelogIndex::Load(local);
+  for (const auto& head : m.heads) {
+    if (!index.RevOf(head)) {
+      Log(fmt::format("the event's bundle did not bring head {}; pulling instead", head));
+      return false;
+    }
+  }
+  return true;
+}
+
 void Applier::WriteHgrc(const std::string& local, const std::optional<std::string>& content) {
   std::string path = local + "/.hg/hgrc";
   if (content) {
@@ -434,11 +465,18 @@ void Applier::ApplyOnce(const Message& m) {
       auto url = WirePathToPullUrl(config_.pull_url_rewrites, m.path);
       std::string heads;
       for (const auto& h : m.heads) heads += (heads.empty() ? "" : ", ") + h;
-      Log(fmt::format("pulling {} heads ({}) and {} nodes from {} into {}", m.heads.size(), heads,
-                      m.nodecount, url.value_or("None"), local));
       int before = TipRev(local);
       CrashPoint("before-pull");
-      Pull(local, m);
+      if (config_.apply_bundles && m.bundle) {
+        Log(fmt::format("applying {} heads ({}) and {} nodes from the event's bundle ({} bytes) "
+                        "into {}",
+                        m.heads.size(), heads, m.nodecount, m.bundle->size(), local));
+      }
+      if (!ApplyBundle(local, m)) {
+        Log(fmt::format("pulling {} heads ({}) and {} nodes from {} into {}", m.heads.size(),
+                        heads, m.nodecount, url.value_or("None"), local));
+        Pull(local, m);
+      }
       CrashPoint("after-pull");
       int after = TipRev(local);
       if (after - before != m.nodecount) {

@@ -46,6 +46,9 @@ class Applier {
   void RunChecked(const std::string& repo, const std::vector<std::string>& args);
   void EnsureRepo(const std::string& local);
   void Pull(const std::string& local, const Message& m);
+  // Applies a changegroup event's bundle; false (logged) when the event has
+  // none or it did not bring every head, and the caller pulls.
+  bool ApplyBundle(const std::string& local, const Message& m);
   void WriteHgrc(const std::string& local, const std::optional<std::string>& content);
   // The leader's .hg/clonebundles.manifest from a sync (nullopt: delete ours).
   void WriteCloneBundlesManifest(const std::string& local,

@@ -42,6 +42,10 @@ struct ConsumerConfig {
   bool allow_symlinks = false;  // follow symbolic links below the repos root
                                 // ([consumer] allow_symlinks); off: a message whose
                                 // path passes through one is refused
+  // Apply a changegroup event's own bundle (message/push_bundle.h) instead of
+  // pulling the push from the leader; any problem with it falls back to the
+  // pull. [consumer] apply_bundles, default true.
+  bool apply_bundles = true;
   RewriteRules path_rewrites;
   RewriteRules pull_url_rewrites;
   RepoFilter filter;

@@ -185,6 +185,10 @@ std::string EncodeHookRequest(const HookRequest& r) {
     PutU32(out, static_cast<uint32_t>(v.size()));
     out += v;
   }
+  if (!r.attachment.empty()) {
+    PutU32(out, static_cast<uint32_t>(r.attachment.size()));
+    out += r.attachment;
+  }
   return out;
 }
 
@@ -226,7 +230,10 @@ HookRequest DecodeHookRequest(std::string_view payload) {
     std::string value(in.Bytes(in.Int(4, "environment value length"), "environment value length"));
     r.env.emplace_back(std::move(key), std::move(value));
   }
-  if (in.remaining() != 0) Bad(fmt::format("{} bytes after the environment", in.remaining()));
+  if (in.remaining() != 0) {
+    r.attachment = std::string(in.Bytes(in.Int(4, "attachment length"), "attachment length"));
+  }
+  if (in.remaining() != 0) Bad(fmt::format("{} bytes after the attachment", in.remaining()));
   return r;
 }
 

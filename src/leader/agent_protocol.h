@@ -33,7 +33,9 @@
 //   u16 N, N bytes       working directory hg gave the hook (absolute)
 //   u32 count            environment entries, 0..kMaxEnvEntries
 //   count x (u16 K, K bytes name; u32 V, V bytes value)
-//   nothing after the last entry
+//   optionally: u32 N, N bytes   an attachment: for the changegroup hook,
+//                        the push as an hg bundle (message/push_bundle.h)
+//   nothing after that
 // Hook reply payload (one or two per request):
 //   u8  version
 //   u8  status           3 started: sent just before the hook runs, and
@@ -83,6 +85,7 @@ struct HookRequest {
   std::string config_path;
   std::string cwd;
   std::vector<std::pair<std::string, std::string>> env;
+  std::string attachment{};  // empty: none
 };
 
 enum class HookStatus : uint8_t { kRan = 0, kNotServed = 1, kBadRequest = 2, kStarted = 3 };

@@ -122,7 +122,13 @@ TEST(AgentProtocol, MalformedHookRequestsSayWhatIsWrong) {
   for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_FALSE(MalformedHook(good.substr(0, n)).empty()) << n;
   }
-  EXPECT_NE(MalformedHook(good + "z").find("1 bytes after the environment"), std::string::npos);
+  EXPECT_NE(MalformedHook(good + "z").find("truncated at attachment length"), std::string::npos);
+  EXPECT_NE(MalformedHook(good + std::string("\0\0\0\1ab", 6)).find("1 bytes after the attachment"),
+            std::string::npos);
+  HookRequest with = SampleHook();
+  with.attachment = std::string("HG20\0\0", 6);
+  EXPECT_EQ(DecodeHookRequest(EncodeHookRequest(with)).attachment, with.attachment);
+  EXPECT_EQ(DecodeHookRequest(good).attachment, "");
   HookRequest h = SampleHook();
   h.hook = "pretxnclose; rm -rf /";
   EXPECT_NE(MalformedHook(EncodeHookRequest(h)).find("hook name must be"), std::string::npos);

@@ -23,6 +23,7 @@
 #include "leader/served_wait.h"
 #include "log/message_size.h"
 #include "message/message.h"
+#include "message/push_bundle.h"
 #include "pushlog/push_user.h"
 #include "pushlog/pushlog_db.h"
 
@@ -377,6 +378,18 @@ void WaitUntilServed(const HookContext& c, Producer& producer, ReadYourWrites& r
   }
 }
 
+// The push's bundle goes into the event when the event still fits in one
+// record of the log with it; otherwise mirrors pull the push as before.
+void AttachBundle(const HookContext& c, Producer& producer, nlohmann::json& changegroup) {
+  if (c.bundle.empty()) return;
+  MessageLimit limit =
+      MessageLimitFor(producer.config().log_url, producer.config().max_message_bytes);
+  int64_t size = static_cast<int64_t>(EncodeMessage(changegroup).size()) +
+                 EncodedPushBundleSize(static_cast<int64_t>(c.bundle.size()));
+  if (size + 4096 > limit.max_bytes) return;
+  changegroup["bundle"] = EncodePushBundle(c.bundle);
+}
+
 int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader) {
   auto start = std::chrono::steady_clock::now();
   std::string root = c.cwd;
@@ -399,6 +412,7 @@ int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader)
     nlohmann::json changegroup =
         MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now());
     AttachPushes(changegroup, PushesOfChangegroup(c, root));
+    AttachBundle(c, producer, changegroup);
     // The changegroup and the heads it produced go to the log together, so
     // no consumer ever sees one without the other.
     int64_t logged = producer.SendBatch(

@@ -34,6 +34,10 @@ struct HookContext {
   // The account the pushlog falls back to when no user variable is set:
   // the hg process's user (the agent asks the kernel: SO_PEERCRED).
   std::string os_account;
+  // The changegroup hook's push as an hg bundle (the hook extension builds
+  // it when [replicationproducer] pushbundles is on); empty: none, mirrors
+  // pull the push from the leader.
+  std::string bundle;
 
   std::string Env(const std::string& name) const { return env ? env(name) : ""; }
   std::ostream& out() const { return *out_stream; }

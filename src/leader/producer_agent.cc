@@ -292,6 +292,7 @@ HookReply ProducerAgent::HandleHook(std::string_view payload, const std::string&
   c.err_stream = &err;
   c.log = log_.get();
   c.os_account = peer_account;
+  if (request.hook == "changegroup") c.bundle = std::move(request.attachment);
   int status = RunLeaderHook(request.hook, request.config_path, c);
   if (status != 0) {
     LogLine(kLogger, fmt::format("hook {} in {} exited with status {}: {}", request.hook,

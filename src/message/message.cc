@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "message/message_fields.h"
+#include "message/push_bundle.h"
 
 namespace hgc {
 namespace {
@@ -143,6 +144,11 @@ void DecodeFields(Message& m) {
                         ? static_cast<int64_t>(f.StringList("nodes").size())
                         : f.Int("nodecount");
       DecodePushes(m);
+      try {
+        m.bundle = DecodePushBundle(m.body);
+      } catch (const Error& e) {
+        m.bundle_problem = e.what();  // the mirror pulls instead
+      }
       break;
     case MessageType::kPushkey:
       m.ns = f.String("namespace");

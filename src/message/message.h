@@ -58,6 +58,11 @@ struct Message {
   // field, nullopt means the leader has none (delete the mirror's copy).
   bool has_clonebundles_manifest = false;
   std::optional<std::string> clonebundles_manifest;
+  // changegroup-2 extension (message/push_bundle.h): the push as an hg
+  // bundle, checked against its size and sha256; nullopt when absent or
+  // unusable, and then `bundle_problem` says why when it was unusable.
+  std::optional<std::string> bundle;
+  std::string bundle_problem;
 };
 
 // "1\n" + PythonJsonDumps(object).

@@ -2,7 +2,7 @@
 #include "notify/event_identity.h"
 
 #include "message/message.h"
-#include "notify/digest.h"
+#include "common/digest.h"
 
 namespace hgc {
 

@@ -1,6 +1,6 @@
 #include "notify/s3_put.h"
 
-#include "notify/digest.h"
+#include "common/digest.h"
 
 namespace hgc {
 

@@ -10,7 +10,7 @@
 #include <map>
 
 #include "common/error.h"
-#include "notify/digest.h"
+#include "common/digest.h"
 
 namespace hgc {
 namespace {

@@ -7,7 +7,7 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
-#include "notify/digest.h"
+#include "common/digest.h"
 #include "notify/test_http_receiver.h"
 #include "notify/test_sigv4_verify.h"
 

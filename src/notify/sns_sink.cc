@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "common/logline.h"
 #include "message/message.h"
-#include "notify/digest.h"
+#include "common/digest.h"
 #include "notify/http_client.h"
 #include "notify/s3_put.h"
 

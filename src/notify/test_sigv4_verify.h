@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "notify/digest.h"
+#include "common/digest.h"
 #include "notify/sigv4.h"
 #include "notify/test_http_receiver.h"
 

@@ -9,7 +9,7 @@
 
 #include "common/ini.h"
 #include "message/message.h"
-#include "notify/digest.h"
+#include "common/digest.h"
 #include "notify/test_http_receiver.h"
 #include "notify/test_notify_support.h"
 #include "notify/webhooks_runner.h"

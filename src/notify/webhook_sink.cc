@@ -5,7 +5,7 @@
 
 #include "common/error.h"
 #include "common/logline.h"
-#include "notify/digest.h"
+#include "common/digest.h"
 #include "notify/http_client.h"
 
 namespace hgc {
