@@ -6,6 +6,7 @@
 //   build/push_latency --throughput [--pushes N]
 //   build/push_latency --failover [--rounds R]
 //   build/push_latency --hooks [--pushes N]
+//   build/push_latency --bundles [--pushes N]
 //
 // Sequential mode: N pushes of one changeset each through
 // `hgcluster local-ssh`. For each, the time from the push command returning
@@ -46,6 +47,13 @@
 // before the next one. Prints p50/p99 of the push command and the ratios to
 // the hook-free push (target <= 1.05) and of read-your-writes to a plain
 // replicated push.
+//
+// Bundles mode (issue 17): two clusters one after the other, N
+// one-changeset pushes each: changegroup events carrying the push (the
+// default), and `up --no-push-bundles` (every mirror pulls every push from
+// the leader). p50/p99 of the push and of push start -> both mirrors have
+// it, and the machine's CPU time per push (every process: with local-path
+// pulls the leader's share of a pull runs inside the mirror's hg).
 //
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
@@ -238,7 +246,20 @@ struct PushTimes {
   std::string name;
   std::vector<double> push;     // hg push start -> return
   std::vector<double> mirrors;  // hg push start -> both mirrors have it
+  double cpu_seconds = 0;       // CPU of the whole machine during the measured pushes
 };
+
+// user + nice + system + irq + softirq of every CPU, in seconds (/proc/stat).
+double MachineCpuSeconds() {
+  std::string stat = hgc::ReadFileOrEmpty("/proc/stat");
+  unsigned long long v[7] = {};
+  if (std::sscanf(stat.c_str(), "cpu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
+                  &v[3], &v[4], &v[5], &v[6]) != 7) {
+    return 0;
+  }
+  return static_cast<double>(v[0] + v[1] + v[2] + v[5] + v[6]) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 PushTimes MeasurePushes(const std::string& name, const std::string& log, const std::string& extra,
                         int pushes) {
@@ -255,7 +276,8 @@ PushTimes MeasurePushes(const std::string& name, const std::string& log, const s
     Run(c.Push(client, "bench", std::to_string(i)));
     WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
   }
-  PushTimes t{name, {}, {}};
+  PushTimes t{name, {}, {}, 0};
+  double cpu0 = MachineCpuSeconds();
   for (int i = 2; i < pushes + 2; ++i) {
     auto started = Clock::now();
     auto r = Run(c.Push(client, "bench", std::to_string(i)));
@@ -265,7 +287,24 @@ PushTimes MeasurePushes(const std::string& name, const std::string& log, const s
     t.push.push_back(Ms(returned - started));
     t.mirrors.push_back(Ms(seen - started));
   }
+  t.cpu_seconds = MachineCpuSeconds() - cpu0;
   return t;
+}
+
+int Bundles(int pushes) {
+  std::vector<PushTimes> runs;
+  runs.push_back(MeasurePushes("bundles in the log (default)", "", "", pushes));
+  runs.push_back(
+      MeasurePushes("mirrors pull from the leader", "", " --no-push-bundles", pushes));
+  std::printf("%d pushes of one changeset each, 2 mirrors, embedded log:\n", pushes);
+  std::printf("  %-32s %-28s %-30s %s\n", "mode", "hg push start->return",
+              "push start->both mirrors", "machine CPU per push");
+  for (const auto& r : runs) {
+    std::printf("  %-32s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms   %.0f ms\n",
+                r.name.c_str(), Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5),
+                Pct(r.mirrors, 0.99), r.cpu_seconds * 1000 / pushes);
+  }
+  return 0;
 }
 
 int Hooks(int pushes) {
@@ -536,7 +575,7 @@ int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
   int pushes = 200, mirrors = 2, repos = 100, rounds = 5;
   bool concurrent = false, stuck = false, compare = false, direct = true, throughput = false,
-       failover = false, hooks = false;
+       failover = false, hooks = false, bundles = false;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -562,12 +601,15 @@ int main(int argc, char** argv) {
       failover = true;
     else if (a == "--hooks")
       hooks = true;
+    else if (a == "--bundles")
+      bundles = true;
     else if (a == "--rounds" && i + 1 < argc)
       rounds = std::atoi(argv[++i]);
   }
   try {
     if (compare) return Compare(pushes, direct);
     if (hooks) return Hooks(pushes);
+    if (bundles) return Bundles(pushes);
     if (throughput) return Throughput(pushes);
     if (failover) return Failover(rounds);
     return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);

@@ -164,7 +164,11 @@ bool Applier::ApplyBundle(const std::string& local, const Message& m) {
     Log(fmt::format("cannot write the event's bundle ({}); pulling instead", e.what()));
     return false;
   }
-  ProcessResult r = RunLogged(local, {"unbundle", "--", file});
+  std::vector<std::string> args{"unbundle"};
+  // The crash point of the changesets' transaction, as for a pull.
+  if (auto hook = CrashDuringPullHook()) args.push_back("--config=" + *hook);
+  args.insert(args.end(), {"--", file});
+  ProcessResult r = RunLogged(local, args);
   std::error_code ec;
   fs::remove(file, ec);
   if (!r.ok()) {
