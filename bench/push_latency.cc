@@ -5,7 +5,7 @@
 //   build/push_latency --compare [--pushes N] [--no-direct]
 //   build/push_latency --throughput [--pushes N]
 //   build/push_latency --failover [--rounds R]
-//   build/push_latency --hooks [--pushes N]
+//   build/push_latency --hooks [--pushes N] [--no-push-bundles]
 //   build/push_latency --bundles [--pushes N]
 //
 // Sequential mode: N pushes of one changeset each through
@@ -307,8 +307,8 @@ int Bundles(int pushes) {
   return 0;
 }
 
-int Hooks(int pushes) {
-  Cluster c(2, "");
+int Hooks(int pushes, const std::string& extra_up) {
+  Cluster c(2, "", extra_up);
   std::string hookfree = c.dir + "/hookfree";
   std::vector<std::string> clients;
   Run("hg init " + hookfree);
@@ -575,7 +575,7 @@ int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
   int pushes = 200, mirrors = 2, repos = 100, rounds = 5;
   bool concurrent = false, stuck = false, compare = false, direct = true, throughput = false,
-       failover = false, hooks = false, bundles = false;
+       failover = false, hooks = false, bundles = false, push_bundles = true;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -603,12 +603,14 @@ int main(int argc, char** argv) {
       hooks = true;
     else if (a == "--bundles")
       bundles = true;
+    else if (a == "--no-push-bundles")
+      push_bundles = false;
     else if (a == "--rounds" && i + 1 < argc)
       rounds = std::atoi(argv[++i]);
   }
   try {
     if (compare) return Compare(pushes, direct);
-    if (hooks) return Hooks(pushes);
+    if (hooks) return Hooks(pushes, push_bundles ? "" : " --no-push-bundles");
     if (bundles) return Bundles(pushes);
     if (throughput) return Throughput(pushes);
     if (failover) return Failover(rounds);
