@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstdint>
+
 #include "common/digest.h"
 #include "common/error.h"
 
@@ -13,6 +16,59 @@ namespace {
                                          "; the mirror pulls from the leader instead");
 }
 
+uint32_t BigEndian32(std::string_view data, size_t at) {
+  return (uint32_t{static_cast<uint8_t>(data[at])} << 24) |
+         (uint32_t{static_cast<uint8_t>(data[at + 1])} << 16) |
+         (uint32_t{static_cast<uint8_t>(data[at + 2])} << 8) |
+         uint32_t{static_cast<uint8_t>(data[at + 3])};
+}
+
+// The bundle comes from the log, not from the leader: it may hold only what
+// a push brings (no stream clone, no obsolescence markers, no compression),
+// so a forged event cannot make `hg unbundle` do more than a push would.
+// bundle2: "HG20", i32 stream-parameter size (0 here), then parts: i32
+// header size (0 ends the bundle), header (u8 type size, type, u32 id, u8
+// mandatory and u8 advisory parameter counts, their u8 size pairs, the
+// bytes), payload chunks of i32 size (0 ends the part; negative: refused).
+void CheckParts(std::string_view b) {
+  size_t at = 0;
+  auto need = [&](size_t n, const char* what) {
+    if (b.size() - at < n) Bad(fmt::format("data is cut short in {}", what));
+  };
+  need(8, "the header");
+  if (b.substr(0, 4) != "HG20") Bad("data is not an HG20 bundle");
+  if (BigEndian32(b, 4) != 0) Bad("data has stream parameters (compression?)");
+  at = 8;
+  while (true) {
+    need(4, "a part header size");
+    uint32_t header = BigEndian32(b, at);
+    at += 4;
+    if (header == 0) break;
+    if (header > 0x7fffffff) Bad("data has a negative part header size");
+    need(header, "a part header");
+    std::string_view h = b.substr(at, header);
+    at += header;
+    if (h.empty() || h.size() < 1u + static_cast<uint8_t>(h[0])) Bad("data has a bad part header");
+    std::string type(h.substr(1, static_cast<uint8_t>(h[0])));
+    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (type != "changegroup" && type != "phase-heads" && type != "bookmarks") {
+      Bad(fmt::format("data holds a '{}' part (only changegroup, phase-heads and bookmarks)",
+                      type));
+    }
+    while (true) {
+      need(4, "a chunk size");
+      uint32_t chunk = BigEndian32(b, at);
+      at += 4;
+      if (chunk == 0) break;
+      if (chunk > 0x7fffffff) Bad("data has an interrupted or negative chunk");
+      need(chunk, "a chunk");
+      at += chunk;
+    }
+  }
+  if (at != b.size())
+    Bad(fmt::format("data has {} bytes after the end of the bundle", b.size() - at));
+}
+
 }  // namespace
 
 nlohmann::json EncodePushBundle(std::string_view bundle) {
@@ -22,9 +78,7 @@ nlohmann::json EncodePushBundle(std::string_view bundle) {
           {"data", Base64Encode(bundle)}};
 }
 
-int64_t EncodedPushBundleSize(int64_t bundle_bytes) {
-  return 4 * ((bundle_bytes + 2) / 3) + 160;
-}
+int64_t EncodedPushBundleSize(int64_t bundle_bytes) { return 4 * ((bundle_bytes + 2) / 3) + 160; }
 
 std::optional<std::string> DecodePushBundle(const nlohmann::json& body) {
   auto it = body.find("bundle");
@@ -49,6 +103,7 @@ std::optional<std::string> DecodePushBundle(const nlohmann::json& body) {
                     size->get<int64_t>()));
   }
   if (Sha256Hex(*bytes) != sha->get<std::string>()) Bad("data does not match its sha256");
+  CheckParts(*bytes);
   return bytes;
 }
 

@@ -8,7 +8,9 @@
 //
 // A consumer that does not know the field ignores it and pulls, as the
 // reference does. One whose bundle cannot be used (malformed, a checksum
-// that does not match) pulls too: the bundle only saves the pull.
+// that does not match, a part a push would not carry: stream clone data,
+// obsolescence markers, compression) pulls too: the bundle only saves the
+// pull.
 // Thread-safety: pure functions.
 #pragma once
 

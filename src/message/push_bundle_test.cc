@@ -1,5 +1,6 @@
 #include "message/push_bundle.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "common/digest.h"
@@ -20,21 +21,61 @@ std::string Problem(const nlohmann::json& body) {
   return "";
 }
 
-TEST(PushBundle, RoundTripsAnyBytesAndRefusesWhatDoesNotMatch) {
-  std::string bytes("HG20\0\0\0\0\xff\x01 bundle", 17);
+// A bundle2 of parts with one chunk of payload each.
+std::string Bundle(const std::vector<std::string>& types, std::string params = "") {
+  auto be32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 8), static_cast<char>(v)};
+  };
+  std::string out = "HG20" + be32(static_cast<uint32_t>(params.size())) + params;
+  for (const auto& t : types) {
+    std::string header =
+        std::string(1, static_cast<char>(t.size())) + t + be32(0) + std::string(2, '\0');
+    out += be32(static_cast<uint32_t>(header.size())) + header + be32(3) + "abc" + be32(0);
+  }
+  return out + be32(0);
+}
+
+TEST(PushBundle, HoldsOnlyWhatAPushBrings) {
+  for (auto parts : std::vector<std::vector<std::string>>{
+           {"CHANGEGROUP", "phase-heads", "bookmarks"}, {"changegroup"}, {}}) {
+    std::string b = Bundle(parts);
+    EXPECT_EQ(DecodePushBundle({{"bundle", EncodePushBundle(b)}}), b);
+  }
+  EXPECT_NE(Problem({{"bundle", EncodePushBundle(Bundle({"changegroup", "stream2"}))}})
+                .find("holds a 'stream2' part"),
+            std::string::npos);
+  EXPECT_NE(Problem({{"bundle", EncodePushBundle(Bundle({"obsmarkers"}))}}).find("'obsmarkers'"),
+            std::string::npos);
+  EXPECT_NE(Problem({{"bundle", EncodePushBundle(Bundle({"changegroup"}, "Compression=BZ"))}})
+                .find("stream parameters"),
+            std::string::npos);
+  std::string b = Bundle({"changegroup"});
+  EXPECT_NE(Problem({{"bundle", EncodePushBundle(b.substr(0, b.size() - 6))}}).find("cut short"),
+            std::string::npos);
+  EXPECT_NE(Problem({{"bundle", EncodePushBundle(b + "x")}}).find("1 bytes after the end"),
+            std::string::npos);
+  EXPECT_NE(Problem({{"bundle", EncodePushBundle("HG10UN")}}).find("cut short"), std::string::npos);
+}
+
+TEST(PushBundle, RoundTripsAndRefusesWhatDoesNotMatch) {
+  std::string bytes = Bundle({"changegroup"});
   nlohmann::json body = {{"bundle", EncodePushBundle(bytes)}};
-  EXPECT_EQ(body["bundle"]["size"], 17);
+  EXPECT_EQ(body["bundle"]["size"], bytes.size());
   EXPECT_EQ(body["bundle"]["sha256"], Sha256Hex(bytes));
   EXPECT_EQ(DecodePushBundle(body), bytes);
-  EXPECT_LE(body["bundle"].dump().size(), static_cast<size_t>(EncodedPushBundleSize(17)));
+  EXPECT_LE(body["bundle"].dump().size(),
+            static_cast<size_t>(EncodedPushBundleSize(static_cast<int64_t>(bytes.size()))));
   EXPECT_FALSE(DecodePushBundle(nlohmann::json::object()));
 
   nlohmann::json bad = body;
   bad["bundle"]["sha256"] = std::string(64, '0');
   EXPECT_NE(Problem(bad).find("does not match its sha256"), std::string::npos);
   bad = body;
-  bad["bundle"]["size"] = 16;
-  EXPECT_NE(Problem(bad).find("data is 17 bytes, not the 16 it announces"), std::string::npos);
+  bad["bundle"]["size"] = bytes.size() - 1;
+  EXPECT_NE(Problem(bad).find(fmt::format("data is {} bytes, not the {} it announces", bytes.size(),
+                                          bytes.size() - 1)),
+            std::string::npos);
   bad = body;
   bad["bundle"]["data"] = "SEcyMA=\n";
   EXPECT_NE(Problem(bad).find("not base64"), std::string::npos);
@@ -51,9 +92,9 @@ TEST(PushBundle, AnUnusableBundleLeavesTheEventUsableForAPull) {
                          {"nodecount", 1},
                          {"heads", {std::string(40, 'a')}},
                          {"_created", 1.5},
-                         {"bundle", EncodePushBundle("HG20")}};
+                         {"bundle", EncodePushBundle(Bundle({}))}};
   Message ok = DecodeMessage(EncodeMessage(body));
-  EXPECT_EQ(ok.bundle, "HG20");
+  EXPECT_EQ(ok.bundle, Bundle({}));
   body["bundle"]["sha256"] = std::string(64, 'f');
   Message m = DecodeMessage(EncodeMessage(body));
   EXPECT_FALSE(m.bundle);
