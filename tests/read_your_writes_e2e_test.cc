@@ -139,6 +139,15 @@ TEST(ReadYourWritesE2E, AStoppedMirrorMakesThePushReturnAtTheTimeoutNamingIt) {
   ASSERT_EQ(next.exit_code, 0);
   EXPECT_NE((next.out + next.err).find("remote: served by 2/2 mirrors in "), std::string::npos)
       << next.out << next.err;
+  // A bookmark-only push waits too (in txnclose: no changegroup hook runs).
+  ASSERT_EQ(c.Hg("-R " + client + " bookmark -r tip feat").exit_code, 0);
+  auto book = c.Push(client, "ryw", "-B feat");
+  ASSERT_LE(book.exit_code, 1) << book.out << book.err;  // 1: no changesets sent
+  EXPECT_NE((book.out + book.err).find("remote: served by 2/2 mirrors in "), std::string::npos)
+      << book.out << book.err;
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_EQ(ReadBookmarks(c.MirrorRepo(m, "ryw")).count("feat"), 1u) << "mirror " << m;
+  }
   // A value it does not understand: said, and the push goes through unharmed.
   ASSERT_EQ(CommitChange(client), 0);
   auto odd = c.Push(client, "ryw", "--pushvars READYOURWRITES=maybe");

@@ -246,7 +246,51 @@ std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
   return heads;
 }
 
-int Txnclose(const HookContext& c, Producer& producer) {
+// Read-your-writes (served_wait.h): set up before the push's events are
+// appended when this push waits; a configuration problem is reported and the
+// push goes on without waiting.
+struct ReadYourWrites {
+  std::unique_ptr<Log> own_log;  // when the hook has no log of its own (a process)
+  std::optional<ServedWait> wait;
+  size_t mirrors = 0;
+};
+
+void PrepareReadYourWrites(const HookContext& c, Producer& producer, const IniFile& leader,
+                           const std::string& root, ReadYourWrites& ryw) {
+  try {
+    std::optional<IniFile> repo;
+    if (fs::exists(root + "/.hg/hgrc")) repo = IniFile::Load(root + "/.hg/hgrc");
+    auto config =
+        ServedWaitFor(leader, repo ? &*repo : nullptr, c.Env("HG_USERVAR_READYOURWRITES"));
+    if (!config) return;
+    ryw.mirrors = config->groups.size();
+    Log* log = c.log;
+    if (!log) {
+      ryw.own_log = OpenLog(producer.config().log_url, "leader-readyourwrites");
+      log = ryw.own_log.get();
+    }
+    ryw.wait.emplace(*log, std::move(*config));
+  } catch (const std::exception& e) {
+    c.out() << "not waiting for the mirrors (read-your-writes): " << e.what() << std::endl;
+    ryw.wait.reset();
+  }
+}
+
+void WaitUntilServed(const HookContext& c, Producer& producer, ReadYourWrites& ryw, int partition,
+                     int64_t heads_offset) {
+  if (!ryw.wait) return;
+  try {
+    auto result = ryw.wait->Wait(producer.config().topic, partition, heads_offset);
+    for (const auto& line : DescribeServed(result, ryw.mirrors, ryw.wait->timeout())) {
+      c.out() << line << std::endl;
+    }
+  } catch (const std::exception& e) {
+    c.out() << "could not tell whether the mirrors serve this push (read-your-writes): " << e.what()
+            << std::endl;
+  }
+}
+
+int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
   // A transaction with a changegroup is announced by the changegroup hook; the
   // mirrors' pull then carries its bookmarks and phases — except bookmarks
   // deleted or moved to a changeset the mirrors already had, and changesets
@@ -319,8 +363,14 @@ int Txnclose(const HookContext& c, Producer& producer) {
       namespaces.insert("phases");
     }
   }
+  // A bookmark- or phase-only push that asked to wait does it here (with a
+  // changegroup, the changegroup hook waits for the heads event that
+  // follows these pushkeys).
+  ReadYourWrites ryw;
+  if (!with_changegroup && !messages.empty()) PrepareReadYourWrites(c, producer, leader, root, ryw);
+  int64_t logged = -1;
   try {
-    if (!messages.empty()) producer.SendBatch(messages, partition);
+    if (!messages.empty()) logged = producer.SendBatch(messages, partition);
   } catch (const Error& e) {
     c.out() << "replication log not available; could not record pushkey updates: " << e.what()
             << "\n(run `hg replicatesync` on this repository once the log is back)" << std::endl;
@@ -331,51 +381,11 @@ int Txnclose(const HookContext& c, Producer& producer) {
                            Elapsed(start))
             << std::endl;
   }
+  if (logged >= 0) {
+    WaitUntilServed(c, producer, ryw, partition,
+                    logged + static_cast<int64_t>(messages.size()) - 1);
+  }
   return 0;
-}
-
-// Read-your-writes (served_wait.h): set up before the push's events are
-// appended when this push waits; a configuration problem is reported and the
-// push goes on without waiting.
-struct ReadYourWrites {
-  std::unique_ptr<Log> own_log;  // when the hook has no log of its own (a process)
-  std::optional<ServedWait> wait;
-  size_t mirrors = 0;
-};
-
-void PrepareReadYourWrites(const HookContext& c, Producer& producer, const IniFile& leader,
-                           const std::string& root, ReadYourWrites& ryw) {
-  try {
-    std::optional<IniFile> repo;
-    if (fs::exists(root + "/.hg/hgrc")) repo = IniFile::Load(root + "/.hg/hgrc");
-    auto config =
-        ServedWaitFor(leader, repo ? &*repo : nullptr, c.Env("HG_USERVAR_READYOURWRITES"));
-    if (!config) return;
-    ryw.mirrors = config->groups.size();
-    Log* log = c.log;
-    if (!log) {
-      ryw.own_log = OpenLog(producer.config().log_url, "leader-readyourwrites");
-      log = ryw.own_log.get();
-    }
-    ryw.wait.emplace(*log, std::move(*config));
-  } catch (const std::exception& e) {
-    c.out() << "not waiting for the mirrors (read-your-writes): " << e.what() << std::endl;
-    ryw.wait.reset();
-  }
-}
-
-void WaitUntilServed(const HookContext& c, Producer& producer, ReadYourWrites& ryw, int partition,
-                     int64_t heads_offset) {
-  if (!ryw.wait) return;
-  try {
-    auto result = ryw.wait->Wait(producer.config().topic, partition, heads_offset);
-    for (const auto& line : DescribeServed(result, ryw.mirrors, ryw.wait->timeout())) {
-      c.out() << line << std::endl;
-    }
-  } catch (const std::exception& e) {
-    c.out() << "could not tell whether the mirrors serve this push (read-your-writes): " << e.what()
-            << std::endl;
-  }
 }
 
 // The push's bundle goes into the event when the event still fits in one
@@ -518,7 +528,7 @@ int RunLeaderHook(const std::string& hook, const std::string& config_path, const
   try {
     if (hook == "pretxnopen") return Pretxnopen(c, *producer);
     if (hook == "pretxnclose") return Pretxnclose(c, *producer, &*ini);
-    if (hook == "txnclose") return Txnclose(c, *producer);
+    if (hook == "txnclose") return Txnclose(c, *producer, *ini);
     if (hook == "changegroup") return Changegroup(c, *producer, *ini);
     if (hook == "pre-init") return PreInit(c, *producer);
     if (hook == "post-init") return PostInit(c, *producer);
