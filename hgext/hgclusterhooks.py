@@ -232,8 +232,13 @@ def _runinagent(ui, path, hook, config, cwd, env, attachment=b''):
         version, status = struct.unpack('>BB', reply[:2])
         if version == _VERSION and status == 3:
             # Started: the hook may wait for the log and the pushlog's
-            # lock (each up to its own deadline).
-            sock.settimeout(_agenttimeout(ui) + 60)
+            # lock (each up to its own deadline), and for the mirrors
+            # (read-your-writes, src/leader/served_wait.h).
+            try:
+                served = float(ui.config(b'readyourwrites', b'timeout') or 30)
+            except ValueError:
+                served = 30
+            sock.settimeout(_agenttimeout(ui) + 60 + min(max(served, 0), 3600))
             reply = _recvframe(sock)
     finally:
         sock.close()
