@@ -79,5 +79,59 @@ TEST(PushBundlesE2E, MirrorsApplyPushesFromTheLogWhenTheLeaderIsGone) {
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
 }
 
+// Bundles too big for their event travel through the bundle store (here
+// every bundle: pushbundleinlinemax = 1): applied from it with the leader
+// gone; a bundle missing from the store is pulled, once the leader is back.
+TEST(PushBundlesE2E, BundlesTooBigForTheirEventComeFromTheStore) {
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  std::string hgrc = c.root() + "/leader/hgrc";
+  std::string text = ReadFileOrEmpty(hgrc);
+  auto at = text.find("pushbundles = true\n");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.insert(at, "pushbundleinlinemax = 1\n");
+  WriteFileAtomic(hgrc, text);
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+3'").exit_code, 0);
+  ChangelogIndex nodes = ChangelogIndex::Load(client);
+  ASSERT_EQ(c.Push(client, "repo", "-r 0").exit_code, 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+
+  int consumers[2] = {Pid(c, "/mirrors/0/pid"), Pid(c, "/mirrors/1/pid")};
+  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  ASSERT_EQ(c.Push(client, "repo", "-r 1").exit_code, 0);
+  std::string store = c.root() + "/pushbundles";
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(store)) {
+    files += e.path().extension() == ".hg";
+  }
+  EXPECT_EQ(files, 2) << "one file per pushed bundle in " << store;
+  std::string repos = c.root() + "/leader/repos", away = c.root() + "/leader/repos.gone";
+  std::filesystem::rename(repos, away);
+  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGCONT), 0);
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(
+        WaitFor([&] { return ChangelogIndex::Load(c.MirrorRepo(m, "repo")).size() == 2; }, 60s))
+        << c.MirrorLog(m);
+    EXPECT_NE(c.MirrorLog(m).find("bytes, bundle store) into"), std::string::npos)
+        << c.MirrorLog(m);
+  }
+  std::filesystem::rename(away, repos);
+
+  // The store lost the next bundle: the mirrors say so and pull it.
+  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  ASSERT_EQ(c.Push(client, "repo", "-r 2").exit_code, 0);
+  for (const auto& e : std::filesystem::directory_iterator(store)) {
+    if (e.path().extension() == ".hg") std::filesystem::remove(e.path());
+  }
+  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGCONT), 0);
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+  EXPECT_EQ(ChangelogIndex::Load(c.MirrorRepo(1, "repo")).NodeHex(2), nodes.NodeHex(2));
+  EXPECT_NE(c.MirrorLog(1).find("is not in the bundle store; pulling instead"), std::string::npos)
+      << c.MirrorLog(1);
+}
+
 }  // namespace
 }  // namespace hgc::test

@@ -82,17 +82,21 @@ std::string LeaderHgrc(const ClusterLayout& l, const std::string& log_url, int p
       "\n"
       "[hooks]\n",
       log_url, parts,
-      agent ? fmt::format("# hooks append through the leader host's producer agent\n"
-                          "# (`hgcluster producer-agent`, supervised by `up`)\n"
-                          "agentsocket = {}\n"
-                          "agenttimeout = 30\n"
-                          "{}",
-                          AgentSocket(l, "{host}"),
-                          agent_runs_hooks && push_bundles
-                              ? "# changegroup events carry the push as a bundle: mirrors\n"
-                                "# apply it without pulling from the leader\n"
-                                "pushbundles = true\n"
-                              : "")
+      agent ? fmt::format(
+                  "# hooks append through the leader host's producer agent\n"
+                  "# (`hgcluster producer-agent`, supervised by `up`)\n"
+                  "agentsocket = {}\n"
+                  "agenttimeout = 30\n"
+                  "{}",
+                  AgentSocket(l, "{host}"),
+                  agent_runs_hooks && push_bundles
+                      ? fmt::format("# changegroup events carry the push as a bundle: mirrors\n"
+                                    "# apply it without pulling from the leader; bundles too\n"
+                                    "# big for their event go to the bundle store\n"
+                                    "pushbundles = true\n"
+                                    "bundlestore = {}\n",
+                                    l.push_bundle_store())
+                      : std::string())
             : std::string(),
       max_message_bytes > 0
           ? fmt::format("# the Kafka topics' max.message.bytes (up --kafka-max-message-bytes)\n"
@@ -134,13 +138,15 @@ std::string ConsumerIni(const ClusterLayout& l, const std::string& name, const s
       "group = {0}\n"
       "poll_timeout = 0.1\n"
       "workers = {2}\n"
+      "# pushes too big to travel in their event (the leader's bundlestore)\n"
+      "bundle_store = {5}\n"
       "\n"
       "[path_rewrites]\n"
       "{{moz}} = {3}\n"
       "\n"
       "[pull_url_rewrites]\n"
       "{{moz}} = {4}\n",
-      name, log_url, workers, l.mirror_repos(name), l.leader_repos());
+      name, log_url, workers, l.mirror_repos(name), l.leader_repos(), l.push_bundle_store());
 }
 
 std::string HeadsIni(const ClusterLayout& l, const std::string& name, const std::string& log_url,

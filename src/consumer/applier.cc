@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
@@ -19,6 +21,7 @@
 #include "hg/repo_digest.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "message/push_bundle.h"
 #include "pushlog/pushlog_db.h"
 #include "routing/confined_path.h"
 #include "routing/rewrites.h"
@@ -126,8 +129,9 @@ void Applier::Pull(const std::string& local, const Message& m) {
     auto it = hidden ? std::find(heads.begin(), heads.end(), *hidden) : heads.end();
     if (it == heads.end()) break;
     heads.erase(it);
-    Log(fmt::format("head {} is hidden on the leader now (obsoleted by a later push); not pulling it",
-                    *hidden));
+    Log(fmt::format(
+        "head {} is hidden on the leader now (obsoleted by a later push); not pulling it",
+        *hidden));
     if (heads.empty()) return;
     args = pull_args();
     r = RunLogged(local, args);
@@ -156,10 +160,32 @@ bool Applier::ApplyBundle(const std::string& local, const Message& m) {
     if (!m.bundle_problem.empty()) Log(m.bundle_problem);
     return false;
   }
+  std::string stored;  // the store's copy, checked like an inline bundle
+  if (!m.bundle->data) {
+    if (config_.bundle_store.empty()) {
+      Log("the event's bundle is in the bundle store, which this mirror does not read "
+          "([consumer] bundle_store); pulling instead");
+      return false;
+    }
+    std::string path = config_.bundle_store + "/" + PushBundleName(m.bundle->ref.sha256);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      Log(fmt::format("the event's bundle {} is not in the bundle store; pulling instead", path));
+      return false;
+    }
+    stored.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    try {
+      CheckPushBundle(stored, m.bundle->ref);
+    } catch (const Error& e) {
+      Log(fmt::format("{} (in {})", e.what(), path));
+      return false;
+    }
+  }
+  const std::string& bytes = m.bundle->data ? *m.bundle->data : stored;
   // Inside the repository's .hg: same filesystem, gone with the repository.
   std::string file = local + "/.hg/hgcluster-incoming.hg";
   try {
-    WriteFileAtomic(file, *m.bundle);
+    WriteFileAtomic(file, bytes);
   } catch (const std::exception& e) {
     Log(fmt::format("cannot write the event's bundle ({}); pulling instead", e.what()));
     return false;
@@ -329,8 +355,7 @@ void Applier::Repair(const Message& m) {
   if (auto old = PushlogDb::OpenReadOnly(local)) {
     auto pushes = old->PushesFrom(0);
     old.reset();
-    auto unknown =
-        PushlogDb::OpenForWrite(fresh)->ReplaceWith(pushes, ChangelogIndex::Load(fresh));
+    auto unknown = PushlogDb::OpenForWrite(fresh)->ReplaceWith(pushes, ChangelogIndex::Load(fresh));
     if (!unknown.empty()) {
       Log(fmt::format("{} pushlog changesets of {} are not on the leader any more; dropped",
                       unknown.size(), local));
@@ -376,13 +401,16 @@ bool Applier::ConvergePushkey(const std::string& local, const Message& m) {
     std::istringstream lines(list.out);
     for (std::string line; std::getline(lines, line);) {
       auto tab = line.find('\t');
-      if (tab != std::string::npos && line.substr(0, tab) == m.key) current = RStrip(line.substr(tab + 1));
+      if (tab != std::string::npos && line.substr(0, tab) == m.key)
+        current = RStrip(line.substr(tab + 1));
     }
     if (current == m.new_value) return true;
-    Log(fmt::format("bookmark {} is at {} on this mirror, not {}; setting it to {} as on the leader",
-                    m.key, current.empty() ? "(none)" : current, m.old_value.empty() ? "(none)" : m.old_value,
-                    m.new_value.empty() ? "(deleted)" : m.new_value));
-    return RunLogged(local, {"debugpushkey", "--", local, "bookmarks", m.key, current, m.new_value}).ok();
+    Log(fmt::format(
+        "bookmark {} is at {} on this mirror, not {}; setting it to {} as on the leader", m.key,
+        current.empty() ? "(none)" : current, m.old_value.empty() ? "(none)" : m.old_value,
+        m.new_value.empty() ? "(deleted)" : m.new_value));
+    return RunLogged(local, {"debugpushkey", "--", local, "bookmarks", m.key, current, m.new_value})
+        .ok();
   }
   if (m.ns == "phases") {
     int wanted = 0;
@@ -472,13 +500,15 @@ void Applier::ApplyOnce(const Message& m) {
       int before = TipRev(local);
       CrashPoint("before-pull");
       if (config_.apply_bundles && m.bundle) {
-        Log(fmt::format("applying {} heads ({}) and {} nodes from the event's bundle ({} bytes) "
+        Log(
+            fmt::format("applying {} heads ({}) and {} nodes from the event's bundle ({} bytes{}) "
                         "into {}",
-                        m.heads.size(), heads, m.nodecount, m.bundle->size(), local));
+                        m.heads.size(), heads, m.nodecount, m.bundle->ref.size,
+                        m.bundle->data ? "" : ", bundle store", local));
       }
       if (!ApplyBundle(local, m)) {
-        Log(fmt::format("pulling {} heads ({}) and {} nodes from {} into {}", m.heads.size(),
-                        heads, m.nodecount, url.value_or("None"), local));
+        Log(fmt::format("pulling {} heads ({}) and {} nodes from {} into {}", m.heads.size(), heads,
+                        m.nodecount, url.value_or("None"), local));
         Pull(local, m);
       }
       CrashPoint("after-pull");

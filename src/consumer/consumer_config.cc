@@ -36,6 +36,7 @@ ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& 
   c.repair_diverged = ini.GetBool(section, "repair_diverged", true);
   c.allow_symlinks = ini.GetBool(section, "allow_symlinks", false);
   c.apply_bundles = ini.GetBool(section, "apply_bundles", true);
+  c.bundle_store = ini.GetOr(section, "bundle_store", "");
   if (const char* v = std::getenv("VCSREPLICATOR_RETRY_MAX_RETRIES")) c.max_retries = std::atoi(v);
   if (const char* v = std::getenv("VCSREPLICATOR_RETRY_BASE_DELAY")) c.retry_base = std::atof(v);
   if (const char* v = std::getenv("HGCLUSTER_PARKED_RETRY")) c.parked_retry = std::atof(v);

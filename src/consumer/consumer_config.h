@@ -46,6 +46,9 @@ struct ConsumerConfig {
   // pulling the push from the leader; any problem with it falls back to the
   // pull. [consumer] apply_bundles, default true.
   bool apply_bundles = true;
+  // The bundle store ([consumer] bundle_store): where the leader writes the
+  // bundles too big for their event. Empty: such pushes are pulled.
+  std::string bundle_store;
   RewriteRules path_rewrites;
   RewriteRules pull_url_rewrites;
   RepoFilter filter;

@@ -51,6 +51,8 @@ struct ClusterLayout {
   }
   std::string hgext_path() const { return root + "/lib/replicatedserved.py"; }
   std::string hooks_ext_path() const { return root + "/lib/hgclusterhooks.py"; }
+  // Push bundles too big for their event (leader writes, mirrors read).
+  std::string push_bundle_store() const { return root + "/pushbundles"; }
   std::string groups_file() const { return root + "/leader/pushdataaggregator_groups"; }
   std::string aggregator_pending_config() const {
     return root + "/leader/pushdataaggregator-pending.ini";

@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/digest.h"
 #include "common/error.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
@@ -388,16 +389,49 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
   return 0;
 }
 
+// Deletes the store's bundles older than `days`, at most once an hour (a
+// marker file's age says when it last ran). Best effort.
+void SweepBundleStore(const std::string& store, int days) {
+  std::error_code ec;
+  std::string marker = store + "/.last-sweep";
+  auto now = fs::file_time_type::clock::now();
+  auto last = fs::last_write_time(marker, ec);
+  if (!ec && now - last < std::chrono::hours(1)) return;
+  WriteFileAtomic(marker, "");
+  for (const auto& entry : fs::directory_iterator(store, ec)) {
+    if (entry.path().extension() != ".hg") continue;
+    auto written = fs::last_write_time(entry.path(), ec);
+    if (!ec && now - written > std::chrono::hours(24) * days) fs::remove(entry.path(), ec);
+  }
+}
+
 // The push's bundle goes into the event when the event still fits in one
-// record of the log with it; otherwise mirrors pull the push as before.
+// record of the log with it (and the bundle is under pushbundleinlinemax);
+// otherwise into the bundle store, named by the event; without a store,
+// mirrors pull the push as before.
 void AttachBundle(const HookContext& c, Producer& producer, nlohmann::json& changegroup) {
   if (c.bundle.empty()) return;
-  MessageLimit limit =
-      MessageLimitFor(producer.config().log_url, producer.config().max_message_bytes);
-  int64_t size = static_cast<int64_t>(EncodeMessage(changegroup).size()) +
-                 EncodedPushBundleSize(static_cast<int64_t>(c.bundle.size()));
-  if (size + 4096 > limit.max_bytes) return;
-  changegroup["bundle"] = EncodePushBundle(c.bundle);
+  const ProducerConfig& config = producer.config();
+  MessageLimit limit = MessageLimitFor(config.log_url, config.max_message_bytes);
+  int64_t bytes = static_cast<int64_t>(c.bundle.size());
+  int64_t size =
+      static_cast<int64_t>(EncodeMessage(changegroup).size()) + EncodedPushBundleSize(bytes);
+  if (size + 4096 <= limit.max_bytes &&
+      (config.bundle_inline_max <= 0 || bytes <= config.bundle_inline_max)) {
+    changegroup["bundle"] = EncodePushBundle(c.bundle);
+    return;
+  }
+  if (config.bundle_store.empty()) return;
+  try {
+    fs::create_directories(config.bundle_store);
+    std::string file = config.bundle_store + "/" + PushBundleName(Sha256Hex(c.bundle));
+    if (!fs::exists(file)) WriteFileAtomic(file, c.bundle);
+    changegroup["bundle"] = EncodePushBundleRef(c.bundle);
+    SweepBundleStore(config.bundle_store, config.bundle_store_days);
+  } catch (const std::exception& e) {
+    c.out() << "(the push's bundle could not be stored (" << e.what()
+            << "); mirrors pull the push from the leader)" << std::endl;
+  }
 }
 
 int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader) {

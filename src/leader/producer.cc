@@ -58,6 +58,15 @@ ProducerConfig ProducerConfig::Load(const std::string& path) {
                             "of bytes, the topics' max.message.bytes (e.g. 104857600)",
                             max_bytes, path));
   }
+  c.bundle_store = ini.GetOr(s, "bundlestore", "");
+  c.bundle_inline_max = static_cast<int64_t>(ini.GetDouble(s, "pushbundleinlinemax", 0));
+  c.bundle_store_days = static_cast<int>(ini.GetDouble(s, "bundlestoredays", 7));
+  if (c.bundle_inline_max < 0 || c.bundle_store_days < 1) {
+    throw Error(ErrorKind::kConfig,
+                fmt::format("[replicationproducer] pushbundleinlinemax must be >= 0 and "
+                            "bundlestoredays >= 1 (in {})",
+                            path));
+  }
   std::string timeout = ini.GetOr(s, "agenttimeout", "30");
   try {
     size_t used = 0;

@@ -41,6 +41,15 @@ struct ProducerConfig {
   // [replicationproducer] maxmessagebytes: the largest record the log takes
   // (0: the default of log/message_size.h, the topics' max.message.bytes).
   int64_t max_message_bytes = 0;
+  // [replicationproducer] bundlestore: the directory where a push's bundle
+  // too big for its event is written (every mirror reads it: [consumer]
+  // bundle_store); empty: such pushes are pulled. pushbundleinlinemax:
+  // bundles larger than this many bytes go to the store (0: any bundle the
+  // log's record takes travels inline). bundlestoredays: files older than
+  // this are deleted.
+  std::string bundle_store;
+  int64_t bundle_inline_max = 0;
+  int bundle_store_days = 7;
 
   // The agent socket path for leader host `host` (empty: this process's
   // host, as the master role names it); "" when no agent is configured.

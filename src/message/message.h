@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "message/push_bundle.h"
 #include "message/push_record.h"
 
 namespace hgc {
@@ -61,7 +62,7 @@ struct Message {
   // changegroup-2 extension (message/push_bundle.h): the push as an hg
   // bundle, checked against its size and sha256; nullopt when absent or
   // unusable, and then `bundle_problem` says why when it was unusable.
-  std::optional<std::string> bundle;
+  std::optional<PushBundle> bundle;
   std::string bundle_problem;
 };
 

@@ -80,7 +80,25 @@ nlohmann::json EncodePushBundle(std::string_view bundle) {
 
 int64_t EncodedPushBundleSize(int64_t bundle_bytes) { return 4 * ((bundle_bytes + 2) / 3) + 160; }
 
-std::optional<std::string> DecodePushBundle(const nlohmann::json& body) {
+nlohmann::json EncodePushBundleRef(std::string_view bundle) {
+  std::string sha = Sha256Hex(bundle);
+  return {{"type", "HG20"},
+          {"size", static_cast<int64_t>(bundle.size())},
+          {"sha256", sha},
+          {"name", PushBundleName(sha)}};
+}
+
+std::string PushBundleName(const std::string& sha256) { return sha256 + ".hg"; }
+
+void CheckPushBundle(std::string_view bytes, const PushBundleRef& ref) {
+  if (static_cast<int64_t>(bytes.size()) != ref.size) {
+    Bad(fmt::format("data is {} bytes, not the {} it announces", bytes.size(), ref.size));
+  }
+  if (Sha256Hex(bytes) != ref.sha256) Bad("data does not match its sha256");
+  CheckParts(bytes);
+}
+
+std::optional<PushBundle> DecodePushBundle(const nlohmann::json& body) {
   auto it = body.find("bundle");
   if (it == body.end() || it->is_null()) return std::nullopt;
   if (!it->is_object()) Bad("is not an object");
@@ -91,20 +109,30 @@ std::optional<std::string> DecodePushBundle(const nlohmann::json& body) {
     Bad("has no size");
   }
   auto sha = b.find("sha256");
-  if (sha == b.end() || !sha->is_string() || sha->get<std::string>().size() != 64) {
-    Bad("has no sha256");
+  if (sha == b.end() || !sha->is_string() || sha->get<std::string>().size() != 64 ||
+      sha->get<std::string>().find_first_not_of("0123456789abcdef") != std::string::npos) {
+    Bad("has no sha256 (64 lowercase hex digits)");
   }
+  PushBundle out;
+  out.ref = {sha->get<std::string>(), size->get<int64_t>()};
   auto data = b.find("data");
-  if (data == b.end() || !data->is_string()) Bad("has no data");
-  auto bytes = Base64Decode(data->get<std::string>());
-  if (!bytes) Bad("data is not base64");
-  if (static_cast<int64_t>(bytes->size()) != size->get<int64_t>()) {
-    Bad(fmt::format("data is {} bytes, not the {} it announces", bytes->size(),
-                    size->get<int64_t>()));
+  auto name = b.find("name");
+  if (data != b.end()) {
+    if (!data->is_string()) Bad("has data that is not a string");
+    auto bytes = Base64Decode(data->get<std::string>());
+    if (!bytes) Bad("data is not base64");
+    CheckPushBundle(*bytes, out.ref);
+    out.data = std::move(*bytes);
+  } else if (name != b.end()) {
+    // A file of the bundle store: its name is its checksum, nothing else
+    // (no directory, no other file of the store).
+    if (!name->is_string() || name->get<std::string>() != PushBundleName(out.ref.sha256)) {
+      Bad("names a file of the bundle store other than <sha256>.hg");
+    }
+  } else {
+    Bad("has neither data nor a name");
   }
-  if (Sha256Hex(*bytes) != sha->get<std::string>()) Bad("data does not match its sha256");
-  CheckParts(*bytes);
-  return bytes;
+  return out;
 }
 
 }  // namespace hgc

@@ -40,7 +40,7 @@ TEST(PushBundle, HoldsOnlyWhatAPushBrings) {
   for (auto parts : std::vector<std::vector<std::string>>{
            {"CHANGEGROUP", "phase-heads", "bookmarks"}, {"changegroup"}, {}}) {
     std::string b = Bundle(parts);
-    EXPECT_EQ(DecodePushBundle({{"bundle", EncodePushBundle(b)}}), b);
+    EXPECT_EQ(DecodePushBundle({{"bundle", EncodePushBundle(b)}})->data, b);
   }
   EXPECT_NE(Problem({{"bundle", EncodePushBundle(Bundle({"changegroup", "stream2"}))}})
                 .find("holds a 'stream2' part"),
@@ -63,7 +63,7 @@ TEST(PushBundle, RoundTripsAndRefusesWhatDoesNotMatch) {
   nlohmann::json body = {{"bundle", EncodePushBundle(bytes)}};
   EXPECT_EQ(body["bundle"]["size"], bytes.size());
   EXPECT_EQ(body["bundle"]["sha256"], Sha256Hex(bytes));
-  EXPECT_EQ(DecodePushBundle(body), bytes);
+  EXPECT_EQ(DecodePushBundle(body)->data, bytes);
   EXPECT_LE(body["bundle"].dump().size(),
             static_cast<size_t>(EncodedPushBundleSize(static_cast<int64_t>(bytes.size()))));
   EXPECT_FALSE(DecodePushBundle(nlohmann::json::object()));
@@ -94,12 +94,45 @@ TEST(PushBundle, AnUnusableBundleLeavesTheEventUsableForAPull) {
                          {"_created", 1.5},
                          {"bundle", EncodePushBundle(Bundle({}))}};
   Message ok = DecodeMessage(EncodeMessage(body));
-  EXPECT_EQ(ok.bundle, Bundle({}));
+  ASSERT_TRUE(ok.bundle);
+  EXPECT_EQ(ok.bundle->data, Bundle({}));
   body["bundle"]["sha256"] = std::string(64, 'f');
   Message m = DecodeMessage(EncodeMessage(body));
   EXPECT_FALSE(m.bundle);
   EXPECT_NE(m.bundle_problem.find("the mirror pulls from the leader instead"), std::string::npos);
   EXPECT_EQ(m.heads, std::vector<std::string>{std::string(40, 'a')});
+}
+
+TEST(PushBundle, ABundleTooBigForItsEventIsNamedByItsChecksumInTheStore) {
+  std::string bytes = Bundle({"changegroup", "bookmarks"});
+  nlohmann::json field = EncodePushBundleRef(bytes);
+  EXPECT_FALSE(field.contains("data"));
+  auto ref = DecodePushBundle({{"bundle", field}});
+  ASSERT_TRUE(ref);
+  EXPECT_FALSE(ref->data);
+  EXPECT_EQ(ref->ref.sha256, Sha256Hex(bytes));
+  EXPECT_EQ(field["name"], ref->ref.sha256 + ".hg");
+  EXPECT_NO_THROW(CheckPushBundle(bytes, ref->ref));
+  // What the store holds is checked like inline data.
+  EXPECT_THROW(CheckPushBundle(bytes + "x", ref->ref), Error);
+  EXPECT_THROW(
+      CheckPushBundle(Bundle({"stream2"}), {Sha256Hex(Bundle({"stream2"})),
+                                            static_cast<int64_t>(Bundle({"stream2"}).size())}),
+      Error);
+  // A name is its checksum and nothing else: no path into or out of the store.
+  std::vector<std::string> names{"../../etc/passwd", "x.hg", ref->ref.sha256,
+                                 "/" + ref->ref.sha256 + ".hg"};
+  for (const auto& name : names) {
+    nlohmann::json bad = field;
+    bad["name"] = name;
+    EXPECT_NE(Problem({{"bundle", bad}}).find("other than <sha256>.hg"), std::string::npos) << name;
+  }
+  nlohmann::json upper = field;
+  upper["sha256"] = std::string(64, 'A');
+  EXPECT_NE(Problem({{"bundle", upper}}).find("64 lowercase hex"), std::string::npos);
+  nlohmann::json neither = field;
+  neither.erase("name");
+  EXPECT_NE(Problem({{"bundle", neither}}).find("neither data nor a name"), std::string::npos);
 }
 
 TEST(Base64, CanonicalOnly) {
