@@ -175,9 +175,7 @@ namespace {
 // Now the mirror pulls what is still visible; the amend's event brings the
 // successor and the marker.
 TEST(ConvergeE2E, MirrorBehindWhenAPushIsAmendedConvergesWithNothingParked) {
-  ClusterOptions o;
-  o.up_args = {"--no-push-bundles"};  // the pull path (see the top of this file)
-  Cluster c(o);
+  Cluster c(Pulling());  // the pull path (see the top of this file)
   ScratchDir work;
   std::string client = work / "client";
   c.CreateRepo("repo");
