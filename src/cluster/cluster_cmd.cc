@@ -369,6 +369,11 @@ void RegisterClusterCommands(CLI::App& app) {
   up->add_flag("--no-push-bundles", options->no_push_bundles,
                "changegroup events without the push as a bundle: mirrors pull every push from "
                "the leader (as reference consumers reading the same log do)");
+  up->add_option("--pull-over", options->pull_over,
+                 "how mirrors pull from the leader: path (its repositories directory) or ssh "
+                 "(the SSH front door as the replication account, one kept session per "
+                 "repository)")
+      ->capture_default_str();
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
   up->callback([=] { throw CLI::RuntimeError(Up(*root, *options, *detach)); });

@@ -54,6 +54,10 @@ struct SetupOptions {
   // Changegroup events without the push's bundle (mirrors pull every push
   // from the leader, as the reference's consumers do).
   bool no_push_bundles = false;
+  // How mirrors pull from the leader: "path" (its repositories directory,
+  // one host) or "ssh" (the SSH front door as the replication account, with
+  // connections kept open between pulls).
+  std::string pull_over = "path";
   // Every this many seconds the master asks mirrors to verify every
   // repository (`replicate verify --all`); 0: never.
   int verify_every = 3600;

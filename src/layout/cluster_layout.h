@@ -51,6 +51,11 @@ struct ClusterLayout {
   }
   std::string hgext_path() const { return root + "/lib/replicatedserved.py"; }
   std::string hooks_ext_path() const { return root + "/lib/hgclusterhooks.py"; }
+  std::string serve_ext_path() const { return root + "/lib/hgclusterserve.py"; }
+  std::string pull_ext_path() const { return root + "/lib/hgclusterpull.py"; }
+  // The replication account's key and known_hosts, with which mirrors pull
+  // from the leader over SSH (`up --pull-over ssh`).
+  std::string mirror_ssh_dir() const { return root + "/mirror-ssh"; }
   // Push bundles too big for their event (leader writes, mirrors read).
   std::string push_bundle_store() const { return root + "/pushbundles"; }
   std::string groups_file() const { return root + "/leader/pushdataaggregator_groups"; }
