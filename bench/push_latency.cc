@@ -7,6 +7,7 @@
 //   build/push_latency --failover [--rounds R]
 //   build/push_latency --hooks [--pushes N] [--no-push-bundles]
 //   build/push_latency --bundles [--pushes N]
+//   build/push_latency --pulls [--pushes N]
 //
 // Sequential mode: N pushes of one changeset each through
 // `hgcluster local-ssh`. For each, the time from the push command returning
@@ -55,6 +56,18 @@
 // it, and the machine's CPU time per push (every process: with local-path
 // pulls the leader's share of a pull runs inside the mirror's hg).
 //
+// Pulls mode (issue 18): mirrors that pull every push from the leader
+// (`--no-push-bundles`), three clusters one after the other, N
+// one-changeset pushes each: from the leader's directory (`--pull-over
+// path`), over SSH through the front door with the sessions kept between
+// pulls (`--pull-over ssh`, hgext/hgclusterpull.py), and over SSH with the
+// extension switched off in the mirrors' pull.rc (a new SSH session and a
+// new `hg serve --stdio` on the leader per pull). p50/p99 of push start ->
+// both mirrors have it, and the machine's CPU time per push. In the SSH
+// clusters each push is followed by the floor of moving that change once: a
+// bare `hg pull -r NODE` over SSH as the replication account into a plain
+// clone (a cold pull).
+//
 // Concurrent mode: R repositories on the cluster, one push to each from 8
 // parallel pushers; per repository the time from its push starting to both
 // mirrors having the head (with 8 pushers on 2 cores the mirrors usually have
@@ -71,6 +84,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -303,6 +317,86 @@ int Bundles(int pushes) {
     std::printf("  %-32s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms   %.0f ms\n",
                 r.name.c_str(), Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5),
                 Pct(r.mirrors, 0.99), r.cpu_seconds * 1000 / pushes);
+  }
+  return 0;
+}
+
+struct PullTimes {
+  std::string name;
+  std::vector<double> mirrors, floor;
+  double cpu_seconds = 0;
+};
+
+PullTimes MeasurePulls(const std::string& name, const std::string& pull_over, bool keep,
+                       int pushes) {
+  auto t0 = Clock::now();
+  Cluster c(2, "", " --no-push-bundles --pull-over " + pull_over);
+  std::fprintf(stderr, "%s: cluster up in %.1f s\n", name.c_str(), Ms(Clock::now() - t0) / 1000);
+  if (!keep) {
+    // The consumers' command servers restart on the changed hgrc.
+    for (int m = 1; m <= 2; ++m) {
+      std::ofstream(c.root + "/mirrors/mirror" + std::to_string(m) + "/pull.rc", std::ios::app)
+          << "[extensions]\nhgclusterpull = !\n";
+    }
+  }
+  std::string client = c.dir + "/client", floor = c.dir + "/floor";
+  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
+      std::to_string(pushes + 3) + "'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  for (int i = 0; i < 2; ++i) {
+    Run(c.Push(client, "bench", std::to_string(i)));
+    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+  }
+  std::string floor_pull;
+  if (pull_over == "ssh") {
+    auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
+    const auto& fd = state["leader"]["frontdoor"];
+    std::string url = fd["replication"]["pull_url_prefix"].get<std::string>() + "bench";
+    std::string ssh = fd["replication"]["ssh"].get<std::string>() + " -p " +
+                      std::to_string(fd["port"].get<int>());
+    Run("hg init " + floor);
+    floor_pull = "hg -R " + floor + " pull -q -e '" + ssh + "' " + url + " -r ";
+    Run(floor_pull + idx.NodeHex(1));
+  }
+  PullTimes t{name, {}, {}, 0};
+  double cpu = 0;  // the floor's pulls not counted
+  for (int i = 2; i < pushes + 2; ++i) {
+    double before = MachineCpuSeconds();
+    auto started = Clock::now();
+    if (!Run(c.Push(client, "bench", std::to_string(i))).ok()) {
+      throw std::runtime_error(name + ": push " + std::to_string(i) + " failed");
+    }
+    auto seen = WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+    t.mirrors.push_back(Ms(seen - started));
+    cpu += MachineCpuSeconds() - before;
+    if (!floor_pull.empty()) {
+      auto f0 = Clock::now();
+      if (!Run(floor_pull + idx.NodeHex(i)).ok()) throw std::runtime_error("floor pull failed");
+      t.floor.push_back(Ms(Clock::now() - f0));
+    }
+  }
+  t.cpu_seconds = cpu;
+  return t;
+}
+
+int Pulls(int pushes) {
+  std::vector<PullTimes> runs;
+  runs.push_back(MeasurePulls("from the leader's directory", "path", true, pushes));
+  runs.push_back(MeasurePulls("ssh, kept sessions (default)", "ssh", true, pushes));
+  runs.push_back(MeasurePulls("ssh, a session per pull", "ssh", false, pushes));
+  std::printf("%d pushes of one changeset each, 2 mirrors pulling every push, embedded log:\n",
+              pushes);
+  std::printf("  %-30s %-30s %-22s %s\n", "mirrors pull", "push start->both mirrors",
+              "CPU per push", "floor: one cold hg pull -r over ssh");
+  for (const auto& r : runs) {
+    std::printf("  %-30s p50 %6.1f ms p99 %6.1f ms   %6.0f ms", r.name.c_str(),
+                Pct(r.mirrors, 0.5), Pct(r.mirrors, 0.99), r.cpu_seconds * 1000 / pushes);
+    if (!r.floor.empty()) {
+      std::printf("              p50 %6.1f ms p99 %6.1f ms", Pct(r.floor, 0.5),
+                  Pct(r.floor, 0.99));
+    }
+    std::printf("\n");
   }
   return 0;
 }
@@ -575,7 +669,7 @@ int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
   int pushes = 200, mirrors = 2, repos = 100, rounds = 5;
   bool concurrent = false, stuck = false, compare = false, direct = true, throughput = false,
-       failover = false, hooks = false, bundles = false, push_bundles = true;
+       failover = false, hooks = false, bundles = false, push_bundles = true, pulls = false;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -603,6 +697,8 @@ int main(int argc, char** argv) {
       hooks = true;
     else if (a == "--bundles")
       bundles = true;
+    else if (a == "--pulls")
+      pulls = true;
     else if (a == "--no-push-bundles")
       push_bundles = false;
     else if (a == "--rounds" && i + 1 < argc)
@@ -612,6 +708,7 @@ int main(int argc, char** argv) {
     if (compare) return Compare(pushes, direct);
     if (hooks) return Hooks(pushes, push_bundles ? "" : " --no-push-bundles");
     if (bundles) return Bundles(pushes);
+    if (pulls) return Pulls(pushes);
     if (throughput) return Throughput(pushes);
     if (failover) return Failover(rounds);
     return concurrent ? Concurrent(repos, stuck) : Sequential(pushes, mirrors, log);
