@@ -87,8 +87,8 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <stdexcept>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -308,8 +308,7 @@ PushTimes MeasurePushes(const std::string& name, const std::string& log, const s
 int Bundles(int pushes) {
   std::vector<PushTimes> runs;
   runs.push_back(MeasurePushes("bundles in the log (default)", "", "", pushes));
-  runs.push_back(
-      MeasurePushes("mirrors pull from the leader", "", " --no-push-bundles", pushes));
+  runs.push_back(MeasurePushes("mirrors pull from the leader", "", " --no-push-bundles", pushes));
   std::printf("%d pushes of one changeset each, 2 mirrors, embedded log:\n", pushes);
   std::printf("  %-32s %-28s %-30s %s\n", "mode", "hg push start->return",
               "push start->both mirrors", "machine CPU per push");
@@ -390,11 +389,10 @@ int Pulls(int pushes) {
   std::printf("  %-30s %-30s %-22s %s\n", "mirrors pull", "push start->both mirrors",
               "CPU per push", "floor: one cold hg pull -r over ssh");
   for (const auto& r : runs) {
-    std::printf("  %-30s p50 %6.1f ms p99 %6.1f ms   %6.0f ms", r.name.c_str(),
-                Pct(r.mirrors, 0.5), Pct(r.mirrors, 0.99), r.cpu_seconds * 1000 / pushes);
+    std::printf("  %-30s p50 %6.1f ms p99 %6.1f ms   %6.0f ms", r.name.c_str(), Pct(r.mirrors, 0.5),
+                Pct(r.mirrors, 0.99), r.cpu_seconds * 1000 / pushes);
     if (!r.floor.empty()) {
-      std::printf("              p50 %6.1f ms p99 %6.1f ms", Pct(r.floor, 0.5),
-                  Pct(r.floor, 0.99));
+      std::printf("              p50 %6.1f ms p99 %6.1f ms", Pct(r.floor, 0.5), Pct(r.floor, 0.99));
     }
     std::printf("\n");
   }
@@ -478,9 +476,8 @@ int Compare(int pushes, bool direct) {
   std::printf("%d pushes of one changeset each, 2 mirrors:\n", pushes);
   std::printf("  %-44s %-28s %s\n", "log", "hg push start->return", "push start->both mirrors");
   for (const auto& r : runs) {
-    std::printf("  %-44s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms\n",
-                r.name.c_str(), Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5),
-                Pct(r.mirrors, 0.99));
+    std::printf("  %-44s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms\n", r.name.c_str(),
+                Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5), Pct(r.mirrors, 0.99));
   }
   for (size_t i = 1; i < runs.size(); ++i) {
     std::printf("  push time %s / embedded: p50 %.2fx  p99 %.2fx (target p50 <= 1.10x)\n",
@@ -507,8 +504,8 @@ Replay MeasureReplay(const std::string& name, const std::string& log, int pushes
   constexpr int kRepos = 16;
   int per_repo = std::max(1, pushes / kRepos);
   std::string client = c.dir + "/client";
-  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
-      std::to_string(per_repo) + "'");
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" + std::to_string(per_repo) +
+      "'");
   auto idx = hgc::ChangelogIndex::Load(client);
   for (int r = 0; r < kRepos; ++r) {
     Run(g_bin + " repo create --root " + c.root + " r" + std::to_string(r) + " >/dev/null");
@@ -544,7 +541,8 @@ Replay MeasureReplay(const std::string& name, const std::string& log, int pushes
                            replay + "/repos\n\n[pull_url_rewrites]\n{moz} = " + c.root +
                            "/leader/repos\n");
   auto started = Clock::now();
-  int pid = hgc::SpawnDaemon({g_bin, "consume", replay + "/consumer.ini"}, replay + "/consumer.log");
+  int pid =
+      hgc::SpawnDaemon({g_bin, "consume", replay + "/consumer.ini"}, replay + "/consumer.log");
   std::vector<int> all{0, 1, 2, 3, 4, 5, 6, 7};
   auto deadline = started + std::chrono::seconds(600);
   while (true) {
@@ -594,8 +592,8 @@ int Failover(int rounds) {
   int partition = hgc::Md5Mod("{moz}/bench", 8);
   std::vector<double> to_mirrors, push_time;
   for (int round = 0; round < rounds; ++round) {
-    int leader = hgc::KafkaPartitionLeader(bootstrap, "pushdata", partition,
-                                           std::chrono::seconds(10));
+    int leader =
+        hgc::KafkaPartitionLeader(bootstrap, "pushdata", partition, std::chrono::seconds(10));
     int pid = leader > 0 ? hgc::KafkaLocalNodePid(kafka_dir, leader) : 0;
     if (pid <= 0) throw std::runtime_error("no running leader for the bench partition");
     auto killed = Clock::now();
@@ -607,15 +605,17 @@ int Failover(int rounds) {
     auto seen = WaitMirrors(c.Mirrors("bench"), idx.NodeHex(rev));
     push_time.push_back(Ms(returned - killed));
     to_mirrors.push_back(Ms(seen - killed));
-    std::fprintf(stderr, "round %d: broker %d killed; push returned after %.0f ms, on both "
+    std::fprintf(stderr,
+                 "round %d: broker %d killed; push returned after %.0f ms, on both "
                  "mirrors after %.0f ms\n",
                  round + 1, leader, push_time.back(), to_mirrors.back());
     if (!Run(g_bin + " kafka-local --dir " + kafka_dir + " --brokers 3 --detach >/dev/null").ok()) {
       throw std::runtime_error("the killed broker did not restart");
     }
   }
-  std::printf("partition leader's broker SIGKILLed, then one push (%d rounds, 3 brokers, 2 mirrors):\n",
-              rounds);
+  std::printf(
+      "partition leader's broker SIGKILLed, then one push (%d rounds, 3 brokers, 2 mirrors):\n",
+      rounds);
   std::printf("  kill -> push returned:      p50 %.0f ms  max %.0f ms\n", Pct(push_time, 0.5),
               Pct(push_time, 1.0));
   std::printf("  kill -> on both mirrors:    p50 %.0f ms  max %.0f ms\n", Pct(to_mirrors, 0.5),

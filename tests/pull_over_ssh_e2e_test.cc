@@ -34,8 +34,8 @@ TEST(PullOverSshE2E, MirrorsPullThroughTheFrontDoorOnOneKeptSessionPerRepository
   c.CreateRepo("repo");
   ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
   constexpr int kPushes = 8;
-  ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+" + std::to_string(kPushes + 1) + "'").exit_code,
-            0);
+  ASSERT_EQ(
+      c.Hg("-R " + client + " debugbuilddag '+" + std::to_string(kPushes + 1) + "'").exit_code, 0);
   for (int rev = 0; rev < kPushes; ++rev) {
     ASSERT_EQ(c.Push(client, "repo", "-r " + std::to_string(rev)).exit_code, 0);
     ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");

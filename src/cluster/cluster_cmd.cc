@@ -410,8 +410,9 @@ void RegisterClusterCommands(CLI::App& app) {
 
   auto verify_names = std::make_shared<std::vector<std::string>>();
   auto* verify = app.add_subcommand(
-      "verify", "mirrors compare repositories with the leader's (all, or the named ones) and "
-                "re-clone what differs; verdicts in `status`");
+      "verify",
+      "mirrors compare repositories with the leader's (all, or the named ones) and "
+      "re-clone what differs; verdicts in `status`");
   verify->add_option("--root", *root, "cluster directory");
   verify->add_option("name", *verify_names, "repository names (default: every repository)");
   verify->callback([=] { throw CLI::RuntimeError(Verify(*root, *verify_names)); });

@@ -185,17 +185,17 @@ nlohmann::json SetupFrontdoor(const ClusterLayout& l, const FrontdoorOptions& o)
                    {"pull_url_prefix", fmt::format("ssh://{}@127.0.0.1:{}/", account, o.port)}};
   }
   nlohmann::json out = {{"port", o.port},
-          {"user", kDefaultSshUser},
-          {"key", client_key},
-          {"known_hosts", known_hosts},
-          {"ssh", ssh},
-          {"login", fmt::format("{} -T -p {} {}@127.0.0.1", ssh, o.port, account)},
-          {"push_url_prefix", fmt::format("ssh://{}@127.0.0.1:{}/", account, o.port)},
-          {"config", config},
-          {"users_file", users},
-          {"sshd_config", sshd_config},
-          {"sshd_log", dir + "/sshd.log"},
-          {"sshd_pid", 0}};
+                        {"user", kDefaultSshUser},
+                        {"key", client_key},
+                        {"known_hosts", known_hosts},
+                        {"ssh", ssh},
+                        {"login", fmt::format("{} -T -p {} {}@127.0.0.1", ssh, o.port, account)},
+                        {"push_url_prefix", fmt::format("ssh://{}@127.0.0.1:{}/", account, o.port)},
+                        {"config", config},
+                        {"users_file", users},
+                        {"sshd_config", sshd_config},
+                        {"sshd_log", dir + "/sshd.log"},
+                        {"sshd_pid", 0}};
   if (!replication.is_null()) out["replication"] = replication;
   return out;
 }

@@ -72,9 +72,7 @@ struct ClusterLayout {
   std::string master_config(const std::string& host) const {
     return host_dir(host) + "/master.ini";
   }
-  std::string master_file(const std::string& host) const {
-    return root + "/leader/master." + host;
-  }
+  std::string master_file(const std::string& host) const { return root + "/leader/master." + host; }
   std::string master_state_dir() const { return root + "/leader/master-state"; }
 
   // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.
