@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <thread>
@@ -319,6 +320,9 @@ int RunConsume(const ConsumeOptions& o) {
   sigaction(SIGINT, &sa, nullptr);
   try {
     ConsumerConfig c = ConsumerConfig::Load(o.config);
+    // A fresh host has no state directory yet ([consumer] state_dir, e.g.
+    // /var/lib/hgcluster/consumer): the state files and todelete go there.
+    std::filesystem::create_directories(c.state_dir);
     auto log = OpenLog(c.log_url, c.client_id);
     if (o.wait_for_no_lag) return WaitForNoLag(*log, c, o);
     auto partitions = Partitions(*log, c, o);

@@ -154,22 +154,51 @@ int Controllers(const nlohmann::json& state) {
   return n;
 }
 
-nlohmann::json CreateState(const std::string& dir, int brokers) {
-  std::vector<int> ports = PickPorts(2 * brokers);
+nlohmann::json CreateState(const std::string& dir, int brokers,
+                           const std::vector<std::string>& hosts, const std::string& launch) {
   nlohmann::json state{{"cluster_id", NewClusterId()}, {"nodes", nlohmann::json::array()}};
-  for (int i = 0; i < brokers; ++i) {
-    state["nodes"].push_back({{"id", i + 1}, {"port", ports[2 * i]}, {"controller_port", ports[2 * i + 1]}});
+  if (!launch.empty()) state["launch"] = launch;
+  if (!hosts.empty()) {
+    // A host each: the same well-known ports on every address.
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      state["nodes"].push_back({{"id", static_cast<int>(i) + 1},
+                                {"host", hosts[i]},
+                                {"port", 9092},
+                                {"controller_port", 9093}});
+    }
+  } else {
+    std::vector<int> ports = PickPorts(2 * brokers);
+    for (int i = 0; i < brokers; ++i) {
+      state["nodes"].push_back(
+          {{"id", i + 1}, {"port", ports[2 * i]}, {"controller_port", ports[2 * i + 1]}});
+    }
   }
   WriteText(StatePath(dir), state.dump(2) + "\n");
   return state;
 }
 
+std::string NodeHost(const nlohmann::json& node) { return node.value("host", "127.0.0.1"); }
+
 std::string Bootstrap(const nlohmann::json& state) {
   std::string out;
   for (const auto& n : state["nodes"]) {
-    out += fmt::format("{}127.0.0.1:{}", out.empty() ? "" : ",", n["port"].get<int>());
+    out += fmt::format("{}{}:{}", out.empty() ? "" : ",", NodeHost(n), n["port"].get<int>());
   }
   return out;
+}
+
+// The words to put before node `id`'s java command (the cluster's launch
+// prefix with {id} replaced).
+std::vector<std::string> LaunchPrefix(const nlohmann::json& state, int id) {
+  std::vector<std::string> words;
+  std::istringstream in(state.value("launch", ""));
+  for (std::string w; in >> w;) {
+    for (size_t at; (at = w.find("{id}")) != std::string::npos;) {
+      w.replace(at, 4, std::to_string(id));
+    }
+    words.push_back(w);
+  }
+  return words;
 }
 
 std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
@@ -181,8 +210,8 @@ std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
   for (const auto& v : state["nodes"]) {
     if (!IsController(v)) continue;
     ++n;
-    voters += fmt::format("{}{}@127.0.0.1:{}", voters.empty() ? "" : ",", v["id"].get<int>(),
-                          v["controller_port"].get<int>());
+    voters += fmt::format("{}{}@{}:{}", voters.empty() ? "" : ",", v["id"].get<int>(),
+                          NodeHost(v), v["controller_port"].get<int>());
   }
   int rf = std::min(3, n);
   int isr = std::min(2, rf);
@@ -193,7 +222,7 @@ std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
       "node.id={id}\n"
       "controller.quorum.voters={voters}\n"
       "listeners={listeners}\n"
-      "advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n"
+      "advertised.listeners=PLAINTEXT://{host}:{port}\n"
       "controller.listener.names=CONTROLLER\n"
       "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
       "inter.broker.listener.name=PLAINTEXT\n"
@@ -218,12 +247,13 @@ std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
       "# that a short --retention-ms shows its effect in a test or a rehearsal.\n"
       "log.retention.check.interval.ms=1000\n",
       fmt::arg("id", id), fmt::arg("voters", voters), fmt::arg("port", node["port"].get<int>()),
+      fmt::arg("host", NodeHost(node)),
       fmt::arg("roles", IsController(node) ? "broker,controller" : "broker"),
       fmt::arg("listeners",
                IsController(node)
-                   ? fmt::format("PLAINTEXT://127.0.0.1:{},CONTROLLER://127.0.0.1:{}",
+                   ? fmt::format("PLAINTEXT://{0}:{1},CONTROLLER://{0}:{2}", NodeHost(node),
                                  node["port"].get<int>(), node["controller_port"].get<int>())
-                   : fmt::format("PLAINTEXT://127.0.0.1:{}", node["port"].get<int>())),
+                   : fmt::format("PLAINTEXT://{}:{}", NodeHost(node), node["port"].get<int>())),
       fmt::arg("data", NodeDir(dir, id) + "/data"), fmt::arg("rf", rf), fmt::arg("isr", isr));
 }
 
@@ -373,8 +403,8 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   nlohmann::json state = LoadState(dir);
   if (state.is_null()) {
     if (options.brokers < 1) throw Error(ErrorKind::kUsage, "--brokers must be at least 1");
-    state = CreateState(dir, options.brokers);
-  } else if (Controllers(state) != options.brokers) {
+    state = CreateState(dir, options.brokers, options.hosts, options.launch);
+  } else if (options.hosts.empty() && Controllers(state) != options.brokers) {
     throw Error(ErrorKind::kConfig,
                 fmt::format("{} holds a Kafka cluster of {} broker(s), not {}: use --brokers {} "
                             "or another --dir",
@@ -402,7 +432,8 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   };
   for (int id : ids) {
     if (KafkaLocalNodePid(dir, id) > 0) continue;
-    std::vector<std::string> argv = jvm;
+    std::vector<std::string> argv = LaunchPrefix(state, id);
+    argv.insert(argv.end(), jvm.begin(), jvm.end());
     argv.push_back("kafka.Kafka");
     argv.push_back(NodeConfig(dir, id));
     // The log keeps earlier runs: a restart's cause stays readable.

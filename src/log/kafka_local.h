@@ -22,6 +22,15 @@ struct KafkaLocalOptions {
   std::string dir;
   int brokers = 3;          // only used when DIR holds no cluster yet
   std::string libs;         // empty: DefaultKafkaLibs()
+  // Only used when DIR holds no cluster yet: one address per node, each node
+  // listening on ADDRESS:9092 (clients) and ADDRESS:9093 (controllers), for
+  // nodes on separate hosts (network namespaces); brokers = its size. Empty:
+  // every node on 127.0.0.1 with ports picked once.
+  std::vector<std::string> hosts;
+  // Only used when DIR holds no cluster yet, then kept: a command prefix for
+  // each node's JVM, "{id}" replaced by the node id, e.g.
+  // "ip netns exec kafka{id}" to start node N inside namespace kafkaN.
+  std::string launch;
   std::chrono::seconds ready_timeout{120};
   // Foreground use: the nodes get SIGTERM when the starting thread dies.
   bool die_with_parent = false;

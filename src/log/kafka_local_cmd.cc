@@ -92,6 +92,14 @@ void RegisterKafkaLocalCommand(CLI::App& app) {
   cmd->add_option("--libs", args->options.libs,
                   "directory of Kafka's jars (default: $HGCLUSTER_KAFKA_LIBS, else "
                   "~/.cache/hgcluster/kafka-4.1.1/libs)");
+  cmd->add_option("--hosts", args->options.hosts,
+                  "on first start: one address per node (nodes on separate hosts or network "
+                  "namespaces), each listening on ADDRESS:9092 and ADDRESS:9093; --brokers is "
+                  "their number")
+      ->delimiter(',');
+  cmd->add_option("--launch", args->options.launch,
+                  "on first start, kept: a command prefix for each node's JVM, {id} the node id "
+                  "(e.g. 'ip netns exec kafka{id}')");
   cmd->add_option("--timeout", args->timeout, "seconds to wait until every broker serves")
       ->capture_default_str();
   cmd->add_flag("--detach", args->detach, "return once the cluster serves, leave it running");

@@ -1,0 +1,74 @@
+// A deployment as operators run it, on hosts apart (issue 18): network
+// namespaces (netns_hosts.h) for a leader, N mirrors, 3 Kafka brokers and a
+// client; hgcluster from `cmake --install` (the package's layout); each
+// host's /etc from the installed example configs (/etc/hgcluster/examples),
+// with the example host names, paths and keys replaced by this run's; each
+// daemon started as its systemd unit's ExecStart line would start it (not
+// through `hgcluster up`), inside its host's namespace. Every host has a
+// directory of its own (its /etc, /repo/hg, /var/lib, /var/log, /run):
+// nothing works because processes share files. The client pushes to the
+// leader's front door (sshd on ADDRESS:22) and clones from the mirrors'
+// addresses (ADDRESS:80); mirrors pull from the leader over SSH.
+// Differences from a real host, each written where it happens: everything
+// runs as root (the units say User=hg), and the master file's start delay
+// is 0 s.
+// Thread-safety: one thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "netns_hosts.h"
+#include "test_support.h"
+
+namespace hgc::test {
+
+class Deployment {
+ public:
+  explicit Deployment(int mirrors = 2);
+  ~Deployment();
+
+  bool ok() const { return ok_; }
+  NetnsHosts& net() { return *net_; }
+  std::string HostDir(const std::string& host) const { return dir_ / ("hosts/" + host); }
+  std::string LeaderRepo(const std::string& name) const;
+  std::string MirrorRepo(int mirror, const std::string& name) const;  // 1-based
+  static std::string Mirror(int mirror) { return "mirror" + std::to_string(mirror); }
+
+  // `hg init` on the leader host with its hgrc (the hooks log the creation).
+  void CreateRepo(const std::string& name);
+  // A shell command line in the client host (HGRCPATH empty, a fixed user).
+  ProcessResult Client(const std::string& command);
+  // ssh://root@LEADER/NAME and the client's ssh command for it.
+  std::string PushUrl(const std::string& name) const;
+  std::string ClientSsh() const;
+  std::string MirrorUrl(int mirror, const std::string& name) const;
+  // Whether mirror `mirror` serves changeset `node` of `name` over HTTP, asked
+  // from the client host.
+  bool Serves(int mirror, const std::string& name, const std::string& node);
+  // The last lines of every log of `host`.
+  std::string Logs(const std::string& host) const;
+
+ private:
+  void Start();
+  void Install();
+  void StartKafka();
+  void SetUpLeader();
+  void SetUpMirror(int mirror);
+  // The example file `rel` (under examples/KIND/) rendered for `host`.
+  std::string Render(const std::string& text, const std::string& host) const;
+  void WriteEtc(const std::string& kind, const std::string& host);
+  // Starts `unit`'s ExecStart (rendered for `host`, %i -> 0) inside `host`.
+  void StartUnit(const std::string& unit, const std::string& host);
+
+  ScratchDir dir_;
+  std::string install_;
+  int mirrors_;
+  std::unique_ptr<NetnsHosts> net_;
+  bool ok_ = false;
+};
+
+}  // namespace hgc::test

@@ -1,0 +1,116 @@
+// The cluster on hosts apart (deployment.h): a leader host, two mirror hosts,
+// three Kafka broker hosts and a client host, each a network namespace with
+// its own files, every daemon started from the installed package's units
+// and example configs. Pushes go to the leader's front door over SSH; mirrors
+// apply them from the log (the push's bundle) or pull them from the leader
+// over SSH as the replication account; clients read from the mirrors'
+// addresses. A mirror host cut off from the network while pushes flow serves
+// nothing partial, holds nothing up on the other mirror beyond the
+// served-heads rule, and catches up once it is back.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "deployment.h"
+#include "hg/repo_state.h"
+#include "hg/revlog_index.h"
+
+namespace hgc::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool HasNode(const std::string& repo, const std::string& node) {
+  try {
+    ChangelogIndex idx = ChangelogIndex::Load(repo);
+    for (int r = idx.tip_rev(); r >= 0; --r) {
+      if (idx.NodeHex(r) == node) return true;
+    }
+  } catch (const std::exception&) {
+  }
+  return false;
+}
+
+class HostsApartE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    d_ = std::make_unique<Deployment>();
+    ASSERT_TRUE(d_->ok());
+    d_->CreateRepo("demo");
+    for (int m = 1; m <= 2; ++m) {
+      ASSERT_TRUE(WaitFor(
+          [&] { return d_->Client("hg identify " + d_->MirrorUrl(m, "demo")).exit_code == 0; },
+          60s))
+          << d_->Logs(Deployment::Mirror(m));
+    }
+    client_ = work_ / "client";
+    ASSERT_EQ(d_->Client("hg init " + client_).exit_code, 0);
+  }
+  // Pushes revisions up to `rev` of the client; returns that node.
+  std::string Push(int rev) {
+    ProcessResult r = d_->Client("hg -R " + client_ + " push -r " + std::to_string(rev) + " -e '" +
+                                 d_->ClientSsh() + "' " + d_->PushUrl("demo"));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err << d_->Logs("leader");
+    return ChangelogIndex::Load(client_).NodeHex(rev);
+  }
+  std::unique_ptr<Deployment> d_;
+  ScratchDir work_;
+  std::string client_;
+};
+
+TEST_F(HostsApartE2E, PushesThroughTheFrontDoorAreServedByEveryMirrorHostOverTheNetwork) {
+  // 3 changesets travel as a bundle in their event; the next 600 are more
+  // than pushbundlemaxchangesets, so mirrors pull them over SSH.
+  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+603'").exit_code, 0);
+  std::string small = Push(2);
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", small); }, 60s))
+        << d_->Logs(Deployment::Mirror(m));
+  }
+  std::string big = Push(602);
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", big); }, 90s))
+        << d_->Logs(Deployment::Mirror(m));
+    std::string log = ReadFileOrEmpty(d_->HostDir(Deployment::Mirror(m)) +
+                                      "/var/log/hgcluster/vcsreplicator@.service.log");
+    EXPECT_NE(log.find("from the event's bundle"), std::string::npos) << log;
+    EXPECT_NE(log.find("pulling from ssh://root@" + d_->net().Address("leader") + "/demo"),
+              std::string::npos)
+        << log;
+  }
+  // A clone from a mirror's address holds the whole push.
+  ProcessResult clone =
+      d_->Client("hg clone -U -q " + d_->MirrorUrl(2, "demo") + " " + (work_ / "clone") +
+                 " && hg -R " + (work_ / "clone") + " log -r tip -T '{node}'");
+  EXPECT_EQ(clone.exit_code, 0) << clone.err;
+  EXPECT_EQ(clone.out, big);
+}
+
+TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
+  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+6'").exit_code, 0);
+  std::string first = Push(0);
+  for (int m = 1; m <= 2; ++m) {
+    ASSERT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", first); }, 60s))
+        << d_->Logs(Deployment::Mirror(m));
+  }
+  d_->net().Cut("mirror2");
+  std::string last;
+  for (int rev = 1; rev <= 5; ++rev) last = Push(rev);
+  // The other mirror applies every push at once...
+  EXPECT_TRUE(WaitFor([&] { return HasNode(d_->MirrorRepo(1, "demo"), last); }, 60s))
+      << d_->Logs("mirror1");
+  // ...but serves none of them while a mirror lacks them (served heads).
+  EXPECT_FALSE(d_->Serves(1, "demo", last));
+  EXPECT_TRUE(d_->Serves(1, "demo", first));
+  EXPECT_FALSE(HasNode(d_->MirrorRepo(2, "demo"), last));
+
+  d_->net().Restore("mirror2");
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", last); }, 90s))
+        << d_->Logs(Deployment::Mirror(m));
+  }
+}
+
+}  // namespace
+}  // namespace hgc::test
