@@ -16,7 +16,7 @@ PKGS="build-essential cmake ninja-build pkg-config git
   openssh-server openssh-client slapd ldap-utils libldap-dev
   zookeeper libzookeeper-mt-dev libslf4j-java
   maven openjdk-17-jre-headless
-  python3-venv file"
+  python3-venv file iproute2"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

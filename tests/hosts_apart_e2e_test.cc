@@ -112,5 +112,45 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   }
 }
 
+TEST_F(HostsApartE2E, TheLeaderCutOffFromKafkaRefusesPushesWholeAndTakesThemOnceBack) {
+  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+3'").exit_code, 0);
+  std::string first = Push(0);
+  std::string before = RepoFingerprint(d_->LeaderRepo("demo"));
+  for (int k = 1; k <= 3; ++k) d_->net().Partition("leader", "kafka" + std::to_string(k));
+  std::string push =
+      "hg -R " + client_ + " push -r 1 -e '" + d_->ClientSsh() + "' " + d_->PushUrl("demo");
+  ProcessResult refused = d_->Client(push);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err).find("replication log not available; all writes disabled"),
+            std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_EQ(RepoFingerprint(d_->LeaderRepo("demo")), before) << "nothing of the push stays";
+
+  for (int k = 1; k <= 3; ++k) d_->net().Heal("leader", "kafka" + std::to_string(k));
+  // The agent reconnects: the same push goes through (a push refused while
+  // it does is refused whole, like the one above).
+  EXPECT_TRUE(WaitFor([&] { return d_->Client(push).exit_code == 0; }, 90s)) << d_->Logs("leader");
+  std::string second = ChangelogIndex::Load(client_).NodeHex(1);
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", second); }, 60s))
+        << d_->Logs(Deployment::Mirror(m));
+  }
+}
+
+TEST_F(HostsApartE2E, OneKafkaBrokerHostCutOffHoldsNoPushUp) {
+  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+4'").exit_code, 0);
+  Push(0);
+  d_->net().Cut("kafka3");
+  std::string last;
+  for (int rev = 1; rev <= 3; ++rev) last = Push(rev);
+  // Consumers that kept waiting on the vanished broker held mirrors up for
+  // ~2 minutes before librdkafka's socket timeout was lowered to 10 s.
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", last); }, 60s))
+        << d_->Logs(Deployment::Mirror(m));
+  }
+  d_->net().Restore("kafka3");
+}
+
 }  // namespace
 }  // namespace hgc::test

@@ -100,6 +100,22 @@ void NetnsHosts::Restore(const std::string& host) {
   EXPECT_TRUE(Ip({"-n", prefix_ + "sw", "link", "set", Veth(host), "up"}, &err)) << err;
 }
 
+void NetnsHosts::Partition(const std::string& a, const std::string& b) {
+  std::string err;
+  EXPECT_TRUE(Ip({"-n", Namespace(a), "route", "add", "blackhole", Address(b) + "/32"}, &err))
+      << err;
+  EXPECT_TRUE(Ip({"-n", Namespace(b), "route", "add", "blackhole", Address(a) + "/32"}, &err))
+      << err;
+}
+
+void NetnsHosts::Heal(const std::string& a, const std::string& b) {
+  std::string err;
+  EXPECT_TRUE(Ip({"-n", Namespace(a), "route", "del", "blackhole", Address(b) + "/32"}, &err))
+      << err;
+  EXPECT_TRUE(Ip({"-n", Namespace(b), "route", "del", "blackhole", Address(a) + "/32"}, &err))
+      << err;
+}
+
 void NetnsHosts::KillAll(const std::string& host) {
   ProcessResult r = RunProcess({"ip", "netns", "pids", Namespace(host)});
   std::istringstream in(r.out);

@@ -39,6 +39,10 @@ class NetnsHosts {
   // Link of `host` down (nothing in or out) / up again.
   void Cut(const std::string& host);
   void Restore(const std::string& host);
+  // No packet between hosts `a` and `b` any more, in either direction
+  // (blackhole routes in both); each keeps every other link.
+  void Partition(const std::string& a, const std::string& b);
+  void Heal(const std::string& a, const std::string& b);
   // SIGKILL to every process in `host`'s namespace.
   void KillAll(const std::string& host);
 

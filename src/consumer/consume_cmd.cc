@@ -18,10 +18,10 @@
 #include "consumer/heads_applier.h"
 #include "consumer/offsets_table.h"
 #include "consumer/scheduler.h"
-#include "master/epoch_fence.h"
 #include "hg/cmdserver.h"
 #include "hg/hg_runner.h"
 #include "log/log.h"
+#include "master/epoch_fence.h"
 #include "message/message.h"
 
 namespace hgc {
@@ -184,9 +184,10 @@ int AcceptLost(Log& log, const ConsumerConfig& c, const std::vector<int>& partit
     int64_t low = log.GetWatermarks(c.topic, p).low;
     if (it->second >= low) continue;
     log.Commit(c.group, c.topic, {{p, low}});
-    std::cout << fmt::format("partition {} of {}: accepted the loss of offsets {} to {} ({} "
-                             "events) for group {}; the consumer starts at offset {}",
-                             p, c.topic, it->second, low - 1, low - it->second, c.group, low)
+    std::cout << fmt::format(
+                     "partition {} of {}: accepted the loss of offsets {} to {} ({} "
+                     "events) for group {}; the consumer starts at offset {}",
+                     p, c.topic, it->second, low - 1, low - it->second, c.group, low)
               << std::endl;
     ++accepted;
   }

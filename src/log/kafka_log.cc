@@ -149,6 +149,14 @@ struct KafkaConfig {
     // Every append waits for its acknowledgement: a request must leave at
     // once, not wait for Nagle's algorithm to coalesce it.
     conf.Set("socket.nagle.disable", "true");
+    // A broker host that vanishes without closing its connections (cut off,
+    // powered off) answers nothing: its requests fail after 10 s instead of
+    // librdkafka's 60 s, so readers and writers move to the partitions' new
+    // leaders (elected within broker.session.timeout.ms) instead of waiting
+    // on the dead one for a minute; reconnecting to it gives up after 5 s.
+    conf.Set("socket.timeout.ms", "10000");
+    conf.Set("socket.connection.setup.timeout.ms", "5000");
+    conf.Set("socket.keepalive.enable", "true");
     rd_kafka_conf_set_log_cb(conf.get(), PrintLog);
     rd_kafka_conf_set_error_cb(conf.get(), PrintError);
     return conf;
@@ -596,17 +604,19 @@ class KafkaLog : public Log {
         if (!err) err = list.get()->elems[0].err;
         if (!err) return list.get()->elems[0].offset;
         if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-            err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-          throw Error(ErrorKind::kNotFound, fmt::format("Kafka partition {}/{} does not exist on {}",
-                                                        topic, partition, config_.brokers));
+            err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+            err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+          throw Error(ErrorKind::kNotFound,
+                      fmt::format("Kafka partition {}/{} does not exist on {}", topic, partition,
+                                  config_.brokers));
         }
         // A broker that just lost the partition answers NOT_LEADER until our
         // metadata names the new leader: refresh it (all topics, so nothing
         // is auto-created) and ask again while the deadline allows.
         if (!IsLeadershipMoving(err) ||
             std::chrono::steady_clock::now() + kLeaderRetryPause >= deadline) {
-          throw config_.Unavailable(fmt::format("cannot read watermarks of {}/{}", topic, partition),
-                                    err);
+          throw config_.Unavailable(
+              fmt::format("cannot read watermarks of {}/{}", topic, partition), err);
         }
         std::this_thread::sleep_for(kLeaderRetryPause);
         const rd_kafka_metadata_t* md = nullptr;
