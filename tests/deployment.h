@@ -49,6 +49,9 @@ class Deployment {
   // Whether mirror `mirror` serves changeset `node` of `name` over HTTP, asked
   // from the client host.
   bool Serves(int mirror, const std::string& name, const std::string& node);
+  // The keys of this run: client, mirror (the replication key) and
+  // leader_host (the leader's sshd host key), each with its .pub.
+  std::string KeyDir() const { return dir_ / "keys"; }
   // The last lines of every log of `host`.
   std::string Logs(const std::string& host) const;
 
