@@ -183,13 +183,20 @@ void Deployment::WriteEtc(const std::string& kind, const std::string& host) {
 
 void Deployment::StartUnit(const std::string& unit, const std::string& host) {
   std::ifstream in(install_ + "/usr/lib/systemd/system/" + unit);
-  std::string exec;
+  std::string exec, restart, restart_sec = "1";
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with("ExecStart=")) exec = line.substr(10);
+    if (line.starts_with("Restart=")) restart = line.substr(8);
+    if (line.starts_with("RestartSec=")) restart_sec = line.substr(11);
   }
   ASSERT_NE(exec, "") << unit << " has no ExecStart";
-  std::istringstream words(Render(exec, host));
   std::vector<std::string> argv;
+  if (restart == "always") {
+    // What systemd does for Restart=always: start it again RestartSec after
+    // it exits.
+    argv = {"/bin/sh", "-c", "while :; do \"$@\"; sleep " + restart_sec + "; done", unit};
+  }
+  std::istringstream words(Render(exec, host));
   for (std::string w; words >> w;) {
     argv.push_back(ReplaceAll(w, {{"%i", "0"}, {"%H", host}}));
   }

@@ -52,6 +52,15 @@ bool IsLeadershipMoving(rd_kafka_resp_err_t err) {
          err == RD_KAFKA_RESP_ERR_REPLICA_NOT_AVAILABLE;
 }
 
+// Errors of a group request while the group's coordinator moves or loads
+// (a cluster just started, a broker gone): nothing was read or stored, and
+// the coordinator lookup librdkafka then does finds the new one.
+bool IsCoordinatorMoving(rd_kafka_resp_err_t err) {
+  return err == RD_KAFKA_RESP_ERR_NOT_COORDINATOR ||
+         err == RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE ||
+         err == RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+}
+
 int TimeoutMs(std::chrono::milliseconds timeout) {
   return static_cast<int>(std::clamp<int64_t>(timeout.count(), 0, INT32_MAX));
 }
@@ -475,8 +484,15 @@ class GroupOffsets {
     rd_kafka_poll(rk_.get(), 0);  // drain errors queued since the last call
     PartitionList list(partitions.size());
     for (int p : partitions) list.Add(topic, p, RD_KAFKA_OFFSET_INVALID);
-    rd_kafka_resp_err_t err =
-        rd_kafka_committed(rk_.get(), list.get(), TimeoutMs(config.options.request_timeout));
+    auto deadline = std::chrono::steady_clock::now() + config.options.request_timeout;
+    rd_kafka_resp_err_t err;
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      err = rd_kafka_committed(rk_.get(), list.get(), TimeoutMs(left));
+      if (!IsCoordinatorMoving(err) || std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(kLeaderRetryPause);
+    }
     if (err) {
       throw config.Unavailable(
           fmt::format("cannot read committed offsets of group '{}' for {}", group_, topic), err);
@@ -507,16 +523,28 @@ class GroupOffsets {
     std::unique_ptr<rd_kafka_queue_t, void (*)(rd_kafka_queue_t*)> replies(
         rd_kafka_queue_new(rk_.get()), rd_kafka_queue_destroy);
     std::string what = fmt::format("cannot commit offsets of group '{}' for {}", group_, topic);
-    rd_kafka_resp_err_t err =
-        rd_kafka_commit_queue(rk_.get(), list.get(), replies.get(), nullptr, nullptr);
-    if (err) throw config.Unavailable(what, err);
-    std::unique_ptr<rd_kafka_event_t, void (*)(rd_kafka_event_t*)> event(
-        rd_kafka_queue_poll(replies.get(), TimeoutMs(config.options.request_timeout)),
-        rd_kafka_event_destroy);
-    if (!event) {
-      throw config.Unavailable(what, RD_KAFKA_RESP_ERR__TIMED_OUT,
-                               "the commit may or may not have been stored");
+    auto deadline = std::chrono::steady_clock::now() + config.options.request_timeout;
+    using Event = std::unique_ptr<rd_kafka_event_t, void (*)(rd_kafka_event_t*)>;
+    Event event(nullptr, rd_kafka_event_destroy);
+    while (true) {
+      rd_kafka_resp_err_t err =
+          rd_kafka_commit_queue(rk_.get(), list.get(), replies.get(), nullptr, nullptr);
+      if (err) throw config.Unavailable(what, err);
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      event = Event(rd_kafka_queue_poll(replies.get(), TimeoutMs(left)), rd_kafka_event_destroy);
+      if (!event) {
+        throw config.Unavailable(what, RD_KAFKA_RESP_ERR__TIMED_OUT,
+                                 "the commit may or may not have been stored");
+      }
+      // A commit refused by a moving coordinator stored nothing: send it again.
+      if (!IsCoordinatorMoving(rd_kafka_event_error(event.get())) ||
+          std::chrono::steady_clock::now() >= deadline) {
+        break;
+      }
+      std::this_thread::sleep_for(kLeaderRetryPause);
     }
+    rd_kafka_resp_err_t err;
     if ((err = rd_kafka_event_error(event.get()))) throw config.Unavailable(what, err);
     const rd_kafka_topic_partition_list_t* result =
         rd_kafka_event_topic_partition_list(event.get());
