@@ -275,21 +275,27 @@ double MachineCpuSeconds() {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// Repository `bench` on the cluster, a client with pushes + 3 changesets,
+// and two warm-up pushes (not measured: the first connects everything).
+hgc::ChangelogIndex PrepareBench(Cluster& c, const std::string& client, int pushes) {
+  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
+  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
+      std::to_string(pushes + 3) + "'");
+  auto idx = hgc::ChangelogIndex::Load(client);
+  for (int i = 0; i < 2; ++i) {
+    Run(c.Push(client, "bench", std::to_string(i)));
+    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
+  }
+  return idx;
+}
+
 PushTimes MeasurePushes(const std::string& name, const std::string& log, const std::string& extra,
                         int pushes) {
   auto t0 = Clock::now();
   Cluster c(2, log, extra);
   std::fprintf(stderr, "%s: cluster up in %.1f s\n", name.c_str(), Ms(Clock::now() - t0) / 1000);
   std::string client = c.dir + "/client";
-  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
-  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
-      std::to_string(pushes + 3) + "'");
-  auto idx = hgc::ChangelogIndex::Load(client);
-  // Two warm-up pushes (not measured): the first connects everything.
-  for (int i = 0; i < 2; ++i) {
-    Run(c.Push(client, "bench", std::to_string(i)));
-    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
-  }
+  auto idx = PrepareBench(c, client, pushes);
   PushTimes t{name, {}, {}, 0};
   double cpu0 = MachineCpuSeconds();
   for (int i = 2; i < pushes + 2; ++i) {
@@ -339,14 +345,7 @@ PullTimes MeasurePulls(const std::string& name, const std::string& pull_over, bo
     }
   }
   std::string client = c.dir + "/client", floor = c.dir + "/floor";
-  Run(g_bin + " repo create --root " + c.root + " bench >/dev/null");
-  Run("hg init " + client + " && hg -R " + client + " debugbuilddag '+" +
-      std::to_string(pushes + 3) + "'");
-  auto idx = hgc::ChangelogIndex::Load(client);
-  for (int i = 0; i < 2; ++i) {
-    Run(c.Push(client, "bench", std::to_string(i)));
-    WaitMirrors(c.Mirrors("bench"), idx.NodeHex(i));
-  }
+  auto idx = PrepareBench(c, client, pushes);
   std::string floor_pull;
   if (pull_over == "ssh") {
     auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
