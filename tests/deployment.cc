@@ -63,12 +63,15 @@ std::string KeepSections(const std::string& text, const std::vector<std::string>
 
 }  // namespace
 
-Deployment::Deployment(int mirrors) : mirrors_(mirrors) { Start(); }
+Deployment::Deployment(DeploymentOptions options) : options_(options), mirrors_(options.mirrors) {
+  Start();
+}
 
 void Deployment::Start() {
   std::map<std::string, int> hosts{
       {"leader", 1}, {"kafka1", 11}, {"kafka2", 12}, {"kafka3", 13}, {"client", 100}};
   for (int m = 1; m <= mirrors_; ++m) hosts[Mirror(m)] = 1 + m;
+  if (options_.standby) hosts["standby"] = 50;
   net_ = std::make_unique<NetnsHosts>(hosts);
   if (!net_->ok()) return;
   Install();
@@ -80,13 +83,23 @@ void Deployment::Start() {
                     std::string(key) + "@deployment", "-f", dir_ / ("keys/" + std::string(key))});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
-  Write(dir_ / "keys/known_hosts", net_->Address("leader") + " " +
-                                       FirstLine(ReadFileOrEmpty(dir_ / "keys/leader_host.pub")) +
-                                       "\n");
+  // The leader hosts share one host key (as behind one name).
+  std::string host_key = FirstLine(ReadFileOrEmpty(dir_ / "keys/leader_host.pub"));
+  std::string known = net_->Address("leader") + " " + host_key + "\n";
+  if (options_.standby) known += net_->Address("standby") + " " + host_key + "\n";
+  Write(dir_ / "keys/known_hosts", known);
   StartKafka();
   if (::testing::Test::HasFatalFailure()) return;
-  SetUpLeader();
+  if (options_.standby) {
+    StartZooKeeper();
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  SetUpLeader("leader");
   if (::testing::Test::HasFatalFailure()) return;
+  if (options_.standby) {
+    SetUpLeader("standby");
+    if (::testing::Test::HasFatalFailure()) return;
+  }
   for (int m = 1; m <= mirrors_; ++m) {
     SetUpMirror(m);
     if (::testing::Test::HasFatalFailure()) return;
@@ -95,8 +108,14 @@ void Deployment::Start() {
 }
 
 Deployment::~Deployment() {
+  std::vector<std::string> etc;
+  if (net_ && net_->ok()) {
+    for (const char* host : {"leader", "standby"}) etc.push_back(EtcDir(host));
+    for (int m = 1; m <= mirrors_; ++m) etc.push_back(EtcDir(Mirror(m)));
+  }
   net_.reset();  // kills every process of every host
   std::error_code ec;
+  for (const auto& d : etc) fs::remove_all(d, ec);
   if (!install_.empty()) fs::remove_all(install_, ec);
 }
 
@@ -131,11 +150,13 @@ void Deployment::StartKafka() {
 
 std::string Deployment::Render(const std::string& text, const std::string& host) const {
   std::string h = HostDir(host);
+  // With a standby, both leader hosts see one repositories directory.
+  bool leader_host = host == "leader" || host == "standby";
+  std::string repo_hg = options_.standby && leader_host ? dir_ / "shared/repo/hg" : h + "/repo/hg";
   std::vector<std::pair<std::string, std::string>> pairs{
       {"/usr/bin/hgcluster", install_ + "/usr/bin/hgcluster"},
       {"/usr/lib/hgcluster", install_ + "/usr/lib/hgcluster"},
-      {"/etc/", h + "/etc/"},
-      {"/repo/hg", h + "/repo/hg"},
+      {"/repo/hg", repo_hg},
       {"/var/lib/hgcluster", h + "/var/lib/hgcluster"},
       {"/var/log/hgcluster", h + "/var/log/hgcluster"},
       {"/run/hgcluster", h + "/run/hgcluster"},
@@ -147,8 +168,8 @@ std::string Deployment::Render(const std::string& text, const std::string& host)
       {"account = hg\n", "account = root\n"},
       {"Match User hg\n", "Match User root\n"},
       {"AuthorizedKeysCommandUser hg\n", "AuthorizedKeysCommandUser root\n"},
-      {"# host = hgssh1.example.com", "host = leader"},
-      {"hgssh1.example.com", "leader"},
+      {"# host = hgssh1.example.com", "host = " + host},
+      {"hgssh1.example.com", host},
       // The master file is there from the start: no 30 s wait for it.
       {"startdelay = 30", "startdelay = 0"},
       {"interval = 15", "interval = 1"},
@@ -164,20 +185,28 @@ std::string Deployment::Render(const std::string& text, const std::string& host)
     // Every example names the first mirror; this one is itself.
     pairs.insert(pairs.begin(), {"hgweb1.example.com", host});
   }
-  if (host == "leader") pairs.push_back({"[hgcluster]\n", "[hgcluster]\nhost = leader\n"});
+  if (leader_host) pairs.push_back({"[hgcluster]\n", "[hgcluster]\nhost = " + host + "\n"});
   return ReplaceAll(text, pairs);
 }
 
 void Deployment::WriteEtc(const std::string& kind, const std::string& host) {
   std::string examples = install_ + "/etc/hgcluster/examples/" + kind;
+  // `ip netns exec` bind-mounts /etc/netns/NS/X only onto an existing
+  // /etc/X: an empty /etc/hgcluster (as the package makes) is left in place,
+  // never removed (another test's hosts may have theirs mounted on it).
+  fs::create_directories("/etc/hgcluster");
   for (const auto& e : fs::recursive_directory_iterator(examples)) {
     if (!e.is_regular_file()) continue;
     std::string rel = fs::relative(e.path(), examples).string();
-    Write(HostDir(host) + "/etc/" + rel, Render(ReadFileOrEmpty(e.path().string()), host));
+    // sshd's files stay in the host's directory (its config is named on its
+    // command line): /etc/ssh in the namespace remains the system's.
+    std::string to =
+        rel.starts_with("ssh/") ? HostDir(host) + "/etc/" + rel : EtcDir(host) + "/" + rel;
+    Write(to, Render(ReadFileOrEmpty(e.path().string()), host));
   }
   for (const char* d : {"/repo/hg/mozilla", "/repo/hg/bundles", "/repo/hg/pushbundles",
                         "/var/lib/hgcluster", "/var/log/hgcluster", "/run/hgcluster"}) {
-    fs::create_directories(HostDir(host) + d);
+    fs::create_directories(Render(d, host));
   }
 }
 
@@ -206,12 +235,52 @@ void Deployment::StartUnit(const std::string& unit, const std::string& host) {
   net_->Spawn(host, argv, log, o);
 }
 
-void Deployment::SetUpLeader() {
-  const std::string host = "leader";
+std::string Deployment::ZooKeeper() const {
+  std::string out;
+  for (int i = 1; i <= 3; ++i) {
+    out += (i > 1 ? "," : "") + net_->Address("kafka" + std::to_string(i)) + ":2181";
+  }
+  return out;
+}
+
+void Deployment::StartZooKeeper() {
+  // Debian's ZooKeeper, one server on each Kafka host.
+  std::string members;
+  for (int i = 1; i <= 3; ++i) {
+    std::string a = net_->Address("kafka" + std::to_string(i));
+    members += fmt::format("server.{0}={1}:2888:3888;{1}:2181\n", i, a);
+  }
+  for (int i = 1; i <= 3; ++i) {
+    std::string host = "kafka" + std::to_string(i), d = HostDir(host) + "/var/lib/zookeeper";
+    Write(d + "/data/myid", std::to_string(i) + "\n");
+    Write(d + "/zoo.cfg", fmt::format("tickTime=500\ninitLimit=10\nsyncLimit=5\ndataDir={}/data\n"
+                                      "clientPort=2181\nclientPortAddress={}\n"
+                                      "admin.enableServer=false\n4lw.commands.whitelist=*\n{}",
+                                      d, net_->Address(host), members));
+    net_->Spawn(host,
+                {"java", "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-cp",
+                 "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar",
+                 "org.apache.zookeeper.server.quorum.QuorumPeerMain", d + "/zoo.cfg"},
+                d + "/zk.log");
+  }
+  // Serving once check_zookeeper finds the node and the ensemble OK.
+  ProcessResult last;
+  ASSERT_TRUE(WaitFor([&] { return (last = CheckZooKeeper(1)).exit_code == 0; }, 60s))
+      << last.out << last.err;
+}
+
+ProcessResult Deployment::CheckZooKeeper(int node) {
+  std::string host = "kafka" + std::to_string(node);
+  return net_->Run(
+      host, {install_ + "/usr/bin/check_zookeeper", "-H", net_->Address(host) + ":2181", "-c",
+             HostDir(host) + "/var/lib/zookeeper/zoo.cfg"});
+}
+
+void Deployment::SetUpLeader(const std::string& host) {
   WriteEtc("leader", host);
   std::string h = HostDir(host);
   // The accounts: the mirrors' replication key, and one pushing user.
-  Write(h + "/etc/hgcluster/users.ini",
+  Write(EtcDir(host) + "/hgcluster/users.ini",
         fmt::format("[vcs-sync@mozilla.com]\ngroups =\nkeys =\n  {}\n\n"
                     "[someone@example.com]\ngroups = scm_level_1 scm_level_2 scm_level_3\n"
                     "keys =\n  {}\n",
@@ -219,11 +288,21 @@ void Deployment::SetUpLeader() {
                     FirstLine(ReadFileOrEmpty(dir_ / "keys/client.pub"))));
   // The master-only services this harness runs: both aggregators and the
   // heartbeat (no Pulse, SNS or S3 to announce to).
-  std::string master = ReadFileOrEmpty(h + "/etc/hgcluster/master.ini");
-  Write(h + "/etc/hgcluster/master.ini",
-        KeepSections(master, {"master", "service pushdataaggregator-pending",
-                              "service pushdataaggregator", "timer heartbeat"}));
-  Write(h + "/repo/hg/master.leader", "");
+  std::string master = KeepSections(ReadFileOrEmpty(EtcDir(host) + "/hgcluster/master.ini"),
+                                    {"master", "service pushdataaggregator-pending",
+                                     "service pushdataaggregator", "timer heartbeat"});
+  if (options_.standby) {
+    // The example's other way: ZooKeeper decides (its lines commented out).
+    master = ReplaceAll(master,
+                        {{"method = file\n", "# method = file\n"},
+                         {"# method = zookeeper", "method = zookeeper"},
+                         {"# zookeeper = zk1:2181,zk2:2181,zk3:2181", "zookeeper = " + ZooKeeper()},
+                         {"# znode = ", "znode = "},
+                         {"# sessiontimeout = 6000", "sessiontimeout = 2000"}});
+  } else {
+    Write(h + "/repo/hg/master.leader", "");
+  }
+  Write(EtcDir(host) + "/hgcluster/master.ini", master);
   fs::create_directories("/run/sshd");
   fs::copy_file(dir_ / "keys/leader_host", h + "/etc/ssh/ssh_host_ed25519_key");
   Write(h + "/etc/ssh/sshd_config",
@@ -237,6 +316,7 @@ void Deployment::SetUpLeader() {
               h + "/var/log/hgcluster/sshd.log");
   StartUnit("hgcluster-producer-agent.service", host);
   StartUnit("hgcluster-master-monitor.service", host);
+  if (host != "leader") return;  // the standby waits for the role
   // Master once the monitor started the master-only services.
   ASSERT_TRUE(WaitFor(
       [&] {
@@ -250,8 +330,8 @@ void Deployment::SetUpLeader() {
 void Deployment::SetUpMirror(int mirror) {
   std::string host = Mirror(mirror), h = HostDir(host);
   WriteEtc("mirror", host);
-  fs::copy_file(dir_ / "keys/mirror", h + "/etc/mercurial/mirror");
-  fs::copy_file(dir_ / "keys/known_hosts", h + "/etc/mercurial/known_hosts");
+  fs::copy_file(dir_ / "keys/mirror", EtcDir(host) + "/mercurial/mirror");
+  fs::copy_file(dir_ / "keys/known_hosts", EtcDir(host) + "/mercurial/known_hosts");
   for (const char* unit :
        {"vcsreplicator@.service", "vcsreplicator-headsconsumer.service", "hgcluster-web.service"}) {
     StartUnit(unit, host);
@@ -269,7 +349,7 @@ void Deployment::SetUpMirror(int mirror) {
 }
 
 std::string Deployment::LeaderRepo(const std::string& name) const {
-  return HostDir("leader") + "/repo/hg/mozilla/" + name;
+  return Render("/repo/hg/mozilla/" + name, "leader");
 }
 
 std::string Deployment::MirrorRepo(int mirror, const std::string& name) const {
@@ -278,7 +358,7 @@ std::string Deployment::MirrorRepo(int mirror, const std::string& name) const {
 
 void Deployment::CreateRepo(const std::string& name) {
   ProcessOptions o;
-  o.env_set = {{"HGRCPATH", HostDir("leader") + "/etc/mercurial/hgrc"}, {"HGUSER", "admin"}};
+  o.env_set = {{"HGRCPATH", "/etc/mercurial/hgrc"}, {"HGUSER", "admin"}};
   ProcessResult r = net_->Run("leader", {"hg", "init", LeaderRepo(name)}, o);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err << Logs("leader");
 }
@@ -289,8 +369,8 @@ ProcessResult Deployment::Client(const std::string& command) {
   return net_->Run("client", {"/bin/sh", "-c", command}, o);
 }
 
-std::string Deployment::PushUrl(const std::string& name) const {
-  return "ssh://root@" + net_->Address("leader") + "/" + name;
+std::string Deployment::PushUrl(const std::string& name, const std::string& host) const {
+  return "ssh://root@" + net_->Address(host) + "/" + name;
 }
 
 std::string Deployment::ClientSsh() const {

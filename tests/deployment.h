@@ -4,9 +4,11 @@
 // host's /etc from the installed example configs (/etc/hgcluster/examples),
 // with the example host names, paths and keys replaced by this run's; each
 // daemon started as its systemd unit's ExecStart line would start it (not
-// through `hgcluster up`), inside its host's namespace. Every host has a
-// directory of its own (its /etc, /repo/hg, /var/lib, /var/log, /run):
-// nothing works because processes share files. The client pushes to the
+// through `hgcluster up`), inside its host's namespace. Every host has its
+// own files: its /etc at the usual paths (EtcDir below), and a directory for
+// its /repo/hg, /var/lib, /var/log and /run. With `standby`, the two leader
+// hosts share /repo/hg (as NFS would) and nothing else. Nothing works
+// because processes share files. The client pushes to the
 // leader's front door (sshd on ADDRESS:22) and clones from the mirrors'
 // addresses (ADDRESS:80); mirrors pull from the leader over SSH.
 // Differences from a real host, each written where it happens: everything
@@ -26,14 +28,30 @@
 
 namespace hgc::test {
 
+struct DeploymentOptions {
+  int mirrors = 2;
+  // A second leader host "standby" sharing the leader's repositories (one
+  // shared directory, as NFS would give), and a 3-node ZooKeeper ensemble on
+  // the Kafka hosts (as the reference shares them) deciding which of the two
+  // is master (master.ini method = zookeeper) instead of the master file.
+  bool standby = false;
+};
+
 class Deployment {
  public:
-  explicit Deployment(int mirrors = 2);
+  explicit Deployment(DeploymentOptions options = {});
   ~Deployment();
 
   bool ok() const { return ok_; }
   NetnsHosts& net() { return *net_; }
   std::string HostDir(const std::string& host) const { return dir_ / ("hosts/" + host); }
+  // The host's /etc: `ip netns exec` bind-mounts each entry of
+  // /etc/netns/NAMESPACE over /etc, so every host reads the same paths
+  // (/etc/mercurial/hgrc, /etc/hgcluster/...) and gets its own files, as on
+  // separate machines. Removed at destruction.
+  std::string EtcDir(const std::string& host) const {
+    return "/etc/netns/" + net_->Namespace(host);
+  }
   std::string LeaderRepo(const std::string& name) const;
   std::string MirrorRepo(int mirror, const std::string& name) const;  // 1-based
   static std::string Mirror(int mirror) { return "mirror" + std::to_string(mirror); }
@@ -43,7 +61,12 @@ class Deployment {
   // A shell command line in the client host (HGRCPATH empty, a fixed user).
   ProcessResult Client(const std::string& command);
   // ssh://root@LEADER/NAME and the client's ssh command for it.
-  std::string PushUrl(const std::string& name) const;
+  std::string PushUrl(const std::string& name, const std::string& host = "leader") const;
+  // "ADDR:2181,..." of the ZooKeeper ensemble (with options.standby).
+  std::string ZooKeeper() const;
+  // check_zookeeper -H HOST:2181 -c ITS_ZOO.CFG run on ZooKeeper host
+  // kafkaN, as an operator (or Nagios) there would.
+  ProcessResult CheckZooKeeper(int node);
   std::string ClientSsh() const;
   std::string MirrorUrl(int mirror, const std::string& name) const;
   // Whether mirror `mirror` serves changeset `node` of `name` over HTTP, asked
@@ -59,7 +82,8 @@ class Deployment {
   void Start();
   void Install();
   void StartKafka();
-  void SetUpLeader();
+  void StartZooKeeper();
+  void SetUpLeader(const std::string& host);
   void SetUpMirror(int mirror);
   // The example file `rel` (under examples/KIND/) rendered for `host`.
   std::string Render(const std::string& text, const std::string& host) const;
@@ -69,6 +93,7 @@ class Deployment {
 
   ScratchDir dir_;
   std::string install_;
+  DeploymentOptions options_;
   int mirrors_;
   std::unique_ptr<NetnsHosts> net_;
   bool ok_ = false;

@@ -6,7 +6,12 @@
 // over SSH as the replication account; clients read from the mirrors'
 // addresses. A mirror host cut off from the network while pushes flow serves
 // nothing partial, holds nothing up on the other mirror beyond the
-// served-heads rule, and catches up once it is back.
+// served-heads rule, and catches up once it is back. The leader cut off from
+// Kafka refuses pushes whole; one broker host cut off holds nothing up. With
+// a standby leader host and ZooKeeper on the broker hosts: the standby
+// refuses pushes while the leader is master, takes the role when the master
+// host is lost, and its pushes reach both mirrors; a ZooKeeper node cut off
+// is named by check_zookeeper.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -160,6 +165,62 @@ TEST_F(HostsApartE2E, OneKafkaBrokerHostCutOffHoldsNoPushUp) {
         << d_->Logs(Deployment::Mirror(m));
   }
   d_->net().Restore("kafka3");
+}
+
+TEST(HostsApartMasterE2E, TheMasterHostLostTheStandbyTakesOverThroughZooKeeper) {
+  DeploymentOptions options;
+  options.standby = true;
+  Deployment d(options);
+  ASSERT_TRUE(d.ok());
+  d.CreateRepo("demo");
+  ScratchDir work;
+  std::string client = work / "client";
+  ASSERT_EQ(d.Client("hg init " + client + " && hg -R " + client + " debugbuilddag '+2'").exit_code,
+            0);
+  ChangelogIndex nodes = ChangelogIndex::Load(client);
+  auto push = [&](int rev, const std::string& host) {
+    return d.Client("hg -R " + client + " push -r " + std::to_string(rev) + " -e '" +
+                    d.ClientSsh() + "' " + d.PushUrl("demo", host));
+  };
+  ProcessResult first = push(0, "leader");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err << d.Logs("leader");
+  // The standby refuses pushes while the leader host is master.
+  ProcessResult refused = push(1, "standby");
+  EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("this host (standby) is not the master"),
+            std::string::npos)
+      << refused.out << refused.err;
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d.Serves(m, "demo", nodes.NodeHex(0)); }, 60s))
+        << d.Logs(Deployment::Mirror(m));
+  }
+
+  // The master host is lost: every process on it dies and its address goes.
+  d.net().KillAll("leader");
+  d.net().Cut("leader");
+  ProcessResult last;
+  EXPECT_TRUE(WaitFor([&] { return (last = push(1, "standby")).exit_code == 0; }, 60s))
+      << last.out << last.err << d.Logs("standby");
+  // Announced to the mirrors (from the push's bundle: the old leader's
+  // address, where mirrors would pull, is gone).
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d.Serves(m, "demo", nodes.NodeHex(1)); }, 60s))
+        << d.Logs(Deployment::Mirror(m)) << d.Logs("standby");
+  }
+
+  // One ZooKeeper node cut off: the check on a surviving node names it in
+  // the runbook's words, and says WARNING (the ensemble still has a quorum).
+  EXPECT_EQ(d.CheckZooKeeper(1).exit_code, 0);
+  d.net().Cut("kafka3");
+  // (If it was the ensemble's leader, the check says CRITICAL "unable to
+  // find leader node" until the other two have elected one.)
+  ProcessResult check;
+  EXPECT_TRUE(WaitFor([&] { return (check = d.CheckZooKeeper(1)).exit_code == 1; }, 60s))
+      << check.out << check.err;
+  EXPECT_NE(
+      check.out.find("ENSEMBLE WARNING - socket error connecting to " + d.net().Address("kafka3")),
+      std::string::npos)
+      << check.out;
 }
 
 }  // namespace
