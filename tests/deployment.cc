@@ -269,6 +269,13 @@ void Deployment::StartZooKeeper() {
       << last.out << last.err;
 }
 
+ProcessResult Deployment::Installed(const std::string& host, std::vector<std::string> argv) {
+  argv[0] = install_ + "/usr/bin/" + argv[0];
+  ProcessOptions o;
+  o.env_set = {{"HGRCPATH", ""}};
+  return net_->Run(host, argv, o);
+}
+
 ProcessResult Deployment::CheckZooKeeper(int node) {
   std::string host = "kafka" + std::to_string(node);
   return net_->Run(

@@ -64,6 +64,9 @@ class Deployment {
   std::string PushUrl(const std::string& name, const std::string& host = "leader") const;
   // "ADDR:2181,..." of the ZooKeeper ensemble (with options.standby).
   std::string ZooKeeper() const;
+  // An installed command (argv[0] a name in /usr/bin, e.g.
+  // check_vcsreplicator_lag) run on `host`, as Nagios there would.
+  ProcessResult Installed(const std::string& host, std::vector<std::string> argv);
   // check_zookeeper -H HOST:2181 -c ITS_ZOO.CFG run on ZooKeeper host
   // kafkaN, as an operator (or Nagios) there would.
   ProcessResult CheckZooKeeper(int node);

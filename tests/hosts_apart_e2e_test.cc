@@ -119,6 +119,14 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   EXPECT_FALSE(d_->Serves(1, "demo", last));
   EXPECT_TRUE(d_->Serves(1, "demo", first));
   EXPECT_FALSE(HasNode(d_->MirrorRepo(2, "demo"), last));
+  // Each mirror's lag check, run on that host: the cut-off one is not OK,
+  // the other one is.
+  std::vector<std::string> check{"check_vcsreplicator_lag", "/etc/mercurial/vcsreplicator.ini"};
+  ProcessResult cut = d_->Installed("mirror2", check);
+  EXPECT_NE(cut.exit_code, 0) << cut.out << cut.err;
+  ProcessResult fine;
+  EXPECT_TRUE(WaitFor([&] { return (fine = d_->Installed("mirror1", check)).exit_code == 0; }, 60s))
+      << fine.out << fine.err;
 
   d_->net().Restore("mirror2");
   for (int m = 1; m <= 2; ++m) {

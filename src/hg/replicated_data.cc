@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "common/error.h"
@@ -147,7 +148,9 @@ ReplicatedData DecodeReplicatedData(const std::string& bytes) {
       }
     } else if (key == "last_push_id") {
       auto [vmajor, v] = r.ReadHead();
-      if (vmajor == 0)
+      if (vmajor == 0 && v > static_cast<uint64_t>(INT64_MAX))
+        r.Fail("last_push_id out of range");
+      else if (vmajor == 0)
         d.last_push_id = static_cast<int64_t>(v);
       else if (!(vmajor == 7 && v == 22))
         r.Fail("last_push_id is neither uint nor null");

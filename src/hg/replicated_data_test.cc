@@ -37,6 +37,12 @@ TEST(ReplicatedDataTest, RoundTripsAndRejectsBadInput) {
   EXPECT_FALSE(DecodeReplicatedData(EncodeReplicatedData({}, std::nullopt)).last_push_id);
   EXPECT_THROW(EncodeReplicatedData({"abc"}, 1), Error);
   EXPECT_THROW(EncodeReplicatedData({std::string(40, 'z')}, 1), Error);
+  // A push id past int64 (found by fuzz/replicated_data_fuzz.cc) is damage,
+  // not a negative id.
+  EXPECT_THROW(
+      DecodeReplicatedData(std::string("\xA2\x45heads\x80\x4Clast_push_id\x1B\xE5\xE4\x64\x21"
+                                       "\xE4\x07\x8A\xA1")),
+      Error);
   try {
     DecodeReplicatedData("\xA2\x45he");
     FAIL();
