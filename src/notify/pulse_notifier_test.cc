@@ -5,6 +5,7 @@
 // retried without committing.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -158,11 +159,13 @@ TEST_F(PulseNotifier, AnnouncesChangegroupAndNewRepoExactlyAndOnlyOnce) {
       << daemon.Output();
 }
 
-// Counts failed deliveries of the sink it wraps.
+// Counts failed deliveries of the sink it wraps. A test holds Hold() while it
+// changes the broker, so that no delivery runs halfway through the change.
 class CountingSink : public NotificationSink {
  public:
   explicit CountingSink(NotificationSink& inner) : inner_(inner) {}
   void Deliver(const PushNotification& n) override {
+    std::lock_guard lock(mu_);
     try {
       inner_.Deliver(n);
     } catch (...) {
@@ -171,8 +174,10 @@ class CountingSink : public NotificationSink {
     }
   }
   int failures() const { return failures_.load(); }
+  std::unique_lock<std::mutex> Hold() { return std::unique_lock(mu_); }
 
  private:
+  std::mutex mu_;
   NotificationSink& inner_;
   std::atomic<int> failures_{0};
 };
@@ -222,9 +227,14 @@ TEST_F(PulseNotifier, RetryAfterAV2FailureDoesNotPublishV1Again) {
     LoopThread loop(config, scratch_.log(), sink);
     ASSERT_TRUE(WaitFor([&] { return sink.failures() >= 3; }));
     EXPECT_EQ(scratch_.Committed("pulsenotifier"), -1);
-    reader.DeleteExchange(v2);
-    reader.DeclareExchange(v2, "topic");
-    reader.Bind(v2);
+    {
+      // Heal v2 and bind the reader to it before the next retry publishes:
+      // a message published to the new exchange before the bind is dropped.
+      auto hold = sink.Hold();
+      reader.DeleteExchange(v2);
+      reader.DeclareExchange(v2, "topic");
+      reader.Bind(v2);
+    }
     ASSERT_TRUE(WaitFor([&] { return scratch_.Committed("pulsenotifier") == 1; }));
   }
   std::string out = testing::internal::GetCapturedStdout();
