@@ -473,10 +473,12 @@ int Compare(int pushes, bool direct) {
                                  " --direct-producer", pushes));
   }
   std::printf("%d pushes of one changeset each, 2 mirrors:\n", pushes);
-  std::printf("  %-44s %-28s %s\n", "log", "hg push start->return", "push start->both mirrors");
+  std::printf("  %-44s %-28s %-30s %s\n", "log", "hg push start->return",
+              "push start->both mirrors", "machine CPU per push");
   for (const auto& r : runs) {
-    std::printf("  %-44s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms\n", r.name.c_str(),
-                Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5), Pct(r.mirrors, 0.99));
+    std::printf("  %-44s p50 %6.1f ms p99 %6.1f ms   p50 %6.1f ms p99 %6.1f ms   %.0f ms\n",
+                r.name.c_str(), Pct(r.push, 0.5), Pct(r.push, 0.99), Pct(r.mirrors, 0.5),
+                Pct(r.mirrors, 0.99), r.cpu_seconds * 1000 / pushes);
   }
   for (size_t i = 1; i < runs.size(); ++i) {
     std::printf("  push time %s / embedded: p50 %.2fx  p99 %.2fx (target p50 <= 1.10x)\n",
