@@ -94,7 +94,7 @@ void Scheduler::Submit(const LogRecord& record) {
       return;
     }
   }
-  MaybeCommit(record.partition);
+  CommitSoon(record.partition);
 }
 
 void Scheduler::MarkLost(int partition, int64_t from, int64_t to) {
@@ -146,10 +146,31 @@ std::optional<std::string> Scheduler::NextReadyLocked(std::chrono::steady_clock:
   return std::nullopt;
 }
 
+std::vector<int> Scheduler::DueCommitsLocked(std::chrono::steady_clock::time_point now, bool all,
+                                             std::chrono::steady_clock::time_point* wake) {
+  std::vector<int> due;
+  for (const auto& [n, p] : partitions_) {
+    if (!p.commit_due) continue;
+    if (all || *p.commit_due <= now) {
+      due.push_back(n);
+    } else if (wake) {
+      *wake = std::min(*wake, *p.commit_due);
+    }
+  }
+  return due;
+}
+
 void Scheduler::WorkerLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    auto now = std::chrono::steady_clock::now();
+    auto wake = now + std::chrono::seconds(1);
+    if (auto due = DueCommitsLocked(now, false, &wake); !due.empty()) {
+      lock.unlock();
+      for (int p : due) MaybeCommit(p);
+      lock.lock();
+      continue;
+    }
     auto key = NextReadyLocked(&wake);
     if (!key) {
       work_cv_.wait_until(lock, wake);
@@ -208,7 +229,16 @@ void Scheduler::Finish(const std::string& key, int partition, int64_t offset) {
     Log(fmt::format("{} released from parking after a successful retry", key.substr(5)));
     WriteState();
   }
-  MaybeCommit(partition);
+  bool caught_up;
+  {
+    std::lock_guard lock(mu_);
+    caught_up = partitions_[partition].outstanding.empty();
+  }
+  if (caught_up) {
+    MaybeCommit(partition);
+  } else {
+    CommitSoon(partition);
+  }
 }
 
 void Scheduler::Fail(const std::string& key, const std::string& error, bool refused) {
@@ -300,12 +330,25 @@ void Scheduler::Repair(const std::string& key, const Item& item) {
   }
 }
 
+void Scheduler::CommitSoon(int partition) {
+  if (options_.commit_delay.count() <= 0) {
+    MaybeCommit(partition);
+    return;
+  }
+  std::lock_guard lock(mu_);
+  auto& p = partitions_[partition];
+  if (p.commit_due) return;
+  p.commit_due = std::chrono::steady_clock::now() + options_.commit_delay;
+  work_cv_.notify_one();  // a waiting worker shortens its wait to the due time
+}
+
 void Scheduler::MaybeCommit(int partition) {
   std::lock_guard commit_lock(commit_mu_);
   int64_t target;
   {
     std::lock_guard lock(mu_);
     auto& p = partitions_[partition];
+    p.commit_due.reset();  // this commit carries any deferred one
     target = p.outstanding.empty() ? p.next : *p.outstanding.begin();
     if (target <= p.committed) return;
   }
@@ -342,6 +385,14 @@ void Scheduler::Stop() {
   }
   for (auto& t : threads_) t.join();
   threads_.clear();
+  // What finished is committed before the consumer goes: deferred commits
+  // are made now rather than re-read (harmlessly) after a restart.
+  std::vector<int> due;
+  {
+    std::lock_guard lock(mu_);
+    due = DueCommitsLocked(std::chrono::steady_clock::now(), true, nullptr);
+  }
+  for (int p : due) MaybeCommit(p);
 }
 
 std::vector<ParkedRepo> Scheduler::Parked() {

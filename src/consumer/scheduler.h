@@ -38,6 +38,13 @@ struct SchedulerOptions {
   // For the recovery commands of a lost range (DescribeLostRange).
   std::string topic = "pushdata";
   std::string config = "CONFIG";
+  // A commit that only moves past records that needed no work (heartbeats,
+  // filtered repositories), or that stops short of a record still queued or
+  // running, waits up to this long for a later commit to carry it: a push's
+  // two heartbeats, changegroup and heads then cost one commit instead of
+  // four (each a replicated write on Kafka). A commit that reaches the end of
+  // what was read is made at once. Zero: every commit at once.
+  std::chrono::milliseconds commit_delay{500};
 };
 
 class Scheduler {
@@ -122,6 +129,8 @@ class Scheduler {
     std::set<int64_t> outstanding;
     int64_t next = 0;       // one past the last submitted offset
     int64_t committed = 0;  // last committed
+    // Set while a deferred commit is pending: when it must be made at the latest.
+    std::optional<std::chrono::steady_clock::time_point> commit_due;
     std::optional<LostRange> lost;
   };
 
@@ -130,6 +139,12 @@ class Scheduler {
   // `refused`: the apply threw Error(kRefused); parked at once, never repaired.
   void Fail(const std::string& key, const std::string& error, bool refused);
   void MaybeCommit(int partition);
+  // MaybeCommit within options_.commit_delay, unless a commit comes first.
+  void CommitSoon(int partition);
+  // Partitions whose deferred commit is due by `now` (all of them with
+  // `all`); the others' due times lower `*wake`. Called with mu_ held.
+  std::vector<int> DueCommitsLocked(std::chrono::steady_clock::time_point now, bool all,
+                                    std::chrono::steady_clock::time_point* wake);
   void Repair(const std::string& key, const Item& item);
   std::optional<std::string> NextReadyLocked(std::chrono::steady_clock::time_point* wake);
   void Log(const std::string& line);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "common/error.h"
 #include "message/message.h"
@@ -27,6 +28,7 @@ struct Recorder {
   std::mutex mu;
   std::vector<std::pair<std::string, int64_t>> applied;
   std::map<int, int64_t> commits;
+  int commit_calls = 0;
   void Apply(const Message& m, int, int64_t off) {
     std::lock_guard l(mu);
     applied.push_back({m.path, off});
@@ -35,6 +37,7 @@ struct Recorder {
     std::lock_guard l(mu);
     EXPECT_GE(off, commits[p]) << "commit went backwards";
     commits[p] = off;
+    ++commit_calls;
   }
   int64_t Committed(int p) {
     std::lock_guard l(mu);
@@ -48,6 +51,7 @@ SchedulerOptions Fast(int workers) {
   o.max_retries = 1;
   o.retry_base_seconds = 0.01;
   o.parked_retry_seconds = 0.05;
+  o.commit_delay = milliseconds(0);  // every commit at once; the deferral has its own tests
   return o;
 }
 
@@ -161,6 +165,59 @@ TEST(SchedulerTest, HeartbeatsAndFilteredReposCommitWithoutWork) {
   ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(1) == 2; }, milliseconds(5000)));
   std::lock_guard l(rec.mu);
   EXPECT_TRUE(rec.applied.empty());
+}
+
+// A push is two heartbeats, a changegroup and its heads message: one commit
+// carries them all. The heartbeats' commits wait; the changegroup's stops
+// short of the heads record still queued and waits too; the heads record
+// ends what was read and is committed at once.
+TEST(SchedulerTest, ThePushOfHeartbeatsChangegroupAndHeadsIsOneCommit) {
+  Recorder rec;
+  std::atomic<bool> go{false};
+  SchedulerOptions o = Fast(1);
+  o.commit_delay = milliseconds(60000);
+  Scheduler s(
+      o,
+      [&](const Message& m, int p, int64_t off) {
+        // Held until the whole push is queued, as when it arrives in one fetch.
+        while (!go) std::this_thread::sleep_for(milliseconds(1));
+        rec.Apply(m, p, off);
+      },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+  s.StartPartition(2, 0);
+  s.Submit(Rec(2, 0, MakeHeartbeat(1.0)));
+  s.Submit(Rec(2, 1, MakeHeartbeat(1.0)));
+  s.Submit(Rec(2, 2, Cg("{moz}/a", std::string(40, 'a'))));
+  s.Submit(Rec(2, 3, MakeHeads("{moz}/a", {std::string(40, 'a')}, 1, 1.0)));
+  go = true;
+  ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(2) == 4; }, milliseconds(5000)));
+  std::lock_guard l(rec.mu);
+  EXPECT_EQ(rec.commit_calls, 1);
+}
+
+// A heartbeat with nothing after it is committed once the delay is over,
+// not at once; Stop() commits what is still deferred.
+TEST(SchedulerTest, ADeferredCommitIsMadeAfterTheDelayOrAtStop) {
+  Recorder rec;
+  SchedulerOptions o = Fast(1);
+  o.commit_delay = milliseconds(1500);
+  {
+    Scheduler s(
+        o, [&](const Message& m, int p, int64_t off) { rec.Apply(m, p, off); },
+        [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+    s.StartPartition(0, 0);
+    s.Submit(Rec(0, 0, MakeHeartbeat(1.0)));
+    EXPECT_EQ(rec.Committed(0), -1) << "committed before the delay";
+    ASSERT_TRUE(test::WaitFor([&] { return rec.Committed(0) == 1; }, milliseconds(10000)));
+    o.commit_delay = milliseconds(3600 * 1000);
+  }
+  Scheduler s(
+      o, [&](const Message& m, int p, int64_t off) { rec.Apply(m, p, off); },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter());
+  s.StartPartition(0, 1);
+  s.Submit(Rec(0, 1, MakeHeartbeat(1.0)));
+  s.Stop();
+  EXPECT_EQ(rec.Committed(0), 2);
 }
 
 // A parked repository is repaired once, then retried at once (not after
