@@ -17,7 +17,10 @@
 #    equals the USER the SSH front door set (the account mirrors log in
 #    with), commands that only read ("pull" permission) see hidden changesets
 #    too, so a mirror receives obsolete changesets and their pushlog rows.
-#    Everybody else gets the usual `served` view.
+#    Everybody else gets the usual `served` view. A leader's HTTP endpoint
+#    for replication (`hg serve` with `[replication] unfilteredhttp = true`,
+#    on the internal network: `hgcluster up --pull-over http`) serves every
+#    HTTP client that way; the setting has no effect on SSH sessions.
 #
 # Enable on a leader with (`hgcluster up` does):
 #   [extensions]
@@ -34,7 +37,10 @@ def _getdispatchrepo(orig, repo, proto, command, *args, **kwargs):
     if urepo.currenttransaction() is None:
         urepo.invalidate()
     user = repo.ui.config(b'replication', b'unfiltereduser')
-    if user and user == encoding.environ.get(b'USER'):
+    replicating = bool(user) and user == encoding.environ.get(b'USER')
+    if proto.name == b'http-v1':
+        replicating = repo.ui.configbool(b'replication', b'unfilteredhttp')
+    if replicating:
         entry = wireprotov1server.commands.get(command)
         if entry is not None and entry.permission == b'pull':
             return urepo

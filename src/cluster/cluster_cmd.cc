@@ -370,9 +370,9 @@ void RegisterClusterCommands(CLI::App& app) {
                "changegroup events without the push as a bundle: mirrors pull every push from "
                "the leader (as reference consumers reading the same log do)");
   up->add_option("--pull-over", options->pull_over,
-                 "how mirrors pull from the leader: path (its repositories directory) or ssh "
+                 "how mirrors pull from the leader: path (its repositories directory), ssh "
                  "(the SSH front door as the replication account, one kept session per "
-                 "repository)")
+                 "repository) or http (the leader's hg serve for mirrors, kept connections)")
       ->capture_default_str();
   up->add_option("--webhook-secret", options->webhook_secret,
                  "HMAC-SHA256 key for the X-Hgcluster-Signature header");
