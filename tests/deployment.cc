@@ -90,6 +90,10 @@ void Deployment::Start() {
   Write(dir_ / "keys/known_hosts", known);
   StartKafka();
   if (::testing::Test::HasFatalFailure()) return;
+  if (options_.webhooks) {
+    StartWebhookReceiver();
+    if (::testing::Test::HasFatalFailure()) return;
+  }
   if (options_.standby) {
     StartZooKeeper();
     if (::testing::Test::HasFatalFailure()) return;
@@ -164,6 +168,7 @@ std::string Deployment::Render(const std::string& text, const std::string& host)
       {"kafka2.example.com", net_->Address("kafka2")},
       {"kafka3.example.com", net_->Address("kafka3")},
       {"ssh://hg@hgssh.example.com/", "ssh://root@" + net_->Address("leader") + "/"},
+      {"http://hgssh.example.com:8100/", "http://" + net_->Address("leader") + ":8100/"},
       // Runs as root here (the units say User=hg).
       {"account = hg\n", "account = root\n"},
       {"Match User hg\n", "Match User root\n"},
@@ -295,9 +300,31 @@ void Deployment::SetUpLeader(const std::string& host) {
                     FirstLine(ReadFileOrEmpty(dir_ / "keys/client.pub"))));
   // The master-only services this harness runs: both aggregators and the
   // heartbeat (no Pulse, SNS or S3 to announce to).
-  std::string master = KeepSections(ReadFileOrEmpty(EtcDir(host) + "/hgcluster/master.ini"),
-                                    {"master", "service pushdataaggregator-pending",
-                                     "service pushdataaggregator", "timer heartbeat"});
+  std::string master = ReadFileOrEmpty(EtcDir(host) + "/hgcluster/master.ini");
+  std::vector<std::string> sections{"master", "service pushdataaggregator-pending",
+                                    "service pushdataaggregator", "timer heartbeat"};
+  if (options_.pull_over_http) {
+    // The example's HTTP endpoint for mirrors, commented out there.
+    master = ReplaceAll(master, {{"# [service pull-http]\n", "[service pull-http]\n"},
+                                 {"# command = /usr/bin/env HGRCPATH=", "command = /usr/bin/env HGRCPATH="},
+                                 {"# log = " + Render("/var/log/hgcluster", host) + "/pull-http.log",
+                                  "log = " + Render("/var/log/hgcluster", host) + "/pull-http.log"}});
+    sections.push_back("service pull-http");
+  }
+  if (options_.webhooks) {
+    master = ReplaceAll(master, {{"# [service webhooks]\n", "[service webhooks]\n"},
+                                 {"# command = " + install_ + "/usr/bin/hgcluster notify-webhooks",
+                                  "command = " + install_ + "/usr/bin/hgcluster notify-webhooks"},
+                                 {"# log = " + Render("/var/log/hgcluster", host) + "/webhooks.log",
+                                  "log = " + Render("/var/log/hgcluster", host) + "/webhooks.log"}});
+    sections.push_back("service webhooks");
+    std::string ini = EtcDir(host) + "/mercurial/notifications.ini";
+    std::string text = ReadFileOrEmpty(ini);
+    const std::string url = "url.ci = https://ci.example.com/hg-pushes\n";
+    ASSERT_NE(text.find(url), std::string::npos) << text;
+    Write(ini, ReplaceAll(text, {{url, "url.ci = http://" + net_->Address("client") + ":8080/\n"}}));
+  }
+  master = KeepSections(master, sections);
   if (options_.standby) {
     // The example's other way: ZooKeeper decides (its lines commented out).
     master = ReplaceAll(master,
@@ -337,6 +364,16 @@ void Deployment::SetUpLeader(const std::string& host) {
 void Deployment::SetUpMirror(int mirror) {
   std::string host = Mirror(mirror), h = HostDir(host);
   WriteEtc("mirror", host);
+  if (options_.pull_over_http) {
+    // The example's other way to pull: the leader's HTTP endpoint.
+    std::string ini = EtcDir(host) + "/mercurial/vcsreplicator.ini";
+    std::string ssh = "{moz}/ = ssh://root@" + net_->Address("leader") + "/\n";
+    std::string http = "{moz}/ = http://" + net_->Address("leader") + ":8100/\n";
+    std::string text = ReadFileOrEmpty(ini);
+    ASSERT_NE(text.find(ssh), std::string::npos) << text;
+    ASSERT_NE(text.find("# " + http), std::string::npos) << text;
+    Write(ini, ReplaceAll(text, {{"# " + http, http}, {ssh, "# " + ssh}}));
+  }
   fs::copy_file(dir_ / "keys/mirror", EtcDir(host) + "/mercurial/mirror");
   fs::copy_file(dir_ / "keys/known_hosts", EtcDir(host) + "/mercurial/known_hosts");
   for (const char* unit :
@@ -354,6 +391,41 @@ void Deployment::SetUpMirror(int mirror) {
       60s))
       << Logs(host);
 }
+
+// A webhook receiver, as a CI system would run one: every POST body is
+// appended to a file as one line, answered 204.
+void Deployment::StartWebhookReceiver() {
+  const char* receiver =
+      "import http.server, sys\n"
+      "out = sys.argv[3]\n"
+      "class H(http.server.BaseHTTPRequestHandler):\n"
+      "    def do_POST(self):\n"
+      "        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))\n"
+      "        with open(out, 'ab') as f:\n"
+      "            f.write(body.replace(b'\\n', b' ') + b'\\n')\n"
+      "        self.send_response(204)\n"
+      "        self.end_headers()\n"
+      "    def log_message(self, *args):\n"
+      "        pass\n"
+      "http.server.HTTPServer((sys.argv[1], int(sys.argv[2])), H).serve_forever()\n";
+  Write(dir_ / "webhook_receiver.py", receiver);
+  Write(dir_ / "announcements", "");
+  std::string address = net_->Address("client");
+  net_->Spawn("client",
+              {"python3", dir_ / "webhook_receiver.py", address, "8080", dir_ / "announcements"},
+              dir_ / "webhook_receiver.log");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Client(fmt::format("python3 -c 'import socket; socket.create_connection((\"{}\", "
+                                  "8080), 2)'",
+                                  address))
+                   .exit_code == 0;
+      },
+      30s))
+      << ReadFileOrEmpty(dir_ / "webhook_receiver.log");
+}
+
+std::string Deployment::Announcements() const { return ReadFileOrEmpty(dir_ / "announcements"); }
 
 std::string Deployment::LeaderRepo(const std::string& name) const {
   return Render("/repo/hg/mozilla/" + name, "leader");

@@ -35,6 +35,13 @@ struct DeploymentOptions {
   // the Kafka hosts (as the reference shares them) deciding which of the two
   // is master (master.ini method = zookeeper) instead of the master file.
   bool standby = false;
+  // Mirrors pull from the leader host's HTTP endpoint for mirrors (the
+  // example master.ini's [service pull-http], the mirror example's other
+  // [pull_url_rewrites] line) instead of its SSH front door.
+  bool pull_over_http = false;
+  // A webhook receiver on the client host, and the leader hosts' webhooks
+  // notifier (the example master.ini's [service webhooks]) announcing to it.
+  bool webhooks = false;
 };
 
 class Deployment {
@@ -80,6 +87,9 @@ class Deployment {
   std::string KeyDir() const { return dir_ / "keys"; }
   // The last lines of every log of `host`.
   std::string Logs(const std::string& host) const;
+  // With options.webhooks: the body of every POST the client host's
+  // receiver got, one line each (newlines in a body become spaces).
+  std::string Announcements() const;
 
  private:
   void Start();
@@ -88,6 +98,7 @@ class Deployment {
   void StartZooKeeper();
   void SetUpLeader(const std::string& host);
   void SetUpMirror(int mirror);
+  void StartWebhookReceiver();
   // The example file `rel` (under examples/KIND/) rendered for `host`.
   std::string Render(const std::string& text, const std::string& host) const;
   void WriteEtc(const std::string& kind, const std::string& host);

@@ -11,11 +11,12 @@
 // a standby leader host and ZooKeeper on the broker hosts: the standby
 // refuses pushes while the leader is master, takes the role when the master
 // host is lost, and its pushes reach both mirrors; a ZooKeeper node cut off
-// is named by check_zookeeper.
+// is named by check_zookeeper. Mirrors may pull over HTTP instead of SSH.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "deployment.h"
 #include "hg/repo_state.h"
@@ -37,10 +38,18 @@ bool HasNode(const std::string& repo, const std::string& node) {
   return false;
 }
 
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
+}
+
 class HostsApartE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    d_ = std::make_unique<Deployment>();
+    DeploymentOptions options;
+    options.webhooks = true;
+    d_ = std::make_unique<Deployment>(options);
     ASSERT_TRUE(d_->ok());
     d_->CreateRepo("demo");
     for (int m = 1; m <= 2; ++m) {
@@ -109,9 +118,13 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
     ASSERT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", first); }, 60s))
         << d_->Logs(Deployment::Mirror(m));
   }
+  // Announced to the webhook on the client host once both mirrors have it.
+  EXPECT_TRUE(WaitFor([&] { return Count(d_->Announcements(), first) == 1; }, 60s))
+      << d_->Announcements() << d_->Logs("leader");
   d_->net().Cut("mirror2");
   std::string last;
-  for (int rev = 1; rev <= 5; ++rev) last = Push(rev);
+  std::vector<std::string> cut_pushes;
+  for (int rev = 1; rev <= 5; ++rev) cut_pushes.push_back(last = Push(rev));
   // The other mirror applies every push at once...
   EXPECT_TRUE(WaitFor([&] { return HasNode(d_->MirrorRepo(1, "demo"), last); }, 60s))
       << d_->Logs("mirror1");
@@ -119,6 +132,10 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   EXPECT_FALSE(d_->Serves(1, "demo", last));
   EXPECT_TRUE(d_->Serves(1, "demo", first));
   EXPECT_FALSE(HasNode(d_->MirrorRepo(2, "demo"), last));
+  // Nor is any of them announced: notifications follow the same rule.
+  for (const auto& node : cut_pushes) {
+    EXPECT_EQ(Count(d_->Announcements(), node), 0u) << node;
+  }
   // Each mirror's lag check, run on that host: the cut-off one is not OK,
   // the other one is.
   std::vector<std::string> check{"check_vcsreplicator_lag", "/etc/mercurial/vcsreplicator.ini"};
@@ -127,11 +144,24 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   ProcessResult fine;
   EXPECT_TRUE(WaitFor([&] { return (fine = d_->Installed("mirror1", check)).exit_code == 0; }, 60s))
       << fine.out << fine.err;
+  // On the leader host, the aggregator's check names the mirror it waits for.
+  ProcessResult waiting = d_->Installed(
+      "leader", {"check_pushdataaggregator_lag", "/etc/mercurial/pushdataaggregator-pending.ini",
+                 "--group-warning-count", "5"});
+  EXPECT_EQ(waiting.exit_code, 1) << waiting.out << waiting.err;
+  EXPECT_NE(waiting.out.find("waiting for group mirror2"), std::string::npos) << waiting.out;
+  EXPECT_EQ(waiting.out.find("group mirror1"), std::string::npos) << waiting.out;
 
   d_->net().Restore("mirror2");
   for (int m = 1; m <= 2; ++m) {
     EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", last); }, 90s))
         << d_->Logs(Deployment::Mirror(m));
+  }
+  // Once it caught up, every push is announced, each once.
+  EXPECT_TRUE(WaitFor([&] { return Count(d_->Announcements(), last) == 1; }, 60s))
+      << d_->Announcements() << d_->Logs("leader");
+  for (const auto& node : cut_pushes) {
+    EXPECT_EQ(Count(d_->Announcements(), node), 1u) << node << "\n" << d_->Announcements();
   }
 }
 
@@ -175,9 +205,46 @@ TEST_F(HostsApartE2E, OneKafkaBrokerHostCutOffHoldsNoPushUp) {
   d_->net().Restore("kafka3");
 }
 
+// The other way to pull: mirrors fetch what their event does not carry from
+// the leader host's HTTP endpoint for mirrors (the example master.ini's
+// [service pull-http] and the mirror example's other [pull_url_rewrites]).
+TEST(HostsApartHttpE2E, MirrorsPullPushesTooBigForTheirEventOverHttp) {
+  DeploymentOptions options;
+  options.pull_over_http = true;
+  Deployment d(options);
+  ASSERT_TRUE(d.ok());
+  d.CreateRepo("demo");
+  ScratchDir work;
+  std::string client = work / "client";
+  // 601 changesets: more than pushbundlemaxchangesets, so pulled.
+  ASSERT_EQ(
+      d.Client("hg init " + client + " && hg -R " + client + " debugbuilddag '+601'").exit_code,
+      0);
+  ProcessResult push = d.Client("hg -R " + client + " push -e '" + d.ClientSsh() + "' " +
+                                d.PushUrl("demo"));
+  ASSERT_EQ(push.exit_code, 0) << push.out << push.err << d.Logs("leader");
+  std::string tip = ChangelogIndex::Load(client).NodeHex(600);
+  std::string endpoint = "http://" + d.net().Address("leader") + ":8100/";
+  for (int m = 1; m <= 2; ++m) {
+    EXPECT_TRUE(WaitFor([&] { return d.Serves(m, "demo", tip); }, 90s))
+        << d.Logs(Deployment::Mirror(m)) << d.Logs("leader");
+    std::string log = ReadFileOrEmpty(d.HostDir(Deployment::Mirror(m)) +
+                                      "/var/log/hgcluster/vcsreplicator@.service.log");
+    EXPECT_NE(log.find("pulling from " + endpoint + "demo"), std::string::npos) << log;
+  }
+  std::string access =
+      ReadFileOrEmpty(d.HostDir("leader") + "/var/log/hgcluster/pull-http-access.log");
+  EXPECT_NE(access.find("cmd=getbundle"), std::string::npos) << access;
+  // The endpoint is read-only: a push to it is refused.
+  ProcessResult refused =
+      d.Client("hg -R " + client + " push -f " + endpoint + "demo --config ui.allowemptycommit=1");
+  EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+}
+
 TEST(HostsApartMasterE2E, TheMasterHostLostTheStandbyTakesOverThroughZooKeeper) {
   DeploymentOptions options;
   options.standby = true;
+  options.webhooks = true;
   Deployment d(options);
   ASSERT_TRUE(d.ok());
   d.CreateRepo("demo");
@@ -215,6 +282,9 @@ TEST(HostsApartMasterE2E, TheMasterHostLostTheStandbyTakesOverThroughZooKeeper) 
     EXPECT_TRUE(WaitFor([&] { return d.Serves(m, "demo", nodes.NodeHex(1)); }, 60s))
         << d.Logs(Deployment::Mirror(m)) << d.Logs("standby");
   }
+  // ...and announced by the new master's webhooks notifier, once.
+  EXPECT_TRUE(WaitFor([&] { return Count(d.Announcements(), nodes.NodeHex(1)) == 1; }, 60s))
+      << d.Announcements() << d.Logs("standby");
 
   // One ZooKeeper node cut off: the check on a surviving node names it in
   // the runbook's words, and says WARNING (the ensemble still has a quorum).

@@ -43,11 +43,27 @@ std::vector<std::string> NeverCommittedGroups(const std::vector<std::string>& li
 struct AggregatorThresholds {
   int64_t warning_count = 40;
   int64_t critical_count = 100;
+  // For a listed group's messages left to apply (AggregatorView::groups_behind).
+  int64_t group_warning_count = 40;
+  int64_t group_critical_count = 100;
 };
+
+// Messages of the monitored topic a listed group has not consumed yet (sum
+// over partitions of the end offset minus its committed offset).
+std::vector<std::pair<std::string, int64_t>> GroupsBehind(
+    const std::vector<std::string>& listed, const std::map<std::string, CommittedOffsets>& groups,
+    const std::map<int, int64_t>& ends);
 
 struct AggregatorView {
   std::vector<AggregatorPartition> partitions;  // ascending
   std::vector<std::string> never_committed;
+  // Listed groups with messages left to consume, in file order. Beyond the
+  // reference: the aggregator waits for the slowest group, so a mirror cut
+  // off holds every push's announcement (and, with served heads, its
+  // serving) while this check's partitions all look in sync. When the
+  // aggregator has copied everything, a group behind by the group warning
+  // (critical) count is a WARNING (CRITICAL) line naming it.
+  std::vector<std::pair<std::string, int64_t>> groups_behind;
   std::string groups_file;
   std::string topic;
 };

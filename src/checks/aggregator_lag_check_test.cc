@@ -49,6 +49,37 @@ TEST(CheckAggregatorLagTest, NeverCommittedGroupsInFileOrder) {
   EXPECT_TRUE(NeverCommittedGroups({"c", "a", "b"}, groups, false).empty());
 }
 
+TEST(CheckAggregatorLagTest, AGroupBehindByTheThresholdsIsNamed) {
+  std::map<std::string, CommittedOffsets> groups{{"hgweb1", {{0, 50}, {1, 60}}},
+                                                 {"hgweb2", {{0, 10}, {1, 30}}}};
+  auto behind = GroupsBehind({"hgweb1", "hgweb2", "hgweb3"}, groups, {{0, 50}, {1, 62}});
+  // hgweb3 never committed: everything is left to it.
+  EXPECT_EQ(behind, (std::vector<std::pair<std::string, int64_t>>{
+                        {"hgweb1", 2}, {"hgweb2", 72}, {"hgweb3", 112}}));
+  AggregatorView v = View(Uniform(2, 10, 10), {"hgweb3"});
+  v.groups_behind = behind;
+  auto r = EvaluateAggregatorLag(v, {});
+  // The partitions are in sync (the aggregator copied what every group has):
+  // the reference's check would say OK while hgweb2 holds every push.
+  EXPECT_EQ(r.status, CheckStatus::kWarning);
+  EXPECT_EQ(r.summary,
+            "WARNING - aggregator has copied all fully replicated messages; waiting for group "
+            "hgweb2");
+  EXPECT_EQ(r.details, (Lines{"WARNING - group hgweb3 in /etc/groups has never committed an offset "
+                              "on pushdata; aggregation waits for it",
+                              "WARNING - group hgweb2 in /etc/groups has 72 messages of pushdata "
+                              "left to apply; aggregation waits for it",
+                              "OK - partition 0 is completely in sync (10/10)",
+                              "OK - partition 1 is completely in sync (10/10)"}));
+  v.groups_behind = {{"hgweb2", 100}};
+  v.never_committed.clear();
+  r = EvaluateAggregatorLag(v, {});
+  EXPECT_EQ(r.status, CheckStatus::kCritical);
+  EXPECT_EQ(r.details[0],
+            "CRITICAL - group hgweb2 in /etc/groups has 100 messages of pushdata left to apply; "
+            "aggregation waits for it");
+}
+
 TEST(CheckAggregatorLagTest, AllCopied) {
   auto r = EvaluateAggregatorLag(View(Uniform(8, 1, 1)), {});
   EXPECT_EQ(r.status, CheckStatus::kOk);

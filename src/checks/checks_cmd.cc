@@ -77,6 +77,13 @@ void AddAggregatorCommand(CLI::App& app) {
   cmd->add_option("--critical-count", o->thresholds.critical_count,
                   "uncopied messages that is CRITICAL")
       ->capture_default_str();
+  cmd->add_option("--group-warning-count", o->thresholds.group_warning_count,
+                  "messages a listed group (a mirror) has left to apply, with nothing left to "
+                  "copy, that is a WARNING naming it")
+      ->capture_default_str();
+  cmd->add_option("--group-critical-count", o->thresholds.group_critical_count,
+                  "the same, CRITICAL")
+      ->capture_default_str();
   cmd->add_flag("--telegraf", o->telegraf, "print JSON for Telegraf instead; exit 0");
   cmd->callback([o] {
     throw CLI::RuntimeError(
@@ -175,8 +182,13 @@ int RunAggregatorLagCheck(const std::string& config, const AggregatorThresholds&
     auto ack = log->Committed(c.ack_group, c.monitor_topic, partitions);
     view.partitions = AggregationOffsets(n, committed, ack);
     bool has_records = false;
-    for (int p : partitions) has_records |= log->GetWatermarks(c.monitor_topic, p).high > 0;
+    std::map<int, int64_t> ends;
+    for (int p : partitions) {
+      ends[p] = log->GetWatermarks(c.monitor_topic, p).high;
+      has_records |= ends[p] > 0;
+    }
     view.never_committed = NeverCommittedGroups(groups, committed, has_records);
+    view.groups_behind = GroupsBehind(groups, committed, ends);
     view.groups_file = c.monitor_groups_file;
     view.topic = c.monitor_topic;
   } catch (const std::exception& e) {
