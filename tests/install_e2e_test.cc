@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "aggregator/aggregator_config.h"
 #include "common/ini.h"
 #include "common/subprocess.h"
@@ -175,16 +177,22 @@ TEST_F(InstallE2E, TheSshdSnippetPassesSshdsCheck) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
-TEST_F(InstallE2E, TheDebianPackageHoldsTheInstallAndDependsOnHg) {
-  std::string out = (*dir_ / "package");
+// build/CPackConfig.cmake's package, made under `dir`; "" when cpack fails.
+std::string MakePackage(const std::string& dir) {
   ProcessResult r =
-      RunProcess({"cpack", "-G", "DEB", "--config", BuildDir() + "/CPackConfig.cmake", "-B", out});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::string deb;
-  for (const auto& e : fs::directory_iterator(out)) {
-    if (e.path().extension() == ".deb") deb = e.path().string();
+      RunProcess({"cpack", "-G", "DEB", "--config", BuildDir() + "/CPackConfig.cmake", "-B", dir});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  if (!fs::is_directory(dir)) return "";
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".deb") return e.path().string();
   }
-  ASSERT_NE(deb, "") << r.out;
+  ADD_FAILURE() << "cpack made no .deb: " << r.out;
+  return "";
+}
+
+TEST_F(InstallE2E, TheDebianPackageHoldsTheInstallAndDependsOnHg) {
+  std::string deb = MakePackage(*dir_ / "package");
+  ASSERT_NE(deb, "");
   ProcessResult contents = RunProcess({"dpkg-deb", "-c", deb});
   ASSERT_EQ(contents.exit_code, 0) << contents.err;
   for (const char* path : {"./usr/bin/hgcluster", "./usr/bin/vcsreplicator-consumer -> hgcluster",
@@ -203,6 +211,66 @@ TEST_F(InstallE2E, TheDebianPackageHoldsTheInstallAndDependsOnHg) {
   fs::path unpacked = *dir_ / "unpacked";
   ASSERT_EQ(RunProcess({"dpkg-deb", "-x", deb, unpacked.string()}).exit_code, 0);
   EXPECT_LT(fs::file_size(unpacked / "usr/bin/hgcluster"), 32u << 20);
+}
+
+// The package installs with apt on this machine (CI: a fresh Debian 12, its
+// dependencies already there from scripts/install-deps.sh, so nothing is
+// downloaded: checked by a simulated install first), its maintainer scripts
+// run, what it installed works, and purging it removes it again.
+TEST_F(InstallE2E, ThePackageInstallsWithAptRunsAndPurges) {
+  ASSERT_EQ(geteuid(), 0u) << "installing a package needs root";
+  if (RunProcess({"dpkg-query", "-W", "-f", "${Status}", "hgcluster"}).out.find("installed") !=
+      std::string::npos) {
+    GTEST_SKIP() << "hgcluster is installed on this machine already; not touching it";
+  }
+  std::string deb = MakePackage(*dir_ / "apt");
+  ASSERT_NE(deb, "");
+  struct Purge {
+    ~Purge() { RunProcess({"apt-get", "purge", "-y", "-q", "hgcluster"}); }
+  } purge;
+  ProcessOptions quiet;
+  quiet.env_set = {{"DEBIAN_FRONTEND", "noninteractive"}};
+  // Simulated first: anything besides hgcluster to install would be a
+  // download; its dependencies must be there already.
+  ProcessResult plan = RunProcess({"apt-get", "install", "-s", "-q", deb}, quiet);
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  std::istringstream lines(plan.out);
+  for (std::string line; std::getline(lines, line);) {
+    ASSERT_FALSE(line.starts_with("Inst ") && !line.starts_with("Inst hgcluster "))
+        << "a dependency is missing (run scripts/install-deps.sh): " << line;
+  }
+  ProcessResult install = RunProcess({"apt-get", "install", "-y", "-q", deb}, quiet);
+  ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
+  // The binary and a reference command name run from PATH's /usr/bin.
+  ProcessResult help = RunProcess({"/usr/bin/hgcluster", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  ProcessResult lag = RunProcess({"/usr/bin/check_vcsreplicator_lag", "--help"});
+  EXPECT_EQ(lag.exit_code, 0) << lag.out << lag.err;
+  // postinst: the units' account and its directories, the extensions' bytecode.
+  ProcessResult account = RunProcess({"getent", "passwd", "hg"});
+  EXPECT_EQ(account.exit_code, 0);
+  EXPECT_NE(account.out.find("/var/lib/hgcluster"), std::string::npos) << account.out;
+  EXPECT_TRUE(fs::is_directory("/var/log/hgcluster"));
+  EXPECT_TRUE(fs::is_directory("/usr/lib/hgcluster/hgext/__pycache__"));
+  EXPECT_TRUE(fs::exists("/usr/lib/systemd/system/vcsreplicator@.service"));
+  EXPECT_TRUE(fs::exists("/etc/hgcluster/examples/leader/hgcluster/master.ini"));
+  // The installed extensions load in the system's hg.
+  ProcessOptions no_hgrc;
+  no_hgrc.env_set = {{"HGRCPATH", ""}};
+  ProcessResult ext = RunProcess(
+      {"hg", "--config", "extensions.hgclusterpull=/usr/lib/hgcluster/hgext/hgclusterpull.py",
+       "--config", "extensions.hgclusterserve=/usr/lib/hgcluster/hgext/hgclusterserve.py",
+       "version", "-q"},
+      no_hgrc);
+  EXPECT_EQ(ext.exit_code, 0) << ext.err;
+  EXPECT_EQ(ext.err.find("failed to import"), std::string::npos) << ext.err;
+
+  ProcessResult purged = RunProcess({"apt-get", "purge", "-y", "-q", "hgcluster"}, quiet);
+  EXPECT_EQ(purged.exit_code, 0) << purged.out << purged.err;
+  EXPECT_FALSE(fs::exists("/usr/bin/hgcluster"));
+  EXPECT_FALSE(fs::exists("/usr/bin/check_vcsreplicator_lag"));
+  EXPECT_FALSE(fs::exists("/usr/lib/hgcluster/hgext"));
+  EXPECT_FALSE(fs::exists("/etc/hgcluster/examples"));
 }
 
 }  // namespace
