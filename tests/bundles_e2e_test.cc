@@ -2,9 +2,12 @@
 // leader, the manifest replicated to every mirror by replicatesync, bundle
 // files served by the mirrors' web fronts, stock `hg clone` applying them,
 // the runbook's "drop the stream entries" and "restore .old", and
-// check_hg_bundle_generate_age.
+// check_hg_bundle_generate_age. Each mirror advertises its own bundle URLs:
+// a clone from mirror 2 works while mirror 1 is stopped.
 #include <gtest/gtest.h>
 #include <httplib.h>
+
+#include <signal.h>
 
 #include <filesystem>
 #include <regex>
@@ -120,10 +123,18 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
   EXPECT_EQ(missing->status, 404);
   EXPECT_EQ(web.Get("/bundles/../cluster.json")->status, 404);
 
-  // A stock clone from mirror 2 applies the zstd bundle, then finds nothing more.
-  auto clone = c.Hg("clone " + m2 + "repo " + dir / "clone1");
+  // A stock clone from mirror 2 applies the zstd bundle, then finds nothing
+  // more. Mirror 2 advertises its own bundle URLs (the manifest names
+  // mirror 1's), so the clone works with mirror 1 stopped.
+  int m1_pid = status["mirrors"][0]["http_pid"].get<int>();
+  ASSERT_GT(m1_pid, 0);
+  ASSERT_EQ(kill(m1_pid, SIGSTOP), 0);
+  // (http.timeout: a clone that did go to mirror 1 fails instead of hanging.)
+  auto clone = c.Hg("clone --config http.timeout=20 " + m2 + "repo " + dir / "clone1");
+  kill(m1_pid, SIGCONT);
   ASSERT_EQ(clone.exit_code, 0) << clone.out << clone.err;
-  EXPECT_NE(clone.out.find("applying clone bundle from " + base + ".zstd.hg"), std::string::npos)
+  const std::string base2 = m2 + "bundles/repo/" + tip;
+  EXPECT_NE(clone.out.find("applying clone bundle from " + base2 + ".zstd.hg"), std::string::npos)
       << clone.out;
   EXPECT_NE(clone.out.find("finished applying clone bundle"), std::string::npos);
   EXPECT_EQ(Heads(c, dir / "clone1"), Heads(c, c.LeaderRepo("repo")));

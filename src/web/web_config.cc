@@ -70,6 +70,18 @@ WebConfig FromIni(const IniFile& ini) {
       c.bundles_url_prefix.back() != '/') {
     throw bad("bundles_url_prefix", "expected a path like /bundles/ (leading and trailing slash)");
   }
+  c.bundles_advertised_as = ini.GetOr(s, "bundles_advertised_as", "");
+  while (!c.bundles_advertised_as.empty() && c.bundles_advertised_as.back() == '/') {
+    c.bundles_advertised_as.pop_back();
+  }
+  if (!c.bundles_advertised_as.empty() &&
+      !c.bundles_advertised_as.starts_with("http://") &&
+      !c.bundles_advertised_as.starts_with("https://")) {
+    throw bad("bundles_advertised_as", "expected an http:// or https:// URL");
+  }
+  if (!c.bundles_advertised_as.empty() && c.bundles_dir.empty()) {
+    throw bad("bundles_advertised_as", "needs bundles_dir: this front must serve the files");
+  }
   c.upstream_timeout = int_of("upstream_timeout", ini.GetOr(s, "upstream_timeout", "360"), 1);
   c.replace_worker_after = int_of("replace_worker_after",
                                   ini.GetOr(s, "replace_worker_after", "3"), 0);

@@ -30,6 +30,11 @@ struct WebConfig {
   int replace_worker_after = 3;  // replace_worker_after = failed requests in a row (0: never)
   std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
+  // bundles_advertised_as = the base URL (no trailing slash) clone bundle
+  // manifests name for the files of bundles_dir (one mirror's address, say).
+  // `clonebundles` is then answered here with this front's own address in
+  // its place (web/clonebundles_manifest.h). "": manifests served as stored.
+  std::string bundles_advertised_as;
   std::string tls_cert;         // tls_cert = PEM certificate chain: serve HTTPS ("": HTTP)
   std::string tls_key;          // tls_key = its PEM private key (unencrypted)
   RequestLimits limits;         // max_headers, max_header_bytes, max_body_bytes

@@ -50,6 +50,20 @@ TEST(WebConfigTest, ErrorsNameTheFileAndKey) {
   EXPECT_EQ(message("[web]\nrepos = /r\nworkers = -1\n"),
             "web.ini: [web] workers: '-1' is not an integer >= 0");
   EXPECT_NE(message("[web]\nrepos = /r\nworkers = 2\n").find("hgweb_conf"), std::string::npos);
+  EXPECT_EQ(message("[web]\nrepos = /r\nworkers = 0\nbundles_dir = /b\n"
+                    "bundles_advertised_as = m1/bundles\n"),
+            "web.ini: [web] bundles_advertised_as: expected an http:// or https:// URL");
+  EXPECT_EQ(message("[web]\nrepos = /r\nworkers = 0\nbundles_advertised_as = http://m1/b\n"),
+            "web.ini: [web] bundles_advertised_as: needs bundles_dir: this front must serve the "
+            "files");
+}
+
+TEST(WebConfigTest, BundlesAdvertisedAsLosesItsTrailingSlash) {
+  WebConfig c = WebConfig::Parse(
+      "[web]\nrepos = /r\nworkers = 0\nbundles_dir = /b\n"
+      "bundles_advertised_as = http://m1:8000/bundles/\n",
+      "web.ini");
+  EXPECT_EQ(c.bundles_advertised_as, "http://m1:8000/bundles");
 }
 
 }  // namespace

@@ -18,7 +18,9 @@
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "hg/repo_state.h"
 #include "web/bundle_files.h"
+#include "web/clonebundles_manifest.h"
 #include "web/hg_worker_pool.h"
 #include "web/lag_metrics.h"
 #include "web/proxy_retry.h"
@@ -81,7 +83,12 @@ std::string Scheme(const WebConfig& config) { return config.tls_cert.empty() ? "
 
 std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int port) {
   std::string host = req.get_header_value("Host");
-  if (host.empty()) host = fmt::format("{}:{}", config.listen_host, port);
+  // A Host that is no host[:port] (it goes into URLs we answer with) is
+  // replaced by the address we listen on.
+  bool plain = !host.empty() && host.size() <= 255 &&
+               host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789.-:[]") == std::string::npos;
+  if (!plain) host = fmt::format("{}:{}", config.listen_host, port);
   return Scheme(config) + "://" + host + "/";
 }
 
@@ -428,7 +435,29 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
       return ServeNative(req, res, rp, *handler);
     }
   }
+  if (rp.kind == RepoPath::Kind::kRepo && rp.command.empty() &&
+      !config_.bundles_advertised_as.empty() && (req.method == "GET" || req.method == "HEAD") &&
+      IsCloneBundlesCommand(req.get_param_value("cmd"))) {
+    return ServeCloneBundlesManifest(req, res, rp);
+  }
   Proxy(req, res);
+}
+
+void WebFront::ServeCloneBundlesManifest(const httplib::Request& req, httplib::Response& res,
+                                         const RepoPath& rp) {
+  auto start = Clock::now();
+  std::string manifest = ReadFileOrEmpty(rp.repo_root + "/.hg/clonebundles.manifest");
+  std::string own = BaseUrl(req, config_, port_);
+  own.pop_back();  // its trailing '/'
+  own += config_.bundles_url_prefix.substr(0, config_.bundles_url_prefix.size() - 1);
+  std::string body = RebaseCloneBundlesManifest(manifest, config_.bundles_advertised_as, own);
+  res.status = 200;
+  // The answer names the address the client used: never to be cached for another.
+  res.set_header("Cache-Control", "no-store");
+  uint64_t size = body.size();
+  // As hg answers a bytes response: application/mercurial-0.1, uncompressed.
+  res.set_content(std::move(body), "application/mercurial-0.1");
+  metrics_.Record(RequestClass::kNative, 200, SecondsSince(start), size);
 }
 
 void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,

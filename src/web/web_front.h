@@ -63,6 +63,10 @@ class WebFront {
   void Proxy(const httplib::Request& req, httplib::Response& res);
   void ServeBundleFile(const httplib::Request& req, httplib::Response& res,
                        const std::string& file);
+  // hg's `clonebundles` wire command with bundles_advertised_as rebased
+  // onto this front (web/clonebundles_manifest.h).
+  void ServeCloneBundlesManifest(const httplib::Request& req, httplib::Response& res,
+                                 const RepoPath& rp);
   std::string Health(int* status) const;
   std::string PrometheusText();
 
