@@ -6,7 +6,6 @@
 // a clone from mirror 2 works while mirror 1 is stopped.
 #include <gtest/gtest.h>
 #include <httplib.h>
-
 #include <signal.h>
 
 #include <filesystem>

@@ -305,24 +305,27 @@ void Deployment::SetUpLeader(const std::string& host) {
                                     "service pushdataaggregator", "timer heartbeat"};
   if (options_.pull_over_http) {
     // The example's HTTP endpoint for mirrors, commented out there.
-    master = ReplaceAll(master, {{"# [service pull-http]\n", "[service pull-http]\n"},
-                                 {"# command = /usr/bin/env HGRCPATH=", "command = /usr/bin/env HGRCPATH="},
-                                 {"# log = " + Render("/var/log/hgcluster", host) + "/pull-http.log",
-                                  "log = " + Render("/var/log/hgcluster", host) + "/pull-http.log"}});
+    master = ReplaceAll(master,
+                        {{"# [service pull-http]\n", "[service pull-http]\n"},
+                         {"# command = /usr/bin/env HGRCPATH=", "command = /usr/bin/env HGRCPATH="},
+                         {"# log = " + Render("/var/log/hgcluster", host) + "/pull-http.log",
+                          "log = " + Render("/var/log/hgcluster", host) + "/pull-http.log"}});
     sections.push_back("service pull-http");
   }
   if (options_.webhooks) {
-    master = ReplaceAll(master, {{"# [service webhooks]\n", "[service webhooks]\n"},
-                                 {"# command = " + install_ + "/usr/bin/hgcluster notify-webhooks",
-                                  "command = " + install_ + "/usr/bin/hgcluster notify-webhooks"},
-                                 {"# log = " + Render("/var/log/hgcluster", host) + "/webhooks.log",
-                                  "log = " + Render("/var/log/hgcluster", host) + "/webhooks.log"}});
+    master =
+        ReplaceAll(master, {{"# [service webhooks]\n", "[service webhooks]\n"},
+                            {"# command = " + install_ + "/usr/bin/hgcluster notify-webhooks",
+                             "command = " + install_ + "/usr/bin/hgcluster notify-webhooks"},
+                            {"# log = " + Render("/var/log/hgcluster", host) + "/webhooks.log",
+                             "log = " + Render("/var/log/hgcluster", host) + "/webhooks.log"}});
     sections.push_back("service webhooks");
     std::string ini = EtcDir(host) + "/mercurial/notifications.ini";
     std::string text = ReadFileOrEmpty(ini);
     const std::string url = "url.ci = https://ci.example.com/hg-pushes\n";
     ASSERT_NE(text.find(url), std::string::npos) << text;
-    Write(ini, ReplaceAll(text, {{url, "url.ci = http://" + net_->Address("client") + ":8080/\n"}}));
+    Write(ini,
+          ReplaceAll(text, {{url, "url.ci = http://" + net_->Address("client") + ":8080/\n"}}));
   }
   master = KeepSections(master, sections);
   if (options_.standby) {

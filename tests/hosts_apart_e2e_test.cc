@@ -218,10 +218,9 @@ TEST(HostsApartHttpE2E, MirrorsPullPushesTooBigForTheirEventOverHttp) {
   std::string client = work / "client";
   // 601 changesets: more than pushbundlemaxchangesets, so pulled.
   ASSERT_EQ(
-      d.Client("hg init " + client + " && hg -R " + client + " debugbuilddag '+601'").exit_code,
-      0);
-  ProcessResult push = d.Client("hg -R " + client + " push -e '" + d.ClientSsh() + "' " +
-                                d.PushUrl("demo"));
+      d.Client("hg init " + client + " && hg -R " + client + " debugbuilddag '+601'").exit_code, 0);
+  ProcessResult push =
+      d.Client("hg -R " + client + " push -e '" + d.ClientSsh() + "' " + d.PushUrl("demo"));
   ASSERT_EQ(push.exit_code, 0) << push.out << push.err << d.Logs("leader");
   std::string tip = ChangelogIndex::Load(client).NodeHex(600);
   std::string endpoint = "http://" + d.net().Address("leader") + ":8100/";

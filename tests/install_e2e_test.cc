@@ -5,6 +5,7 @@
 // loader of the daemon that reads it; the hg extensions load in hg; the
 // sshd snippet passes `sshd -t`; the reference's command names run.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,8 +13,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include "aggregator/aggregator_config.h"
 #include "common/ini.h"

@@ -56,8 +56,7 @@ TEST(PullOverHttpE2E, MirrorsPullFromTheLeadersHttpEndpointOnKeptConnections) {
   // on fresh connections would ask 16 times (our identify asked once).
   std::string access = ReadFileOrEmpty(c.root() + "/leader/pull-http-access.log");
   EXPECT_GE(Count(access, "cmd=capabilities"), 3u) << access;
-  EXPECT_LE(Count(access, "cmd=capabilities"), 5u) << "pulls did not keep connections:\n"
-                                                    << access;
+  EXPECT_LE(Count(access, "cmd=capabilities"), 5u) << "pulls did not keep connections:\n" << access;
 
   // Read-only: a push through the endpoint is refused and changes nothing.
   ASSERT_EQ(c.Hg("-R " + client + " commit --config ui.allowemptycommit=1 -m extra").exit_code, 0);

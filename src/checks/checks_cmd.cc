@@ -6,10 +6,10 @@
 
 #include "aggregator/aggregator_config.h"
 #include "checks/heartbeat_check.h"
-#include "consumer/consumer_state.h"
-#include "checks/zookeeper_check.h"
 #include "checks/web_check.h"
+#include "checks/zookeeper_check.h"
 #include "consumer/consumer_config.h"
+#include "consumer/consumer_state.h"
 #include "consumer/lag.h"
 #include "log/groups_file.h"
 #include "log/log.h"

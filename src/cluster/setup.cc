@@ -336,8 +336,7 @@ std::string WebIni(const ClusterLayout& l, const std::string& name, int port,
       "bundles_url_prefix = /bundles/\n"
       "# manifests name the first mirror's bundles; clients get this mirror's\n"
       "bundles_advertised_as = {6}\n",
-      name, port, l.mirror_repos(name), dir, l.mirror_config(name), l.bundles_dir(),
-      bundles_base);
+      name, port, l.mirror_repos(name), dir, l.mirror_config(name), l.bundles_dir(), bundles_base);
 }
 
 // One leader host's master monitor: how it decides it is master, and the
@@ -588,7 +587,8 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
   if (o.zookeeper.empty() && !any_master_file) WriteFileAtomic(l.master_file("leader"), "");
   for (const auto& h : host_names) {
     fs::create_directories(l.host_dir(h));
-    WriteFileAtomic(l.master_config(h), MasterIni(l, o, h, notifiers, webhooks_config, pull_http_port));
+    WriteFileAtomic(l.master_config(h),
+                    MasterIni(l, o, h, notifiers, webhooks_config, pull_http_port));
     hosts.push_back({{"name", h},
                      {"master_config", l.master_config(h)},
                      {"master_log", l.host_dir(h) + "/monitor.log"},
@@ -635,9 +635,9 @@ nlohmann::json SetupCluster(const ClusterLayout& l, const SetupOptions& o) {
         {"frontdoor", frontdoor},
         {"pull_over", o.pull_over},
         {"pull_http_port", pull_http_port},
-        {"pull_http", pull_http_port ? nlohmann::json(fmt::format("http://127.0.0.1:{}/",
-                                                                  pull_http_port))
-                                     : nlohmann::json(nullptr)}}},
+        {"pull_http", pull_http_port
+                          ? nlohmann::json(fmt::format("http://127.0.0.1:{}/", pull_http_port))
+                          : nlohmann::json(nullptr)}}},
       {"mirrors", mirrors},
       {"supervisor_pid", 0}};
   l.SaveState(state);

@@ -266,10 +266,10 @@ void Scheduler::Fail(const std::string& key, const std::string& error, bool refu
     }
   }
   if (deleted_at) {
-    Log(fmt::format("{} at partition {} offset {} failed ({}); skipping it: the repository is "
-                    "deleted later in the log (offset {})",
-                    key.rfind("repo:", 0) == 0 ? key.substr(5) : key, partition, offset, error,
-                    *deleted_at));
+    Log(fmt::format(
+        "{} at partition {} offset {} failed ({}); skipping it: the repository is "
+        "deleted later in the log (offset {})",
+        key.rfind("repo:", 0) == 0 ? key.substr(5) : key, partition, offset, error, *deleted_at));
     Finish(key, partition, offset);
     return;
   }

@@ -263,8 +263,8 @@ TEST(SchedulerTest, FailedRepairLeavesTheRepoParked) {
   });
   s.StartPartition(0, 0);
   s.Submit(Rec(0, 0, Cg("{moz}/broken", std::string(40, 'a'))));
-  ASSERT_TRUE(test::WaitFor([&] { return !s.Parked().empty() && repairs == 1; },
-                            milliseconds(5000)));
+  ASSERT_TRUE(
+      test::WaitFor([&] { return !s.Parked().empty() && repairs == 1; }, milliseconds(5000)));
   auto parked = s.Parked();
   ASSERT_EQ(parked.size(), 1u);
   EXPECT_EQ(parked[0].repo, "{moz}/broken");
@@ -306,8 +306,8 @@ TEST(SchedulerTest, FailingEventOfARepositoryDeletedLaterIsSkipped) {
   EXPECT_TRUE(s.Parked().empty());
   std::lock_guard l(rec.mu);
   std::set<std::pair<std::string, int64_t>> applied(rec.applied.begin(), rec.applied.end());
-  EXPECT_EQ(applied, (std::set<std::pair<std::string, int64_t>>{{"{moz}/other", 1},
-                                                                {"{moz}/gone", 2}}));
+  EXPECT_EQ(applied,
+            (std::set<std::pair<std::string, int64_t>>{{"{moz}/other", 1}, {"{moz}/gone", 2}}));
 }
 
 }  // namespace

@@ -11,11 +11,12 @@ TEST(CloneBundlesManifestTest, URLsUnderTheGeneratorsBaseMoveToThisMirror) {
       "https://s3.example/bucket/repo/abc.zstd.hg BUNDLESPEC=zstd-v2 ec2region=us-west-2\n"
       "http://m1:8001/bundlesX/repo/abc.gzip-v2.hg BUNDLESPEC=gzip-v2\n"
       "http://m1:8001/bundles/repo/abc.stream-v2.hg BUNDLESPEC=none-v2;stream=v2";
-  EXPECT_EQ(RebaseCloneBundlesManifest(manifest, "http://m1:8001/bundles", "http://m2:8002/bundles"),
-            "http://m2:8002/bundles/repo/abc.zstd.hg BUNDLESPEC=zstd-v2 cdn=true\n"
-            "https://s3.example/bucket/repo/abc.zstd.hg BUNDLESPEC=zstd-v2 ec2region=us-west-2\n"
-            "http://m1:8001/bundlesX/repo/abc.gzip-v2.hg BUNDLESPEC=gzip-v2\n"
-            "http://m2:8002/bundles/repo/abc.stream-v2.hg BUNDLESPEC=none-v2;stream=v2");
+  EXPECT_EQ(
+      RebaseCloneBundlesManifest(manifest, "http://m1:8001/bundles", "http://m2:8002/bundles"),
+      "http://m2:8002/bundles/repo/abc.zstd.hg BUNDLESPEC=zstd-v2 cdn=true\n"
+      "https://s3.example/bucket/repo/abc.zstd.hg BUNDLESPEC=zstd-v2 ec2region=us-west-2\n"
+      "http://m1:8001/bundlesX/repo/abc.gzip-v2.hg BUNDLESPEC=gzip-v2\n"
+      "http://m2:8002/bundles/repo/abc.stream-v2.hg BUNDLESPEC=none-v2;stream=v2");
   // A trailing newline, an empty manifest and no base are kept as they are.
   EXPECT_EQ(RebaseCloneBundlesManifest("http://a/b/x.hg A=1\n", "http://a/b", "http://c"),
             "http://c/x.hg A=1\n");

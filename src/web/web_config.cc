@@ -62,8 +62,8 @@ WebConfig FromIni(const IniFile& ini) {
   c.limits.max_headers = int_of("max_headers", ini.GetOr(s, "max_headers", "100"), 1);
   c.limits.max_header_bytes =
       int_of("max_header_bytes", ini.GetOr(s, "max_header_bytes", "65536"), 1024);
-  c.limits.max_body_bytes = static_cast<size_t>(
-      int_of("max_body_bytes", ini.GetOr(s, "max_body_bytes", "67108864"), 0));
+  c.limits.max_body_bytes =
+      static_cast<size_t>(int_of("max_body_bytes", ini.GetOr(s, "max_body_bytes", "67108864"), 0));
   c.bundles_dir = abs(ini.GetOr(s, "bundles_dir", ""));
   c.bundles_url_prefix = ini.GetOr(s, "bundles_url_prefix", "/bundles/");
   if (c.bundles_url_prefix.size() < 3 || c.bundles_url_prefix.front() != '/' ||
@@ -74,8 +74,7 @@ WebConfig FromIni(const IniFile& ini) {
   while (!c.bundles_advertised_as.empty() && c.bundles_advertised_as.back() == '/') {
     c.bundles_advertised_as.pop_back();
   }
-  if (!c.bundles_advertised_as.empty() &&
-      !c.bundles_advertised_as.starts_with("http://") &&
+  if (!c.bundles_advertised_as.empty() && !c.bundles_advertised_as.starts_with("http://") &&
       !c.bundles_advertised_as.starts_with("https://")) {
     throw bad("bundles_advertised_as", "expected an http:// or https:// URL");
   }
@@ -83,8 +82,8 @@ WebConfig FromIni(const IniFile& ini) {
     throw bad("bundles_advertised_as", "needs bundles_dir: this front must serve the files");
   }
   c.upstream_timeout = int_of("upstream_timeout", ini.GetOr(s, "upstream_timeout", "360"), 1);
-  c.replace_worker_after = int_of("replace_worker_after",
-                                  ini.GetOr(s, "replace_worker_after", "3"), 0);
+  c.replace_worker_after =
+      int_of("replace_worker_after", ini.GetOr(s, "replace_worker_after", "3"), 0);
   return c;
 }
 

@@ -12,23 +12,23 @@ namespace hgc {
 struct WebConfig {
   std::string listen_host = "127.0.0.1";  // listen = HOST:PORT (port 0: any free port)
   int listen_port = 0;
-  std::string repos;            // repos = directory holding the mirror's repositories
-  std::string hgweb_conf;       // hgweb_conf = `hg serve --web-conf` file for the workers
-  std::string hgrcpath;         // hgrcpath = HGRCPATH of the workers (serve.rc: the view)
-  int workers = 2;              // workers = hg serve processes (0: native commands only)
-  int threads = 64;             // threads = HTTP threads (one per open connection)
-  std::string consumer_config;  // consumer_config = the mirror's consumer.ini (lag metrics)
-  std::string pid_file;         // pid_file = where `web --drain` finds the server
-  std::string worker_log;       // worker_log = output of the hg workers
-  double drain_grace = 0;       // drain_grace = seconds health says 503 before closing
-  double drain_timeout = 60;    // drain_timeout = seconds in-flight requests may still run
-  int keep_alive_timeout = 5;   // keep_alive_timeout = idle keep-alive seconds
-  int client_timeout = 360;     // client_timeout = seconds a write to a client may block
-  int read_timeout = 30;        // read_timeout = seconds a client may take to send more of
-                                // its request (a slow or stalled head or body)
-  int upstream_timeout = 360;   // upstream_timeout = seconds a worker may stay silent
+  std::string repos;             // repos = directory holding the mirror's repositories
+  std::string hgweb_conf;        // hgweb_conf = `hg serve --web-conf` file for the workers
+  std::string hgrcpath;          // hgrcpath = HGRCPATH of the workers (serve.rc: the view)
+  int workers = 2;               // workers = hg serve processes (0: native commands only)
+  int threads = 64;              // threads = HTTP threads (one per open connection)
+  std::string consumer_config;   // consumer_config = the mirror's consumer.ini (lag metrics)
+  std::string pid_file;          // pid_file = where `web --drain` finds the server
+  std::string worker_log;        // worker_log = output of the hg workers
+  double drain_grace = 0;        // drain_grace = seconds health says 503 before closing
+  double drain_timeout = 60;     // drain_timeout = seconds in-flight requests may still run
+  int keep_alive_timeout = 5;    // keep_alive_timeout = idle keep-alive seconds
+  int client_timeout = 360;      // client_timeout = seconds a write to a client may block
+  int read_timeout = 30;         // read_timeout = seconds a client may take to send more of
+                                 // its request (a slow or stalled head or body)
+  int upstream_timeout = 360;    // upstream_timeout = seconds a worker may stay silent
   int replace_worker_after = 3;  // replace_worker_after = failed requests in a row (0: never)
-  std::string bundles_dir;      // bundles_dir = clone bundle files served from disk ("": none)
+  std::string bundles_dir;       // bundles_dir = clone bundle files served from disk ("": none)
   std::string bundles_url_prefix = "/bundles/";  // bundles_url_prefix = where they appear
   // bundles_advertised_as = the base URL (no trailing slash) clone bundle
   // manifests name for the files of bundles_dir (one mirror's address, say).
@@ -40,7 +40,7 @@ struct WebConfig {
   RequestLimits limits;         // max_headers, max_header_bytes, max_body_bytes
   bool allow_symlinks = false;  // allow_symlinks = serve repositories reached through
                                 // symbolic links below `repos` (off: 404, not listed)
-  std::string origin;                            // the file it came from
+  std::string origin;           // the file it came from
 
   // Throws Error(kConfig) naming the file and key on a missing or bad value.
   static WebConfig Load(const std::string& path);

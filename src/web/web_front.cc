@@ -86,8 +86,9 @@ std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int po
   // A Host that is no host[:port] (it goes into URLs we answer with) is
   // replaced by the address we listen on.
   bool plain = !host.empty() && host.size() <= 255 &&
-               host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                      "0123456789.-:[]") == std::string::npos;
+               host.find_first_not_of(
+                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789.-:[]") == std::string::npos;
   if (!plain) host = fmt::format("{}:{}", config.listen_host, port);
   return Scheme(config) + "://" + host + "/";
 }
@@ -96,7 +97,8 @@ std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int po
 // that cannot be loaded stops the start with the file names.
 std::unique_ptr<httplib::Server> MakeServer(const WebConfig& config) {
   if (config.tls_cert.empty()) return std::make_unique<httplib::Server>();
-  auto server = std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
+  auto server =
+      std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
   if (!server->is_valid()) {
     throw Error(ErrorKind::kConfig,
                 fmt::format("{}: [web] tls_cert {} / tls_key {}: cannot load them (a PEM "
@@ -120,8 +122,8 @@ struct ProxyStream {
   // The worker's response ended early: the client gets a truncated body
   // (too late to retry), the worker a failure on its record.
   void CutOff() {
-    std::string why = fmt::format("{}: the hg worker's response was cut off after {} bytes",
-                                  what, bytes);
+    std::string why =
+        fmt::format("{}: the hg worker's response was cut off after {} bytes", what, bytes);
     LogLine(kLogger, why);
     if (lease) lease->ReportFailure(why);
   }
@@ -166,14 +168,14 @@ int FindListeningSocket(int port) {
 WebFront::WebFront(WebConfig config, RepoCommands commands)
     : config_(std::move(config)),
       commands_(std::move(commands)),
-      workers_(std::make_unique<HgWorkerPool>(HgWorkerOptions{
-          .workers = config_.workers,
-          .hgweb_conf = config_.hgweb_conf,
-          .hgrcpath = config_.hgrcpath,
-          .log_path = config_.worker_log,
-          .config = {config_.allow_symlinks ? "hgcluster.allowsymlinks=true"
-                                            : "hgcluster.allowsymlinks=false"},
-          .replace_after_failures = config_.replace_worker_after})),
+      workers_(std::make_unique<HgWorkerPool>(
+          HgWorkerOptions{.workers = config_.workers,
+                          .hgweb_conf = config_.hgweb_conf,
+                          .hgrcpath = config_.hgrcpath,
+                          .log_path = config_.worker_log,
+                          .config = {config_.allow_symlinks ? "hgcluster.allowsymlinks=true"
+                                                            : "hgcluster.allowsymlinks=false"},
+                          .replace_after_failures = config_.replace_worker_after})),
       lag_(std::make_unique<LagMetrics>(config_.consumer_config)),
       server_(MakeServer(config_)) {
   auto& svr = *server_;
@@ -223,9 +225,9 @@ int WebFront::Bind() {
 
 bool WebFront::Serve() {
   workers_->Start();
-  LogLine(kLogger,
-          fmt::format("serving {} on {}://{}:{}/ with {} hg workers, {} threads", config_.repos,
-                      Scheme(config_), config_.listen_host, port_, config_.workers, config_.threads));
+  LogLine(kLogger, fmt::format("serving {} on {}://{}:{}/ with {} hg workers, {} threads",
+                               config_.repos, Scheme(config_), config_.listen_host, port_,
+                               config_.workers, config_.threads));
   if (!draining_.load()) server_->listen_after_bind();
   if (!draining_.load()) {
     workers_->Stop();
@@ -329,8 +331,8 @@ std::string WebFront::PrometheusText() {
       "failing requests in a row.\n"
       "# TYPE hgcluster_web_hg_worker_replacements_total counter\n";
   for (const auto& w : workers) {
-    out += fmt::format("hgcluster_web_hg_worker_replacements_total{{worker=\"{}\"}} {}\n",
-                       w.index, w.replacements);
+    out += fmt::format("hgcluster_web_hg_worker_replacements_total{{worker=\"{}\"}} {}\n", w.index,
+                       w.replacements);
   }
   out +=
       "# HELP hgcluster_web_hg_worker_failures_total Requests each hg worker failed (5xx, reset, "
@@ -396,10 +398,10 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
     // Apache's fields, then the hg worker pool's (extra keys: parsers of
     // "?auto" read the lines they know).
     std::string body = metrics_.ServerStatusAuto(config_.threads);
-    body += fmt::format(
-        "HgWorkers: {}\nHgWorkersReady: {}\nHgWorkerReplacements: {}\nHgRetries: {}\n",
-        config_.workers, workers_->ReadyCount(), workers_->TotalReplacements(),
-        proxy_retries_.load());
+    body +=
+        fmt::format("HgWorkers: {}\nHgWorkersReady: {}\nHgWorkerReplacements: {}\nHgRetries: {}\n",
+                    config_.workers, workers_->ReadyCount(), workers_->TotalReplacements(),
+                    proxy_retries_.load());
     return monitoring(RequestClass::kStatus, 200, std::move(body),
                       "text/plain; charset=ISO-8859-1");
   }
@@ -562,20 +564,19 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
     res.status = status;
     res.set_content(why + "\n", "text/plain; charset=utf-8");
   };
-  std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(),
-                                                           req.headers.end());
+  std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(), req.headers.end());
   std::string query = QueryOf(req);
   {
     // Arguments hg would answer with a bare 500 get a 400 that says why.
     if (auto problem = WireRequestProblem({query, &headers, req.body})) {
-      LogLine(kLogger, fmt::format("{} {}: refused: {}", req.method, req.target.substr(0, 200),
-                                   *problem));
+      LogLine(kLogger,
+              fmt::format("{} {}: refused: {}", req.method, req.target.substr(0, 200), *problem));
       return fail(400, "malformed wire protocol request: " + *problem);
     }
   }
   // hg's server has no HEAD (501): ask for the GET and send only its head.
-  std::string head = fmt::format("{} {} HTTP/1.0\r\n", req.method == "HEAD" ? "GET" : req.method,
-                                 req.target);
+  std::string head =
+      fmt::format("{} {} HTTP/1.0\r\n", req.method == "HEAD" ? "GET" : req.method, req.target);
   for (const auto& [name, value] : req.headers) {
     if (!DropRequestHeader(name)) head += fmt::format("{}: {}\r\n", name, value);
   }
@@ -622,8 +623,7 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
       stream->upstream->ReadHead();
       if (stream->upstream->status() >= 500) {
         status_5xx = true;
-        error = fmt::format("hg worker {} answered {}", lease->index(),
-                            stream->upstream->status());
+        error = fmt::format("hg worker {} answered {}", lease->index(), stream->upstream->status());
       }
     } catch (const Error& e) {
       error = fmt::format("hg worker {}: {}", lease->index(), e.what());
