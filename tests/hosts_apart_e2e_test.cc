@@ -38,12 +38,6 @@ bool HasNode(const std::string& repo, const std::string& node) {
   return false;
 }
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
-}
-
 class HostsApartE2E : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -119,7 +113,7 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
         << d_->Logs(Deployment::Mirror(m));
   }
   // Announced to the webhook on the client host once both mirrors have it.
-  EXPECT_TRUE(WaitFor([&] { return Count(d_->Announcements(), first) == 1; }, 60s))
+  EXPECT_TRUE(WaitFor([&] { return CountOccurrences(d_->Announcements(), first) == 1; }, 60s))
       << d_->Announcements() << d_->Logs("leader");
   d_->net().Cut("mirror2");
   std::string last;
@@ -134,7 +128,7 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   EXPECT_FALSE(HasNode(d_->MirrorRepo(2, "demo"), last));
   // Nor is any of them announced: notifications follow the same rule.
   for (const auto& node : cut_pushes) {
-    EXPECT_EQ(Count(d_->Announcements(), node), 0u) << node;
+    EXPECT_EQ(CountOccurrences(d_->Announcements(), node), 0u) << node;
   }
   // Each mirror's lag check, run on that host: the cut-off one is not OK,
   // the other one is.
@@ -158,10 +152,11 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
         << d_->Logs(Deployment::Mirror(m));
   }
   // Once it caught up, every push is announced, each once.
-  EXPECT_TRUE(WaitFor([&] { return Count(d_->Announcements(), last) == 1; }, 60s))
+  EXPECT_TRUE(WaitFor([&] { return CountOccurrences(d_->Announcements(), last) == 1; }, 60s))
       << d_->Announcements() << d_->Logs("leader");
   for (const auto& node : cut_pushes) {
-    EXPECT_EQ(Count(d_->Announcements(), node), 1u) << node << "\n" << d_->Announcements();
+    EXPECT_EQ(CountOccurrences(d_->Announcements(), node), 1u) << node << "\n"
+                                                               << d_->Announcements();
   }
 }
 
@@ -282,7 +277,8 @@ TEST(HostsApartMasterE2E, TheMasterHostLostTheStandbyTakesOverThroughZooKeeper) 
         << d.Logs(Deployment::Mirror(m)) << d.Logs("standby");
   }
   // ...and announced by the new master's webhooks notifier, once.
-  EXPECT_TRUE(WaitFor([&] { return Count(d.Announcements(), nodes.NodeHex(1)) == 1; }, 60s))
+  EXPECT_TRUE(
+      WaitFor([&] { return CountOccurrences(d.Announcements(), nodes.NodeHex(1)) == 1; }, 60s))
       << d.Announcements() << d.Logs("standby");
 
   // One ZooKeeper node cut off: the check on a surviving node names it in

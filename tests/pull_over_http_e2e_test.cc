@@ -18,12 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
-}
-
 TEST(PullOverHttpE2E, MirrorsPullFromTheLeadersHttpEndpointOnKeptConnections) {
   ClusterOptions options;
   options.up_args = {"--pull-over", "http", "--no-push-bundles"};
@@ -48,15 +42,16 @@ TEST(PullOverHttpE2E, MirrorsPullFromTheLeadersHttpEndpointOnKeptConnections) {
   }
   for (int m = 1; m <= 2; ++m) {
     std::string log = c.MirrorLog(m);
-    EXPECT_EQ(Count(log, "$ hg pull"), size_t{kPushes}) << log;
+    EXPECT_EQ(CountOccurrences(log, "$ hg pull"), size_t{kPushes}) << log;
     EXPECT_NE(log.find("pulling from " + endpoint), std::string::npos) << log;
     EXPECT_EQ(log.find("parked"), std::string::npos) << log;
   }
   // Every new connection starts with `capabilities`: 2 mirrors × 8 pulls
   // on fresh connections would ask 16 times (our identify asked once).
   std::string access = ReadFileOrEmpty(c.root() + "/leader/pull-http-access.log");
-  EXPECT_GE(Count(access, "cmd=capabilities"), 3u) << access;
-  EXPECT_LE(Count(access, "cmd=capabilities"), 5u) << "pulls did not keep connections:\n" << access;
+  EXPECT_GE(CountOccurrences(access, "cmd=capabilities"), 3u) << access;
+  EXPECT_LE(CountOccurrences(access, "cmd=capabilities"), 5u) << "pulls did not keep connections:\n"
+                                                              << access;
 
   // Read-only: a push through the endpoint is refused and changes nothing.
   ASSERT_EQ(c.Hg("-R " + client + " commit --config ui.allowemptycommit=1 -m extra").exit_code, 0);

@@ -19,12 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
-  return n;
-}
-
 TEST(PullOverSshE2E, MirrorsPullThroughTheFrontDoorOnOneKeptSessionPerRepository) {
   ClusterOptions options;
   options.up_args = {"--pull-over", "ssh", "--no-push-bundles"};
@@ -44,11 +38,12 @@ TEST(PullOverSshE2E, MirrorsPullThroughTheFrontDoorOnOneKeptSessionPerRepository
   std::string sessions = ReadFileOrEmpty(sessions_log);
   const std::string replication = "start user: 'vcs-sync@hgcluster.local";
   // 2 mirrors × 8 pulls; a cold pull per event would log 16 sessions.
-  EXPECT_GE(Count(sessions, replication), 2u) << sessions;
-  EXPECT_LE(Count(sessions, replication), 4u) << "pulls did not keep their sessions:\n" << sessions;
+  EXPECT_GE(CountOccurrences(sessions, replication), 2u) << sessions;
+  EXPECT_LE(CountOccurrences(sessions, replication), 4u) << "pulls did not keep their sessions:\n"
+                                                         << sessions;
   for (int m = 1; m <= 2; ++m) {
     std::string log = c.MirrorLog(m);
-    EXPECT_EQ(Count(log, "$ hg pull"), size_t{kPushes}) << log;
+    EXPECT_EQ(CountOccurrences(log, "$ hg pull"), size_t{kPushes}) << log;
     EXPECT_NE(log.find("pulling from ssh://"), std::string::npos) << log;
   }
 
@@ -60,7 +55,8 @@ TEST(PullOverSshE2E, MirrorsPullThroughTheFrontDoorOnOneKeptSessionPerRepository
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
   for (int m = 1; m <= 2; ++m) {
     std::string log = c.MirrorLog(m);
-    EXPECT_EQ(Count(log, "a kept connection to the leader failed; pulling on a new one"), 1u)
+    EXPECT_EQ(CountOccurrences(log, "a kept connection to the leader failed; pulling on a new one"),
+              1u)
         << log;
     EXPECT_EQ(log.find("parked"), std::string::npos) << log;
   }

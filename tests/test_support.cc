@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cerrno>
-
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -126,6 +125,13 @@ std::vector<std::string> RepoFingerprintDirs(const std::string& repo) {
   // The repo itself (its .hg appearing or being replaced), .hg (bookmarks,
   // requires) and the store (changelog, phaseroots).
   return {repo, repo + "/.hg", repo + "/.hg/store"};
+}
+
+size_t CountOccurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  if (what.empty()) return n;
+  for (size_t at = 0; (at = text.find(what, at)) != std::string::npos; at += what.size()) ++n;
+  return n;
 }
 
 int CommitChange(const std::string& client, const std::string& file) {

@@ -54,6 +54,9 @@ class DirWatch {
   std::map<int, std::set<int>> tags_;  // watch descriptor -> tags
 };
 
+// How many times `what` occurs in `text` (not overlapping).
+size_t CountOccurrences(const std::string& text, const std::string& what);
+
 // Runs a shell command line; returns its result.
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env = {});
 
