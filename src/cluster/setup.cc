@@ -173,12 +173,15 @@ std::string PullHttpRc(const ClusterLayout& l) {
       l.serve_ext_path());
 }
 
+// The master.ini command line of that endpoint (split into words, quoted).
 std::string PullHttpService(const ClusterLayout& l, int port) {
+  const std::string d = l.leader_dir();
   return fmt::format(
-      "/usr/bin/env HGRCPATH={}:{}/pull-http.rc hg serve --web-conf {}/pull-http.conf "
-      "--address 127.0.0.1 --port {} --accesslog {}/pull-http-access.log --errorlog "
-      "{}/pull-http-error.log",
-      LeaderHgrcPath(l), l.leader_dir(), l.leader_dir(), port, l.leader_dir(), l.leader_dir());
+      "/usr/bin/env {} hg serve --web-conf {} --address 127.0.0.1 --port {} --accesslog {} "
+      "--errorlog {}",
+      ShellQuote("HGRCPATH=" + LeaderHgrcPath(l) + ":" + d + "/pull-http.rc"),
+      ShellQuote(d + "/pull-http.conf"), port, ShellQuote(d + "/pull-http-access.log"),
+      ShellQuote(d + "/pull-http-error.log"));
 }
 
 // Where a mirror pulls from: the leader's repositories directory (one host),

@@ -1,5 +1,7 @@
 #include "frontdoor/repo_name.h"
 
+#include "routing/confined_path.h"
+
 namespace hgc {
 
 const char* const kInvalidRepoNameMessage =
@@ -30,7 +32,9 @@ bool ValidComponent(const std::string& c) {
 std::optional<std::string> ValidateRepoName(const std::string& name) {
   std::string n = name;
   while (!n.empty() && n.back() == '/') n.pop_back();
-  if (n.empty()) return std::nullopt;
+  // Longer than any repository path may be (found by fuzzing: accepted
+  // here, refused when resolved).
+  if (n.empty() || n.size() > kMaxRelativeRepoPathBytes) return std::nullopt;
   size_t start = 0;
   while (true) {
     size_t slash = n.find('/', start);

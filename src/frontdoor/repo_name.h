@@ -1,6 +1,6 @@
 // Repository names accepted over SSH (hosting spec §4.6): every '/'-separated
 // component matches [a-zA-Z0-9][a-zA-Z0-9./_-]* in full and does not end with
-// .hg or .git; one trailing '/' is dropped. This is what keeps `..`, absolute
+// .hg or .git, and the whole is at most 1,024 bytes; one trailing '/' is dropped. This is what keeps `..`, absolute
 // paths and option-looking names out of every pash command.
 // Thread-safety: pure functions.
 #pragma once

@@ -14,6 +14,14 @@ TEST(RepoNameTest, AcceptsTheSpecsValidNames) {
   }
 }
 
+TEST(RepoNameTest, RefusesANameLongerThanARepositoryPathMayBe) {
+  std::string longest(1024, 'a');
+  for (size_t i = 100; i < longest.size(); i += 100) longest[i] = '/';
+  EXPECT_TRUE(ValidateRepoName(longest).has_value());
+  EXPECT_FALSE(ValidateRepoName(longest + "b").has_value());
+  EXPECT_TRUE(ValidateRepoName(longest + "/").has_value()) << "the trailing slash is dropped first";
+}
+
 TEST(RepoNameTest, DropsTrailingSlash) {
   EXPECT_EQ(ValidateRepoName("reponame/").value_or("?"), "reponame");
   EXPECT_EQ(ValidateRepoName("repo/name/").value_or("?"), "repo/name");

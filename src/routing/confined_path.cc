@@ -9,7 +9,7 @@
 namespace hgc {
 namespace {
 
-constexpr size_t kMaxRelativeBytes = 1024;
+constexpr size_t kMaxRelativeBytes = kMaxRelativeRepoPathBytes;
 
 // The path as it can be shown in a log line or an error: control
 // characters escaped (as log lines escape them), at most 300 bytes.

@@ -22,6 +22,9 @@ struct ConfinedRepoPath {
   std::string local;     // root + '/' + relative
 };
 
+// The longest repository path below a root, in bytes.
+inline constexpr size_t kMaxRelativeRepoPathBytes = 1024;
+
 // What is wrong with `relative` as a repository's path below a root, or
 // nullopt when it is acceptable: one or more non-empty segments joined by
 // '/', none "." or "..", none starting with '.' (`.hg`, our staging
