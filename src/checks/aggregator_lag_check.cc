@@ -93,7 +93,8 @@ CheckReport EvaluateAggregatorLag(const AggregatorView& view,
   // the reference's check says OK (and its output stays the reference's
   // whenever it does not).
   std::string waiting;  // the groups named below
-  for (const auto& [g, behind] : total > 0 ? decltype(view.groups_behind){} : view.groups_behind) {
+  for (const auto& [g, behind] : view.groups_behind) {
+    if (total > 0) break;
     if (std::find(view.never_committed.begin(), view.never_committed.end(), g) !=
         view.never_committed.end()) {
       continue;  // reported above
