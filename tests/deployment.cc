@@ -112,14 +112,8 @@ void Deployment::Start() {
 }
 
 Deployment::~Deployment() {
-  std::vector<std::string> etc;
-  if (net_ && net_->ok()) {
-    for (const char* host : {"leader", "standby"}) etc.push_back(EtcDir(host));
-    for (int m = 1; m <= mirrors_; ++m) etc.push_back(EtcDir(Mirror(m)));
-  }
-  net_.reset();  // kills every process of every host
+  net_.reset();  // kills every process of every host, removes each host's /etc
   std::error_code ec;
-  for (const auto& d : etc) fs::remove_all(d, ec);
   if (!install_.empty()) fs::remove_all(install_, ec);
 }
 

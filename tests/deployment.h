@@ -55,10 +55,8 @@ class Deployment {
   // The host's /etc: `ip netns exec` bind-mounts each entry of
   // /etc/netns/NAMESPACE over /etc, so every host reads the same paths
   // (/etc/mercurial/hgrc, /etc/hgcluster/...) and gets its own files, as on
-  // separate machines. Removed at destruction.
-  std::string EtcDir(const std::string& host) const {
-    return "/etc/netns/" + net_->Namespace(host);
-  }
+  // separate machines. NetnsHosts owns it (removed with the namespaces).
+  std::string EtcDir(const std::string& host) const { return net_->EtcDir(host); }
   std::string LeaderRepo(const std::string& name) const;
   std::string MirrorRepo(int mirror, const std::string& name) const;  // 1-based
   static std::string Mirror(int mirror) { return "mirror" + std::to_string(mirror); }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <sstream>
 
 namespace hgc::test {
@@ -22,6 +23,8 @@ NetnsHosts::NetnsHosts(const std::map<std::string, int>& hosts) : hosts_(hosts) 
     return;
   }
   prefix_ = fmt::format("hgc{}-", subnet_);
+  std::error_code ec;
+  for (const auto& [name, octet] : hosts_) std::filesystem::remove_all(EtcDir(name), ec);
   std::string cidr = fmt::format("10.250.{}.0/24", subnet_);
   std::string err;
   // First: nothing for these addresses leaves the root namespace.
@@ -63,10 +66,13 @@ NetnsHosts::~NetnsHosts() {
   for (int pid : pids_) kill(pid, SIGKILL);
   for (int pid : pids_) waitpid(pid, nullptr, 0);
   if (subnet_ == 0) return;
+  std::error_code ec;
   for (const auto& [name, octet] : hosts_) {
     KillAll(name);
     Ip({"netns", "del", Namespace(name)});
+    std::filesystem::remove_all(EtcDir(name), ec);
   }
+  // Last: deleting the bridge namespace releases the prefix to other runs.
   Ip({"netns", "del", prefix_ + "sw"});
   if (route_) Ip({"route", "del", "blackhole", fmt::format("10.250.{}.0/24", subnet_)});
 }

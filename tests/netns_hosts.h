@@ -29,6 +29,11 @@ class NetnsHosts {
   bool ok() const { return ok_; }
   std::string Address(const std::string& host) const;
   std::string Namespace(const std::string& host) const { return prefix_ + host; }
+  // /etc/netns/NAMESPACE: what `ip netns exec` bind-mounts over /etc. Owned by
+  // this object: emptied when the prefix is taken (a killed run leaves one
+  // behind) and removed before the prefix is released, so the next holder of
+  // the prefix never sees, nor loses, another run's files.
+  std::string EtcDir(const std::string& host) const { return "/etc/netns/" + Namespace(host); }
   // `ip netns exec NS` + argv.
   std::vector<std::string> In(const std::string& host, std::vector<std::string> argv) const;
   ProcessResult Run(const std::string& host, const std::vector<std::string>& argv,
