@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "common/logline.h"
 #include "common/subprocess.h"
-#include "notify/obsolete_markers.h"
+#include "hg/obsmarker_pushkey.h"
 #include "notify/pushlog_reader.h"
 
 namespace hgc {

@@ -1,8 +1,6 @@
-// obsolete.1 notifications: decoding obsstore blobs (format 1 as written by
-// a real `hg commit --amend`, format 0 as sent over pushkey) and the node
-// information looked up in a real repository.
-#include "notify/obsolete_markers.h"
-
+// obsolete.1 notifications: markers of a real `hg commit --amend` (format 1
+// on disk) sent over pushkey, and the node information looked up in a real
+// repository.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -12,32 +10,12 @@
 #include "common/error.h"
 #include "common/ini.h"
 #include "common/subprocess.h"
+#include "hg/obsmarker_pushkey.h"
 #include "notify/notification_builder.h"
 #include "notify/test_notify_support.h"
 
 namespace hgc {
 namespace {
-
-// Mercurial's util.b85encode (without padding), to produce pushkey values.
-std::string Base85Encode(std::string data) {
-  static const char kChars[] =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
-  size_t len = data.size();
-  while (data.size() % 4) data.push_back('\0');
-  std::string out;
-  for (size_t i = 0; i < data.size(); i += 4) {
-    uint32_t word = 0;
-    for (size_t j = 0; j < 4; ++j) word = (word << 8) | static_cast<unsigned char>(data[i + j]);
-    char chunk[5];
-    for (int j = 4; j >= 0; --j) {
-      chunk[j] = kChars[word % 85];
-      word /= 85;
-    }
-    out.append(chunk, 5);
-  }
-  size_t olen = len % 4 ? len % 4 + 1 : 0;
-  return out.substr(0, olen + len / 4 * 5);
-}
 
 std::string Hex2Bin(const std::string& hex) {
   std::string out;
@@ -45,37 +23,6 @@ std::string Hex2Bin(const std::string& hex) {
     out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   }
   return out;
-}
-
-TEST(NotifyObsoleteMarkers, Base85RoundTripsEveryLength) {
-  std::string data;
-  for (int n = 0; n < 12; ++n) {
-    EXPECT_EQ(Base85Decode(Base85Encode(data)), data) << n;
-    data.push_back(static_cast<char>(0xF0 + n));
-  }
-  EXPECT_THROW(Base85Decode("ab\"cd"), Error);
-}
-
-TEST(NotifyObsoleteMarkers, FormatZeroAsSentOverPushkey) {
-  std::string meta = "date:1234.5 0";
-  meta.push_back('\0');
-  meta += "p1:" + std::string(40, 'c');
-  meta.push_back('\0');
-  meta += "user:Alice";
-  std::string blob;
-  blob.push_back('\0');  // version 0
-  blob.push_back('\1');  // one successor
-  uint32_t size = static_cast<uint32_t>(meta.size());
-  for (int shift = 24; shift >= 0; shift -= 8) blob.push_back(static_cast<char>(size >> shift));
-  blob.push_back('\0');  // flags
-  blob += Hex2Bin(std::string(40, 'a')) + Hex2Bin(std::string(40, 'b')) + meta;
-  auto markers = DecodeObsMarkers(Base85Encode(blob));
-  ASSERT_EQ(markers.size(), 1u);
-  EXPECT_EQ(markers[0].precursor, std::string(40, 'a'));
-  EXPECT_EQ(markers[0].successors, std::vector<std::string>{std::string(40, 'b')});
-  EXPECT_EQ(markers[0].date, 1234.5);
-  ASSERT_EQ(markers[0].metadata.size(), 1u);  // date and p1 are not metadata
-  EXPECT_EQ(markers[0].metadata[0], std::make_pair(std::string("user"), std::string("Alice")));
 }
 
 TEST(NotifyObsoleteMarkers, AmendedChangesetInARealRepository) {
