@@ -523,8 +523,12 @@ void Applier::ApplyOnce(const Message& m) {
     }
     case MessageType::kPushkey: {
       Log(fmt::format("executing pushkey on {} for {}[{}]", local, m.ns, m.key));
-      ProcessResult r =
-          RunLogged(local, {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
+      std::vector<std::string> args;
+      // Markers are taken whatever this repository's own settings (the
+      // leader had them on); whether they hide anything is for its hgrc.
+      if (m.ns == "obsolete") args = {"--config", "experimental.evolution.createmarkers=true"};
+      args.insert(args.end(), {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
+      ProcessResult r = RunLogged(local, args);
       if (r.exit_code != 0 && r.exit_code != m.ret && !ConvergePushkey(local, m)) {
         throw Error(ErrorKind::kHgFailed,
                     fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));

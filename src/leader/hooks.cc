@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,8 @@
 
 #include "common/digest.h"
 #include "common/error.h"
+#include "hg/obsmarker_pushkey.h"
+#include "hg/obsstore.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "leader/leader_repo.h"
@@ -33,7 +36,65 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string TxnStatePath(const std::string& root) { return root + "/.hg/hgcluster-txn.json"; }
+// One file per transaction: hg runs txnclose and changegroup hooks after it
+// released the repository's lock, so the next push's pretxnopen may run
+// before them; with one file for all it would overwrite this one's state.
+std::string TxnStatePath(const std::string& root, const std::string& txnid) {
+  std::string name;
+  for (char ch : txnid) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) name.push_back(ch);
+  }
+  if (name.empty() || name.size() > 100 || name.size() + 1 < txnid.size()) {
+    name = Sha256Hex(txnid).substr(0, 40);  // not hg's "TXN:<hex>": any id has a file
+  }
+  return root + "/.hg/hgcluster-txn-" + name + ".json";
+}
+
+// State files of transactions whose closing hooks never ran (a killed hg)
+// go after a day.
+void SweepTxnStates(const std::string& root) {
+  std::error_code ec;
+  auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(root + "/.hg", ec)) {
+    std::string name = entry.path().filename().string();
+    if (!name.starts_with("hgcluster-txn-") || !name.ends_with(".json")) continue;
+    auto written = fs::last_write_time(entry.path(), ec);
+    if (!ec && now - written > std::chrono::hours(24)) fs::remove(entry.path(), ec);
+  }
+}
+
+// The `obsolete` pushkeys of the markers this transaction added: those after
+// the obsstore's size at pretxnopen (markers another transaction appended
+// since are sent again, which changes nothing), or the last HG_NEW_OBSMARKERS
+// when the obsstore was rewritten in between.
+std::map<std::string, std::string> NewObsMarkerPushkeys(const HookContext& c,
+                                                        const std::string& root,
+                                                        const nlohmann::json& state) {
+  int64_t added = 0;
+  try {
+    added = std::stoll(c.Env("HG_NEW_OBSMARKERS"));
+  } catch (const std::exception&) {
+    return {};
+  }
+  if (added <= 0) return {};
+  std::optional<std::vector<ObsMarker>> markers;
+  if (state.contains("obsstore_size")) {
+    markers = ReadObsStoreFrom(root, state["obsstore_size"].get<uint64_t>());
+  }
+  if (!markers || markers->size() < static_cast<size_t>(added)) {
+    std::vector<ObsMarker> all = ReadObsStore(root);
+    size_t n = std::min(all.size(), static_cast<size_t>(added));
+    markers.emplace(all.end() - static_cast<std::ptrdiff_t>(n), all.end());
+  }
+  return ObsMarkerPushkeys(*markers);
+}
+
+void AppendObsoletePushkeys(std::vector<nlohmann::json>& messages, const std::string& wire,
+                            const std::map<std::string, std::string>& dumps) {
+  for (const auto& [key, value] : dumps) {
+    messages.push_back(MakePushkey(wire, "obsolete", key, "", value, 0, Producer::Now()));
+  }
+}
 
 double Elapsed(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -62,14 +123,16 @@ int HeartbeatOrRefuse(const HookContext& c, Producer& producer, const std::strin
 int Pretxnopen(const HookContext& c, Producer& producer) {
   std::string root = c.cwd;
   if (int status = HeartbeatOrRefuse(c, producer, root)) return status;
+  SweepTxnStates(root);
   nlohmann::json state;
   state["txnid"] = c.Env("HG_TXNID");
   state["bookmarks"] = ReadBookmarks(root);
+  state["obsstore_size"] = ObsStoreSize(root);
   nlohmann::json roots = nlohmann::json::object();
   for (const auto& [phase, nodes] : ReadPhaseRoots(root)) roots[std::to_string(phase)] = nodes;
   state["phaseroots"] = roots;
   try {
-    WriteFileAtomic(TxnStatePath(root), state.dump());
+    WriteFileAtomic(TxnStatePath(root, c.Env("HG_TXNID")), state.dump());
   } catch (const Error& e) {
     c.out() << "cannot record transaction state: " << e.what() << std::endl;
     return 1;
@@ -186,6 +249,8 @@ int Pretxnclose(const HookContext& c, Producer& producer, const IniFile* setting
 // The transaction that recorded a push was rolled back: so is its row.
 int Txnabort(const HookContext& c) {
   std::string root = c.cwd;
+  std::error_code ec;
+  fs::remove(TxnStatePath(root, c.Env("HG_TXNID")), ec);
   std::istringstream in(ReadFileOrEmpty(PushlogTxnPath(root)));
   std::string txnid;
   int64_t id = 0;
@@ -300,13 +365,44 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
   // carried, so their order relative to the changegroup event is free.
   bool with_changegroup = !c.Env("HG_NODE").empty();
   std::string root = c.cwd;
+  std::string state_path = TxnStatePath(root, c.Env("HG_TXNID"));
   nlohmann::json state;
   try {
-    state = nlohmann::json::parse(ReadFileOrEmpty(TxnStatePath(root)));
+    state = nlohmann::json::parse(ReadFileOrEmpty(state_path));
   } catch (const std::exception&) {
-    return 0;
+    state = nlohmann::json::object();
   }
-  if (state.value("txnid", "") != c.Env("HG_TXNID")) return 0;
+  if (!state.is_object() || state.value("txnid", "") != c.Env("HG_TXNID")) {
+    // No state (pretxnopen did not run here): only the markers can be told.
+    state = nlohmann::json::object();
+  }
+  // With a changegroup its hook runs next and sends the markers between the
+  // changegroup and the heads (the reference's order); it removes the file.
+  struct RemoveState {
+    std::string path;
+    ~RemoveState() {
+      std::error_code ec;
+      if (!path.empty()) fs::remove(path, ec);
+    }
+  } remove_state{state_path};
+  std::map<std::string, std::string> obsolete;
+  try {
+    obsolete = NewObsMarkerPushkeys(c, root, state);
+  } catch (const std::exception& e) {
+    c.out() << "could not read the obsolescence markers of this transaction: " << e.what()
+            << "\n(run `hg replicatesync` on this repository)" << std::endl;
+  }
+  if (with_changegroup && !obsolete.empty()) {
+    state["obsolete"] = obsolete;
+    try {
+      WriteFileAtomic(state_path, state.dump());
+      remove_state.path.clear();
+    } catch (const Error& e) {
+      c.out() << "cannot hand the obsolescence markers to the changegroup hook: " << e.what()
+              << std::endl;
+      with_changegroup = false;  // then they go now, before the changegroup
+    }
+  }
   auto start = std::chrono::steady_clock::now();
   std::string wire;
   int partition = 0;
@@ -319,7 +415,10 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
   }
   std::vector<nlohmann::json> messages;
   std::set<std::string> namespaces;
-  auto old_books = state["bookmarks"].get<std::map<std::string, std::string>>();
+  std::map<std::string, std::string> old_books;
+  if (state.contains("bookmarks")) {
+    old_books = state["bookmarks"].get<std::map<std::string, std::string>>();
+  }
   auto new_books = ReadBookmarks(root);
   std::set<std::string> names;
   for (const auto& [k, v] : old_books) names.insert(k);
@@ -331,6 +430,7 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
     first_new = index->RevOf(c.Env("HG_NODE"));
   }
   for (const auto& name : names) {
+    if (!state.contains("bookmarks")) break;
     std::string o = old_books.count(name) ? old_books[name] : "";
     std::string n = new_books.count(name) ? new_books[name] : "";
     if (o == n) continue;
@@ -346,7 +446,7 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
   // this transaction (a push to a repository that turned publishing
   // publishes drafts on other branches too) need a pushkey, like bookmarks.
   std::set<std::string> old_draft, new_draft;
-  if (state["phaseroots"].contains("1")) {
+  if (state.contains("phaseroots") && state["phaseroots"].contains("1")) {
     old_draft = state["phaseroots"]["1"].get<std::set<std::string>>();
   }
   auto roots_now = ReadPhaseRoots(root);
@@ -362,6 +462,19 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
     for (const auto& node : NewlyPublicHeads(*index, old_draft, new_draft, below)) {
       messages.push_back(MakePushkey(wire, "phases", node, "1", "0", 0, Producer::Now()));
       namespaces.insert("phases");
+    }
+  }
+  // Markers without a changegroup: then the heads, which they may have
+  // hidden (the reference sends none, and mirrors kept serving a pruned head).
+  if (!with_changegroup && !obsolete.empty()) {
+    AppendObsoletePushkeys(messages, wire, obsolete);
+    namespaces.insert("obsolete");
+    try {
+      RepoSnapshot snap = SnapshotRepo(root);
+      messages.push_back(MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now()));
+    } catch (const std::exception& e) {
+      c.out() << "could not read the heads after the obsolescence markers: " << e.what()
+              << std::endl;
     }
   }
   // A bookmark- or phase-only push that asked to wait does it here (with a
@@ -457,14 +570,34 @@ int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader)
         MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now());
     AttachPushes(changegroup, PushesOfChangegroup(c, root));
     AttachBundle(c, producer, changegroup);
+    // The transaction's markers, which txnclose left in its state file.
+    std::map<std::string, std::string> obsolete;
+    std::string state_path = TxnStatePath(root, c.Env("HG_TXNID"));
+    try {
+      auto state = nlohmann::json::parse(ReadFileOrEmpty(state_path));
+      if (state.is_object() && state.value("txnid", "") == c.Env("HG_TXNID") &&
+          state.contains("obsolete")) {
+        obsolete = state["obsolete"].get<std::map<std::string, std::string>>();
+      }
+    } catch (const std::exception&) {
+      // No file (no markers) or not ours.
+    }
+    std::error_code ec;
+    fs::remove(state_path, ec);
     // The changegroup and the heads it produced go to the log together, so
     // no consumer ever sees one without the other.
-    int64_t logged = producer.SendBatch(
-        {changegroup, MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now())},
-        partition);
+    std::vector<nlohmann::json> batch{changegroup};
+    AppendObsoletePushkeys(batch, wire, obsolete);
+    batch.push_back(MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now()));
+    int64_t logged = producer.SendBatch(batch, partition);
     c.out() << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
             << std::endl;
-    WaitUntilServed(c, producer, ryw, partition, logged + 1);
+    if (!obsolete.empty()) {
+      c.out() << fmt::format("recorded updates to obsolete in replication log in {:.3f}s",
+                             Elapsed(start))
+              << std::endl;
+    }
+    WaitUntilServed(c, producer, ryw, partition, logged + static_cast<int64_t>(batch.size()) - 1);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kTooLarge) {
       c.out() << "the changegroup was committed but not recorded in the replication log: "

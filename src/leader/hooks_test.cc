@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/subprocess.h"
+#include "hg/obsmarker_pushkey.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "log/faulty_log.h"
@@ -76,6 +77,15 @@ struct Leader {
   }
 
   std::string Node(int rev) { return ChangelogIndex::Load(repo).NodeHex(rev); }
+
+  // hg in the repository, as a push would change it (hooks are not run).
+  void Hg(std::vector<std::string> args) {
+    args.insert(args.begin(), {"hg", "--config", "experimental.evolution=all", "-R", repo});
+    ProcessOptions o;
+    o.env_set = {{"HGRCPATH", ""}, {"HGUSER", "t"}};
+    ProcessResult r = RunProcess(args, o);
+    EXPECT_TRUE(r.ok()) << r.err;
+  }
 };
 
 TEST(LeaderHooks, PretxnopenHeartbeatsAndRecordsTheStateOrRefusesWithTheReferenceLine) {
@@ -86,13 +96,13 @@ TEST(LeaderHooks, PretxnopenHeartbeatsAndRecordsTheStateOrRefusesWithTheReferenc
   EXPECT_EQ(l.out.str().rfind("replication log not available; all writes disabled\n", 0), 0u)
       << l.out.str();
   EXPECT_TRUE(l.Events().empty());
-  EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn.json"));
+  EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXN1.json"));
 
   EXPECT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
   auto events = l.Events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].name, "heartbeat-1");
-  EXPECT_NE(ReadFileOrEmpty(l.repo + "/.hg/hgcluster-txn.json").find("\"TXN:1\""),
+  EXPECT_NE(ReadFileOrEmpty(l.repo + "/.hg/hgcluster-txn-TXN1.json").find("\"TXN:1\""),
             std::string::npos);
 }
 
@@ -165,6 +175,89 @@ TEST(LeaderHooks, ChangegroupLogsItsEventsTogetherOrSaysHowToRepair) {
   EXPECT_EQ(events[2].heads, std::vector<std::string>{l.Node(2)});
   EXPECT_EQ(events[3].name, "hg-heads-1");
   EXPECT_EQ(events[3].heads, std::vector<std::string>{l.Node(2)});
+}
+
+// Two transactions' hooks interleaved as hg allows (it runs txnclose after
+// releasing the lock): the second's pretxnopen does not erase what the
+// first's txnclose needs.
+TEST(LeaderHooks, ATransactionsStateSurvivesTheNextOnesPretxnopen) {
+  Leader l;
+  l.env["HG_TXNID"] = "TXN:a";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.Hg({"bookmark", "-r", "1", "feature"});
+  l.env["HG_TXNID"] = "TXN:b";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.env["HG_TXNID"] = "TXN:a";
+  ASSERT_EQ(l.Run("txnclose"), 0) << l.out.str();
+  auto events = l.Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].name, "hg-pushkey-1");
+  EXPECT_EQ(events[2].ns, "bookmarks");
+  EXPECT_EQ(events[2].key, "feature");
+  EXPECT_EQ(events[2].new_value, l.Node(1));
+  EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXNa.json"));
+  EXPECT_TRUE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXNb.json"));
+  l.env["HG_TXNID"] = "TXN:b";
+  ASSERT_EQ(l.Run("txnabort"), 0);
+  EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXNb.json"));
+}
+
+// A transaction that only adds markers (a pushed prune): the markers as
+// `obsolete` pushkeys, then the heads they changed, as one batch.
+TEST(LeaderHooks, MarkersWithoutAChangegroupAreLoggedWithTheHeadsTheyHid) {
+  Leader l;
+  l.Hg({"debugobsolete", std::string(40, 'e')});  // an earlier marker, not sent again
+  l.env["HG_TXNID"] = "TXN:1";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.Hg({"debugobsolete", "--record-parents", l.Node(2)});
+  l.env["HG_NEW_OBSMARKERS"] = "1";
+  ASSERT_EQ(l.Run("txnclose"), 0) << l.out.str();
+  EXPECT_NE(l.out.str().find("recorded updates to obsolete in replication log in "),
+            std::string::npos)
+      << l.out.str();
+  auto events = l.Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[1].name, "hg-pushkey-1");
+  EXPECT_EQ(events[1].ns, "obsolete");
+  EXPECT_EQ(events[1].key, "dump0");
+  EXPECT_EQ(events[1].old_value, "");
+  auto markers = DecodeObsMarkers(events[1].new_value);
+  ASSERT_EQ(markers.size(), 1u);
+  EXPECT_EQ(markers[0].precursor, l.Node(2));
+  EXPECT_EQ(markers[0].parents, std::vector<std::string>{l.Node(1)});
+  EXPECT_EQ(events[2].name, "hg-heads-1");
+  EXPECT_EQ(events[2].heads, std::vector<std::string>{l.Node(1)}) << "the pruned head is gone";
+  EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXN1.json"));
+}
+
+// Markers that came with changesets (an amend): the changegroup hook sends
+// them between the changegroup and the heads, as the reference orders them.
+TEST(LeaderHooks, MarkersOfAChangegroupGoBetweenItAndItsHeads) {
+  Leader l;
+  l.env["HG_TXNID"] = "TXN:1";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.Hg({"update", "-r", "2"});
+  WriteFileAtomic(l.repo + "/f", "amended\n");
+  l.Hg({"commit", "-A", "-m", "amended"});  // rev 3, child of 2
+  l.Hg({"debugobsolete", l.Node(2), l.Node(3)});
+  l.env["HG_NEW_OBSMARKERS"] = "1";
+  l.env["HG_NODE"] = l.Node(3);
+  l.env["HG_NODE_LAST"] = l.Node(3);
+  l.env["HG_SOURCE"] = "serve";
+  ASSERT_EQ(l.Run("txnclose"), 0) << l.out.str();
+  EXPECT_EQ(l.Events().size(), 1u) << "only pretxnopen's heartbeat: the markers wait";
+  l.env.erase("HG_NEW_OBSMARKERS");  // hg does not pass it to changegroup hooks
+  ASSERT_EQ(l.Run("changegroup"), 0) << l.out.str();
+  auto events = l.Events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[1].name, "hg-changegroup-2");
+  EXPECT_EQ(events[2].name, "hg-pushkey-1");
+  EXPECT_EQ(events[2].ns, "obsolete");
+  auto markers = DecodeObsMarkers(events[2].new_value);
+  ASSERT_EQ(markers.size(), 1u);
+  EXPECT_EQ(markers[0].successors, std::vector<std::string>{l.Node(3)});
+  EXPECT_EQ(events[3].name, "hg-heads-1");
+  EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXN1.json"));
 }
 
 TEST(LeaderHooks, ReadOnlyAndLocalCommitsAreRefusedWhateverTheLog) {

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <vector>
 #include <iostream>
+#include <vector>
 
 #include "common/error.h"
+#include "hg/obsmarker_pushkey.h"
+#include "hg/obsstore.h"
 #include "hg/repo_digest.h"
 #include "hg/repo_state.h"
 #include "leader/leader_repo.h"
@@ -51,6 +53,17 @@ int Guard(Fn fn) {
   }
 }
 
+// Every marker of the repository as `obsolete` pushkeys: a sync's pull
+// brings only the markers relevant to the heads it pulls, never a prune
+// whose parents were not recorded.
+std::vector<nlohmann::json> ObsoletePushkeysOf(const std::string& root, const std::string& wire) {
+  std::vector<nlohmann::json> out;
+  for (const auto& [key, value] : ObsMarkerPushkeys(ReadObsStore(root))) {
+    out.push_back(MakePushkey(wire, "obsolete", key, "", value, 0, Producer::Now()));
+  }
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool bootstrap) {
@@ -87,6 +100,13 @@ int ReplicateSync(const ReplicateOptions& o) {
     producer.CheckFits(messages, "the synchronization events of " + wire);
     producer.Send(messages[0], partition);
     std::cout << "wrote synchronization message into replication log" << std::endl;
+    if (!o.bootstrap) {
+      auto markers = ObsoletePushkeysOf(root, wire);
+      if (!markers.empty()) {
+        producer.SendBatch(markers, partition);
+        std::cout << "wrote obsolescence markers into replication log" << std::endl;
+      }
+    }
     if (heads) {
       producer.Send(messages[1], partition);
       std::cout << "wrote heads synchronization message into replication log" << std::endl;
@@ -104,6 +124,8 @@ int ReplicateSyncRetry(const ReplicateOptions& o, int attempts) {
       int partition = producer.PartitionFor(wire);
       RepoSnapshot snap = SnapshotRepo(root);
       producer.Send(MakeSyncOf(root, wire, false), partition);
+      auto markers = ObsoletePushkeysOf(root, wire);
+      if (!markers.empty()) producer.SendBatch(markers, partition);
       producer.Send(
           MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()),
           partition);
@@ -207,9 +229,10 @@ int ReplicateVerify(const ReplicateOptions& o) {
     }
     for (const auto& prefix : dirs) {
       if (!fs::is_directory(prefix)) {
-        std::cerr << fmt::format("{} is not a directory here; skipped (give the leader's "
-                                 "repository root with --under)",
-                                 prefix)
+        std::cerr << fmt::format(
+                         "{} is not a directory here; skipped (give the leader's "
+                         "repository root with --under)",
+                         prefix)
                   << std::endl;
         continue;
       }
