@@ -60,12 +60,21 @@ std::string PythonFloatRepr(double value) {
   return text;
 }
 
+// A node of a marker: 20 bytes, or 32 with the sha256 flag.
+std::string NodeBytes(const ObsMarker& m, const std::string& hex) {
+  std::string bytes = Unhex(hex);
+  size_t want = (m.flags & kObsMarkerUsingSha256) ? 32 : 20;
+  if (bytes.size() != want) Bad(fmt::format("node {} is not {} bytes as its flags say", hex, want));
+  return bytes;
+}
+
 // Format 1 (_fm1encodeonemarker), for markers format 0 cannot hold.
 std::string EncodeFormat1(const ObsMarker& m) {
-  std::string nodes = Unhex(m.precursor);
-  for (const auto& s : m.successors) nodes += Unhex(s);
+  std::string nodes = NodeBytes(m, m.precursor);
+  for (const auto& s : m.successors) nodes += NodeBytes(m, s);
   if (m.parents) {
-    for (const auto& p : *m.parents) nodes += Unhex(p);
+    if (m.parents->size() > 2) Bad("more than 2 parents");
+    for (const auto& p : *m.parents) nodes += NodeBytes(m, p);
   }
   std::string meta_sizes, meta;
   if (m.metadata.size() > 255) Bad("more than 255 metadata entries");
@@ -156,11 +165,14 @@ std::vector<ObsMarker> DecodeObsMarkers(std::string_view base85) {
 
 std::string EncodeObsMarkerFormat0(const ObsMarker& m) {
   if (m.flags & kObsMarkerUsingSha256) Bad("cannot handle sha256 with old obsstore format");
+  if (m.flags > 0xFF) Bad(fmt::format("flags {:#x} do not fit format 0's byte", m.flags));
   std::map<std::string, std::string> meta(m.metadata.begin(), m.metadata.end());
   meta["date"] = PythonFloatRepr(m.date) + " " + std::to_string(m.tz);
   if (m.parents) {
     if (m.parents->empty()) meta["p0"] = "";
+    if (m.parents->size() > 2) Bad("more than 2 parents");
     for (size_t i = 0; i < m.parents->size(); ++i) {
+      NodeBytes(m, (*m.parents)[i]);
       meta[fmt::format("p{}", i + 1)] = (*m.parents)[i];
     }
   }
@@ -177,9 +189,9 @@ std::string EncodeObsMarkerFormat0(const ObsMarker& m) {
   std::string out;
   PutUint(out, m.successors.size(), 1);
   PutUint(out, encoded.size(), 4);
-  PutUint(out, m.flags & 0xFF, 1);
-  out += Unhex(m.precursor);
-  for (const auto& s : m.successors) out += Unhex(s);
+  PutUint(out, m.flags, 1);
+  out += NodeBytes(m, m.precursor);
+  for (const auto& s : m.successors) out += NodeBytes(m, s);
   return out + encoded;
 }
 
@@ -191,9 +203,9 @@ std::map<std::string, std::string> ObsMarkerPushkeys(const std::vector<ObsMarker
   };
   std::vector<Part> parts;
   for (const auto& m : markers) {
-    bool sha256 = m.flags & kObsMarkerUsingSha256;
-    char version = sha256 ? 1 : 0;
-    std::string data = sha256 ? EncodeFormat1(m) : EncodeObsMarkerFormat0(m);
+    bool format1 = (m.flags & kObsMarkerUsingSha256) || m.flags > 0xFF;
+    char version = format1 ? 1 : 0;
+    std::string data = format1 ? EncodeFormat1(m) : EncodeObsMarkerFormat0(m);
     if (parts.empty() || parts.back().version != version ||
         parts.back().bytes + data.size() > kMaxPayload) {
       parts.push_back(Part{version, {}, 0});

@@ -26,14 +26,16 @@ std::string Base85Decode(std::string_view text);
 std::vector<ObsMarker> DecodeObsMarkers(std::string_view base85);
 
 // One marker in format 0 (_fm0encodeonemarker), byte for byte. Throws
-// Error(kMalformed) for a sha256 marker or metadata format 0 cannot hold
-// (a ':' or NUL in a key, a NUL in a value).
+// Error(kMalformed) for a sha256 marker, flags over a byte, nodes not of
+// their flags' size, or metadata format 0 cannot hold (a ':' or NUL in a
+// key, a NUL in a value).
 std::string EncodeObsMarkerFormat0(const ObsMarker& marker);
 
 // The pushkey values for `markers`, in their order (_pushkeyescape): chunks
 // of at most 5,300 bytes of markers, the last chunk named dump0. Markers
-// format 0 cannot hold (sha256) go in chunks of format 1, which every
-// Mercurial reads as well. Keys in string order, as the reference sends them.
+// format 0 cannot hold (sha256, flags over a byte) go in chunks of format 1,
+// which every Mercurial reads as well. Keys in string order, as the
+// reference sends them. Throws Error(kMalformed) as the encoders do.
 std::map<std::string, std::string> ObsMarkerPushkeys(const std::vector<ObsMarker>& markers);
 
 }  // namespace hgc

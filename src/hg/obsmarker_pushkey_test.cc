@@ -75,6 +75,34 @@ TEST(ObsMarkerPushkey, MetadataFormatZeroCannotHoldIsRefused) {
   EXPECT_THROW(EncodeObsMarkerFormat0(m), Error);
 }
 
+// Found by fuzzing: a marker whose flags say sha256 but whose nodes are 20
+// bytes, and flags wider than format 0's byte, were sent in a form that
+// decoded to other markers (or not at all).
+TEST(ObsMarkerPushkey, FlagsDecideTheFormatAndTheNodeSize) {
+  ObsMarker m;
+  m.precursor = std::string(40, 'a');
+  m.flags = kObsMarkerUsingSha256;
+  EXPECT_THROW(ObsMarkerPushkeys({m}), Error);
+  m.precursor = std::string(64, 'a');
+  m.successors = {std::string(64, 'b')};
+  auto sha256 = ObsMarkerPushkeys({m});
+  std::string blob = Base85Decode(sha256.at("dump0"));
+  EXPECT_EQ(blob[0], '\1') << "format 1: format 0 has no sha256";
+  auto back = DecodeObsStore(blob);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].precursor, m.precursor);
+  EXPECT_EQ(back[0].successors, m.successors);
+
+  ObsMarker wide;
+  wide.precursor = std::string(40, 'c');
+  wide.flags = 0x200;
+  EXPECT_THROW(EncodeObsMarkerFormat0(wide), Error);
+  auto keys = ObsMarkerPushkeys({wide});
+  back = DecodeObsMarkers(keys.at("dump0"));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].flags, 0x200u);
+}
+
 TEST(ObsMarkerPushkey, ChunksOfAtMost5300BytesTheLastOneDump0) {
   std::vector<ObsMarker> markers(100);
   for (size_t i = 0; i < markers.size(); ++i) {
