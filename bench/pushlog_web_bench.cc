@@ -9,11 +9,15 @@
 //   1. json-pushes                 (the last 10 pushes: the default query)
 //   2. json-pushes?startID=N-10    (what CI pollers ask: pushes since N)
 //   3. json-pushes?startID=N-10&full=1
-// printing requests/s and latency percentiles. As a peer, the same wrk run
-// against `hg serve`'s json-shortlog (the closest query stock hgweb answers:
-// 10 changesets as JSON, Python per request); the reference's Python
-// pushlog under `hg serve` answers the last-10 query at about 90 requests/s
-// on this machine (issue 4).
+//   4. json-automationrelevance/TIP (native: the tip's push, 5 changesets)
+//   5. json-rev/TIP with hg.mozilla.org's push fields (an hg worker with
+//      hgext/hgclusterweb.py)
+// printing requests/s and latency percentiles. As peers, the same wrk run
+// against stock `hg serve`'s json-shortlog (the closest query stock hgweb
+// answers: 10 changesets as JSON, Python per request) and json-rev/TIP
+// (without push fields); the reference's Python pushlog under `hg serve`
+// answers the last-10 query at about 90 requests/s on this machine
+// (issue 4).
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -30,6 +34,7 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "cluster/hgext_source.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
@@ -129,12 +134,18 @@ int main(int argc, char** argv) {
     }
     db->db().Exec("COMMIT");
   }
+  std::string tip = hgc::ChangelogIndex::Load(repo).NodeHex(changesets - 1);
   std::printf("built %d changesets and %d pushes in %.1fs\n", changesets, pushes,
               std::chrono::duration<double>(Clock::now() - build_start).count());
 
   std::string hgcluster = fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster";
   hgc::WriteFileAtomic(dir + "/hgweb.conf", "[paths]\n/ = " + dir + "/repos/**\n");
-  hgc::WriteFileAtomic(dir + "/serve.rc", "[experimental]\nhttppostargs = true\n");
+  hgc::WriteFileAtomic(dir + "/hgclusterweb.py", hgc::WebExtensionSource());
+  hgc::WriteFileAtomic(dir + "/serve.rc",
+                       "[experimental]\nhttppostargs = true\n[extensions]\n"
+                       "hgclusterweb = " +
+                           dir + "/hgclusterweb.py\n");
+  hgc::WriteFileAtomic(dir + "/stock.rc", "[experimental]\nhttppostargs = true\n");
   int front_port = hgc::PickFreeLoopbackPort();
   hgc::WriteFileAtomic(
       dir + "/web.ini",
@@ -145,7 +156,7 @@ int main(int argc, char** argv) {
   int front = hgc::SpawnDaemon({hgcluster, "web", dir + "/web.ini"}, dir + "/front.log");
   int direct_port = hgc::PickFreeLoopbackPort();
   hgc::ProcessOptions serve_env;
-  serve_env.env_set = {{"HGRCPATH", dir + "/serve.rc"}, {"HGPLAIN", "1"}};
+  serve_env.env_set = {{"HGRCPATH", dir + "/stock.rc"}, {"HGPLAIN", "1"}};
   int direct = hgc::SpawnDaemon({"hg", "serve", "--web-conf", dir + "/hgweb.conf", "-a",
                                  "127.0.0.1", "-p", std::to_string(direct_port)},
                                 dir + "/direct.log", serve_env);
@@ -166,6 +177,10 @@ int main(int argc, char** argv) {
     Report(fmt::format("json-pushes?startID={}&full=1", pushes - 10).c_str(),
            RunWrk(fmt::format("{}json-pushes?startID={}&full=1", base, pushes - 10), threads,
                   connections, seconds));
+    Report("json-automationrelevance/TIP",
+           RunWrk(base + "json-automationrelevance/" + tip, threads, connections, seconds));
+    Report("json-rev/TIP (push fields)",
+           RunWrk(base + "json-rev/" + tip, threads, connections, seconds));
   }
   std::printf("peer: hg serve (Python hgweb per request):\n");
   std::string direct_url =
@@ -173,6 +188,9 @@ int main(int argc, char** argv) {
   hgc::RunProcess({"wrk", "-t1", "-c1", "-d1s", direct_url});
   Report("hg serve json-shortlog (10 changesets)",
          RunWrk(direct_url, threads, connection_counts.back(), seconds));
+  Report("hg serve json-rev/TIP (stock, no push fields)",
+         RunWrk(fmt::format("http://127.0.0.1:{}/bench/json-rev/{}", direct_port, tip), threads,
+                connection_counts.back(), seconds));
 
   kill(front, SIGTERM);
   kill(direct, SIGTERM);

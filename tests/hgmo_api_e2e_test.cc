@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,8 @@ namespace hgc::test {
 namespace {
 
 std::string ClientsPython() {
-  if (const char* venv = std::getenv("HGCLUSTER_PYCLIENTS")) return std::string(venv) + "/bin/python";
+  if (const char* venv = std::getenv("HGCLUSTER_PYCLIENTS"))
+    return std::string(venv) + "/bin/python";
   const char* cache = std::getenv("XDG_CACHE_HOME");
   std::string base = cache ? cache : std::string(std::getenv("HOME")) + "/.cache";
   return base + "/hgcluster/pyclients/bin/python";
@@ -81,7 +83,8 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
   commit("dom/base/a.cpp", "Bug 1000002 - Part 3: a again r=bob");
   ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 2
   std::string part2 = node("tip~1");
-  commit("README", "Backed out changeset " + node("tip").substr(0, 12) + " (bug 1000002) for bustage");
+  commit("README",
+         "Backed out changeset " + node("tip").substr(0, 12) + " (bug 1000002) for bustage");
   ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 3
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
   std::vector<std::string> nodes;
@@ -101,9 +104,9 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
     nlohmann::json got = nlohmann::json::parse(run.out);
     // Parts 1 and 2 of push 2: what automation builds and tests.
     EXPECT_EQ(got["changed_files"], nlohmann::json({"dom/base/a.cpp", "layout/b file.h"}));
-    EXPECT_EQ(got["pushes"], nlohmann::json::parse(fmt::format(
-                                 R"([[2, ["{}", "{}", "{}"]], [3, ["{}"]]])", nodes[1], nodes[2],
-                                 nodes[3], nodes[4])));
+    EXPECT_EQ(got["pushes"],
+              nlohmann::json::parse(fmt::format(R"([[2, ["{}", "{}", "{}"]], [3, ["{}"]]])",
+                                                nodes[1], nodes[2], nodes[3], nodes[4])));
     // Every push happened today (UTC), unless the test ran across midnight.
     if (day_before == today) {
       EXPECT_EQ(got["by_date"], nlohmann::json({nodes[0], nodes[3], nodes[4]}));
@@ -123,6 +126,45 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
   auto target = web.Get(("/repo/json-automationrelevance/" + nodes[3] + "?backouts=1").c_str());
   ASSERT_TRUE(target);
   EXPECT_EQ(nlohmann::json::parse(target->body)["changesets"][2]["backedoutby"], nodes[4]);
+
+  // hgweb's JSON pages carry the push and the changeset's relations as
+  // hg.mozilla.org's do (the code-coverage bot reads json-rev's pushid).
+  auto pushes = web.Get(("/repo/json-pushes?changeset=" + nodes[3]).c_str());
+  ASSERT_TRUE(pushes);
+  auto push2 = nlohmann::json::parse(pushes->body)["2"];
+  auto rev = web.Get(("/repo/json-rev/" + nodes[3]).c_str());
+  ASSERT_TRUE(rev);
+  ASSERT_EQ(rev->status, 200) << rev->body;
+  auto cs = nlohmann::json::parse(rev->body);
+  EXPECT_EQ(cs["pushid"], 2);
+  EXPECT_EQ(cs["pushuser"], push2["user"]);
+  EXPECT_EQ(cs["pushdate"], nlohmann::json::array({push2["date"], 0}));
+  EXPECT_EQ(cs["backedoutby"], nodes[4]) << "as json-automationrelevance says";
+  EXPECT_EQ(cs["children"], nlohmann::json::array({nodes[4]}));
+  EXPECT_EQ(cs["parents"], nlohmann::json::array({nodes[2]}));
+  EXPECT_EQ(cs["landingsystem"], nullptr);
+  EXPECT_EQ(cs["git_commit"], nullptr);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : cs.items()) keys.push_back(k);
+  for (const char* k : {"node", "date", "desc", "backedoutby", "branch", "bookmarks", "tags",
+                        "user", "parents", "children", "files", "diff", "phase", "pushid",
+                        "pushdate", "pushuser", "landingsystem", "git_commit"}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
+  }
+  auto not_backed_out =
+      nlohmann::json::parse(web.Get(("/repo/json-rev/" + nodes[2]).c_str())->body);
+  EXPECT_EQ(not_backed_out["backedoutby"], "");
+  auto styled = web.Get(("/repo/rev/" + nodes[3] + "?style=json").c_str());
+  ASSERT_TRUE(styled);
+  EXPECT_EQ(nlohmann::json::parse(styled->body), cs);
+  auto log = web.Get("/repo/json-log");
+  ASSERT_TRUE(log);
+  auto entries = nlohmann::json::parse(log->body)["changesets"];
+  ASSERT_EQ(entries.size(), 5u) << log->body;
+  EXPECT_EQ(entries[0]["node"], nodes[4]);
+  EXPECT_EQ(entries[0]["pushid"], 3);
+  EXPECT_EQ(entries[4]["pushid"], 1);
+  EXPECT_EQ(entries[4]["pushdate"][1], 0);
 }
 
 }  // namespace

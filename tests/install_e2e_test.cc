@@ -113,7 +113,7 @@ TEST_F(InstallE2E, TheReferenceCommandNamesAreLinksToTheBinaryAndRun) {
 
 TEST_F(InstallE2E, TheExtensionsAreTheShippedOnesAndLoadInHg) {
   for (const char* name :
-       {"replicatedserved", "hgclusterhooks", "hgclusterserve", "hgclusterpull"}) {
+       {"replicatedserved", "hgclusterhooks", "hgclusterserve", "hgclusterpull", "hgclusterweb"}) {
     std::string installed = Dest(std::string("/usr/lib/hgcluster/hgext/") + name + ".py");
     EXPECT_EQ(ReadFileOrEmpty(installed),
               ReadFileOrEmpty(std::string(HGCLUSTER_SOURCE_DIR) + "/hgext/" + name + ".py"))

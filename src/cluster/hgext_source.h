@@ -3,8 +3,9 @@
 // hgclusterhooks (the leader's hooks run by the producer agent instead of a
 // process per hook), hgclusterserve (how the leader serves the mirrors'
 // pulls: fresh state per wire command, the unfiltered repository for the
-// replication account) and hgclusterpull (the mirrors' warm connections to
-// the leader).
+// replication account), hgclusterpull (the mirrors' warm connections to
+// the leader) and hgclusterweb (hg.mozilla.org's push data and changeset
+// fields in the mirrors' hgweb pages).
 #pragma once
 
 namespace hgc {
@@ -13,5 +14,6 @@ const char* ReplicatedServedExtensionSource();
 const char* HooksExtensionSource();
 const char* ServeExtensionSource();
 const char* PullExtensionSource();
+const char* WebExtensionSource();
 
 }  // namespace hgc

@@ -53,6 +53,7 @@ struct ClusterLayout {
   std::string hooks_ext_path() const { return root + "/lib/hgclusterhooks.py"; }
   std::string serve_ext_path() const { return root + "/lib/hgclusterserve.py"; }
   std::string pull_ext_path() const { return root + "/lib/hgclusterpull.py"; }
+  std::string web_ext_path() const { return root + "/lib/hgclusterweb.py"; }
   // The replication account's key and known_hosts, with which mirrors pull
   // from the leader over SSH (`up --pull-over ssh`).
   std::string mirror_ssh_dir() const { return root + "/mirror-ssh"; }
