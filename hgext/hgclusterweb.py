@@ -10,6 +10,12 @@
 # changeset (pushlog), landingsystem and git_commit (changeset extras),
 # and a changeset page backedoutbynode.
 #
+# The wire protocol gains hg.mozilla.org's `pushlog` and `pushlog-stream`
+# commands (advertised in the capabilities), with which a client that has
+# the pushlog extension fetches push data when it pulls: pushes from
+# `firstpush` on, as "<id> <user> <date> <node> ...", up to the last push
+# every mirror has (.hg/replicated-data), as json-pushes shows them.
+#
 # Push data comes from the repository's .hg/pushlog2.db, opened read-only
 # per request (the consumer writes it). A changeset's backout is searched
 # among its first [hgmo] backoutsearchlimit (100) descendants, as
@@ -23,10 +29,10 @@
 import os
 import sqlite3
 
-from mercurial import extensions, templater
+from mercurial import extensions, pycompat, templater, wireprototypes, wireprotov1server
 from mercurial.hgweb import webutil
 from mercurial.node import short
-from mercurial.utils import dateutil
+from mercurial.utils import cborutil, dateutil
 
 testedwith = b'6.3'
 
@@ -81,16 +87,23 @@ def _readmapfile(orig, fp, mapfile):
 # --- Push data -------------------------------------------------------------
 
 
-def _push(repo, node):
-    """(pushid, user, date, [nodes]) of the push that brought hex `node`,
-    or None."""
+def _opendb(repo):
+    """The pushlog, read-only, or None when the repository has none."""
     path = os.path.join(repo.root, b'.hg', b'pushlog2.db')
     if not os.path.exists(path):
         return None
     uri = 'file:%s?mode=ro' % os.fsdecode(path).replace('?', '%3f').replace('#', '%23')
+    return sqlite3.connect(uri, uri=True, timeout=5)
+
+
+def _push(repo, node):
+    """(pushid, user, date, [nodes]) of the push that brought hex `node`,
+    or None."""
     try:
-        db = sqlite3.connect(uri, uri=True, timeout=5)
+        db = _opendb(repo)
     except sqlite3.Error:
+        return None
+    if db is None:
         return None
     try:
         row = db.execute(
@@ -111,6 +124,94 @@ def _push(repo, node):
         return None
     finally:
         db.close()
+
+
+def _lastreplicatedpush(repo):
+    """The last push id every mirror has, or None when all may be shown
+    (no .hg/replicated-data: not a mirror)."""
+    data = repo.vfs.tryread(b'replicated-data')
+    if not data:
+        return None
+    try:
+        value = cborutil.decodeall(data)[0].get(b'last_push_id')
+    except Exception:
+        return 0  # unreadable: show nothing rather than too much
+    return value if isinstance(value, int) else 0
+
+
+def _pushesfrom(repo, firstpush):
+    """(id, user, date, [nodes]) of the pushes from id `firstpush` on,
+    oldest first, nodes in revision order."""
+    db = _opendb(repo)
+    if db is None:
+        return
+    last = _lastreplicatedpush(repo)
+    try:
+        query = (
+            'SELECT pushlog.id, pushlog.user, pushlog.date, changesets.node FROM pushlog '
+            'LEFT JOIN changesets ON changesets.pushid = pushlog.id WHERE pushlog.id >= ? '
+        )
+        args = [firstpush]
+        if last is not None:
+            query += 'AND pushlog.id <= ? '
+            args.append(last)
+        query += 'ORDER BY pushlog.id, changesets.rev'
+        current = None
+        for pushid, user, date, node in db.execute(query, args):
+            if current is None or current[0] != pushid:
+                if current is not None:
+                    yield current
+                current = (pushid, user.encode('utf-8'), date, [])
+            if node:
+                current[3].append(node.encode('ascii'))
+        if current is not None:
+            yield current
+    finally:
+        db.close()
+
+
+def _pushline(push):
+    pushid, user, date, nodes = push
+    return b'%d %s %d %s' % (pushid, user, date, b' '.join(nodes))
+
+
+@wireprotov1server.wireprotocommand(b'pushlog', b'firstpush', permission=b'pull')
+def _pushlogcommand(repo, proto, firstpush):
+    """"1" then one line per push; "0" and the error when it fails."""
+    lines = [b'1']
+    try:
+        for push in _pushesfrom(repo, int(firstpush)):
+            lines.append(_pushline(push))
+        return b'\n'.join(lines)
+    except Exception as e:
+        return b'\n'.join([b'0', pycompat.bytestr(e)])
+
+
+@wireprotov1server.wireprotocommand(b'pushlog-stream', b'firstpush', permission=b'pull')
+def _pushlogstreamcommand(repo, proto, firstpush):
+    """One line per push, then "ok" (or "error <message>")."""
+
+    def generate():
+        try:
+            first = int(firstpush)
+        except (ValueError, TypeError) as e:
+            yield b'error %s\n' % pycompat.bytestr(e).replace(b'\n', b' ')
+            return
+        try:
+            for push in _pushesfrom(repo, first):
+                yield _pushline(push) + b'\n'
+            yield b'ok\n'
+        except sqlite3.Error as e:
+            yield b'error %s\n' % pycompat.bytestr(e).replace(b'\n', b' ')
+
+    return wireprototypes.streamreslegacy(gen=generate())
+
+
+def _capabilities(orig, repo, proto):
+    caps = orig(repo, proto)
+    caps.append(b'pushlog')
+    caps.append(b'pushlog-stream')
+    return caps
 
 
 # --- Commit messages (src/pushlog/commit_message.cc) ------------------------
@@ -299,3 +400,4 @@ def extsetup(ui):
     extensions.wrapfunction(templater, '_readmapfile', _readmapfile)
     extensions.wrapfunction(webutil, 'commonentry', _commonentry)
     extensions.wrapfunction(webutil, 'changesetentry', _changesetentry)
+    extensions.wrapfunction(wireprotov1server, '_capabilities', _capabilities)

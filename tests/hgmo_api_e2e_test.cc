@@ -165,6 +165,26 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
   EXPECT_EQ(entries[0]["pushid"], 3);
   EXPECT_EQ(entries[4]["pushid"], 1);
   EXPECT_EQ(entries[4]["pushdate"][1], 0);
+
+  // The pushlog wire commands, for clients with the pushlog extension.
+  auto caps = web.Get("/repo?cmd=capabilities");
+  ASSERT_TRUE(caps);
+  EXPECT_NE(caps->body.find("pushlog-stream"), std::string::npos) << caps->body;
+  std::string push3 =
+      fmt::format("3 {} {} {}", push2["user"].get<std::string>(),
+                  nlohmann::json::parse(web.Get("/repo/json-pushes?startID=2")->body)["3"]["date"]
+                      .get<int64_t>(),
+                  nodes[4]);
+  auto wire = web.Get("/repo?cmd=pushlog&firstpush=2");
+  ASSERT_TRUE(wire);
+  EXPECT_EQ(wire->status, 200);
+  EXPECT_EQ(wire->body,
+            fmt::format("1\n2 {} {} {} {} {}\n{}", push2["user"].get<std::string>(),
+                        push2["date"].get<int64_t>(), nodes[1], nodes[2], nodes[3], push3));
+  auto stream = web.Get("/repo?cmd=pushlog-stream&firstpush=3");
+  ASSERT_TRUE(stream);
+  EXPECT_EQ(stream->body, push3 + "\nok\n");
+  EXPECT_EQ(web.Get("/repo?cmd=pushlog&firstpush=x")->body.substr(0, 2), "0\n");
 }
 
 }  // namespace
