@@ -1,19 +1,19 @@
 #include "chaos.h"
 
 #include <dirent.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
-#include <sqlite3.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <cstdio>
-
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -23,8 +23,9 @@
 #include <thread>
 
 #include "cluster_fixture.h"
-#include "hg/repo_state.h"
+#include "hg/obsstore.h"
 #include "hg/repo_digest.h"
+#include "hg/repo_state.h"
 #include "log/log.h"
 #include "message/message.h"
 #include "notify/test_http_receiver.h"
@@ -117,10 +118,12 @@ class Campaign {
       WriteFileAtomic(dir + "/consumer.ini", ini);
       for (int pid : FindDaemons("consume", dir + "/consumer.ini")) {
         kill(pid, SIGKILL);
-        WaitFor([&] {
-          auto now = FindDaemons("consume", dir + "/consumer.ini");
-          return !now.empty() && now[0] != pid;
-        }, std::chrono::seconds(30));
+        WaitFor(
+            [&] {
+              auto now = FindDaemons("consume", dir + "/consumer.ini");
+              return !now.empty() && now[0] != pid;
+            },
+            std::chrono::seconds(30));
       }
     }
   }
@@ -136,8 +139,7 @@ class Campaign {
     std::vector<int> batches(o_.steps);
     for (int i = 0; i < o_.steps; ++i) batches[i] = i;
     std::shuffle(batches.begin(), batches.end(), rng_);
-    std::set<int> fault_at(batches.begin(),
-                           batches.begin() + std::min(o_.faults, o_.steps));
+    std::set<int> fault_at(batches.begin(), batches.begin() + std::min(o_.faults, o_.steps));
     Clock::time_point last_fault_end = Clock::now();
     for (int step = 0; step < o_.steps; ++step) {
       auto plan = PlanBatch();
@@ -189,12 +191,13 @@ class Campaign {
     for (int i = 0; i < n; ++i) {
       ChaosRepo* r = live[i];
       // Weighted kinds; some need history, bookmarks or a draft phase.
-      std::vector<std::pair<std::string, int>> kinds{{"commit", 6}, {"bookmark-create", 2},
-                                                    {"branch-closed", 1}, {"hgrc", 1}};
+      std::vector<std::pair<std::string, int>> kinds{
+          {"commit", 6}, {"bookmark-create", 2}, {"branch-closed", 1}, {"hgrc", 1}};
       if (r->commits > 0) kinds.push_back({"bookmark-move-twice", 2});
       if (!r->bookmarks.empty()) kinds.push_back({"bookmark-delete", 1});
       if (!r->publishing && r->commits > 0) kinds.push_back({"publish", 2});
       if (!r->publishing && r->commits > 0) kinds.push_back({"amend", 2});
+      if (!r->publishing && r->commits > 0) kinds.push_back({"prune", 1});
       int total = 0;
       for (const auto& k : kinds) total += k.second;
       int pick = Uniform(total);
@@ -221,8 +224,9 @@ class Campaign {
 
   std::string PickFault() {
     static const std::vector<std::string> kinds{
-        "kill-consumer", "kill-consumer",  "kill-heads", "kill-aggregator",
-        "kill-notifier", "kill-producer-agent", "freeze-consumer", "log-unavailable", "slow-hg"};
+        "kill-consumer",   "kill-consumer",   "kill-heads",
+        "kill-aggregator", "kill-notifier",   "kill-producer-agent",
+        "freeze-consumer", "log-unavailable", "slow-hg"};
     int n = static_cast<int>(kinds.size()) + (tmpfs_.empty() ? 0 : 1);
     int pick = Uniform(n);
     if (pick == static_cast<int>(kinds.size())) {
@@ -310,7 +314,8 @@ class Campaign {
   // Returns the processes it froze (to thaw after the batch).
   std::vector<int> Inject(const std::string& fault) {
     std::string kind = fault.substr(0, fault.find(':'));
-    std::string where = fault.find(':') == std::string::npos ? "" : fault.substr(fault.find(':') + 1);
+    std::string where =
+        fault.find(':') == std::string::npos ? "" : fault.substr(fault.find(':') + 1);
     std::string root = cluster_->root();
     std::vector<int> pids;
     if (kind == "kill-consumer" || kind == "freeze-consumer") {
@@ -318,9 +323,9 @@ class Campaign {
     } else if (kind == "kill-heads") {
       pids = FindDaemons("heads", root + "/mirrors/" + where + "/heads.ini");
     } else if (kind == "kill-aggregator") {
-      pids = FindDaemons("aggregate", root + (where == "pending"
-                                                  ? "/leader/pushdataaggregator-pending.ini"
-                                                  : "/leader/pushdataaggregator.ini"));
+      pids = FindDaemons("aggregate",
+                         root + (where == "pending" ? "/leader/pushdataaggregator-pending.ini"
+                                                    : "/leader/pushdataaggregator.ini"));
     } else if (kind == "kill-notifier") {
       pids = FindDaemons("notify-webhooks", root + "/leader/");
     } else if (kind == "kill-producer-agent") {
@@ -382,8 +387,8 @@ class Campaign {
       WaitFor([&] { return AgentAccepts(); }, std::chrono::seconds(20));
     }
     std::lock_guard<std::mutex> lock(mu_);
-    report_.differences.push_back(fmt::format("client: push to {} failed 10 times: {}{}",
-                                              r.name, res.out, res.err));
+    report_.differences.push_back(
+        fmt::format("client: push to {} failed 10 times: {}{}", r.name, res.out, res.err));
   }
 
   bool AgentAccepts() {
@@ -431,8 +436,8 @@ class Campaign {
   // A new leader .hg/hgrc, sent to the mirrors with `hg replicatehgrc`.
   void WriteHgrc(ChaosRepo& r) {
     ++r.hgrc_version;
-    std::string text = fmt::format("[web]\ndescription = chaos {} version {}\n", r.name,
-                                   r.hgrc_version);
+    std::string text =
+        fmt::format("[web]\ndescription = chaos {} version {}\n", r.name, r.hgrc_version);
     // Non-publishing repositories also take obsolescence markers (amend).
     if (!r.publishing) text += "[phases]\npublish = False\n[experimental]\nevolution = all\n";
     WriteFileAtomic(cluster_->LeaderRepo(r.name) + "/.hg/hgrc", text);
@@ -474,7 +479,8 @@ class Campaign {
     } else if (op.kind == "bookmark-move-twice") {
       // Two new changesets; the bookmark moves onto the first with the push
       // that brings both, then onto the second with a bookmark-only push.
-      std::string name = r.bookmarks.empty() ? "bm" + tag : r.bookmarks[op.serial % r.bookmarks.size()];
+      std::string name =
+          r.bookmarks.empty() ? "bm" + tag : r.bookmarks[op.serial % r.bookmarks.size()];
       if (r.bookmarks.empty()) r.bookmarks.push_back(name);
       UpdateDefault(r);
       Commit(r, "m", tag + " a");
@@ -505,6 +511,22 @@ class Campaign {
         out << tag << " amended\n";
       }
       Must(Hg(r, "commit -A --amend -m '" + tag + " amended'"), "amend in " + r.name);
+      Push(r, "");
+    } else if (op.kind == "prune") {
+      // A push of nothing but a marker: the draft tip of default pruned
+      // (never the root, a changeset with children or one a bookmark keeps
+      // visible), its parents recorded as `hg prune` does.
+      UpdateDefault(r);
+      if (Hg(r,
+             "log -r 'default and draft() and heads(all()) and not roots(all()) and not "
+             "bookmark()' -T x")
+              .out.empty()) {
+        Commit(r, "a", tag);
+      }
+      Push(r, "");  // the leader has what is pruned (a local prune is no push)
+      std::string node = Hg(r, "log -r default -T '{node}'").out;
+      Must(Hg(r, "update -C 'default^'"), "update in " + r.name);
+      Must(Hg(r, "debugobsolete --record-parents " + node), "prune in " + r.name);
       Push(r, "");
     } else if (op.kind == "publish") {
       Must(Hg(r, "phase --public -r default"), "phase in " + r.name);
@@ -577,9 +599,27 @@ class Campaign {
     return ids;
   }
 
-  static std::string Ids(const std::vector<int64_t>& ids) { return fmt::format("{}", fmt::join(ids, ",")); }
+  static std::string Ids(const std::vector<int64_t>& ids) {
+    return fmt::format("{}", fmt::join(ids, ","));
+  }
 
   // Everything the campaign promises, checked once; returns what differs.
+  // A repository's obsolescence markers, one line each, sorted.
+  static std::string Markers(const std::string& repo) {
+    std::vector<std::string> lines;
+    for (const auto& m : ReadObsStore(repo)) {
+      std::string line = fmt::format("{} -> [{}] flags {} date {} {}", m.precursor,
+                                     fmt::join(m.successors, " "), m.flags, m.date, m.tz);
+      if (m.parents) line += fmt::format(" parents [{}]", fmt::join(*m.parents, " "));
+      for (const auto& [k, v] : m.metadata) line += " " + k + "=" + v;
+      lines.push_back(line);
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+  }
+
   std::vector<std::string> Differences(bool final) {
     std::vector<std::string> diffs;
     auto stream = StreamPushIds("replicatedpushdata");
@@ -609,6 +649,9 @@ class Campaign {
         if (leader_ids != mirror_ids) {
           diffs.push_back(fmt::format("{}: pushlog ids leader [{}], mirror [{}]", where,
                                       Ids(leader_ids), Ids(mirror_ids)));
+        }
+        if (std::string l = Markers(leader), m = Markers(mirror); l != m) {
+          diffs.push_back(where + ": obsolescence markers differ: leader\n" + l + "mirror\n" + m);
         }
         if (ReadFileOrEmpty(leader + "/.hg/hgrc") != ReadFileOrEmpty(mirror + "/.hg/hgrc")) {
           diffs.push_back(where + ": .hg/hgrc differs");
@@ -689,7 +732,8 @@ class Campaign {
       };
       out += "== " + r->name + " leader\n" + graph(cluster_->LeaderRepo(r->name));
       for (int m = 1; m <= o_.mirrors; ++m) {
-        out += fmt::format("== {} mirror{}\n", r->name, m) + graph(cluster_->MirrorRepo(m, r->name));
+        out +=
+            fmt::format("== {} mirror{}\n", r->name, m) + graph(cluster_->MirrorRepo(m, r->name));
         std::istringstream log(cluster_->MirrorLog(m));
         for (std::string line; std::getline(log, line);) {
           if (line.find("/" + r->name + ")") != std::string::npos ||
@@ -735,10 +779,10 @@ class Campaign {
   std::mt19937_64 rng_;
   TestHttpReceiver receiver_;
   ScratchDir work_;
-  ScratchDir root_dir_;  // the cluster's; outlives cluster_ and the tmpfs
-  std::string tmpfs_;    // the last mirror's repos directory, when a tmpfs
-  std::string filler_;   // the file filling it during a disk-full fault
-  std::thread log_lock_;  // holds the log's lock during a log-unavailable fault
+  ScratchDir root_dir_;      // the cluster's; outlives cluster_ and the tmpfs
+  std::string tmpfs_;        // the last mirror's repos directory, when a tmpfs
+  std::string filler_;       // the file filling it during a disk-full fault
+  std::thread log_lock_;     // holds the log's lock during a log-unavailable fault
   std::string slow_repo_;    // the repository a slow-hg fault slows this batch
   std::string slow_marker_;  // its .hg/chaos-slow on the mirror, removed after the batch
   std::unique_ptr<Cluster> cluster_;
@@ -758,7 +802,8 @@ std::string ChaosReport::Summary() const {
     return out.empty() ? std::string("none") : out;
   };
   std::string out = fmt::format(
-      "chaos seed {}: {} repositories ({} deleted), {} operations, {} client pushes ({} commands retried "
+      "chaos seed {}: {} repositories ({} deleted), {} operations, {} client pushes ({} commands "
+      "retried "
       "after a fault), {} pushes on the leader\n"
       "  operations: {}\n"
       "  faults injected: {}\n"
@@ -770,8 +815,10 @@ std::string ChaosReport::Summary() const {
       settle_ms < 0 ? std::string("-") : fmt::format("{} ms", settle_ms), parked,
       differences.size());
   if (redelivered > 0) {
-    out += fmt::format("  webhook deliveries repeated after a notifier was killed: {} (same "
-                       "X-Hgcluster-Delivery)\n", redelivered);
+    out += fmt::format(
+        "  webhook deliveries repeated after a notifier was killed: {} (same "
+        "X-Hgcluster-Delivery)\n",
+        redelivered);
   }
   for (const auto& d : differences) out += "  DIFFERENCE " + d + "\n";
   return out;
