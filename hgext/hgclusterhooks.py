@@ -25,8 +25,9 @@
 # changesets are at hand; the agent puts it into the changegroup event so
 # mirrors apply the push without pulling it from the leader
 # (src/message/push_bundle.h). Pushes of more than `pushbundlemaxchangesets`
-# (500) changesets or bundles over 32 MiB, and repositories with obsolescence
-# markers, go without one: mirrors pull them as before.
+# (500) changesets or bundles over 32 MiB go without one: mirrors pull them
+# as before. Obsolescence markers are not in the bundle: the push's markers
+# follow its changegroup event as `obsolete` pushkeys.
 #
 # Enable on a leader with (`hgcluster up` does):
 #   [extensions]
@@ -124,9 +125,9 @@ def _field16(data):
 
 
 def _pushbundle(ui, repo, env):
-    """The changesets the hook's transaction added, as an HG20 bundle with
-    their phases and the bookmarks pointing into them; b'' when the push is
-    better pulled (too big, obsolescence markers) or cannot be bundled."""
+    """The changesets the hook's transaction added (hidden ones too), as an
+    HG20 bundle with their phases and the bookmarks pointing into them; b''
+    when the push is better pulled (too big) or cannot be bundled."""
     from mercurial import bookmarks as bookmod, bundle2, discovery
     from mercurial.node import bin
 
@@ -135,8 +136,6 @@ def _pushbundle(ui, repo, env):
         return b''
     last = env.get(b'HG_NODE_LAST') or first
     unfi = repo.unfiltered()
-    if unfi.svfs.exists(b'obsstore') and unfi.svfs.stat(b'obsstore').st_size:
-        return b''
     cl = unfi.changelog
     lo, hi = cl.rev(bin(first)), cl.rev(bin(last))
     limit = ui.configint(b'replicationproducer', b'pushbundlemaxchangesets') or 500

@@ -132,6 +132,13 @@ TEST_F(ObsolescenceE2E, AnAmendReplicatesItsMarkerAndIsAnnouncedOnce) {
   }
   ASSERT_TRUE(WaitFor([&] { return Announced(ci_, old_tip) == 1; }))
       << ReadFileOrEmpty(c_.root() + "/leader/webhooks.log");
+  // The successor came in the event's bundle, its marker as a pushkey: no
+  // mirror asked the leader for it.
+  for (int m = 1; m <= 2; ++m) {
+    std::string log = c_.MirrorLog(m);
+    EXPECT_NE(log.find("nodes from the event's bundle"), std::string::npos) << log;
+    EXPECT_EQ(log.find("pulling"), std::string::npos) << log;
+  }
 }
 
 // Markers made on the leader reach the mirrors; a mirror that lost them
