@@ -5,7 +5,7 @@
 //   build/push_latency --compare [--pushes N] [--no-direct]
 //   build/push_latency --throughput [--pushes N]
 //   build/push_latency --failover [--rounds R]
-//   build/push_latency --hooks [--pushes N] [--no-push-bundles]
+//   build/push_latency --hooks [--pushes N] [--no-push-bundles] [--mirrors-apart]
 //   build/push_latency --bundles [--pushes N]
 //   build/push_latency --pulls [--pushes N]
 //
@@ -47,7 +47,11 @@
 // once both mirrors serve it). Each replicated push waits for both mirrors
 // before the next one. Prints p50/p99 of the push command and the ratios to
 // the hook-free push (target <= 1.05) and of read-your-writes to a plain
-// replicated push.
+// replicated push. With --mirrors-apart the cluster has no mirror on this
+// machine (`up --mirrors 0`: the leader host alone, its aggregators
+// included), as when the mirrors run on hosts of their own: no consumer
+// applies the event on the leader's cores while the push finishes. There is
+// no read-your-writes push then.
 //
 // Bundles mode (issue 17): two clusters one after the other, N
 // one-changeset pushes each: changegroup events carrying the push (the
@@ -398,8 +402,8 @@ int Pulls(int pushes) {
   return 0;
 }
 
-int Hooks(int pushes, const std::string& extra_up) {
-  Cluster c(2, "", extra_up);
+int Hooks(int pushes, const std::string& extra_up, bool mirrors_apart) {
+  Cluster c(mirrors_apart ? 0 : 2, "", extra_up);
   std::string hookfree = c.dir + "/hookfree";
   std::vector<std::string> clients;
   Run("hg init " + hookfree);
@@ -438,7 +442,8 @@ int Hooks(int pushes, const std::string& extra_up) {
     if (!ok) throw std::runtime_error("process-hooks push");
     WaitMirrors(c.Mirrors("bench-proc"), idx.NodeHex(i));
     auto t5 = Clock::now();
-    if (!Run(push_to(clients[3], c.Leader("bench-ryw"), i) + " --pushvars READYOURWRITES=1").ok()) {
+    if (!mirrors_apart &&
+        !Run(push_to(clients[3], c.Leader("bench-ryw"), i) + " --pushvars READYOURWRITES=1").ok()) {
       throw std::runtime_error("read-your-writes push");
     }
     auto t6 = Clock::now();
@@ -449,14 +454,15 @@ int Hooks(int pushes, const std::string& extra_up) {
     inproc_ms.push_back(Ms(t2 - t1));
     proc_ms.push_back(Ms(t4 - t3));
   }
-  std::printf("one-changeset hg push through `hgcluster local-ssh`, %d rounds (embedded log):\n",
-              pushes);
+  std::printf("one-changeset hg push through `hgcluster local-ssh`, %d rounds (embedded log%s):\n",
+              pushes, mirrors_apart ? ", no mirror on this machine" : "");
   std::printf("  hook-free copy:                 p50 %.1f ms  p99 %.1f ms\n", Pct(free_ms, 0.5),
               Pct(free_ms, 0.99));
   std::printf("  replicated, hooks in the agent: p50 %.1f ms  p99 %.1f ms  ratio p50 %.3fx\n",
               Pct(inproc_ms, 0.5), Pct(inproc_ms, 0.99), Pct(inproc_ms, 0.5) / Pct(free_ms, 0.5));
   std::printf("  replicated, hooks as processes: p50 %.1f ms  p99 %.1f ms  ratio p50 %.3fx\n",
               Pct(proc_ms, 0.5), Pct(proc_ms, 0.99), Pct(proc_ms, 0.5) / Pct(free_ms, 0.5));
+  if (mirrors_apart) return 0;
   std::printf(
       "  replicated, read-your-writes:   p50 %.1f ms  p99 %.1f ms  (%.2fx the agent-hooks push; "
       "returns once both mirrors serve it)\n",
@@ -670,7 +676,8 @@ int main(int argc, char** argv) {
   g_bin = (fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster").string();
   int pushes = 200, mirrors = 2, repos = 100, rounds = 5;
   bool concurrent = false, stuck = false, compare = false, direct = true, throughput = false,
-       failover = false, hooks = false, bundles = false, push_bundles = true, pulls = false;
+       failover = false, hooks = false, bundles = false, push_bundles = true, pulls = false,
+       mirrors_apart = false;
   std::string log;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -702,12 +709,14 @@ int main(int argc, char** argv) {
       pulls = true;
     else if (a == "--no-push-bundles")
       push_bundles = false;
+    else if (a == "--mirrors-apart")
+      mirrors_apart = true;
     else if (a == "--rounds" && i + 1 < argc)
       rounds = std::atoi(argv[++i]);
   }
   try {
     if (compare) return Compare(pushes, direct);
-    if (hooks) return Hooks(pushes, push_bundles ? "" : " --no-push-bundles");
+    if (hooks) return Hooks(pushes, push_bundles ? "" : " --no-push-bundles", mirrors_apart);
     if (bundles) return Bundles(pushes);
     if (pulls) return Pulls(pushes);
     if (throughput) return Throughput(pushes);

@@ -166,6 +166,14 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
   EXPECT_EQ(entries[4]["pushid"], 1);
   EXPECT_EQ(entries[4]["pushdate"][1], 0);
 
+  // Bug numbers link to Bugzilla in the HTML pages.
+  auto page = web.Get(("/repo/rev/" + nodes[1]).c_str());
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("<a href=\"https://bugzilla.mozilla.org/show_bug.cgi?id=1000002\">"
+                            "Bug 1000002</a>"),
+            std::string::npos)
+      << page->body;
+
   // The pushlog wire commands, for clients with the pushlog extension.
   auto caps = web.Get("/repo?cmd=capabilities");
   ASSERT_TRUE(caps);
