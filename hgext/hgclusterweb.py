@@ -8,7 +8,8 @@
 # fields, their order and their values are hg.mozilla.org's. Every
 # template gets pushid, pushuser, pushdate, pushnodes and pushhead for a
 # changeset (pushlog), landingsystem and git_commit (changeset extras),
-# and a changeset page backedoutbynode.
+# and a changeset page backedoutbynode. The paper style's changeset page
+# shows the push (linked to pushloghtml) and the backout below the date.
 #
 # The wire protocol gains hg.mozilla.org's `pushlog` and `pushlog-stream`
 # commands (advertised in the capabilities), with which a client that has
@@ -75,12 +76,43 @@ _CHANGELISTENTRY = b'''\\{
   }'''
 
 
+# Rows of the paper style's changeset page, after its date.
+_PUSHROW = b'''<tr>
+ <th class="push">push</th>
+ <td class="push"><a href="{url|urlescape}pushloghtml?changeset={node|short}">push {pushid}</a> by {pushuser|escape} at <span class="pushdate">{pushdate|rfc822date}</span></td>
+</tr>
+'''
+_BACKOUTROW = b'''<tr>
+ <th class="backedoutby">backed out by</th>
+ <td class="backedoutby"><a href="{url|urlescape}rev/{backedoutbynode|short}">{backedoutbynode|short}</a></td>
+</tr>
+'''
+_PAPERANCHOR = b''' <td class="date age">{date|rfc822date}</td>
+</tr>
+'''
+
+
 def _readmapfile(orig, fp, mapfile):
     cache, tmap, aliases = orig(fp, mapfile)
     path = mapfile.replace(b'\\', b'/')
     if path.endswith(b'/json/map') or path == b'json/map':
         cache[b'changeset'] = _CHANGESET
         cache[b'changelistentry'] = _CHANGELISTENTRY
+    elif (path.endswith(b'/paper/map') or path == b'paper/map') and b'changeset' in tmap:
+        try:
+            with open(tmap[b'changeset'], 'rb') as f:
+                page = f.read()
+        except (IOError, OSError):
+            return cache, tmap, aliases
+        if _PAPERANCHOR in page:  # else hg's page as it is
+            cache[b'hgclusterpushrow'] = _PUSHROW
+            cache[b'hgclusterbackoutrow'] = _BACKOUTROW
+            cache[b'changeset'] = page.replace(
+                _PAPERANCHOR,
+                _PAPERANCHOR
+                + b'{if(pushid, hgclusterpushrow)}{if(backedoutbynode, hgclusterbackoutrow)}',
+                1,
+            )
     return cache, tmap, aliases
 
 

@@ -174,6 +174,31 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
             std::string::npos)
       << page->body;
 
+  // The changeset page names its push and its backout.
+  EXPECT_NE(page->body.find("<td class=\"push\"><a href=\"/repo/pushloghtml?changeset=" +
+                            nodes[1].substr(0, 12) + "\">push 2</a> by "),
+            std::string::npos)
+      << page->body;
+  auto backed = web.Get(("/repo/rev/" + nodes[3]).c_str());
+  ASSERT_TRUE(backed);
+  EXPECT_NE(backed->body.find("<td class=\"backedoutby\"><a href=\"/repo/rev/" +
+                              nodes[4].substr(0, 12) + "\">"),
+            std::string::npos)
+      << backed->body;
+  // pushloghtml: the paper style sheet (served by the workers), bug links.
+  auto pushlog = web.Get("/repo/pushloghtml");
+  ASSERT_TRUE(pushlog);
+  EXPECT_NE(pushlog->body.find("href=\"http://"), std::string::npos);
+  EXPECT_NE(pushlog->body.find("static/style-paper.css"), std::string::npos) << pushlog->body;
+  EXPECT_NE(pushlog->body.find("<a href=\"https://bugzilla.mozilla.org/show_bug.cgi?id=1000002\">"
+                               "Bug 1000002</a>"),
+            std::string::npos)
+      << pushlog->body;
+  auto css = web.Get("/repo/static/style-paper.css");
+  ASSERT_TRUE(css);
+  EXPECT_EQ(css->status, 200);
+  EXPECT_EQ(css->get_header_value("Content-Type").rfind("text/css", 0), 0u);
+
   // The pushlog wire commands, for clients with the pushlog extension.
   auto caps = web.Get("/repo?cmd=capabilities");
   ASSERT_TRUE(caps);

@@ -16,9 +16,7 @@ bool IsWord(char c) {
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
-bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // \b at position i of s.
@@ -151,8 +149,8 @@ bool IsListSeparator(char c) { return c == ';' || c == ',' || c == '/' || c == '
 // (?![a-z0-9\.\-]+[=?]) at i: true when the next word is another flag.
 bool FlagFollows(std::string_view s, size_t i) {
   size_t j = i;
-  while (j < s.size() && ((s[j] >= 'a' && s[j] <= 'z') || IsDigit(s[j]) || s[j] == '.' ||
-                          s[j] == '-')) {
+  while (j < s.size() &&
+         ((s[j] >= 'a' && s[j] <= 'z') || IsDigit(s[j]) || s[j] == '.' || s[j] == '-')) {
     ++j;
   }
   return j > i && j < s.size() && (s[j] == '=' || s[j] == '?');
@@ -178,9 +176,9 @@ size_t BackoutKeyword(std::string_view line) {
 }
 
 constexpr std::array<std::string_view, 5> kChangesetWord = {"changeset", "revision", "change",
-                                                             "cset", "of"};
-constexpr std::array<std::string_view, 5> kChangesetsWord = {"changesets", "revisions",
-                                                              "changes", "csets", "of"};
+                                                            "cset", "of"};
+constexpr std::array<std::string_view, 5> kChangesetsWord = {"changesets", "revisions", "changes",
+                                                             "csets", "of"};
 
 // BACKOUT_SINGLE_RE matched at the start of `line`: the node, or empty.
 std::string_view SingleBackout(std::string_view line) {
@@ -277,7 +275,8 @@ std::optional<std::vector<std::string>> ParseBackouts(std::string_view descripti
     size_t r = SkipSpaces(first, digits_end);
     if (r > digits_end && Keyword(first, r, kChangesetsWord) != npos) {
       for (size_t k = 1; k < lines.size(); ++k) {
-        if (std::string_view node = SingleBackout(lines[k]); !node.empty()) nodes.emplace_back(node);
+        if (std::string_view node = SingleBackout(lines[k]); !node.empty())
+          nodes.emplace_back(node);
       }
       return nodes;
     }
@@ -306,6 +305,29 @@ std::optional<std::vector<std::string>> ParseBackouts(std::string_view descripti
   }
   if (nodes.empty()) return std::nullopt;
   return nodes;
+}
+
+std::vector<BugMention> FindBugMentions(std::string_view text) {
+  std::vector<BugMention> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end = MatchWord(text, i, "bug");
+    if (end == std::string_view::npos || !IsBoundary(text, i)) {
+      ++i;
+      continue;
+    }
+    size_t p = SkipSpaces(text, end);
+    if (p < text.size() && text[p] == '#') p = SkipSpaces(text, p + 1);
+    size_t digits = p;
+    while (digits < text.size() && IsDigit(text[digits])) ++digits;
+    if (digits == p || digits - p > 9 || !IsBoundary(text, digits)) {
+      i = end;
+      continue;
+    }
+    out.push_back({i, digits, std::string(text.substr(p, digits - p))});
+    i = digits;
+  }
+  return out;
 }
 
 std::optional<std::vector<std::string>> ParseReverts(std::string_view description) {

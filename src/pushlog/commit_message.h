@@ -37,6 +37,17 @@ std::optional<std::vector<std::string>> ParseBackouts(std::string_view descripti
 // "This reverts commit <sha>."); nullopt when the first line is not a revert.
 std::optional<std::vector<std::string>> ParseReverts(std::string_view description);
 
+// Where `text` says "bug N" (any case, "bug 1", "Bug #1", "bug1"), for
+// links to the bug: [begin, end) of each mention and its number (1 to 9
+// digits), as the mirrors' `[websub]` rule finds them in hgweb pages
+// (\b(bug\s*#?\s*)(\d{1,9})\b).
+struct BugMention {
+  size_t begin = 0;
+  size_t end = 0;
+  std::string number;
+};
+std::vector<BugMention> FindBugMentions(std::string_view text);
+
 // Lines as Python's bytes.splitlines() cuts them (\n, \r, \r\n).
 std::vector<std::string_view> SplitLines(std::string_view text);
 

@@ -23,31 +23,19 @@ const Case kCases[] = {
      {"alice", "bob", "carol"},
      std::nullopt,
      std::nullopt},
-    {"bug 123456: foo; r?dave sr=eve",
-     {123456},
-     {"dave", "eve"},
-     std::nullopt,
-     std::nullopt},
+    {"bug 123456: foo; r?dave sr=eve", {123456}, {"dave", "eve"}, std::nullopt, std::nullopt},
     {"Bumping gaia.json for 2 gaia revision(s) a=gaia-bump\n\nbug 12345678 b=222",
      {12345678, 222},
      {"gaia-bump"},
      std::nullopt,
      std::nullopt},
-    {"12345 - leading number",
-     {12345},
-     {},
-     std::nullopt,
-     std::nullopt},
+    {"12345 - leading number", {12345}, {}, std::nullopt, std::nullopt},
     {"Fix for #123456 and bug#7 and debug 99 and b=1000 and 1234 and 123456789012",
      {123456, 7, 99, 1000},
      {},
      std::nullopt,
      std::nullopt},
-    {"Merge mozilla-central to autoland",
-     {},
-     {},
-     std::nullopt,
-     std::nullopt},
+    {"Merge mozilla-central to autoland", {}, {}, std::nullopt, std::nullopt},
     {"Bug 1 - foo (r=alice.) [r=bob] .r=carol ;r=dave, r=x/y\\z r=",
      {1},
      {"alice", "bob", "carol", "dave", "x", "y", "z"},
@@ -63,17 +51,10 @@ const Case kCases[] = {
      {},
      Strings{"0123456789ab"},
      std::nullopt},
-    {"Backed out changeset 0123456789abcdef (bug 1000)",
-     {1000},
-     {},
-     std::nullopt,
-     std::nullopt},
-    {"Backout 0123456789AB",
-     {},
-     {},
-     Strings{"0123456789AB"},
-     std::nullopt},
-    {"Backed out 2 changesets (bug 1234567) for bustage\n\nBacked out changeset 111111111111 (bug 1234567)\nBacked out changeset 222222222222 (bug 1234567)",
+    {"Backed out changeset 0123456789abcdef (bug 1000)", {1000}, {}, std::nullopt, std::nullopt},
+    {"Backout 0123456789AB", {}, {}, Strings{"0123456789AB"}, std::nullopt},
+    {"Backed out 2 changesets (bug 1234567) for bustage\n\nBacked out changeset 111111111111 (bug "
+     "1234567)\nBacked out changeset 222222222222 (bug 1234567)",
      {1234567},
      {},
      Strings{"111111111111", "222222222222"},
@@ -83,46 +64,25 @@ const Case kCases[] = {
      {},
      Strings{"111111111111", "222222222222", "333333333333"},
      std::nullopt},
-    {"Backed out  111111111111 and 222222222222",
-     {},
-     {},
-     Strings{"111111111111"},
-     std::nullopt},
-    {"Back out  111111111111,222222222222",
-     {},
-     {},
-     Strings{"111111111111"},
-     std::nullopt},
-    {"backed outs 111111111111",
-     {},
-     {},
-     std::nullopt,
-     std::nullopt},
-    {"Revert \"Bug 123456 - x\"\n\nThis reverts commit aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.\nThis reverts commit AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.",
+    {"Backed out  111111111111 and 222222222222", {}, {}, Strings{"111111111111"}, std::nullopt},
+    {"Back out  111111111111,222222222222", {}, {}, Strings{"111111111111"}, std::nullopt},
+    {"backed outs 111111111111", {}, {}, std::nullopt, std::nullopt},
+    {"Revert \"Bug 123456 - x\"\n\nThis reverts commit "
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.\nThis reverts commit "
+     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.",
      {123456},
      {},
      std::nullopt,
      Strings{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}},
-    {"Bug 1 - x\n\nSource-Repo: https://github.com/mozilla/foo\nSource-Revision: 1234567\nb=99999 bug 3",
+    {"Bug 1 - x\n\nSource-Repo: https://github.com/mozilla/foo\nSource-Revision: 1234567\nb=99999 "
+     "bug 3",
      {1, 99999, 3},
      {},
      std::nullopt,
      std::nullopt},
-    {"Bug 1 - x\r\nr=notfirstline",
-     {1},
-     {},
-     std::nullopt,
-     std::nullopt},
-    {"",
-     {},
-     {},
-     std::nullopt,
-     std::nullopt},
-    {"bug 100000000 bug 99999999 bug 0012",
-     {99999999, 12},
-     {},
-     std::nullopt,
-     std::nullopt},
+    {"Bug 1 - x\r\nr=notfirstline", {1}, {}, std::nullopt, std::nullopt},
+    {"", {}, {}, std::nullopt, std::nullopt},
+    {"bug 100000000 bug 99999999 bug 0012", {99999999, 12}, {}, std::nullopt, std::nullopt},
 };
 
 TEST(CommitMessageTest, ReadsBugsReviewersBackoutsAndRevertsAsTheReferenceDoes) {
@@ -148,10 +108,21 @@ TEST(CommitMessageTest, AMegabyteOfDigitsAndFlagsIsScannedInLinearTime) {
 }
 
 TEST(CommitMessageTest, LinesAreCutAsPythonCutsBytes) {
-  EXPECT_EQ(SplitLines("a\r\nb\rc\n\nd"),
-            (std::vector<std::string_view>{"a", "b", "c", "", "d"}));
+  EXPECT_EQ(SplitLines("a\r\nb\rc\n\nd"), (std::vector<std::string_view>{"a", "b", "c", "", "d"}));
   EXPECT_TRUE(SplitLines("").empty());
   EXPECT_EQ(SplitLines("x\n"), (std::vector<std::string_view>{"x"}));
+}
+
+TEST(CommitMessageTest, BugMentionsAreWhereTheWebsubRuleLinks) {
+  std::string text = "Bug 123 - x; see bug #45, BUG6789, debug 7, bug 1234567890, bug";
+  auto found = FindBugMentions(text);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(text.substr(found[0].begin, found[0].end - found[0].begin), "Bug 123");
+  EXPECT_EQ(found[0].number, "123");
+  EXPECT_EQ(text.substr(found[1].begin, found[1].end - found[1].begin), "bug #45");
+  EXPECT_EQ(found[1].number, "45");
+  EXPECT_EQ(found[2].number, "6789");
+  EXPECT_TRUE(FindBugMentions(std::string(1 << 20, 'b')).empty());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "common/html_escape.h"
+#include "pushlog/commit_message.h"
 #include "pushlog/pushlog_views.h"
 
 namespace hgc {
@@ -38,6 +39,20 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 }  // namespace
 
 std::string XmlEscape(const std::string& text) { return HtmlEscape(text, "&#39;"); }
+
+// `text` escaped, its "bug N" mentions linked to Bugzilla (as the mirrors'
+// [websub] rule links them in hgweb pages).
+std::string EscapeLinkingBugs(const std::string& text) {
+  std::string out;
+  size_t at = 0;
+  for (const auto& bug : FindBugMentions(text)) {
+    out += XmlEscape(text.substr(at, bug.begin - at));
+    out += fmt::format("<a href=\"https://bugzilla.mozilla.org/show_bug.cgi?id={}\">{}</a>",
+                       bug.number, XmlEscape(text.substr(bug.begin, bug.end - bug.begin)));
+    at = bug.end;
+  }
+  return out + XmlEscape(text.substr(at));
+}
 
 std::string RenderAtomFeed(const PushQueryResult& result, const ServedRepo& repo,
                            const std::string& base_url, const std::string& repo_name, double now) {
@@ -156,7 +171,7 @@ std::string RenderPushlogHtml(const PushQuery& query, const PushQueryResult& res
           "<td class=\"age\"><a href=\"{}rev/{}\">{}</a></td>"
           "<td><strong>{} &mdash; {}</strong>{}</td></tr>\n",
           parity, merge && i > 0 ? "hidden" : "", push.push_id, first_cell, url, node, node,
-          XmlEscape(cs->user), XmlEscape(FirstLine(cs->description)),
+          XmlEscape(cs->user), EscapeLinkingBugs(FirstLine(cs->description)),
           cs->branch() != "default"
               ? " <span class=\"inbranch\">" + XmlEscape(cs->branch()) + "</span>"
               : "");
@@ -183,19 +198,34 @@ std::string RenderPushlogHtml(const PushQuery& query, const PushQueryResult& res
       link(pages, "Last");
     }
   }
+  // The paper style's page layout and style sheet (served by the hg
+  // workers under REPO/static/), so the pushlog looks like the pages around
+  // it and links to them.
   return fmt::format(
       "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"UTF-8\"/>\n"
+      "<link rel=\"icon\" href=\"{1}static/hgicon.png\" type=\"image/png\"/>\n"
+      "<link rel=\"stylesheet\" href=\"{1}static/style-paper.css\" type=\"text/css\"/>\n"
       "<title>{0} Pushlog</title>\n"
       "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{1}pushlog\" "
       "title=\"Atom feed for {0} Pushlog\"/>\n</head>\n<body>\n"
-      "<form action=\"{1}pushloghtml\">\n"
+      "<div class=\"container\">\n<div class=\"menu\">\n"
+      "<div class=\"logo\"><a href=\"https://mercurial-scm.org/\">"
+      "<img src=\"{1}static/hglogo.png\" alt=\"mercurial\"/></a></div>\n"
+      "<ul>\n<li><a href=\"{1}shortlog\">log</a></li>\n<li><a href=\"{1}graph\">graph</a></li>\n"
+      "<li><a href=\"{1}tags\">tags</a></li>\n<li><a href=\"{1}bookmarks\">bookmarks</a></li>\n"
+      "<li><a href=\"{1}branches\">branches</a></li>\n</ul>\n"
+      "<ul>\n<li class=\"active\">pushlog</li>\n<li><a href=\"{1}pushlog\">atom</a></li>\n</ul>\n"
+      "</div>\n<div class=\"main\">\n"
+      "<h2 class=\"breadcrumb\"><a href=\"/\">Mercurial</a> &gt; <a href=\"{1}\">{0}</a></h2>\n"
+      "<h3>pushlog</h3>\n"
+      "<form class=\"search\" action=\"{1}pushloghtml\">\n"
       "From: <input type=\"text\" name=\"startdate\" value=\"{2}\"/>\n"
       "To: <input type=\"text\" name=\"enddate\" value=\"{3}\"/>\n"
       "<input type=\"submit\" value=\"Search\"/>\n</form>\n"
       "<div class=\"page_header\">{4}</div>\n"
-      "<table class=\"pushlog\">\n<tr><th>User<br/>Push date</th><th>Changeset</th>"
+      "<table class=\"bigtable pushlog\">\n<tr><th>User<br/>Push date</th><th>Changeset</th>"
       "<th>Patch author &mdash; Commit message</th></tr>\n{5}</table>\n"
-      "<div class=\"page_nav\">{6}</div>\n</body>\n</html>\n",
+      "<div class=\"page_nav\">{6}</div>\n</div>\n</div>\n</body>\n</html>\n",
       XmlEscape(repo_name), url,
       XmlEscape(query.start == PushQuery::Bound::kDate ? query.start_raw : "1 week ago"),
       XmlEscape(query.end == PushQuery::Bound::kDate ? query.end_raw : "now"),
