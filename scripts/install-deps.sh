@@ -3,7 +3,8 @@
 # then Apache Kafka's jars from Maven Central (scripts/install-kafka.sh, for
 # `hgcluster kafka-local` and the tests on real brokers) and our users' Python
 # client libraries from PyPI (scripts/install-pyclients.sh, for the tests of
-# the web API). Safe to run again: apt-get skips what is already there, the
+# the web API). Chromium is for the test that loads the mirrors' pages in a
+# browser (tests/hgweb_theme_e2e_test.cc). Safe to run again: apt-get skips what is already there, the
 # two others what is in their cache.
 set -eu
 PKGS="build-essential cmake ninja-build pkg-config git
@@ -16,7 +17,8 @@ PKGS="build-essential cmake ninja-build pkg-config git
   openssh-server openssh-client slapd ldap-utils libldap-dev
   zookeeper libzookeeper-mt-dev libslf4j-java
   maven openjdk-17-jre-headless
-  python3-venv file iproute2"
+  python3-venv file iproute2
+  chromium"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
