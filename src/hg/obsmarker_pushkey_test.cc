@@ -148,15 +148,26 @@ def mkmarkers(ui, repo):
             repo.obsstore.create(tr, bytes.fromhex(node(i)), succs, 0, parents, date, meta)
 )PY";
 
-TEST(ObsMarkerPushkey, DumpsAreWhatMercurialListsForTheSameMarkers) {
+// A repository with obsolescence on and `hg mkmarkers` (kMakeMarkers).
+struct MarkerRepo {
   test::ScratchDir dir;
-  std::string repo = dir.path() + "/repo", ext = dir.path() + "/mk.py";
-  std::ofstream(ext) << kMakeMarkers;
+  std::string repo = dir.path() + "/repo";
   ProcessOptions env;
-  env.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}};
-  ASSERT_TRUE(RunProcess({"hg", "init", repo}, env).ok());
-  std::ofstream(repo + "/.hg/hgrc")
-      << "[experimental]\nevolution = all\n[extensions]\nmk = " << ext << "\n";
+
+  MarkerRepo() {
+    std::string ext = dir.path() + "/mk.py";
+    std::ofstream(ext) << kMakeMarkers;
+    env.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}};
+    EXPECT_TRUE(RunProcess({"hg", "init", repo}, env).ok());
+    std::ofstream(repo + "/.hg/hgrc")
+        << "[experimental]\nevolution = all\n[extensions]\nmk = " << ext << "\n";
+  }
+};
+
+TEST(ObsMarkerPushkey, DumpsAreWhatMercurialListsForTheSameMarkers) {
+  MarkerRepo m;
+  const std::string& repo = m.repo;
+  const ProcessOptions& env = m.env;
   ProcessResult made = RunProcess({"hg", "-R", repo, "mkmarkers"}, env);
   ASSERT_TRUE(made.ok()) << made.err;
   ProcessResult listed = RunProcess({"hg", "debugpushkey", repo, "obsolete"}, env);
@@ -174,15 +185,10 @@ TEST(ObsMarkerPushkey, DumpsAreWhatMercurialListsForTheSameMarkers) {
 }
 
 TEST(ObsMarkerPushkey, ReadFromAnOffsetGivesTheMarkersAddedAfterIt) {
-  test::ScratchDir dir;
-  std::string repo = dir.path() + "/repo", ext = dir.path() + "/mk.py";
-  std::ofstream(ext) << kMakeMarkers;
-  ProcessOptions env;
-  env.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}};
-  ASSERT_TRUE(RunProcess({"hg", "init", repo}, env).ok());
+  MarkerRepo m;
+  const std::string& repo = m.repo;
+  const ProcessOptions& env = m.env;
   EXPECT_EQ(ObsStoreSize(repo), 0u);
-  std::ofstream(repo + "/.hg/hgrc")
-      << "[experimental]\nevolution = all\n[extensions]\nmk = " << ext << "\n";
   ASSERT_TRUE(RunProcess({"hg", "-R", repo, "debugobsolete", std::string(40, 'a')}, env).ok());
   uint64_t before = ObsStoreSize(repo);
   ASSERT_GT(before, 1u);

@@ -17,14 +17,6 @@
 namespace hgc {
 namespace {
 
-std::string Hex2Bin(const std::string& hex) {
-  std::string out;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
-
 TEST(NotifyObsoleteMarkers, AmendedChangesetInARealRepository) {
   test::NotifyScratch scratch;
   std::string repo = scratch.repos() + "mozilla-central";
@@ -99,7 +91,7 @@ TEST(NotifyObsoleteMarkers, UnknownNodeIsNotKnownNorVisible) {
   std::string blob;
   blob.push_back('\0');
   blob += std::string("\0\0\0\0\0\0", 6);  // no successor, no metadata, flags 0
-  blob += Hex2Bin(std::string(40, 'd'));
+  blob += std::string(20, '\xdd');         // node dddd...
   auto config = NotifierConfig::Load(
       IniFile::Parse(scratch.ConsumerIni("pulseconsumer", "pulsenotifier")), "pulseconsumer");
   Message m = DecodeMessage(
