@@ -165,7 +165,14 @@ TEST(ChangelogText, MatchesHgWithASplitChangelog) {
   EXPECT_EQ(index.size(), 4002);
   EXPECT_EQ(NativeLog(repo), HgLog(repo));
   EXPECT_EQ(index.RevOf(index.NodeHex(4001)), 4001);
+  // The newest revisions are found without the node map, older ones with it,
+  // and a node the changelog does not have with neither.
+  EXPECT_EQ(index.RevOf(index.NodeHex(3800)), 3800);
+  std::string absent = index.NodeHex(17);
+  absent[0] = absent[0] == 'f' ? '0' : 'f';
+  EXPECT_EQ(index.RevOf(absent), std::nullopt);
   EXPECT_EQ(index.RevOf(index.NodeHex(17)), 17);
+  EXPECT_EQ(index.RevOf(std::string(40, 'z')), std::nullopt);
 }
 
 TEST(ChangelogText, ChangelogV2AndRevlogV2AreMalformedSoCallersAskHg) {
