@@ -191,9 +191,10 @@ std::string Deployment::Render(const std::string& text, const std::string& host)
 void Deployment::WriteEtc(const std::string& kind, const std::string& host) {
   std::string examples = install_ + "/etc/hgcluster/examples/" + kind;
   // `ip netns exec` bind-mounts /etc/netns/NS/X only onto an existing
-  // /etc/X: an empty /etc/hgcluster (as the package makes) is left in place,
-  // never removed (another test's hosts may have theirs mounted on it).
-  fs::create_directories("/etc/hgcluster");
+  // /etc/X: /etc/hgcluster is left in place, never removed (another test's
+  // hosts may have theirs mounted on it), with a file that keeps dpkg from
+  // removing it when a test purges the package.
+  KeepEtcHgcluster();
   for (const auto& e : fs::recursive_directory_iterator(examples)) {
     if (!e.is_regular_file()) continue;
     std::string rel = fs::relative(e.path(), examples).string();

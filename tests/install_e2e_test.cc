@@ -225,7 +225,10 @@ TEST_F(InstallE2E, ThePackageInstallsWithAptRunsAndPurges) {
   std::string deb = MakePackage(*dir_ / "apt");
   ASSERT_NE(deb, "");
   struct Purge {
-    ~Purge() { RunProcess({"apt-get", "purge", "-y", "-q", "hgcluster"}); }
+    ~Purge() {
+      KeepEtcHgcluster();
+      RunProcess({"apt-get", "purge", "-y", "-q", "hgcluster"});
+    }
   } purge;
   ProcessOptions quiet;
   quiet.env_set = {{"DEBIAN_FRONTEND", "noninteractive"}};
@@ -264,6 +267,9 @@ TEST_F(InstallE2E, ThePackageInstallsWithAptRunsAndPurges) {
   EXPECT_EQ(ext.exit_code, 0) << ext.err;
   EXPECT_EQ(ext.err.find("failed to import"), std::string::npos) << ext.err;
 
+  // Hosts-apart tests running beside this one have their /etc/hgcluster
+  // mounted on the machine's: the purge must leave the directory.
+  KeepEtcHgcluster();
   ProcessResult purged = RunProcess({"apt-get", "purge", "-y", "-q", "hgcluster"}, quiet);
   EXPECT_EQ(purged.exit_code, 0) << purged.out << purged.err;
   EXPECT_FALSE(fs::exists("/usr/bin/hgcluster"));

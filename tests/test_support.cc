@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 namespace hgc::test {
@@ -125,6 +126,16 @@ std::vector<std::string> RepoFingerprintDirs(const std::string& repo) {
   // The repo itself (its .hg appearing or being replaced), .hg (bookmarks,
   // requires) and the store (changelog, phaseroots).
   return {repo, repo + "/.hg", repo + "/.hg/store"};
+}
+
+void KeepEtcHgcluster() {
+  std::filesystem::create_directories("/etc/hgcluster");
+  std::string keep = "/etc/hgcluster/.hgcluster-tests";
+  if (!std::filesystem::exists(keep)) {
+    std::ofstream(keep) << "Kept by hgcluster's tests: their test hosts mount their "
+                           "/etc/hgcluster here, and removing this directory would unmount "
+                           "them.\n";
+  }
 }
 
 size_t CountOccurrences(const std::string& text, const std::string& what) {

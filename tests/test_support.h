@@ -57,6 +57,13 @@ class DirWatch {
 // How many times `what` occurs in `text` (not overlapping).
 size_t CountOccurrences(const std::string& text, const std::string& what);
 
+// Makes sure /etc/hgcluster exists and holds a file no package owns. Test
+// hosts (tests/deployment.h) bind-mount their own /etc/hgcluster onto it,
+// and Linux unmounts those mounts in every namespace when the directory is
+// removed: so purging the hgcluster package (InstallE2E) must never remove
+// it while they run. dpkg leaves a directory that is not empty.
+void KeepEtcHgcluster();
+
 // Runs a shell command line; returns its result.
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env = {});
 
