@@ -124,7 +124,8 @@ def _opendb(repo):
     path = os.path.join(repo.root, b'.hg', b'pushlog2.db')
     if not os.path.exists(path):
         return None
-    uri = 'file:%s?mode=ro' % os.fsdecode(path).replace('?', '%3f').replace('#', '%23')
+    quoted = os.fsdecode(path).replace('%', '%25').replace('?', '%3f').replace('#', '%23')
+    uri = 'file:%s?mode=ro' % quoted
     return sqlite3.connect(uri, uri=True, timeout=5)
 
 

@@ -141,6 +141,27 @@ TEST_F(ObsolescenceE2E, AnAmendReplicatesItsMarkerAndIsAnnouncedOnce) {
   }
 }
 
+// A mirror's repository re-cloned from the leader (`repo reclone`, and the
+// consumer's repair of a parked repository) keeps the markers.
+TEST_F(ObsolescenceE2E, ARecloneKeepsTheMarkers) {
+  std::string old_tip = Node("tip");
+  ASSERT_EQ(Client("update -q -C tip").exit_code, 0);
+  ASSERT_EQ(Sh("echo amended >> " + client_ + "/amended").exit_code, 0);
+  ASSERT_EQ(Client("commit -q -A --amend -m amended").exit_code, 0);
+  ASSERT_EQ(c_.Push(client_, "repo", kEvolve).exit_code, 0);
+  std::string pruned = Node("tip^");
+  ASSERT_EQ(Client("update -q -C 'tip^^'").exit_code, 0);
+  ASSERT_EQ(Client("debugobsolete --record-parents " + Node("tip")).exit_code, 0);
+  c_.Push(client_, "repo", kEvolve);
+  ASSERT_TRUE(WaitFor([&] { return MarkersConverged(); })) << c_.Explain("repo");
+  auto reclone = Hgcluster({"repo", "reclone", "--root", c_.root(), "repo"});
+  ASSERT_EQ(reclone.exit_code, 0) << reclone.out << reclone.err;
+  ASSERT_TRUE(std::filesystem::exists(c_.MirrorRepo(1, "repo") + "/.hg/hgcluster-recloned"));
+  EXPECT_TRUE(WaitFor([&] { return MarkersConverged(); })) << Markers(c_, leader_) << "mirror1:\n"
+                                                           << Markers(c_, c_.MirrorRepo(1, "repo"));
+  EXPECT_TRUE(c_.WaitConverged("repo")) << c_.Explain("repo");
+}
+
 // Markers made on the leader reach the mirrors; a mirror that lost them
 // (its obsstore removed) gets them back from `hg replicatesync`.
 TEST_F(ObsolescenceE2E, ReplicatesyncCarriesTheMarkers) {

@@ -314,7 +314,11 @@ std::string Applier::CloneFresh(const std::string& local, const Message& m, cons
   fs::remove_all(fresh, ec);
   fs::create_directories(fs::path(local).parent_path(), ec);
   Log(fmt::format("{} {} from {}", why, local, *url));
-  RunChecked("", {"clone", "-U", "--pull", "--", *url, fresh});
+  // With the markers relevant to what is cloned (amends, prunes with their
+  // parents): a repository re-cloned without them lost every marker of the
+  // events before the repair (found by the fault campaign).
+  RunChecked(
+      "", {"--config", "experimental.evolution=all", "clone", "-U", "--pull", "--", *url, fresh});
   return fresh;
 }
 
