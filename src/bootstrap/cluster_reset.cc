@@ -70,10 +70,10 @@ void CheckEmpty(Log& log, int partitions) {
 
 int Run(const ClusterResetOptions& o) {
   ClusterLayout layout = ClusterLayoutAsMaster(o.root);
-  nlohmann::json state = layout.LoadState();
-  std::string url = state["log"]["url"];
-  bool kafka = state["log"].value("backend", "") == "kafka";
-  int partitions = state["log"].value("partitions", 8);
+  ClusterState state = layout.LoadState();
+  std::string url = state.log.url;
+  bool kafka = state.log.backend == "kafka";
+  int partitions = state.log.partitions;
   if (kafka && !o.log_already_wiped) {
     std::cerr << "hgcluster bootstrap cluster: " << KafkaInstructions(layout) << std::endl;
     return 1;
@@ -145,8 +145,8 @@ int Run(const ClusterResetOptions& o) {
   }
 
   Step(5, "moving each mirror's repositories aside");
-  for (const auto& m : state["mirrors"]) {
-    std::string name = m["name"];
+  for (const auto& m : state.mirrors) {
+    const std::string& name = m.name;
     std::string repos = layout.mirror_repos(name);
     std::string aside = work + "/mirrors/" + name + "-repos";
     fs::create_directories(fs::path(aside).parent_path());
@@ -187,8 +187,8 @@ int Run(const ClusterResetOptions& o) {
   Note(fmt::format("{} repositories; document in {}", doc["repositories"].size(), hgssh.output));
 
   Step(7, "mirrors: clone every repository from the leader (bootstrap hgweb)");
-  for (const auto& m : state["mirrors"]) {
-    std::string name = m["name"];
+  for (const auto& m : state.mirrors) {
+    const std::string& name = m.name;
     HgwebBootstrapOptions hgweb;
     hgweb.consumer_config = layout.mirror_config(name);
     hgweb.hgssh_document = hgssh.output;

@@ -53,18 +53,17 @@ BundlesConfig BundlesConfig::Load(const std::string& path) {
 }
 
 BundlesConfig BundlesConfig::ForCluster(const ClusterLayout& layout) {
-  nlohmann::json state = layout.LoadState();
+  ClusterState state = layout.LoadState();
   BundlesConfig c;
   c.repos_root = layout.leader_repos();
   c.bundle_dir = layout.bundles_dir();
   c.leader_hgrc = layout.leader_hgrc();
   c.repos_file = layout.bundles_dir() + "/repos";
-  if (!state.contains("mirrors") || state["mirrors"].empty() ||
-      !state["mirrors"][0].contains("http")) {
+  if (state.mirrors.empty() || state.mirrors[0].http.empty()) {
     throw Error(ErrorKind::kNotFound,
                 fmt::format("cluster at {} has no mirror web front to serve bundles", layout.root));
   }
-  c.base_url = TrimSlash(state["mirrors"][0]["http"].get<std::string>()) + "/bundles";
+  c.base_url = TrimSlash(state.mirrors[0].http) + "/bundles";
   if (const char* single = std::getenv("SINGLE_THREADED"); single && *single) c.threads = 1;
   return c;
 }

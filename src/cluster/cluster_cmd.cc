@@ -33,9 +33,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Instructions(const nlohmann::json& state) {
-  std::string root = state["root"];
-  const auto& leader = state["leader"];
+std::string Instructions(const ClusterState& state) {
+  const std::string& root = state.root;
+  const LeaderState& leader = state.leader;
   std::string out = fmt::format(
       "hgcluster: cluster at {} is up ({} log, {} mirrors)\n\n"
       "Create a repository on the leader:\n"
@@ -43,21 +43,18 @@ std::string Instructions(const nlohmann::json& state) {
       "  (or: HGRCPATH={} hg init {}/NAME)\n\n"
       "Push to the leader:\n"
       "  hg push --ssh '{}' {}/NAME\n\n",
-      root, state["log"]["backend"].get<std::string>(), state["mirrors"].size(), root,
-      leader["hgrcpath"].get<std::string>(), leader["repos"].get<std::string>(),
-      leader["ssh"].get<std::string>(), leader["push_url_prefix"].get<std::string>());
-  if (leader.contains("frontdoor")) {
-    const auto& fd = leader["frontdoor"];
+      root, state.log.backend, state.mirrors.size(), root, leader.hgrcpath, leader.repos,
+      leader.ssh, leader.push_url_prefix);
+  if (leader.frontdoor) {
+    const FrontdoorState& fd = *leader.frontdoor;
     out += fmt::format(
         "Or over the SSH front door (sshd on 127.0.0.1:{}, user {}):\n"
         "  hg push -e '{}' {}NAME\n\n",
-        fd["port"].get<int>(), fd["user"].get<std::string>(), fd["ssh"].get<std::string>(),
-        fd["push_url_prefix"].get<std::string>());
+        fd.port, fd.user, fd.ssh, fd.push_url_prefix);
   }
   out += "Clone from a mirror:\n";
-  for (const auto& m : state["mirrors"]) {
-    out += fmt::format("  hg clone {}NAME        # {}\n", m["http"].get<std::string>(),
-                       m["name"].get<std::string>());
+  for (const auto& m : state.mirrors) {
+    out += fmt::format("  hg clone {}NAME        # {}\n", m.http, m.name);
   }
   out += fmt::format(
       "\nWatch it:  hgcluster status --root {} [--json]\n"
@@ -95,15 +92,14 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     try {
-      nlohmann::json s = layout.LoadState();
-      bool ready = ProcessAlive(s.value("supervisor_pid", 0));
-      for (const auto& m : s["mirrors"]) {
-        std::string state_file =
-            ConsumerStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>());
-        ready = ready && ProcessAlive(m.value("pid", 0)) && fs::exists(state_file);
-        if (ready && m.contains("http_port")) {
+      ClusterState s = layout.LoadState();
+      bool ready = ProcessAlive(s.supervisor_pid);
+      for (const auto& m : s.mirrors) {
+        std::string state_file = ConsumerStateFile(layout.mirror_dir(m.name), m.group);
+        ready = ready && ProcessAlive(m.pid) && fs::exists(state_file);
+        if (ready && m.http_port) {
           // The web front answers 200 on /__health once an hg worker serves.
-          httplib::Client web("127.0.0.1", m["http_port"].get<int>());
+          httplib::Client web("127.0.0.1", m.http_port);
           web.set_connection_timeout(1);
           auto r = web.Get("/__health");
           ready = r && r->status == 200;
@@ -111,20 +107,19 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
       }
       // Some leader host holds the master role (its monitor says so).
       bool master = false;
-      for (const auto& h : s["leader"].value("hosts", nlohmann::json::array())) {
-        auto st = ReadMasterState(h["master_state"].get<std::string>());
-        master = master || (st && st->Holds(UnixNow()) && ProcessAlive(h.value("monitor_pid", 0)));
+      for (const auto& h : s.leader.hosts) {
+        auto st = ReadMasterState(h.master_state);
+        master = master || (st && st->Holds(UnixNow()) && ProcessAlive(h.monitor_pid));
         // Each leader host's producer agent answers on its socket.
-        if (h.contains("agent_socket")) {
-          ready = ready && ProcessAlive(h.value("agent_pid", 0)) &&
-                  UnixSocketAccepts(h["agent_socket"].get<std::string>());
+        if (h.has_agent()) {
+          ready = ready && ProcessAlive(h.agent_pid) && UnixSocketAccepts(h.agent_socket);
         }
       }
       ready = ready && master;
-      if (ready && s["leader"].contains("frontdoor")) {
+      if (ready && s.leader.frontdoor) {
         // sshd accepts connections on its loopback port.
-        const auto& fd = s["leader"]["frontdoor"];
-        ready = ProcessAlive(fd.value("sshd_pid", 0)) && PortOpen(fd.value("port", 0));
+        const FrontdoorState& fd = *s.leader.frontdoor;
+        ready = ProcessAlive(fd.sshd_pid) && PortOpen(fd.port);
       }
       if (ready) return true;
     } catch (const Error&) {
@@ -137,15 +132,12 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
 }  // namespace
 
 int StartSupervisor(const ClusterLayout& layout) {
-  nlohmann::json state = layout.LoadState();
+  ClusterState state = layout.LoadState();
   // Clear stale consumer and master state so readiness means "started by
   // this run".
-  for (const auto& h : state["leader"].value("hosts", nlohmann::json::array())) {
-    fs::remove(h["master_state"].get<std::string>());
-  }
-  for (const auto& m : state["mirrors"]) {
-    fs::remove(fmt::format("{}/consumer-{}.json", layout.mirror_dir(m["name"]),
-                           m["group"].get<std::string>()));
+  for (const auto& h : state.leader.hosts) fs::remove(h.master_state);
+  for (const auto& m : state.mirrors) {
+    fs::remove(ConsumerStateFile(layout.mirror_dir(m.name), m.group));
   }
   SpawnDaemon({SelfExecutable(), "supervise", "--root", layout.root}, layout.supervisor_log());
   if (!WaitReady(layout, std::chrono::seconds(60))) {
@@ -175,8 +167,8 @@ int KafkaLocalBrokers(const std::string& log_url) {
   return n;
 }
 
-void StopKafkaLocalOf(const nlohmann::json& state) {
-  std::string dir = state["log"].value("kafka_local", "");
+void StopKafkaLocalOf(const ClusterState& state) {
+  const std::string& dir = state.log.kafka_local;
   if (dir.empty()) return;
   int n = StopKafkaLocal(dir);
   std::cout << fmt::format("kafka-local at {} stopped ({} nodes)", dir, n) << std::endl;
@@ -186,12 +178,12 @@ int Up(const std::string& root, SetupOptions options, bool detach) {
   ClusterLayout layout = ClusterLayoutAsMaster(root);
   fs::create_directories(layout.root);
   try {
-    nlohmann::json old = layout.LoadState();
-    if (ProcessAlive(old.value("supervisor_pid", 0))) {
+    ClusterState old = layout.LoadState();
+    if (ProcessAlive(old.supervisor_pid)) {
       std::cerr << fmt::format(
                        "a cluster is already running at {} (supervisor pid {}); stop it "
                        "with `hgcluster down --root {}`",
-                       layout.root, old["supervisor_pid"].get<int>(), layout.root)
+                       layout.root, old.supervisor_pid, layout.root)
                 << std::endl;
       return 1;
     }
@@ -206,7 +198,7 @@ int Up(const std::string& root, SetupOptions options, bool detach) {
     options.log_url = "kafka://" + StartKafkaLocal(kafka);
     options.kafka_local_dir = kafka.dir;
   }
-  nlohmann::json state;
+  ClusterState state;
   try {
     state = SetupCluster(layout, options);
   } catch (const Error&) {
@@ -226,24 +218,25 @@ int Up(const std::string& root, SetupOptions options, bool detach) {
 
 int Down(const std::string& root) {
   ClusterLayout layout = ClusterLayoutAsMaster(root);
-  nlohmann::json state = layout.LoadState();
+  ClusterState state = layout.LoadState();
   std::vector<int> pids;
-  int sup = state.value("supervisor_pid", 0);
+  int sup = state.supervisor_pid;
   if (ProcessAlive(sup)) pids.push_back(sup);
   // The supervisor stops its daemons; signalling them too covers a
   // supervisor that died and left them behind.
   auto add = [&](int pid) {
     if (ProcessAlive(pid)) pids.push_back(pid);
   };
-  for (const auto& m : state["mirrors"]) {
-    add(m.value("pid", 0));
-    add(m.value("heads_pid", 0));
-    add(m.value("http_pid", 0));
+  for (const auto& m : state.mirrors) {
+    add(m.pid);
+    add(m.heads_pid);
+    add(m.http_pid);
   }
-  for (const auto& h : state["leader"].value("hosts", nlohmann::json::array())) {
-    add(h.value("monitor_pid", 0));
+  for (const auto& h : state.leader.hosts) {
+    add(h.monitor_pid);
+    add(h.agent_pid);
   }
-  if (state["leader"].contains("frontdoor")) add(state["leader"]["frontdoor"].value("sshd_pid", 0));
+  if (state.leader.frontdoor) add(state.leader.frontdoor->sshd_pid);
   for (int pid : pids) kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   for (int pid : pids) {

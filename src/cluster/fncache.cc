@@ -25,11 +25,9 @@ std::vector<std::string> Copies(const std::string& root, const std::string& name
                                 const std::string& repo) {
   if (!repo.empty()) return {fs::absolute(repo).string()};
   ClusterLayout layout = ClusterLayoutAsMaster(root);
-  nlohmann::json state = layout.LoadState();
+  ClusterState state = layout.LoadState();
   std::vector<std::string> copies{layout.leader_repos() + "/" + name};
-  for (const auto& m : state["mirrors"]) {
-    copies.push_back(layout.mirror_repos(m["name"].get<std::string>()) + "/" + name);
-  }
+  for (const auto& m : state.mirrors) copies.push_back(layout.mirror_repos(m.name) + "/" + name);
   return copies;
 }
 

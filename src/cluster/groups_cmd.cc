@@ -48,10 +48,10 @@ void Save(const std::string& path, const std::vector<std::string>& groups) {
 
 int Run(const std::string& action, const GroupsOptions& o) {
   ClusterLayout layout = ClusterLayoutAsMaster(o.root);
-  nlohmann::json state = layout.LoadState();
+  ClusterState state = layout.LoadState();
   std::string path = layout.groups_file();
   std::vector<std::string> groups = ReadGroupsFile(path);
-  auto log = OpenLog(state["log"]["url"].get<std::string>(), "hgcluster-groups");
+  auto log = OpenLog(state.log.url, "hgcluster-groups");
   if (action == "list") {
     for (const auto& g : groups) {
       auto behind = Behind(*log, g);

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 
 struct Target {
   ClusterLayout layout;
-  nlohmann::json state;
+  ClusterState state;
   std::string path;  // leader repository
 };
 
@@ -48,23 +48,22 @@ Target Resolve(const std::string& root, const std::string& name) {
 // Waits until every mirror's consumer group has committed past `offset` of
 // `partition` (it applied the event), printing each mirror as it does.
 void WaitForMirrors(const Target& t, int partition, int64_t offset, const std::string& what) {
-  auto log = OpenLog(t.state["log"]["url"].get<std::string>(), "hgcluster-repo");
+  auto log = OpenLog(t.state.log.url, "hgcluster-repo");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-  for (const auto& m : t.state["mirrors"]) {
-    std::string group = m["group"].get<std::string>();
+  for (const auto& m : t.state.mirrors) {
     while (true) {
-      auto committed = log->Committed(group, "pushdata", {partition});
+      auto committed = log->Committed(m.group, "pushdata", {partition});
       auto it = committed.find(partition);
       if (it != committed.end() && it->second > offset) break;
       if (std::chrono::steady_clock::now() > deadline) {
         throw Error(ErrorKind::kLogUnavailable,
                     fmt::format("mirror {} has not applied the event after 10 minutes; see "
                                 "`hgcluster status` (is its consumer running or parked?)",
-                                m["name"].get<std::string>()));
+                                m.name));
       }
       log->WaitForChange(std::chrono::milliseconds(200));
     }
-    std::cout << fmt::format("  {}: {}", m["name"].get<std::string>(), what) << std::endl;
+    std::cout << fmt::format("  {}: {}", m.name, what) << std::endl;
   }
 }
 

@@ -64,6 +64,6 @@ struct SetupOptions {
 };
 
 // Returns the cluster state (also written to cluster.json).
-nlohmann::json SetupCluster(const ClusterLayout& layout, const SetupOptions& options);
+ClusterState SetupCluster(const ClusterLayout& layout, const SetupOptions& options);
 
 }  // namespace hgc

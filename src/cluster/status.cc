@@ -18,21 +18,20 @@
 namespace hgc {
 
 nlohmann::json ClusterStatus(const ClusterLayout& layout) {
-  nlohmann::json state = layout.LoadState();
+  ClusterState cluster = layout.LoadState();
   nlohmann::json out;
   out["root"] = layout.root;
-  out["log"] = state["log"];
-  out["leader"] = state["leader"];
-  if (state["leader"].contains("frontdoor")) {
-    out["leader"]["frontdoor"]["running"] =
-        ProcessAlive(state["leader"]["frontdoor"].value("sshd_pid", 0));
+  out["log"] = ToJson(cluster.log);
+  out["leader"] = ToJson(cluster.leader);
+  if (cluster.leader.frontdoor) {
+    out["leader"]["frontdoor"]["running"] = ProcessAlive(cluster.leader.frontdoor->sshd_pid);
   }
-  int sup = state.value("supervisor_pid", 0);
+  int sup = cluster.supervisor_pid;
   out["supervisor"] = {{"pid", sup}, {"running", ProcessAlive(sup)}};
   std::unique_ptr<Log> log;
   std::string log_error;
   try {
-    log = OpenLog(state["log"]["url"].get<std::string>(), "hgcluster-status");
+    log = OpenLog(cluster.log.url, "hgcluster-status");
   } catch (const Error& e) {
     log_error = e.what();
   }
@@ -41,17 +40,16 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   out["mirrors"] = nlohmann::json::array();
-  for (const auto& m : state["mirrors"]) {
-    nlohmann::json mirror = m;
-    int pid = m.value("pid", 0);
-    mirror["running"] = ProcessAlive(pid);
+  for (const MirrorState& m : cluster.mirrors) {
+    nlohmann::json mirror = ToJson(m);
+    mirror["running"] = ProcessAlive(m.pid);
     nlohmann::json lag = {{"messages", nullptr}, {"seconds", nullptr}, {"partitions", nullptr}};
     if (log) {
       try {
         int64_t behind = 0;
         double seconds = 0;
         nlohmann::json parts = nlohmann::json::array();
-        for (const auto& p : ComputeLag(*log, state["log"]["topic"], m["group"], now)) {
+        for (const auto& p : ComputeLag(*log, cluster.log.topic, m.group, now)) {
           behind += std::max<int64_t>(0, p.available - p.offset);
           if (p.lag_seconds) seconds = std::max(seconds, *p.lag_seconds);
           parts.push_back({{"partition", p.partition},
@@ -66,8 +64,7 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
       }
     }
     mirror["lag"] = lag;
-    auto state = ReadConsumerState(
-        ConsumerStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>()));
+    auto state = ReadConsumerState(ConsumerStateFile(layout.mirror_dir(m.name), m.group));
     nlohmann::json parked = nlohmann::json::array();
     for (const auto& p : state.state.parked) {
       parked.push_back(ParkedRepoToJson(p));
@@ -77,22 +74,22 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
     for (const auto& l : state.state.lost) lost.push_back(LostRangeToJson(l));
     mirror["lost"] = lost;
     if (!state.error.empty()) mirror["state_error"] = state.error;
-    auto verify = ReadVerifyState(
-        VerifyStateFile(layout.mirror_dir(m["name"]), m["group"].get<std::string>()));
+    auto verify = ReadVerifyState(VerifyStateFile(layout.mirror_dir(m.name), m.group));
     nlohmann::json verified = nlohmann::json::object();
     for (const auto& [repo, r] : verify.state) verified[repo] = VerifyResultToJson(r);
     mirror["verify"] = verified;
     if (!verify.error.empty()) mirror["verify_error"] = verify.error;
-    mirror["heads_running"] = ProcessAlive(m.value("heads_pid", 0));
-    if (m["http"].is_string()) {
-      mirror["web"] = {{"url", m["http"]},
-                       {"running", ProcessAlive(m.value("http_pid", 0))},
-                       {"config", m.value("web_config", nlohmann::json(nullptr))}};
+    mirror["heads_running"] = ProcessAlive(m.heads_pid);
+    if (!m.http.empty()) {
+      mirror["web"] = {{"url", m.http},
+                       {"running", ProcessAlive(m.http_pid)},
+                       {"config", m.web_config.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(m.web_config)}};
     }
     if (log) {
       try {
         int64_t behind = 0;
-        for (const auto& p : ComputeLag(*log, "replicatedpushdatapending", m["group"], now)) {
+        for (const auto& p : ComputeLag(*log, "replicatedpushdatapending", m.group, now)) {
           behind += std::max<int64_t>(0, p.available - p.offset);
         }
         mirror["heads_lag"] = {{"messages", behind}};
@@ -107,36 +104,38 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   // Leader hosts: which one is master (its monitor runs the aggregators,
   // notifiers and timers).
   std::string master_host;
-  for (auto& h : out["leader"]["hosts"]) {
-    auto st = ReadMasterState(h["master_state"].get<std::string>());
-    bool alive = ProcessAlive(h.value("monitor_pid", 0));
+  for (size_t i = 0; i < cluster.leader.hosts.size(); ++i) {
+    const LeaderHostState& host = cluster.leader.hosts[i];
+    nlohmann::json& h = out["leader"]["hosts"][i];
+    auto st = ReadMasterState(host.master_state);
+    bool alive = ProcessAlive(host.monitor_pid);
     bool master = alive && st && st->Holds(now);
     h["monitor_running"] = alive;
-    if (h.contains("agent_socket")) h["agent_running"] = ProcessAlive(h.value("agent_pid", 0));
+    if (host.has_agent()) h["agent_running"] = ProcessAlive(host.agent_pid);
     h["master"] = master;
     h["epoch"] = master ? nlohmann::json(st->epoch) : nlohmann::json(nullptr);
-    if (master) master_host = h["name"];
+    if (master) master_host = host.name;
   }
-  out["leader"]["master"] = master_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(master_host);
+  out["leader"]["master"] =
+      master_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(master_host);
   out["aggregators"] = nlohmann::json::array();
-  const auto& leader = state["leader"];
   struct Stage {
     const char* name;
     const char* monitor;
-    const char* config_key;
+    std::string config;
   };
   for (const Stage& st :
-       {Stage{"pending", "pushdata", "aggregator_pending_config"},
-        Stage{"final", "replicatedpushdatapending", "aggregator_config"}}) {
-    if (!leader.contains(st.config_key)) continue;
+       {Stage{"pending", "pushdata", cluster.leader.aggregator_pending_config},
+        Stage{"final", "replicatedpushdatapending", cluster.leader.aggregator_config}}) {
+    if (st.config.empty()) continue;
     nlohmann::json a = {{"stage", st.name},
                         {"monitor_topic", st.monitor},
-                        {"config", leader[st.config_key]},
+                        {"config", st.config},
                         {"running", !master_host.empty()}};
     if (log) {
       try {
         std::vector<std::string> groups;
-        for (const auto& m : state["mirrors"]) groups.push_back(m["group"]);
+        for (const auto& m : cluster.mirrors) groups.push_back(m.group);
         int n = log->PartitionCount(st.monitor);
         std::vector<int> parts;
         for (int i = 0; i < n; ++i) parts.push_back(i);
@@ -183,21 +182,20 @@ std::string FormatStatus(const nlohmann::json& s) {
                        fd["user"].get<std::string>());
   }
   for (const auto& h : leader.value("hosts", nlohmann::json::array())) {
-    out += fmt::format(
-        "leader host {}: {}\n", h["name"].get<std::string>(),
-        !h.value("monitor_running", false)
-            ? std::string("master monitor STOPPED")
-            : h.value("master", false)
-                  ? fmt::format("master (epoch {}), runs the aggregators and notifiers",
-                                h["epoch"].get<int64_t>())
-                  : std::string("standby"));
+    out += fmt::format("leader host {}: {}\n", h["name"].get<std::string>(),
+                       !h.value("monitor_running", false) ? std::string("master monitor STOPPED")
+                       : h.value("master", false)
+                           ? fmt::format("master (epoch {}), runs the aggregators and notifiers",
+                                         h["epoch"].get<int64_t>())
+                           : std::string("standby"));
     if (h.contains("agent_running")) {
-      out += h["agent_running"].get<bool>()
-                 ? fmt::format("  producer agent running ({})\n",
-                               h["agent_socket"].get<std::string>())
-                 : fmt::format("  producer agent STOPPED: pushes through this host are refused "
-                               "until it runs ({})\n",
-                               h["agent_socket"].get<std::string>());
+      out +=
+          h["agent_running"].get<bool>()
+              ? fmt::format("  producer agent running ({})\n", h["agent_socket"].get<std::string>())
+              : fmt::format(
+                    "  producer agent STOPPED: pushes through this host are refused "
+                    "until it runs ({})\n",
+                    h["agent_socket"].get<std::string>());
     }
   }
   if (leader.contains("hosts") && leader["master"].is_null()) {
@@ -236,18 +234,18 @@ std::string FormatStatus(const nlohmann::json& s) {
                          EscapeControl(p["error"].get<std::string>()));
     }
     for (const auto& l : m.value("lost", nlohmann::json::array())) {
-      out += fmt::format("  LOST partition {}: offsets {} to {} were deleted by the log's retention "
-                         "before this mirror applied them; it stopped applying that partition "
-                         "(check_vcsreplicator_lag says how to recover)\n",
-                         l["partition"].get<int>(), l["from"].get<int64_t>(),
-                         l["to"].get<int64_t>() - 1);
+      out += fmt::format(
+          "  LOST partition {}: offsets {} to {} were deleted by the log's retention "
+          "before this mirror applied them; it stopped applying that partition "
+          "(check_vcsreplicator_lag says how to recover)\n",
+          l["partition"].get<int>(), l["from"].get<int64_t>(), l["to"].get<int64_t>() - 1);
     }
     const nlohmann::json verify = m.value("verify", nlohmann::json::object());
     for (const auto& [repo, v] : verify.items()) {
       std::string result = v["result"].get<std::string>();
       if (result != "diverged" && result != "repaired") continue;
-      std::string first = v["differences"].empty() ? std::string("?")
-                                                   : v["differences"][0].get<std::string>();
+      std::string first =
+          v["differences"].empty() ? std::string("?") : v["differences"][0].get<std::string>();
       out += fmt::format("  {} {} at partition {} offset {}: {}\n",
                          result == "diverged" ? "DIVERGED" : "repaired", repo,
                          v["partition"].get<int>(), v["offset"].get<int64_t>(), first);

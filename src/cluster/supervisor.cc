@@ -6,9 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -35,66 +36,55 @@ int Supervise(const ClusterLayout& layout) {
   // services they start from them); none inherits the caller's.
   unsetenv("HGCLUSTER_HOST");
   unsetenv("HGCLUSTER_MASTER_STATE");
-  nlohmann::json state = layout.LoadState();
+  ClusterState state = layout.LoadState();
   std::string self = SelfExecutable();
+  // Each daemon, and where the supervisor records its pid in cluster.json.
   std::vector<DaemonSpec> daemons;
-  for (size_t i = 0; i < state["mirrors"].size(); ++i) {
-    const auto& m = state["mirrors"][i];
-    std::string name = m["name"];
-    daemons.push_back({"consumer " + name,
-                       {self, "consume", m["consumer_config"].get<std::string>()},
-                       m["consumer_log"].get<std::string>(),
-                       fmt::format("/mirrors/{}/pid", i)});
-    daemons.push_back({"heads consumer " + name,
-                       {self, "heads", m["heads_config"].get<std::string>()},
-                       m["heads_log"].get<std::string>(),
-                       fmt::format("/mirrors/{}/heads_pid", i)});
-    if (m.contains("web_config")) {
+  std::vector<std::function<int&(ClusterState&)>> pid_of;
+  for (size_t i = 0; i < state.mirrors.size(); ++i) {
+    const MirrorState& m = state.mirrors[i];
+    daemons.push_back({"consumer " + m.name, {self, "consume", m.consumer_config}, m.consumer_log});
+    pid_of.push_back([i](ClusterState& s) -> int& { return s.mirrors[i].pid; });
+    daemons.push_back({"heads consumer " + m.name, {self, "heads", m.heads_config}, m.heads_log});
+    pid_of.push_back([i](ClusterState& s) -> int& { return s.mirrors[i].heads_pid; });
+    if (!m.web_config.empty()) {
       // The mirror's HTTP front: native commands, then a pool of hg serve
       // workers with the replicatedserved view (src/web/). SIGTERM drains it.
-      daemons.push_back({"web front " + name,
-                         {self, "web", m["web_config"].get<std::string>()},
-                         m["http_log"].get<std::string>(),
-                         fmt::format("/mirrors/{}/http_pid", i)});
+      daemons.push_back({"web front " + m.name, {self, "web", m.web_config}, m.http_log});
+      pid_of.push_back([i](ClusterState& s) -> int& { return s.mirrors[i].http_pid; });
     }
   }
   // Each leader host's master monitor; the one that holds the master role
   // runs the aggregators, notifiers and timers (src/master/).
-  const auto& hosts = state["leader"].value("hosts", nlohmann::json::array());
-  for (size_t i = 0; i < hosts.size(); ++i) {
+  for (size_t i = 0; i < state.leader.hosts.size(); ++i) {
+    const LeaderHostState& h = state.leader.hosts[i];
     // Its producer agent: the one log producer the host's hooks append through.
-    if (hosts[i].contains("agent_socket")) {
-      std::string h = hosts[i]["name"];
-      daemons.push_back({"producer agent " + h,
-                         {self, "producer-agent", "--config",
-                          state["leader"]["hgrc"].get<std::string>(), "--host", h},
-                         hosts[i]["agent_log"].get<std::string>(),
-                         fmt::format("/leader/hosts/{}/agent_pid", i)});
+    if (h.has_agent()) {
+      daemons.push_back({"producer agent " + h.name,
+                         {self, "producer-agent", "--config", state.leader.hgrc, "--host", h.name},
+                         h.agent_log});
+      pid_of.push_back([i](ClusterState& s) -> int& { return s.leader.hosts[i].agent_pid; });
     }
-    daemons.push_back({"master monitor " + hosts[i]["name"].get<std::string>(),
-                       {self, "master-monitor", hosts[i]["master_config"].get<std::string>()},
-                       hosts[i]["master_log"].get<std::string>(),
-                       fmt::format("/leader/hosts/{}/monitor_pid", i)});
+    daemons.push_back(
+        {"master monitor " + h.name, {self, "master-monitor", h.master_config}, h.master_log});
+    pid_of.push_back([i](ClusterState& s) -> int& { return s.leader.hosts[i].monitor_pid; });
   }
-  if (state["leader"].contains("frontdoor")) {
+  if (state.leader.frontdoor) {
     // The SSH front door: sshd in the foreground (-D), logging to stderr (-e).
     // /run/sshd is its compiled-in privilege-separation directory.
     std::error_code ec;
     std::filesystem::create_directories("/run/sshd", ec);
-    const auto& fd = state["leader"]["frontdoor"];
-    daemons.push_back({"sshd",
-                       {SshdBinary(), "-D", "-e", "-f", fd["sshd_config"].get<std::string>()},
-                       fd["sshd_log"].get<std::string>(),
-                       "/leader/frontdoor/sshd_pid"});
+    const FrontdoorState& fd = *state.leader.frontdoor;
+    daemons.push_back({"sshd", {SshdBinary(), "-D", "-e", "-f", fd.sshd_config}, fd.sshd_log});
+    pid_of.push_back([](ClusterState& s) -> int& { return s.leader.frontdoor->sshd_pid; });
   }
   DaemonSet set(kLogger);
   for (auto& d : daemons) set.Add(std::move(d));
   auto save_pids = [&] {
-    nlohmann::json s = layout.LoadState();
-    s["supervisor_pid"] = getpid();
-    for (const auto& e : set.entries()) {
-      s[nlohmann::json::json_pointer(e.spec.pid_pointer)] = e.pid;
-    }
+    ClusterState s = layout.LoadState();
+    s.supervisor_pid = getpid();
+    // The set keeps the order daemons were added in.
+    for (size_t i = 0; i < set.entries().size(); ++i) pid_of[i](s) = set.entries()[i].pid;
     layout.SaveState(s);
   };
   set.StartAll();
@@ -106,8 +96,8 @@ int Supervise(const ClusterLayout& layout) {
   LogLine(kLogger, fmt::format("received signal {}; stopping daemons", g_stop.load()));
   set.StopAll(std::chrono::seconds(60));
   save_pids();
-  nlohmann::json s = layout.LoadState();
-  s["supervisor_pid"] = 0;
+  ClusterState s = layout.LoadState();
+  s.supervisor_pid = 0;
   layout.SaveState(s);
   LogLine(kLogger, "all daemons stopped");
   return 0;

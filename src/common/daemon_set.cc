@@ -15,12 +15,12 @@ void DaemonSet::Add(DaemonSpec spec) { entries_.push_back(Entry{std::move(spec)}
 
 void DaemonSet::Start(Entry& e, const char* verb) {
   e.pid = SpawnDaemon(e.spec.argv, e.spec.log, e.spec.options);
-  e.started = std::chrono::steady_clock::now();
+  e.started = clock_.Now();
   LogLine(logger_, fmt::format("{} {} (pid {})", verb, e.spec.name, e.pid));
 }
 
 void DaemonSet::StartAll() {
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_.Now();
   for (auto& e : entries_) {
     if (e.pid != 0) continue;
     if (e.spec.every > 0) {
@@ -38,7 +38,7 @@ void DaemonSet::StartAll() {
 bool DaemonSet::Tick() {
   if (!running_) return false;
   bool changed = false;
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock_.Now();
   for (auto& e : entries_) {
     if (e.pid > 0) {
       int status = 0;
@@ -47,8 +47,8 @@ bool DaemonSet::Tick() {
       if (e.spec.every > 0) {
         e.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(e.spec.every * 1000));
         if (status != 0) {
-          LogLine(logger_, fmt::format("{} (pid {}) exited with status {}", e.spec.name, e.pid,
-                                       status));
+          LogLine(logger_,
+                  fmt::format("{} (pid {}) exited with status {}", e.spec.name, e.pid, status));
         }
       } else {
         if (now - e.started > std::chrono::seconds(60)) e.backoff = 1;

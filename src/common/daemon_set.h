@@ -6,6 +6,8 @@
 // OnActiveSec + OnUnitInactiveSec), whatever its status.
 // Used by the cluster supervisor and by the master monitor for the
 // master-only services.
+// Restart and timer decisions read the given clock (unit tests move a
+// ManualClock); stopping waits for real processes in real time.
 // Thread-safety: one thread owns a DaemonSet.
 #pragma once
 
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/subprocess.h"
 
 namespace hgc {
@@ -21,14 +24,14 @@ struct DaemonSpec {
   std::string name;
   std::vector<std::string> argv;
   std::string log;
-  std::string pid_pointer = "";  // where the cluster supervisor records the pid (optional)
   ProcessOptions options = {};
   double every = 0;  // > 0: a timer, rerun this many seconds after each run
 };
 
 class DaemonSet {
  public:
-  explicit DaemonSet(std::string logger) : logger_(std::move(logger)) {}
+  explicit DaemonSet(std::string logger, Clock& clock = RealClock())
+      : logger_(std::move(logger)), clock_(clock) {}
   ~DaemonSet() { StopAll(std::chrono::seconds(10)); }
   DaemonSet(const DaemonSet&) = delete;
   DaemonSet& operator=(const DaemonSet&) = delete;
@@ -55,6 +58,7 @@ class DaemonSet {
  private:
   void Start(Entry& e, const char* verb);
   std::string logger_;
+  Clock& clock_;
   std::vector<Entry> entries_;
   bool running_ = false;
 };

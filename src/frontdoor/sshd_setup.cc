@@ -82,7 +82,7 @@ std::string ReadonlyHgrc() {
 
 std::string SshdBinary() { return "/usr/sbin/sshd"; }
 
-nlohmann::json SetupFrontdoor(const ClusterLayout& l, const FrontdoorOptions& o) {
+FrontdoorState SetupFrontdoor(const ClusterLayout& l, const FrontdoorOptions& o) {
   std::string dir = l.leader_dir() + "/ssh";
   fs::create_directories(dir);
   fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
@@ -184,19 +184,19 @@ nlohmann::json SetupFrontdoor(const ClusterLayout& l, const FrontdoorOptions& o)
                    {"ssh", SshCommand(key, hosts)},
                    {"pull_url_prefix", fmt::format("ssh://{}@127.0.0.1:{}/", account, o.port)}};
   }
-  nlohmann::json out = {{"port", o.port},
-                        {"user", kDefaultSshUser},
-                        {"key", client_key},
-                        {"known_hosts", known_hosts},
-                        {"ssh", ssh},
-                        {"login", fmt::format("{} -T -p {} {}@127.0.0.1", ssh, o.port, account)},
-                        {"push_url_prefix", fmt::format("ssh://{}@127.0.0.1:{}/", account, o.port)},
-                        {"config", config},
-                        {"users_file", users},
-                        {"sshd_config", sshd_config},
-                        {"sshd_log", dir + "/sshd.log"},
-                        {"sshd_pid", 0}};
-  if (!replication.is_null()) out["replication"] = replication;
+  FrontdoorState out;
+  out.port = o.port;
+  out.user = kDefaultSshUser;
+  out.key = client_key;
+  out.known_hosts = known_hosts;
+  out.ssh = ssh;
+  out.login = fmt::format("{} -T -p {} {}@127.0.0.1", ssh, o.port, account);
+  out.push_url_prefix = fmt::format("ssh://{}@127.0.0.1:{}/", account, o.port);
+  out.config = config;
+  out.users_file = users;
+  out.sshd_config = sshd_config;
+  out.sshd_log = dir + "/sshd.log";
+  out.replication = replication;
   return out;
 }
 

@@ -35,7 +35,7 @@ extern const char* const kReplicationSshUser;
 // Returns the `leader.frontdoor` object of cluster.json; with a
 // replication_dir it holds `replication` {user, key, known_hosts, ssh,
 // pull_url_prefix}.
-nlohmann::json SetupFrontdoor(const ClusterLayout& layout, const FrontdoorOptions& options);
+FrontdoorState SetupFrontdoor(const ClusterLayout& layout, const FrontdoorOptions& options);
 
 // The hg config pash adds to HGRCPATH for users who may not push: hooks that
 // refuse every transaction with $HGCLUSTER_PUSH_REFUSAL.

@@ -18,11 +18,10 @@ ClusterLayout ClusterLayout::At(const std::string& root_option) {
     const char* env = std::getenv("HGCLUSTER_ROOT");
     root = env && *env ? env : std::filesystem::current_path().string();
   }
-  return ClusterLayout{
-      std::filesystem::weakly_canonical(std::filesystem::absolute(root)).string()};
+  return ClusterLayout{std::filesystem::weakly_canonical(std::filesystem::absolute(root)).string()};
 }
 
-nlohmann::json ClusterLayout::LoadState() const {
+ClusterState ClusterLayout::LoadState() const {
   std::string text = ReadFileOrEmpty(state_file());
   if (text.empty()) {
     throw Error(ErrorKind::kNotFound,
@@ -30,16 +29,18 @@ nlohmann::json ClusterLayout::LoadState() const {
                             "`hgcluster up --root {}` or pass --root / set HGCLUSTER_ROOT",
                             root, root));
   }
+  nlohmann::json j;
   try {
-    return nlohmann::json::parse(text);
+    j = nlohmann::json::parse(text);
   } catch (const std::exception& e) {
     throw Error(ErrorKind::kConfig,
                 fmt::format("{} is not valid JSON: {}", state_file(), e.what()));
   }
+  return ClusterStateFromJson(j);
 }
 
-void ClusterLayout::SaveState(const nlohmann::json& state) const {
-  WriteFileAtomic(state_file(), state.dump(2) + "\n");
+void ClusterLayout::SaveState(const ClusterState& state) const {
+  WriteFileAtomic(state_file(), ToJson(state).dump(2) + "\n");
 }
 
 std::string LeaderHgrcPath(const ClusterLayout& layout) {

@@ -16,9 +16,10 @@
 // Thread-safety: plain values and file functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "layout/cluster_state.h"
 
 namespace hgc {
 
@@ -76,9 +77,10 @@ struct ClusterLayout {
   std::string master_file(const std::string& host) const { return root + "/leader/master." + host; }
   std::string master_state_dir() const { return root + "/leader/master-state"; }
 
-  // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent.
-  nlohmann::json LoadState() const;
-  void SaveState(const nlohmann::json& state) const;
+  // Throws Error(kNotFound) with a hint to run `hgcluster up` when absent,
+  // Error(kConfig) naming the field when it is damaged.
+  ClusterState LoadState() const;
+  void SaveState(const ClusterState& state) const;
 };
 
 // HGRCPATH that makes a plain `hg` act as the leader (hooks, aliases).

@@ -31,7 +31,8 @@ int MasterStartStop(const std::string& master_file, double start_delay) {
   auto d = DecideStartStop(present, active, start_delay);
   std::cout << d.message << std::endl;
   if (d.action > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(start_delay * 1000)));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(static_cast<int64_t>(start_delay * 1000)));
     return RunProcess({"systemctl", "start", "hg-master.target"}).exit_code;
   }
   if (d.action < 0) return RunProcess({"systemctl", "stop", "hg-master.target"}).exit_code;
@@ -47,15 +48,15 @@ struct HostView {
 };
 
 std::vector<HostView> Hosts(const ClusterLayout& layout) {
-  nlohmann::json s = layout.LoadState();
+  ClusterState s = layout.LoadState();
   std::vector<HostView> out;
-  for (const auto& h : s["leader"].value("hosts", nlohmann::json::array())) {
+  for (const auto& h : s.leader.hosts) {
     HostView v;
-    v.name = h["name"];
-    v.state = ReadMasterState(h["master_state"].get<std::string>());
-    v.monitor_pid = h.value("monitor_pid", 0);
+    v.name = h.name;
+    v.state = ReadMasterState(h.master_state);
+    v.monitor_pid = h.monitor_pid;
     v.alive = ProcessAlive(v.monitor_pid);
-    v.master_file = h.value("master_file", "");
+    v.master_file = h.master_file;
     out.push_back(v);
   }
   if (out.empty()) {
@@ -102,8 +103,7 @@ int Failover(const std::string& root, const std::string& to, int timeout_s) {
     return 2;
   }
   if (!target->alive) {
-    std::cerr << fmt::format("the master monitor of {} is not running; start the cluster first",
-                             to)
+    std::cerr << fmt::format("the master monitor of {} is not running; start the cluster first", to)
               << std::endl;
     return 1;
   }
@@ -174,11 +174,9 @@ void RegisterMasterCommands(CLI::App& app) {
   auto config = std::make_shared<std::string>();
   auto* monitor = app.add_subcommand(
       "master-monitor", "run the master-only services while this host is master (daemon)");
-  monitor->add_option("config", *config, "master monitor INI (see docs/operations.md)")
-      ->required();
-  monitor->callback([config] {
-    throw CLI::RuntimeError(RunMasterMonitor(MasterConfig::Load(*config)));
-  });
+  monitor->add_option("config", *config, "master monitor INI (see docs/operations.md)")->required();
+  monitor->callback(
+      [config] { throw CLI::RuntimeError(RunMasterMonitor(MasterConfig::Load(*config))); });
 
   auto file = std::make_shared<std::string>();
   auto delay = std::make_shared<double>(30);
@@ -186,8 +184,7 @@ void RegisterMasterCommands(CLI::App& app) {
       "hg-master-start-stop",
       "reconcile systemd's hg-master.target with a master.<host> file once (reference script)");
   ss->add_option("master_file", *file, "e.g. /repo/hg/master.hgssh1")->required();
-  ss->add_option("--start-delay", *delay, "seconds to wait before starting")
-      ->capture_default_str();
+  ss->add_option("--start-delay", *delay, "seconds to wait before starting")->capture_default_str();
   ss->callback([file, delay] { throw CLI::RuntimeError(MasterStartStop(*file, *delay)); });
 
   auto root = std::make_shared<std::string>();
