@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "cluster_fixture.h"
+#include "common/clock.h"
 #include "hg/repo_state.h"
 #include "master/master_state.h"
 #include "master_support.h"
@@ -23,7 +24,7 @@ std::string MasterHost(Cluster& c) {
   nlohmann::json status = c.Status();
   for (const auto& h : status["leader"]["hosts"]) {
     auto st = ReadMasterState(h["master_state"].get<std::string>());
-    if (st && st->Holds(UnixNow())) return h["name"];
+    if (st && st->Holds(WallNow())) return h["name"];
   }
   return "";
 }
@@ -61,8 +62,9 @@ TEST(MasterZooKeeperE2E, KilledMasterIsReplacedWithinTheSessionTimeout) {
   ASSERT_EQ(p1.exit_code, 0) << p1.out << p1.err;
   ASSERT_EQ(CommitChange(client), 0);
   auto refused = c.PushVia(second, client, "z");
-  EXPECT_NE((refused.out + refused.err).find("remote: this host (" + second + ") is not the master"),
-            std::string::npos)
+  EXPECT_NE(
+      (refused.out + refused.err).find("remote: this host (" + second + ") is not the master"),
+      std::string::npos)
       << refused.out << refused.err;
 
   // The master host dies: its monitor (and with it its ZooKeeper session and

@@ -22,11 +22,12 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cluster_fixture.h"
+#include "common/clock.h"
 #include "layout/cluster_layout.h"
 #include "master/master_state.h"
 #include "zk_ensemble.h"
@@ -48,7 +49,7 @@ nlohmann::json Hosts(Cluster& c) {
 std::pair<std::string, int> Master(Cluster& c) {
   for (const auto& h : Hosts(c)) {
     auto st = ReadMasterState(h["master_state"].get<std::string>());
-    if (st && st->Holds(UnixNow()) && ProcessAlive(h.value("monitor_pid", 0))) {
+    if (st && st->Holds(WallNow()) && ProcessAlive(h.value("monitor_pid", 0))) {
       return {h["name"], h["monitor_pid"]};
     }
   }
@@ -153,9 +154,10 @@ int Main(int runs, int session_ms) {
                 accepted.back(), replicated.back());
     std::fflush(stdout);
   }
-  std::printf("p50: standby holds the role %.0f ms, first push accepted %.0f ms, "
-              "replicated to both mirrors %.0f ms after the master died\n",
-              Median(acquire), Median(accepted), Median(replicated));
+  std::printf(
+      "p50: standby holds the role %.0f ms, first push accepted %.0f ms, "
+      "replicated to both mirrors %.0f ms after the master died\n",
+      Median(acquire), Median(accepted), Median(replicated));
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
@@ -14,13 +15,7 @@
 #include "message/message.h"
 
 namespace hgc {
-namespace {
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log)
     : config_(std::move(config)),
@@ -154,7 +149,7 @@ int Aggregator::Iterate() {
   }
   std::vector<std::string> values;
   std::map<int, int64_t> commit;
-  double now = Now();
+  double now = WallNow();
   for (const auto& rec : batch) {
     try {
       Message m = DecodeMessage(rec.value);
@@ -212,7 +207,8 @@ void Aggregator::Fill(int p, int64_t start, int64_t end) {
                 ? fmt::format(
                       "offsets {} to {} of {} partition {} are gone from the log (deleted by its "
                       "retention?) before this aggregator copied them; every mirror had applied "
-                      "them, but they can no longer be announced. To go on without them: `hgcluster "
+                      "them, but they can no longer be announced. To go on without them: "
+                      "`hgcluster "
                       "kafka consumer-groups --bootstrap-server BROKERS --group {} --topic {}:{} "
                       "--reset-offsets --to-offset {} --execute` with this aggregator stopped",
                       r.next, rec.offset - 1, config_.monitor_topic, p, config_.ack_group,

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/subprocess.h"
 #include "log/log.h"
 #include "message/message.h"
@@ -24,10 +25,6 @@ namespace hgc::test {
 inline const char kCheckFooter[] =
     "See https://mozilla-version-control-tools.readthedocs.io/en/latest/hgmo/ops.html\n"
     "for details about this check.\n";
-
-inline double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 inline std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> lines;

@@ -8,6 +8,7 @@
 #include "checks/heartbeat_check.h"
 #include "checks/web_check.h"
 #include "checks/zookeeper_check.h"
+#include "common/clock.h"
 #include "consumer/consumer_config.h"
 #include "consumer/consumer_state.h"
 #include "consumer/lag.h"
@@ -16,10 +17,6 @@
 
 namespace hgc {
 namespace {
-
-double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 int ExitCode(CheckStatus status) { return static_cast<int>(status); }
 

@@ -18,6 +18,7 @@
 #include "cluster/setup.h"
 #include "cluster/status.h"
 #include "cluster/supervisor.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "consumer/consumer_state.h"
@@ -109,7 +110,7 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
       bool master = false;
       for (const auto& h : s.leader.hosts) {
         auto st = ReadMasterState(h.master_state);
-        master = master || (st && st->Holds(UnixNow()) && ProcessAlive(h.monitor_pid));
+        master = master || (st && st->Holds(WallNow()) && ProcessAlive(h.monitor_pid));
         // Each leader host's producer agent answers on its socket.
         if (h.has_agent()) {
           ready = ready && ProcessAlive(h.agent_pid) && UnixSocketAccepts(h.agent_socket);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "consumer/lag.h"
 #include "hg/repo_state.h"
@@ -23,16 +24,12 @@ struct GroupsOptions {
   bool force = false;
 };
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // Messages of pushdata the group has not consumed yet, or nullopt when it
 // never committed anything.
 std::optional<int64_t> Behind(Log& log, const std::string& group) {
   bool consumed = false;
   int64_t behind = 0;
-  for (const auto& p : ComputeLag(log, "pushdata", group, Now())) {
+  for (const auto& p : ComputeLag(log, "pushdata", group, WallNow())) {
     if (p.offset > 0) consumed = true;
     behind += std::max<int64_t>(0, p.available - p.offset);
   }

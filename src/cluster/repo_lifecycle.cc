@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "common/utc_stamp.h"
@@ -85,7 +86,7 @@ int RepoDelete(const std::string& root, const std::string& name) {
     Producer producer(ProducerConfig::Load(t.layout.leader_hgrc()));
     std::string wire = producer.WirePath(t.path);
     int partition = producer.PartitionFor(wire);
-    int64_t offset = producer.Send(MakeRepoDelete(wire, Producer::Now()), partition);
+    int64_t offset = producer.Send(MakeRepoDelete(wire, WallNow()), partition);
     std::cout << "wrote delete message for " << name << " into the replication log" << std::endl;
     fs::path staging = t.path + ".todelete";
     fs::remove_all(staging);
@@ -107,7 +108,7 @@ int RepoRetire(const std::string& root, const std::string& name) {
     fs::create_directories(fs::path(retired).parent_path());
     fs::rename(t.path, retired);
     std::cout << "moved " << t.path << " to " << retired << std::endl;
-    int64_t offset = producer.Send(MakeRepoDelete(wire, Producer::Now()), partition);
+    int64_t offset = producer.Send(MakeRepoDelete(wire, WallNow()), partition);
     std::cout << "wrote delete message for " << name << " into the replication log" << std::endl;
     WaitForMirrors(t, partition, offset, "deleted");
     std::cout << "retired " << name << "; restore it with: mv " << retired << " " << t.path
@@ -181,7 +182,7 @@ int RepoStrip(const std::string& root, const std::string& name,
                   PushlogDb::OpenReadOnly(t.path)
                       ? std::optional<int64_t>(PushlogDb::OpenReadOnly(t.path)->LastPushId())
                       : std::optional<int64_t>(0),
-                  Producer::Now()),
+                  WallNow()),
         partition);
     std::cout << "wrote strip of " << nodes.size() << " changesets into the replication log"
               << std::endl;

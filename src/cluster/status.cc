@@ -6,6 +6,7 @@
 #include <climits>
 #include <map>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log_escape.h"
 #include "consumer/consumer_state.h"
@@ -37,8 +38,7 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   }
   out["log"]["available"] = log != nullptr;
   if (!log) out["log"]["error"] = log_error;
-  double now =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  double now = WallNow();
   out["mirrors"] = nlohmann::json::array();
   for (const MirrorState& m : cluster.mirrors) {
     nlohmann::json mirror = ToJson(m);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <regex>
 #include <sstream>
 
+#include "common/clock.h"
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
@@ -620,10 +622,7 @@ void Applier::Verify(const Message& m, int partition, int64_t offset) {
       }
     }
   }
-  result.at = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count()) /
-              1000.0;
+  result.at = std::floor(WallNow() * 1000) / 1000;  // to the millisecond
   verify_.Record(result);
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "consumer/consumer_config.h"
 #include "consumer/lag.h"
@@ -23,8 +24,7 @@ int PrintOffsets(const std::string& config_path, const std::string& groups_arg) 
     while (std::getline(in, g, ',')) {
       if (!g.empty()) groups.push_back(g);
     }
-    double now =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    double now = WallNow();
     std::vector<PartitionLag> lags;
     std::vector<std::string> row_groups;
     bool any_error = false;

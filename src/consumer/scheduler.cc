@@ -5,16 +5,13 @@
 #include <cmath>
 #include <utility>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/logline.h"
 #include "hg/repo_state.h"
 
 namespace hgc {
 namespace {
-
-double WallNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // Records that carry no repository (heartbeats, undecodable payloads) are
 // keyed by partition so they still serialise with nothing but themselves.

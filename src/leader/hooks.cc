@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/clock.h"
 #include "common/digest.h"
 #include "common/error.h"
 #include "hg/obsmarker_pushkey.h"
@@ -92,7 +93,7 @@ std::map<std::string, std::string> NewObsMarkerPushkeys(const HookContext& c,
 void AppendObsoletePushkeys(std::vector<nlohmann::json>& messages, const std::string& wire,
                             const std::map<std::string, std::string>& dumps) {
   for (const auto& [key, value] : dumps) {
-    messages.push_back(MakePushkey(wire, "obsolete", key, "", value, 0, Producer::Now()));
+    messages.push_back(MakePushkey(wire, "obsolete", key, "", value, 0, WallNow()));
   }
 }
 
@@ -167,9 +168,9 @@ void CheckPushEventsFit(const HookContext& c, Producer& producer, const std::str
   std::string wire = producer.WirePath(root);
   nlohmann::json changegroup =
       MakeChangegroup(wire, c.Env("HG_SOURCE"), static_cast<int64_t>(nodes.size()),
-                      HeadsFrom(index, first), Producer::Now());
+                      HeadsFrom(index, first), WallNow());
   AttachPushes(changegroup, {PushRecord{0, user, static_cast<int64_t>(::time(nullptr)), nodes}});
-  producer.CheckFits({changegroup, MakeHeads(wire, HeadsNewestFirst(index), 0, Producer::Now())},
+  producer.CheckFits({changegroup, MakeHeads(wire, HeadsNewestFirst(index), 0, WallNow())},
                      "the changegroup and heads events of this push");
 }
 
@@ -438,7 +439,7 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
       auto rev = index->RevOf(n);
       if (!rev || !first_new || *rev >= *first_new) continue;  // the pull brings it
     }
-    messages.push_back(MakePushkey(wire, "bookmarks", name, o, n, 0, Producer::Now()));
+    messages.push_back(MakePushkey(wire, "bookmarks", name, o, n, 0, WallNow()));
     namespaces.insert("bookmarks");
   }
   // Phases: the pulled changesets and their ancestors get theirs with the
@@ -460,7 +461,7 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
     if (!index) index = ChangelogIndex::Load(root);
     int below = first_new ? *first_new : index->size();
     for (const auto& node : NewlyPublicHeads(*index, old_draft, new_draft, below)) {
-      messages.push_back(MakePushkey(wire, "phases", node, "1", "0", 0, Producer::Now()));
+      messages.push_back(MakePushkey(wire, "phases", node, "1", "0", 0, WallNow()));
       namespaces.insert("phases");
     }
   }
@@ -471,7 +472,7 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
     namespaces.insert("obsolete");
     try {
       RepoSnapshot snap = SnapshotRepo(root);
-      messages.push_back(MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now()));
+      messages.push_back(MakeHeads(wire, snap.heads_desc, snap.last_push_id, WallNow()));
     } catch (const std::exception& e) {
       c.out() << "could not read the heads after the obsolescence markers: " << e.what()
               << std::endl;
@@ -566,8 +567,7 @@ int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader)
     if (auto l = snap.index.RevOf(c.Env("HG_NODE_LAST"))) last = *l;
     int64_t nodecount = last - *first + 1;
     std::string source = c.Env("HG_SOURCE");
-    nlohmann::json changegroup =
-        MakeChangegroup(wire, source, nodecount, new_heads, Producer::Now());
+    nlohmann::json changegroup = MakeChangegroup(wire, source, nodecount, new_heads, WallNow());
     AttachPushes(changegroup, PushesOfChangegroup(c, root));
     AttachBundle(c, producer, changegroup);
     // The transaction's markers, which txnclose left in its state file.
@@ -588,7 +588,7 @@ int Changegroup(const HookContext& c, Producer& producer, const IniFile& leader)
     // no consumer ever sees one without the other.
     std::vector<nlohmann::json> batch{changegroup};
     AppendObsoletePushkeys(batch, wire, obsolete);
-    batch.push_back(MakeHeads(wire, snap.heads_desc, snap.last_push_id, Producer::Now()));
+    batch.push_back(MakeHeads(wire, snap.heads_desc, snap.last_push_id, WallNow()));
     int64_t logged = producer.SendBatch(batch, partition);
     c.out() << fmt::format("recorded changegroup in replication log in {:.3f}s", Elapsed(start))
             << std::endl;
@@ -647,7 +647,7 @@ int PostInit(const HookContext& c, Producer& producer) {
     std::string requires_text =
         ReadFileOrEmpty(root + "/.hg/requires") + ReadFileOrEmpty(root + "/.hg/store/requires");
     bool generaldelta = requires_text.find("generaldelta") != std::string::npos;
-    producer.Send(MakeRepoInit(wire, generaldelta, Producer::Now()), producer.PartitionFor(wire));
+    producer.Send(MakeRepoInit(wire, generaldelta, WallNow()), producer.PartitionFor(wire));
   } catch (const Error& e) {
     c.out() << "could not record repository creation: " << e.what()
             << "\n(run `hg replicatesync` in the new repository once the log is back)" << std::endl;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/ini.h"
 #include "leader/producer_agent.h"
@@ -119,7 +120,7 @@ int64_t Producer::AppendValues(const std::vector<std::string>& values, int parti
 }
 
 void Producer::Stamp(nlohmann::json& message) const {
-  if (!message.contains("_created")) message["_created"] = Now();
+  if (!message.contains("_created")) message["_created"] = WallNow();
   if (gate_) gate_->Stamp(message);
 }
 
@@ -142,10 +143,6 @@ std::string Producer::WirePath(const std::string& repo_root) const {
 
 int Producer::PartitionFor(const std::string& wire_path) const {
   return config_.partition_map.PartitionFor(wire_path);
-}
-
-double Producer::Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 void Producer::CheckValuesFit(const std::vector<std::string>& values,
@@ -174,7 +171,7 @@ int64_t Producer::Send(nlohmann::json message, int partition) {
   }
 }
 
-void Producer::SendHeartbeat(int partition) { Send(MakeHeartbeat(Now()), partition); }
+void Producer::SendHeartbeat(int partition) { Send(MakeHeartbeat(WallNow()), partition); }
 
 int64_t Producer::SendBatch(std::vector<nlohmann::json> messages, int partition) {
   std::vector<std::string> values;

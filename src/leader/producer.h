@@ -91,8 +91,6 @@ class Producer {
   // for a hook that must refuse a push before its transaction commits.
   void CheckFits(const std::vector<nlohmann::json>& messages, const std::string& what) const;
 
-  static double Now();
-
  private:
   Log& log();
   // Appends through the agent when configured, else the log.

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "hg/obsmarker_pushkey.h"
 #include "hg/obsstore.h"
@@ -59,7 +60,7 @@ int Guard(Fn fn) {
 std::vector<nlohmann::json> ObsoletePushkeysOf(const std::string& root, const std::string& wire) {
   std::vector<nlohmann::json> out;
   for (const auto& [key, value] : ObsMarkerPushkeys(ReadObsStore(root))) {
-    out.push_back(MakePushkey(wire, "obsolete", key, "", value, 0, Producer::Now()));
+    out.push_back(MakePushkey(wire, "obsolete", key, "", value, 0, WallNow()));
   }
   return out;
 }
@@ -68,8 +69,8 @@ std::vector<nlohmann::json> ObsoletePushkeysOf(const std::string& root, const st
 
 nlohmann::json MakeSyncOf(const std::string& root, const std::string& wire, bool bootstrap) {
   RepoSnapshot snap = SnapshotRepo(root);
-  nlohmann::json sync = MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc,
-                                     bootstrap, Producer::Now());
+  nlohmann::json sync =
+      MakeRepoSync(wire, snap.requirements, ReadHgrc(root), snap.heads_desc, bootstrap, WallNow());
   // The whole pushlog travels with a sync, so a resynchronised or new
   // mirror ends with the leader's push ids.
   if (auto db = PushlogDb::OpenReadOnly(root)) AttachPushes(sync, db->PushesFrom(0));
@@ -93,7 +94,7 @@ int ReplicateSync(const ReplicateOptions& o) {
     bool heads = o.heads && !o.bootstrap;
     if (heads) {
       messages.push_back(
-          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()));
+          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), WallNow()));
     }
     // Both or neither: a sync written without its heads message would
     // leave the mirrors' replicated heads behind.
@@ -126,9 +127,8 @@ int ReplicateSyncRetry(const ReplicateOptions& o, int attempts) {
       producer.Send(MakeSyncOf(root, wire, false), partition);
       auto markers = ObsoletePushkeysOf(root, wire);
       if (!markers.empty()) producer.SendBatch(markers, partition);
-      producer.Send(
-          MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), Producer::Now()),
-          partition);
+      producer.Send(MakeHeads(wire, snap.heads_desc, snap.last_push_id.value_or(0), WallNow()),
+                    partition);
       std::cout << "`replicatesync` called successfully." << std::endl;
       return 0;
     } catch (const Error& e) {
@@ -151,8 +151,7 @@ int ReplicateHgrc(const ReplicateOptions& o) {
     Producer producer(ProducerConfig::Load(o.config_path));
     std::string root = RepoRoot(o);
     std::string wire = producer.WirePath(root);
-    producer.Send(MakeHgrcUpdate(wire, ReadHgrc(root), Producer::Now()),
-                  producer.PartitionFor(wire));
+    producer.Send(MakeHgrcUpdate(wire, ReadHgrc(root), WallNow()), producer.PartitionFor(wire));
     std::cout << "recorded hgrc in replication log" << std::endl;
     return 0;
   });
@@ -163,7 +162,7 @@ int ReplicateDelete(const ReplicateOptions& o) {
     Producer producer(ProducerConfig::Load(o.config_path));
     std::string root = RepoRoot(o);
     std::string wire = producer.WirePath(root);
-    producer.Send(MakeRepoDelete(wire, Producer::Now()), producer.PartitionFor(wire));
+    producer.Send(MakeRepoDelete(wire, WallNow()), producer.PartitionFor(wire));
     std::cout << "wrote delete message into replication log" << std::endl;
     std::string staging = root + ".todelete";
     std::error_code ec;
@@ -188,7 +187,7 @@ void SendVerify(Producer& producer, const std::string& root) {
   std::optional<int64_t> last_push_id;
   if (auto db = PushlogDb::OpenReadOnly(root)) last_push_id = db->LastPushId();
   nlohmann::json digest = ComputeRepoDigest(root, last_push_id);
-  producer.Send(MakeRepoVerify(wire, digest, Producer::Now()), producer.PartitionFor(wire));
+  producer.Send(MakeRepoVerify(wire, digest, WallNow()), producer.PartitionFor(wire));
   std::cout << fmt::format("recorded verify of {} in replication log ({} heads, {} changesets)",
                            wire, digest["heads"].size(), digest["changesets"].get<int64_t>())
             << std::endl;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "log/sqlite_db.h"
 
@@ -39,10 +40,6 @@ CREATE TABLE IF NOT EXISTS group_offsets (
   PRIMARY KEY (grp, topic, partition)
 ) WITHOUT ROWID;
 )sql";
-
-double NowSeconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 void Configure(SqliteDb& db) {
   db.Exec("PRAGMA journal_mode=WAL");
@@ -222,7 +219,7 @@ class EmbeddedLog : public Log {
                              "INSERT INTO records(topic, partition, offset, appended, value) "
                              "VALUES (?1, ?2, ?3, ?4, ?5)",
                              path_);
-      double now = NowSeconds();
+      double now = WallNow();
       int64_t offset = first;
       for (const auto& v : values) {
         insert.Reset();
@@ -277,7 +274,7 @@ class EmbeddedLog : public Log {
                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(grp, topic, partition) "
                          "DO UPDATE SET offset = excluded.offset, updated = excluded.updated",
                          path_);
-      double now = NowSeconds();
+      double now = WallNow();
       for (const auto& [p, off] : offsets) {
         up.Reset();
         up.Bind(1, group).Bind(2, topic).Bind(3, int64_t{p}).Bind(4, off).Bind(5, now);

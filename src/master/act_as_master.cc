@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/clock.h"
 #include "master/master_state.h"
 
 namespace hgc {
@@ -14,7 +15,7 @@ void ActAsMasterHost(const ClusterLayout& layout) {
   for (const auto& entry : std::filesystem::directory_iterator(layout.master_state_dir(), ec)) {
     if (entry.path().extension() != ".json") continue;
     auto state = ReadMasterState(entry.path().string());
-    if (state && state->Holds(UnixNow()) && ProcessAlive(state->monitor_pid)) {
+    if (state && state->Holds(WallNow()) && ProcessAlive(state->monitor_pid)) {
       setenv("HGCLUSTER_HOST", state->host.c_str(), 1);
       return;
     }

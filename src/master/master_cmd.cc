@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
@@ -67,7 +68,7 @@ std::vector<HostView> Hosts(const ClusterLayout& layout) {
   return out;
 }
 
-bool IsMaster(const HostView& h) { return h.alive && h.state && h.state->Holds(UnixNow()); }
+bool IsMaster(const HostView& h) { return h.alive && h.state && h.state->Holds(WallNow()); }
 
 int Status(const std::string& root) {
   ClusterLayout layout = ClusterLayoutAsMaster(root);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/logline.h"
 #include "master/epoch_counter.h"
@@ -127,8 +128,8 @@ int RunMasterMonitor(const MasterConfig& c) {
     d.options.env_set["HGCLUSTER_MASTER_STATE"] = c.state_path();
     services.Add(std::move(d));
   }
-  LogLine(kLogger, fmt::format("master monitor for {} ({} method, {} master-only services)",
-                               c.host, c.method, c.services.size()));
+  LogLine(kLogger, fmt::format("master monitor for {} ({} method, {} master-only services)", c.host,
+                               c.method, c.services.size()));
   RoleSource role(c);
   bool active = false;
   bool first = true;
@@ -161,7 +162,7 @@ int RunMasterMonitor(const MasterConfig& c) {
                              (want.holder.empty() ? "" : " (master: " + want.holder + ")"));
       }
       if (want.master) {
-        if (!active || want.epoch != state.epoch) state.since = UnixNow();
+        if (!active || want.epoch != state.epoch) state.since = WallNow();
         state.master = true;
         state.epoch = want.epoch;
         state.lease_until = want.lease_until;
@@ -180,7 +181,7 @@ int RunMasterMonitor(const MasterConfig& c) {
         } else {
           state.master = true;
           state.epoch = NextEpoch(c.epoch_file);
-          state.since = UnixNow();
+          state.since = WallNow();
           WriteMasterState(c.state_path(), state);
           LogLine(kLogger, fmt::format("{} is master (epoch {})", c.host, state.epoch));
           services.StartAll();

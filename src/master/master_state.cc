@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "hg/repo_state.h"
 
@@ -68,10 +69,6 @@ void WriteMasterState(const std::string& path, const MasterState& state) {
   WriteFileAtomic(path, state.ToJson().dump() + "\n");
 }
 
-double UnixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::optional<MasterGate> MasterGate::ForProcess(const std::string& state_dir,
                                                  const std::string& configured_host) {
   if (const char* env = getenv("HGCLUSTER_MASTER_STATE"); env && *env) return MasterGate(env);
@@ -92,7 +89,7 @@ MasterState MasterGate::Check() const {
         ErrorKind::kNotMaster,
         fmt::format("this host ({}) is not the master; writes go to the master host", state->host));
   }
-  if (state->lease_until > 0 && UnixNow() > state->lease_until) {
+  if (state->lease_until > 0 && WallNow() > state->lease_until) {
     throw Error(ErrorKind::kNotMaster,
                 fmt::format("this host ({}) cannot confirm it is still the master: its master "
                             "monitor has not renewed the role since {:.3f} (is it running?)",

@@ -54,8 +54,6 @@ std::string MasterStatePath(const std::string& state_dir, const std::string& hos
 std::optional<MasterState> ReadMasterState(const std::string& path);
 void WriteMasterState(const std::string& path, const MasterState& state);
 
-double UnixNow();
-
 // Refuses writes from a host that does not hold the master role, and stamps
 // the fencing token into the messages of one that does. Re-reads the state
 // file on every call (a few hundred bytes), so a role lost a moment ago is

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "hg/repo_state.h"
 #include "master/epoch_counter.h"
@@ -40,10 +41,10 @@ TEST(MasterGate, RefusesWithoutTheRoleAndStampsWithIt) {
   EXPECT_EQ(m["_master_host"], "hgssh1");
 
   // A ZooKeeper lease that was not renewed: refuse rather than risk it.
-  s.lease_until = UnixNow() - 1;
+  s.lease_until = WallNow() - 1;
   WriteMasterState(gate.path(), s);
   EXPECT_NE(Refusal(gate).find("cannot confirm it is still the master"), std::string::npos);
-  s.lease_until = UnixNow() + 60;
+  s.lease_until = WallNow() + 60;
   WriteMasterState(gate.path(), s);
   EXPECT_EQ(Refusal(gate), "");
 }

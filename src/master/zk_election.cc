@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "common/clock.h"
 #include "master/master_state.h"
 
 namespace hgc {
@@ -82,7 +83,7 @@ ZkElection::View ZkElection::Step() {
     return view_;
   }
   view_.connected = true;
-  double started = UnixNow();
+  double started = WallNow();
   const char* node = options_.znode.c_str();
   char buf[512];
   int len = sizeof buf;
@@ -90,8 +91,8 @@ ZkElection::View ZkElection::Step() {
   int rc = zoo_get(zh_, node, 1, buf, &len, &st);
   if (rc == ZNONODE && stale_self_) {
     stale_self_ = false;
-    holdoff_until_ = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(negotiated_timeout_ms() / 2);
+    holdoff_until_ =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(negotiated_timeout_ms() / 2);
   }
   if (rc == ZNONODE && std::chrono::steady_clock::now() < holdoff_until_) {
     zoo_exists(zh_, node, 1, nullptr);  // wake us if someone else takes it

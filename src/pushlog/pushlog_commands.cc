@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "pushlog/push_query.h"
 #include "pushlog/pushlog_db.h"
@@ -13,10 +14,6 @@
 
 namespace hgc {
 namespace {
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string BaseUrl(const RepoRequest& req) {
   std::string base = req.base_url;
@@ -34,7 +31,7 @@ template <typename Render>
 void Answer(const RepoRequest& req, RepoResponse& res, const char* content_type, Render&& render,
             bool count_total = false) {
   try {
-    double now = Now();
+    double now = WallNow();
     PushQuery query = ParsePushQuery(req.query, req.path_arg, now);
     query.count_total = count_total;
     auto repo = SharedServedRepos().Get(req.repo_root);

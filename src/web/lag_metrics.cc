@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/logline.h"
 #include "consumer/consumer_config.h"
@@ -41,8 +42,7 @@ std::string LagMetrics::Compute() {
       group_ = config.group;
       log_ = OpenLog(config.log_url, "hgcluster-web");
     }
-    double now =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    double now = WallNow();
     for (const auto& p : ComputeLag(*log_, topic_, group_, now)) {
       std::string labels =
           fmt::format("group=\"{}\",topic=\"{}\",partition=\"{}\"", group_, topic_, p.partition);
