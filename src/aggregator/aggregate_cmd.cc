@@ -13,17 +13,11 @@
 #include "aggregator/change_wait.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/retry_policy.h"
+#include "common/stop_signal.h"
 
 namespace hgc {
 namespace {
-
-std::atomic<int> g_signals{0};
-std::atomic<int> g_last_signal{0};
-
-void OnSignal(int sig) {
-  g_last_signal = sig;
-  if (++g_signals >= 2) _exit(1);  // second signal: forcefully abort
-}
 
 struct AggregateOptions {
   std::string config;
@@ -33,12 +27,10 @@ struct AggregateOptions {
 
 int RunAggregate(const AggregateOptions& o) {
   const char* kLogger = "vcsreplicator.aggregator";
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  double base = 2.0;
-  if (const char* v = std::getenv("VCSREPLICATOR_RETRY_BASE_DELAY")) base = std::atof(v);
+  InstallStopSignals("");  // a second signal aborts at once
+  // Retry delays: base × 2^n up to base × 32, never above a minute.
+  RetryPolicy retry = RetryPolicy::FromEnv();
+  retry.max_retries = 5;
   try {
     AggregatorConfig c = AggregatorConfig::Load(o.config);
     auto log = OpenLog(c.log_url, c.client_id);
@@ -49,7 +41,7 @@ int RunAggregate(const AggregateOptions& o) {
     bool need_recover = true;
     int failures = 0;
     int polls = 0;
-    while (g_signals == 0) {
+    while (!StopRequested()) {
       try {
         if (need_recover) {
           aggregator.Recover();
@@ -68,20 +60,18 @@ int RunAggregate(const AggregateOptions& o) {
         // (dedupe) before the next attempt. Keep running — the log or the
         // groups file coming back is the normal way out.
         need_recover = true;
-        double delay = std::min(60.0, base * std::pow(2.0, std::min(failures, 5)));
+        auto delay =
+            std::min<std::chrono::milliseconds>(std::chrono::minutes(1), retry.Delay(failures));
         ++failures;
         LogLine(kLogger, fmt::format("exception in daemon loop function: {}: {}; retrying in {}s",
-                                     ErrorKindName(e.kind()), e.what(), delay));
+                                     ErrorKindName(e.kind()), e.what(),
+                                     std::chrono::duration<double>(delay).count()));
         if (o.onetime) return 1;
-        auto until = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(static_cast<int64_t>(delay * 1000));
-        while (g_signals == 0 && std::chrono::steady_clock::now() < until) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
+        WaitUnlessStopped(delay, StopRequested());
       }
     }
-    if (g_signals > 0) {
-      LogLine(kLogger, fmt::format("received signal {}", g_last_signal.load()));
+    if (StopRequested()) {
+      LogLine(kLogger, fmt::format("received signal {}", StopSignal()));
       LogLine(kLogger, "exiting gracefully");
     }
     LogLine(kLogger, "executing loop exiting gracefully");

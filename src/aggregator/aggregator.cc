@@ -11,6 +11,7 @@
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "log/aggregation_offsets.h"
 #include "log/groups_file.h"
 #include "message/message.h"
 
@@ -85,16 +86,18 @@ int Aggregator::Iterate() {
     partitions_ = log_.PartitionCount(config_.monitor_topic);
     partitions_read_ = now_steady;
   }
-  int n = partitions_;
-  std::vector<int> parts;
-  for (int i = 0; i < n; ++i) parts.push_back(i);
-  std::map<int, int64_t> fully;
-  for (int p : parts) fully[p] = INT64_MAX;
+  std::map<std::string, CommittedOffsets> committed;
+  std::map<int, int64_t> fully;  // what every group applied
+  std::map<int, int64_t> start;  // what was copied
+  for (const auto& a : ReadAggregationOffsets(log_, config_.monitor_topic, partitions_, groups,
+                                              config_.ack_group, &committed)) {
+    fully[a.partition] = a.consumed;
+    start[a.partition] = a.acked;
+    acked_[a.partition] = a.acked;
+  }
   std::set<std::string> never;
-  for (const auto& g : groups) {
-    auto c = log_.Committed(g, config_.monitor_topic, parts);
+  for (const auto& [g, c] : committed) {
     if (c.empty()) never.insert(g);
-    for (int p : parts) fully[p] = std::min(fully[p], c.count(p) ? c[p] : int64_t{0});
   }
   for (const auto& g : never) {
     if (!never_committed_.count(g)) {
@@ -105,13 +108,9 @@ int Aggregator::Iterate() {
     }
   }
   never_committed_ = never;
-  auto acked = log_.Committed(config_.ack_group, config_.monitor_topic, parts);
-  for (int p : parts) acked_[p] = acked.count(p) ? acked[p] : 0;
-  std::map<int, int64_t> start;
   int64_t total = 0;
   std::vector<int> behind;
-  for (int p : parts) {
-    start[p] = acked.count(p) ? acked[p] : 0;
+  for (int p = 0; p < partitions_; ++p) {
     if (fully[p] > start[p]) {
       total += fully[p] - start[p];
       behind.push_back(p);

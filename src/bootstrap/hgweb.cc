@@ -287,7 +287,7 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
           ? MakeProcessHgRunner(config.hg, config.hgrcpath, {"format.aggressivemergedeltas=false"})
           : MakeCmdServerHgRunner(config.hg, config.hgrcpath,
                                   {"format.aggressivemergedeltas=false"},
-                                  static_cast<size_t>(4 * std::max(1, o.workers)));
+                                  4 * static_cast<size_t>(std::max(1, o.workers)));
   MirrorBootstrap mirror(config, *hg);
 
   std::map<std::string, RepoWork> work;

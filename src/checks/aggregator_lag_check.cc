@@ -18,26 +18,6 @@ int64_t OffsetOr0(const CommittedOffsets& offsets, int partition) {
 
 }  // namespace
 
-std::vector<AggregatorPartition> AggregationOffsets(
-    int partitions, const std::map<std::string, CommittedOffsets>& groups,
-    const CommittedOffsets& ack) {
-  if (groups.empty()) {
-    throw Error(ErrorKind::kConfig, "no consumer groups to aggregate over");
-  }
-  std::vector<AggregatorPartition> out;
-  for (int p = 0; p < partitions; ++p) {
-    AggregatorPartition a;
-    a.partition = p;
-    a.consumed = OffsetOr0(groups.begin()->second, p);
-    for (const auto& [group, offsets] : groups) {
-      a.consumed = std::min(a.consumed, OffsetOr0(offsets, p));
-    }
-    a.acked = OffsetOr0(ack, p);
-    out.push_back(a);
-  }
-  return out;
-}
-
 std::vector<std::string> NeverCommittedGroups(const std::vector<std::string>& listed,
                                               const std::map<std::string, CommittedOffsets>& groups,
                                               bool topic_has_records) {

@@ -13,24 +13,9 @@
 #include <vector>
 
 #include "common/check_report.h"
+#include "log/aggregation_offsets.h"
 
 namespace hgc {
-
-struct AggregatorPartition {
-  int partition = 0;
-  int64_t consumed = 0;  // minimum committed offset across the listed groups
-  int64_t acked = 0;     // the ack group's committed offset
-};
-
-// Committed offsets per partition, as Log::Committed returns them (a
-// partition never committed is absent).
-using CommittedOffsets = std::map<int, int64_t>;
-
-// §4.2: an absent committed offset counts as 0. `groups` must not be empty
-// (throws Error(kConfig): the minimum of nothing is undefined).
-std::vector<AggregatorPartition> AggregationOffsets(
-    int partitions, const std::map<std::string, CommittedOffsets>& groups,
-    const CommittedOffsets& ack);
 
 // Listed groups with no committed offset on any partition, in file order.
 // None while the topic holds no record at all: a consumer commits only after

@@ -172,15 +172,12 @@ int RunAggregatorLagCheck(const std::string& config, const AggregatorThresholds&
     }
     auto log = OpenLog(c.log_url, c.client_id);
     int n = log->PartitionCount(c.monitor_topic);
-    std::vector<int> partitions;
-    for (int p = 0; p < n; ++p) partitions.push_back(p);
     std::map<std::string, CommittedOffsets> committed;
-    for (const auto& g : groups) committed[g] = log->Committed(g, c.monitor_topic, partitions);
-    auto ack = log->Committed(c.ack_group, c.monitor_topic, partitions);
-    view.partitions = AggregationOffsets(n, committed, ack);
+    view.partitions =
+        ReadAggregationOffsets(*log, c.monitor_topic, n, groups, c.ack_group, &committed);
     bool has_records = false;
     std::map<int, int64_t> ends;
-    for (int p : partitions) {
+    for (int p = 0; p < n; ++p) {
       ends[p] = log->GetWatermarks(c.monitor_topic, p).high;
       has_records |= ends[p] > 0;
     }

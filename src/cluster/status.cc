@@ -13,6 +13,7 @@
 #include "consumer/lag.h"
 #include "consumer/verify_state.h"
 #include "hg/repo_state.h"
+#include "log/aggregation_offsets.h"
 #include "log/log.h"
 #include "master/master_state.h"
 
@@ -136,20 +137,13 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
       try {
         std::vector<std::string> groups;
         for (const auto& m : cluster.mirrors) groups.push_back(m.group);
-        int n = log->PartitionCount(st.monitor);
-        std::vector<int> parts;
-        for (int i = 0; i < n; ++i) parts.push_back(i);
-        auto acked = log->Committed("pushdataaggregator", st.monitor, parts);
-        std::map<int, int64_t> fully;
-        for (int p : parts) fully[p] = INT64_MAX;
-        for (const auto& g : groups) {
-          auto c = log->Committed(g, st.monitor, parts);
-          for (int p : parts) fully[p] = std::min(fully[p], c.count(p) ? c[p] : int64_t{0});
-        }
-        int64_t behind = 0;
-        for (int p : parts) {
-          int64_t ack = acked.count(p) ? acked[p] : 0;
-          if (fully[p] != INT64_MAX && fully[p] > ack) behind += fully[p] - ack;
+        int64_t behind = 0;  // with no mirror, nothing waits
+        if (!groups.empty()) {
+          for (const auto& p :
+               ReadAggregationOffsets(*log, st.monitor, log->PartitionCount(st.monitor), groups,
+                                      "pushdataaggregator")) {
+            behind += p.behind();
+          }
         }
         a["behind"] = behind;
       } catch (const Error& e) {

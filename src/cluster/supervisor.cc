@@ -15,22 +15,15 @@
 
 #include "common/daemon_set.h"
 #include "common/logline.h"
+#include "common/stop_signal.h"
 #include "common/subprocess.h"
 #include "frontdoor/sshd_setup.h"
 
 namespace hgc {
-namespace {
-
-std::atomic<int> g_stop{0};
-void OnStop(int sig) { g_stop = sig; }
-
-}  // namespace
+namespace {}  // namespace
 
 int Supervise(const ClusterLayout& layout) {
-  struct sigaction sa {};
-  sa.sa_handler = OnStop;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  InstallStopSignals();
   const char* kLogger = "hgcluster.supervisor";
   // Each daemon names its own host (master monitors from their config, the
   // services they start from them); none inherits the caller's.
@@ -89,11 +82,11 @@ int Supervise(const ClusterLayout& layout) {
   };
   set.StartAll();
   save_pids();
-  while (g_stop == 0) {
+  while (!StopRequested()) {
     if (set.Tick()) save_pids();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  LogLine(kLogger, fmt::format("received signal {}; stopping daemons", g_stop.load()));
+  LogLine(kLogger, fmt::format("received signal {}; stopping daemons", StopSignal()));
   set.StopAll(std::chrono::seconds(60));
   save_pids();
   ClusterState s = layout.LoadState();

@@ -156,7 +156,8 @@ TEST(SpawnDaemonTest, OutputGoesToTheLogAndStdinIsEmpty) {
   ProcessOptions o;
   o.cwd = dir.path();
   o.env_set = {{"HGC_DAEMON_WORD", "hello"}};
-  pid_t pid = SpawnDaemon({"/bin/sh", "-c", "echo $HGC_DAEMON_WORD; pwd; cat; echo err >&2"}, log, o);
+  pid_t pid =
+      SpawnDaemon({"/bin/sh", "-c", "echo $HGC_DAEMON_WORD; pwd; cat; echo err >&2"}, log, o);
   ASSERT_GT(pid, 0);
   int status = ReapWithin(pid, std::chrono::seconds(30));
   ASSERT_NE(status, -1);

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/stop_signal.h"
 #include "consumer/applier.h"
 #include "consumer/consumer_config.h"
 #include "consumer/consumer_state.h"
@@ -28,10 +29,6 @@ namespace hgc {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::atomic<int> g_signal{0};
-
-void OnSignal(int sig) { g_signal = sig; }
 
 struct ConsumeOptions {
   std::string config;
@@ -202,7 +199,7 @@ int AcceptLost(Log& log, const ConsumerConfig& c, const std::vector<int>& partit
 int WaitForN(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& start, int n) {
   auto cursor = log.OpenCursor(Positions(c, start));
   int got = 0;
-  while (got < n && g_signal == 0) {
+  while (got < n && !StopRequested()) {
     for (const auto& r : cursor->Poll(static_cast<size_t>(n - got), milliseconds(100))) {
       try {
         std::cout << "got a " << DisplayMessage(DecodeMessage(r.value)) << " message" << std::endl;
@@ -293,7 +290,7 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
   constexpr size_t kReadAhead = 10000;
   auto poll = milliseconds(std::max<int64_t>(10, static_cast<int64_t>(c.poll_timeout * 1000)));
   int exit_code = 0;
-  while (g_signal == 0) {
+  while (!StopRequested()) {
     if (scheduler.Outstanding() >= kReadAhead) {
       scheduler.WaitIdle(milliseconds(100));
       continue;
@@ -307,7 +304,7 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
       std::this_thread::sleep_for(milliseconds(500));
     }
   }
-  LogLine(kLogger, fmt::format("received signal {}", g_signal.load()));
+  LogLine(kLogger, fmt::format("received signal {}", StopSignal()));
   LogLine(kLogger, "exiting from main consume loop");
   scheduler.Stop();
   LogLine(kLogger, "process exiting gracefully");
@@ -315,10 +312,7 @@ int RunDaemon(Log& log, const ConsumerConfig& c, const std::map<int, int64_t>& s
 }
 
 int RunConsume(const ConsumeOptions& o) {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  InstallStopSignals();
   try {
     ConsumerConfig c = ConsumerConfig::Load(o.config);
     // A fresh host has no state directory yet ([consumer] state_dir, e.g.
@@ -336,7 +330,7 @@ int RunConsume(const ConsumeOptions& o) {
     std::vector<std::string> hg_config{"format.aggressivemergedeltas=false"};
     auto hg = c.hg_runner == "process" ? MakeProcessHgRunner(c.hg, c.hgrcpath, hg_config)
                                        : MakeCmdServerHgRunner(c.hg, c.hgrcpath, hg_config,
-                                                               static_cast<size_t>(4 * c.workers));
+                                                               4 * static_cast<size_t>(c.workers));
     Applier applier(c, *hg);
     HeadsApplier heads(c);
     ApplyFn apply = [&](const Message& m, int p, int64_t off) {

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "common/retry_policy.h"
 #include "log/log_url.h"
 
 namespace hgc {
@@ -37,10 +38,12 @@ ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& 
   c.allow_symlinks = ini.GetBool(section, "allow_symlinks", false);
   c.apply_bundles = ini.GetBool(section, "apply_bundles", true);
   c.bundle_store = ini.GetOr(section, "bundle_store", "");
-  if (const char* v = std::getenv("VCSREPLICATOR_RETRY_MAX_RETRIES")) c.max_retries = std::atoi(v);
-  if (const char* v = std::getenv("VCSREPLICATOR_RETRY_BASE_DELAY")) c.retry_base = std::atof(v);
+  RetryPolicy retry = RetryPolicy::FromEnv();
+  c.max_retries = retry.max_retries;
+  c.retry_base = retry.base_seconds;
   if (const char* v = std::getenv("HGCLUSTER_PARKED_RETRY")) c.parked_retry = std::atof(v);
-  if (const char* v = std::getenv("HGCLUSTER_REPAIR_PARKED")) c.repair_parked = std::string(v) != "0";
+  if (const char* v = std::getenv("HGCLUSTER_REPAIR_PARKED"))
+    c.repair_parked = std::string(v) != "0";
   if (const char* v = std::getenv("HGCLUSTER_REPAIR_DIVERGED")) {
     c.repair_diverged = std::string(v) != "0";
   }

@@ -52,7 +52,7 @@ std::vector<std::string> Values(LDAP* ld, LDAPMessage* entry, const char* attr) 
 // Entries matching `filter`; each as the values of `attrs`.
 std::vector<std::vector<std::vector<std::string>>> Search(LDAP* ld, const std::string& base,
                                                           int scope, const std::string& filter,
-                                                          std::vector<const char*> attrs) {
+                                                          const std::vector<const char*>& attrs) {
   std::vector<char*> attr_ptrs;
   for (const char* a : attrs) attr_ptrs.push_back(const_cast<char*>(a));
   attr_ptrs.push_back(nullptr);

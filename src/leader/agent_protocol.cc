@@ -223,8 +223,7 @@ HookRequest DecodeHookRequest(std::string_view payload) {
   r.env.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     std::string key(in.Bytes(in.Int(2, "environment name length"), "environment name length"));
-    if (key.empty() || key.find_first_of("=", 0) != std::string::npos ||
-        key.find('\0') != std::string::npos) {
+    if (key.empty() || key.find('=') != std::string::npos || key.find('\0') != std::string::npos) {
       Bad(fmt::format("environment entry {} has an empty name or one with '=' or NUL", i));
     }
     std::string value(in.Bytes(in.Int(4, "environment value length"), "environment value length"));

@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/stop_signal.h"
 #include "leader/hooks.h"
 #include "leader/producer.h"
 #include "master/master_state.h"
@@ -350,7 +351,7 @@ void ProducerAgent::ServeConnection(int fd) {
   close(fd);
 }
 
-void ProducerAgent::Serve(const std::atomic<int>& stop) {
+void ProducerAgent::Serve(const std::atomic<bool>& stop) {
   while (stop == 0) {
     pollfd p{listen_fd_, POLLIN, 0};
     int r = poll(&p, 1, 100);
@@ -377,10 +378,7 @@ void ProducerAgent::Serve(const std::atomic<int>& stop) {
   }
 }
 
-namespace {
-std::atomic<int> g_stop{0};
-void OnStop(int sig) { g_stop = sig; }
-}  // namespace
+namespace {}  // namespace
 
 int RunProducerAgent(const std::string& config_path, const std::string& host,
                      const std::string& socket_override) {
@@ -392,10 +390,7 @@ int RunProducerAgent(const std::string& config_path, const std::string& host,
                             "it or pass --socket PATH",
                             config_path));
   }
-  struct sigaction sa {};
-  sa.sa_handler = OnStop;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  InstallStopSignals();
   signal(SIGPIPE, SIG_IGN);
   // Hooks run here gate their writes on this host's master role, as the
   // hook processes of this host would ($HGCLUSTER_HOST, set before any
@@ -411,8 +406,8 @@ int RunProducerAgent(const std::string& config_path, const std::string& host,
   LogLine(kLogger,
           fmt::format("serving {} for {} (pid {})", socket_path, config.log_url, getpid()));
   agent.WarmUp();
-  agent.Serve(g_stop);
-  LogLine(kLogger, fmt::format("received signal {}; stopped", g_stop.load()));
+  agent.Serve(StopRequested());
+  LogLine(kLogger, fmt::format("received signal {}; stopped", StopSignal()));
   return 0;
 }
 

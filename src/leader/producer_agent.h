@@ -85,7 +85,7 @@ class ProducerAgent {
 
   // Accepts and serves connections until `stop` is non-zero, then waits
   // (up to 30 s) for requests in flight to be answered.
-  void Serve(const std::atomic<int>& stop);
+  void Serve(const std::atomic<bool>& stop);
 
   // One request payload in, its reply out (what a connection does per frame).
   AgentReply Handle(std::string_view payload);

@@ -26,7 +26,7 @@ struct RunningAgent {
   test::ScratchDir dir;
   std::string socket = dir / "producer.sock";
   std::string log_url = "sqlite://" + (dir / "log.db");
-  std::atomic<int> stop{0};
+  std::atomic<bool> stop{false};
   std::unique_ptr<ProducerAgent> agent;
   std::thread thread;
   std::string config = dir / "leader-hgrc";
@@ -42,7 +42,7 @@ struct RunningAgent {
     thread = std::thread([this] { agent->Serve(stop); });
   }
   ~RunningAgent() {
-    stop = 1;
+    stop = true;
     thread.join();
   }
   std::vector<std::string> Read(int partition) {

@@ -277,7 +277,9 @@ class KafkaProducer {
       // offsets are contiguous (one partition + idempotence keep queue order).
       std::lock_guard lock(enqueue_mu_);
       for (size_t i = 0; i < values.size(); ++i) {
-        auto* ticket = new DeliveryTicket{append, i};
+        // Owned by librdkafka from here: its delivery report (or the error
+        // path below) deletes it.
+        auto* ticket = new DeliveryTicket{append, i};  // NOLINT(cplusplus.NewDeleteLeaks)
         // F_BLOCK waits for queue space instead of failing; the reporter
         // thread keeps draining it.
         rd_kafka_resp_err_t err = rd_kafka_producev(

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/stop_signal.h"
 #include "master/epoch_counter.h"
 #include "master/master_state.h"
 #include "master/zk_election.h"
@@ -20,8 +21,6 @@ namespace hgc {
 namespace {
 
 constexpr const char* kLogger = "hgcluster.master";
-std::atomic<int> g_stop{0};
-void OnStop(int sig) { g_stop = sig; }
 
 using Clock = std::chrono::steady_clock;
 
@@ -89,11 +88,11 @@ class RoleSource {
 bool StartDelay(const MasterConfig& c, double seconds) {
   auto until = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
   while (Clock::now() < until) {
-    if (g_stop) return false;
+    if (StopRequested()) return false;
     if (!std::filesystem::exists(c.master_file)) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return std::filesystem::exists(c.master_file) && !g_stop;
+  return std::filesystem::exists(c.master_file) && !StopRequested();
 }
 
 }  // namespace
@@ -110,10 +109,7 @@ StartStopDecision DecideStartStop(bool present, bool active, double start_delay)
 }
 
 int RunMasterMonitor(const MasterConfig& c) {
-  struct sigaction sa {};
-  sa.sa_handler = OnStop;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  InstallStopSignals();
   std::filesystem::create_directories(c.state_dir);
   MasterState state;
   state.host = c.host;
@@ -143,7 +139,7 @@ int RunMasterMonitor(const MasterConfig& c) {
     active = false;
     LogLine(kLogger, "master-only services stopped");
   };
-  while (!g_stop) {
+  while (!StopRequested()) {
     if (!first && !role.Due()) {
       services.Tick();
       continue;
@@ -177,7 +173,8 @@ int RunMasterMonitor(const MasterConfig& c) {
       if (d.action > 0) {
         LogLine(kLogger, d.message);
         if (!StartDelay(c, c.start_delay)) {
-          if (!g_stop) LogLine(kLogger, "master file went away during the sleep; not starting");
+          if (!StopRequested())
+            LogLine(kLogger, "master file went away during the sleep; not starting");
         } else {
           state.master = true;
           state.epoch = NextEpoch(c.epoch_file);
@@ -196,7 +193,7 @@ int RunMasterMonitor(const MasterConfig& c) {
     first = false;
     services.Tick();
   }
-  LogLine(kLogger, fmt::format("received signal {}", g_stop.load()));
+  LogLine(kLogger, fmt::format("received signal {}", StopSignal()));
   if (active) stop_services("stopping master-only services");
   role.Resign();
   LogLine(kLogger, "master monitor exiting");

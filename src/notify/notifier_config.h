@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/ini.h"
-#include "notify/retry_policy.h"
+#include "common/retry_policy.h"
 #include "routing/rewrites.h"
 
 namespace hgc {

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/stop_signal.h"
 #include "log/log.h"
 #include "notify/notification_builder.h"
 #include "notify/notifier_loop.h"
@@ -23,29 +24,10 @@
 namespace hgc {
 namespace {
 
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_signal{0};
-std::atomic<int> g_signal_count{0};
-
-void OnSignal(int sig) {
-  g_signal = sig;
-  if (g_signal_count.fetch_add(1) >= 1) {
-    // Second signal: the reference's forceful exit. write() and _exit()
-    // are async-signal-safe; LogLine is not.
-    static const char kLine[] =
-        "vcsreplicator.pushnotifications already received exit signal; forcefully aborting\n";
-    ssize_t ignored = write(STDOUT_FILENO, kLine, sizeof(kLine) - 1);
-    (void)ignored;
-    _exit(1);
-  }
-  g_stop = true;
-}
-
+// A second signal: the reference's forceful exit.
 void InstallSignalHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
+  InstallStopSignals(
+      "vcsreplicator.pushnotifications already received exit signal; forcefully aborting\n");
 }
 
 struct NotifyOptions {
@@ -71,8 +53,8 @@ int RunDaemon(const std::function<int()>& body) {
     Note("process exiting code 1");
     return 1;
   }
-  if (g_signal != 0) {
-    Note(fmt::format("received signal {}", g_signal.load()));
+  if (StopSignal() != 0) {
+    Note(fmt::format("received signal {}", StopSignal()));
     Note("exiting gracefully");
   }
   Note(code == 0 ? "executing loop exiting gracefully" : "executing loop exiting after error");
@@ -99,7 +81,7 @@ int RunSingleSink(const NotifyOptions& o, const std::string& consumer_section,
       NotifierLoopOptions lo;
       lo.group = config.group;
       lo.start_from = o.start_from;
-      NotifierLoop(config, *log, *sink, lo).Run(g_stop);
+      NotifierLoop(config, *log, *sink, lo).Run(StopRequested());
       return 0;
     });
   } catch (const Error& e) {
@@ -129,7 +111,7 @@ int RunWebhooks(const NotifyOptions& o) {
                   "targets");
     }
     return RunDaemon(
-        [&] { return WebhooksRunner(config, webhooks, *log, o.start_from).Run(g_stop); });
+        [&] { return WebhooksRunner(config, webhooks, *log, o.start_from).Run(StopRequested()); });
   } catch (const Error& e) {
     std::cerr << "hgcluster: " << e.what() << std::endl;
     return 1;

@@ -387,11 +387,11 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   // While draining, a kept-alive connection gets one more answer, then closes.
   if (draining_.load(std::memory_order_relaxed)) res.set_header("Connection", "close");
-  auto monitoring = [&](RequestClass c, int status, std::string body, const char* type) {
+  auto monitoring = [&](RequestClass c, int status, const std::string& body, const char* type) {
     res.status = status;
     res.set_header("Cache-Control", "no-store");
     uint64_t size = body.size();
-    res.set_content(std::move(body), type);
+    res.set_content(body, type);
     metrics_.Record(c, status, SecondsSince(start), size);
   };
   if (path == "/server-status") {
@@ -402,8 +402,7 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
         fmt::format("HgWorkers: {}\nHgWorkersReady: {}\nHgWorkerReplacements: {}\nHgRetries: {}\n",
                     config_.workers, workers_->ReadyCount(), workers_->TotalReplacements(),
                     proxy_retries_.load());
-    return monitoring(RequestClass::kStatus, 200, std::move(body),
-                      "text/plain; charset=ISO-8859-1");
+    return monitoring(RequestClass::kStatus, 200, body, "text/plain; charset=ISO-8859-1");
   }
   if (path == "/metrics") {
     return monitoring(RequestClass::kMetrics, 200, PrometheusText(),
@@ -412,7 +411,7 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
   if (path == "/__health") {
     int status = 200;
     std::string body = Health(&status);
-    return monitoring(RequestClass::kHealth, status, std::move(body), "application/json");
+    return monitoring(RequestClass::kHealth, status, body, "application/json");
   }
   if (!config_.bundles_dir.empty()) {
     BundleFileLookup bundle =
@@ -458,7 +457,7 @@ void WebFront::ServeCloneBundlesManifest(const httplib::Request& req, httplib::R
   res.set_header("Cache-Control", "no-store");
   uint64_t size = body.size();
   // As hg answers a bytes response: application/mercurial-0.1, uncompressed.
-  res.set_content(std::move(body), "application/mercurial-0.1");
+  res.set_content(body, "application/mercurial-0.1");
   metrics_.Record(RequestClass::kNative, 200, SecondsSince(start), size);
 }
 
@@ -486,7 +485,7 @@ void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, 
   res.status = out.status;
   for (auto& [k, v] : out.headers) res.set_header(k, v);
   uint64_t size = out.body.size();
-  res.set_content(std::move(out.body),
+  res.set_content(out.body,
                   out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
   metrics_.Record(RequestClass::kNative, out.status, SecondsSince(start), size);
   metrics_.RequestFinished();
@@ -519,7 +518,7 @@ void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& r
     res.status = 404;
     std::string body = fmt::format("no bundle file at {}\n", req.path.substr(0, 1000));
     uint64_t size = body.size();
-    res.set_content(std::move(body), "text/plain; charset=utf-8");
+    res.set_content(body, "text/plain; charset=utf-8");
     metrics_.Record(RequestClass::kBundle, 404, SecondsSince(start), size);
     return;
   }

@@ -1,8 +1,10 @@
-// How notifiers retry a failed delivery: delays of base × 2^n (the shared
-// VCSREPLICATOR_RETRY_BASE_DELAY / VCSREPLICATOR_RETRY_MAX_RETRIES policy,
-// default 2 s and 5), then — unlike the reference, which exits and relies on
-// systemd — the last delay forever, so an event is never given up on while
-// the process lives. Thread-safety: immutable value; the wait is reentrant.
+// How daemons retry what failed: delays of base × 2^n, from the reference's
+// VCSREPLICATOR_RETRY_BASE_DELAY / VCSREPLICATOR_RETRY_MAX_RETRIES (default
+// 2 s and 5), read here only. The consumer parks a repository after
+// max_retries; the aggregator and the notifiers keep the last delay forever
+// (unlike the reference, which exits and relies on systemd), so an event is
+// never given up on while the process lives.
+// Thread-safety: immutable value; the wait is reentrant.
 #pragma once
 
 #include <atomic>

@@ -1,5 +1,4 @@
-// Notifier retry delays. Thread-safety: see retry_policy.h.
-#include "notify/retry_policy.h"
+#include "common/retry_policy.h"
 
 #include <algorithm>
 #include <cmath>
