@@ -14,6 +14,7 @@
 #include "bundles/manifest.h"
 #include "bundles/s3_upload.h"
 #include "common/error.h"
+#include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "leader/replicate.h"
 
@@ -69,11 +70,11 @@ std::string BundleGenerator::RepoRoot(const std::string& repo) const {
 
 ProcessResult BundleGenerator::Hg(const std::string& root,
                                   const std::vector<std::string>& args) const {
-  std::vector<std::string> argv{config_.hg, "--config", "extensions.vcsreplicator=!", "-R", root};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessOptions options;
-  options.env_set["HGPLAIN"] = "1";
-  return RunProcess(argv, options);
+  HgProcessOptions o;
+  o.hg = config_.hg;
+  o.keep_hgrcpath = true;
+  o.extra_config = {"extensions.vcsreplicator=!"};
+  return MakeProcessHgRunner(o)->Run(root, args);
 }
 
 std::string BundleGenerator::HgChecked(const std::string& root,

@@ -22,6 +22,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "consumer/consumer_state.h"
+#include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
 #include "leader/replicate.h"
@@ -298,9 +299,8 @@ int RepoCreate(const std::string& root, const std::string& name, const std::stri
     return 1;
   }
   fs::create_directories(fs::path(path).parent_path());
-  ProcessOptions opts;
-  opts.env_set = {{"HGRCPATH", LeaderHgrcPath(layout)}};
-  ProcessResult r = RunProcess({"hg", "init", path}, opts);
+  // With the leader's configuration: its hooks announce the new repository.
+  ProcessResult r = PlainHg(LeaderHgrcPath(layout))->Run("", {"init", path});
   std::cout << r.out;
   std::cerr << r.err;
   if (r.ok() && !group.empty()) {

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/changeset.h"
+#include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "layout/cluster_layout.h"
@@ -62,9 +63,7 @@ int Rebuild(const std::vector<std::string>& copies) {
       fs::copy_file(fncache, backup, fs::copy_options::overwrite_existing);
       std::cout << repo << ": saved " << backup << std::endl;
     }
-    ProcessOptions o;
-    o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}};
-    ProcessResult r = RunProcess({"hg", "-R", repo, "debugrebuildfncache"}, o);
+    ProcessResult r = PlainHg()->Run(repo, {"debugrebuildfncache"});
     std::cout << r.out;
     if (!r.ok()) {
       std::cerr << repo << ": hg debugrebuildfncache failed: " << r.err;

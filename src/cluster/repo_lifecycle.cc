@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "common/utc_stamp.h"
+#include "hg/hg_runner.h"
 #include "hg/revlog_index.h"
 #include "layout/cluster_layout.h"
 #include "leader/producer.h"
@@ -138,13 +139,10 @@ int RepoStrip(const std::string& root, const std::string& name,
               const std::vector<std::string>& revs) {
   return Guard("strip", [&] {
     Target t = Resolve(root, name);
-    ProcessOptions hg_env;
-    hg_env.env_set = {{"HGRCPATH", LeaderHgrcPath(t.layout)}, {"HGPLAIN", "1"}};
-    std::vector<std::string> log_args{"hg", "-R", t.path, "log", "--hidden", "-T", "{node}\n"};
+    auto hg = PlainHg(LeaderHgrcPath(t.layout));
     std::string revset;
     for (const auto& r : revs) revset += (revset.empty() ? "(" : " or (") + r + ")::";
-    log_args.insert(log_args.begin() + 4, {"-r", revset});
-    ProcessResult doomed = RunProcess(log_args, hg_env);
+    ProcessResult doomed = hg->Run(t.path, {"log", "-r", revset, "--hidden", "-T", "{node}\n"});
     if (!doomed.ok()) {
       throw Error(ErrorKind::kHgFailed, "cannot resolve the revisions to strip: " + doomed.err);
     }
@@ -156,10 +154,9 @@ int RepoStrip(const std::string& root, const std::string& name,
     if (nodes.empty()) throw Error(ErrorKind::kNotFound, "no changesets match " + revset);
     std::cout << "stripping " << nodes.size() << " changesets from " << name << " on the leader"
               << std::endl;
-    std::vector<std::string> strip{
-        "hg", "-R", t.path, "--config", "extensions.strip=", "strip", "--hidden"};
+    std::vector<std::string> strip{"--config", "extensions.strip=", "strip", "--hidden"};
     for (const auto& n : nodes) strip.push_back("-r" + n);
-    ProcessResult stripped = RunProcess(strip, hg_env);
+    ProcessResult stripped = hg->Run(t.path, strip);
     std::cout << stripped.out;
     if (!stripped.ok()) throw Error(ErrorKind::kHgFailed, "hg strip failed: " + stripped.err);
     // The pushlog follows the changelog (spec §1.3).

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "frontdoor/sshd_setup.h"
+#include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "log/kafka_admin.h"
 #include "log/kafka_log.h"
@@ -274,15 +275,13 @@ int FreeLoopbackPort() {
 // bytecode for hg's Python; write it once here. Best effort: without it the
 // extensions work, only slower.
 void CompileForHg(const std::vector<std::string>& sources) {
-  ProcessOptions o;
-  o.env_set = {{"HGRCPATH", ""}, {"HGPLAIN", "1"}, {"HGUSER", "hgcluster"}};
-  ProcessResult python = RunProcess({"hg", "debuginstall", "-T", "{pythonexe}"}, o);
+  ProcessResult python = PlainHg()->Run("", {"debuginstall", "-T", "{pythonexe}"});
   std::string exe = python.out;
   while (!exe.empty() && (exe.back() == '\n' || exe.back() == '\r')) exe.pop_back();
   if (exe.empty() || exe[0] != '/') return;
   std::vector<std::string> argv{exe, "-m", "py_compile"};
   argv.insert(argv.end(), sources.begin(), sources.end());
-  RunProcess(argv, o);
+  RunProcess(argv);
 }
 
 // hg config for serving a mirror: only changesets every mirror has.

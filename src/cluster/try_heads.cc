@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/cmdserver.h"
+#include "hg/hg_runner.h"
 #include "layout/cluster_layout.h"
 #include "master/act_as_master.h"
 
@@ -20,17 +21,21 @@ namespace fs = std::filesystem;
 constexpr const char* kMergeable =
     "head() and branch(default) and not public() and not ancestors({})";
 
-ProcessOptions PlainHg(const std::string& hgrcpath = "") {
-  ProcessOptions o;
-  o.env_set = {
-      {"HGRCPATH", hgrcpath}, {"HGPLAIN", "1"}, {"HGUSER", "Try head merge <hgcluster@localhost>"}};
-  return o;
+constexpr const char* kMergeUser = "Try head merge <hgcluster@localhost>";
+
+// hg with no configuration but the repository's: the leader repository
+// brings its own hooks (.hg/hgrc-not-shared), which the work clone must not
+// run.
+std::unique_ptr<HgRunner> MergeHg(const std::string& hg = "hg") {
+  HgProcessOptions o;
+  o.hg = hg;
+  o.env = {{"HGUSER", kMergeUser}};
+  return MakeProcessHgRunner(o);
 }
 
-ProcessResult HgOrThrow(const std::vector<std::string>& args, const ProcessOptions& o) {
-  std::vector<std::string> argv{"hg"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult r = RunProcess(argv, o);
+ProcessResult HgOrThrow(HgRunner& hg, const std::string& repo,
+                        const std::vector<std::string>& args) {
+  ProcessResult r = hg.Run(repo, args);
   if (!r.ok()) {
     std::string shown;
     for (const auto& a : args) shown += " " + a;
@@ -40,7 +45,7 @@ ProcessResult HgOrThrow(const std::vector<std::string>& args, const ProcessOptio
 }
 
 int64_t CountHeads(const std::string& repo, const std::string& hg) {
-  ProcessResult r = RunProcess({hg, "-R", repo, "log", "-r", "head()", "-T", "x"}, PlainHg());
+  ProcessResult r = MergeHg(hg)->Run(repo, {"log", "-r", "head()", "-T", "x"});
   if (!r.ok()) throw Error(ErrorKind::kHgFailed, "cannot count heads of " + repo + ": " + r.err);
   return static_cast<int64_t>(r.out.size());
 }
@@ -61,15 +66,15 @@ int Prune(const std::string& root, const std::string& name, const std::string& i
   fs::remove_all(work);
   fs::create_directories(fs::path(work).parent_path());
   std::cout << "cloning " << leader << " into " << work << std::endl;
-  HgOrThrow({"clone", "-q", "-U", "--", leader, work}, PlainHg());
-  std::string target = HgOrThrow({"-R", work, "log", "-r", into, "-T", "{node}\n"}, PlainHg()).out;
+  auto plain = MergeHg();
+  HgOrThrow(*plain, "", {"clone", "-q", "-U", "--", leader, work});
+  std::string target = HgOrThrow(*plain, work, {"log", "-r", into, "-T", "{node}\n"}).out;
   if (target.size() != 41) {
     throw Error(ErrorKind::kUsage, fmt::format("--into {} must name exactly one revision", into));
   }
   target.pop_back();
   ProcessResult heads_out = HgOrThrow(
-      {"-R", work, "log", "-r", fmt::format(fmt::runtime(kMergeable), target), "-T", "{node}\n"},
-      PlainHg());
+      *plain, work, {"log", "-r", fmt::format(fmt::runtime(kMergeable), target), "-T", "{node}\n"});
   std::vector<std::string> heads;
   std::istringstream in(heads_out.out);
   for (std::string line; std::getline(in, line);) {
@@ -80,18 +85,15 @@ int Prune(const std::string& root, const std::string& name, const std::string& i
     fs::remove_all(work);
     return 0;
   }
-  HgOrThrow({"-R", work, "update", "-q", "-r", target}, PlainHg());
+  HgOrThrow(*plain, work, {"update", "-q", "-r", target});
   // The runbook's loop (debugsetparents + commit), in one hg process.
-  CommandServerOptions so;
-  so.repo = work;
-  so.extra_config = {"ui.username=Try head merge <hgcluster@localhost>"};
-  CommandServer hg(so);
+  auto server = MakeCmdServerHgRunner("hg", "", {std::string("ui.username=") + kMergeUser}, 1);
   size_t done = 0;
   for (const auto& head : heads) {
     for (const std::vector<std::string>& args :
          {std::vector<std::string>{"debugsetparents", ".", head},
           std::vector<std::string>{"commit", "-q", "-m", "Merge try head"}}) {
-      ProcessResult r = hg.Run(args);
+      ProcessResult r = server->Run(work, args);
       if (!r.ok()) {
         throw Error(ErrorKind::kHgFailed,
                     fmt::format("hg {} failed after {} merges: {}{}", args[0], done, r.out, r.err));
@@ -99,15 +101,13 @@ int Prune(const std::string& root, const std::string& name, const std::string& i
     }
     if (++done % 100 == 0) std::cout << "  merged " << done << " heads" << std::endl;
   }
-  std::string tip = hg.Run({"log", "-r", ".", "-T", "{node}"}).out;
+  std::string tip = server->Run(work, {"log", "-r", ".", "-T", "{node}"}).out;
   std::cout << "merged " << done << " heads; tip " << tip.substr(0, 12) << std::endl;
   if (!push) {
     std::cout << "push with: hg -R " << work << " push -r " << tip << " " << leader << std::endl;
     return 0;
   }
-  // The leader repository brings its own hooks (.hg/hgrc-not-shared); the
-  // work clone must not run them.
-  ProcessResult pushed = RunProcess({"hg", "-R", work, "push", "-r", tip, "--", leader}, PlainHg());
+  ProcessResult pushed = plain->Run(work, {"push", "-r", tip, "--", leader});
   std::cout << pushed.out;
   if (!pushed.ok()) {
     throw Error(ErrorKind::kHgFailed, "push to the leader failed: " + pushed.err);

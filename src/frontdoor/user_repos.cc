@@ -7,6 +7,7 @@
 
 #include "common/subprocess.h"
 #include "frontdoor/repo_name.h"
+#include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 
 namespace hgc {
@@ -22,12 +23,12 @@ constexpr const char* kBugUrl =
 
 ProcessResult Hg(const FrontdoorConfig& c, const std::string& user,
                  const std::vector<std::string>& args) {
-  ProcessOptions o;
-  o.env_set = {{"HGRCPATH", c.hgrcpath}, {"USER", user}};
-  o.env_unset = {"HGPLAIN"};
-  std::vector<std::string> argv = {"hg"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return RunProcess(argv, o);
+  // Its output goes to the user as hg's own: not HGPLAIN.
+  HgProcessOptions o;
+  o.hgrcpath = c.hgrcpath;
+  o.env = {{"USER", user}};
+  o.plain = false;
+  return MakeProcessHgRunner(o)->Run("", args);
 }
 
 // The reference's last steps for a new user repository: write access for

@@ -23,11 +23,32 @@ class HgRunner {
   virtual const std::string& hg_path() const = 0;
 };
 
-// Spawns one hg process per command with HGPLAIN=1, HGENCODING=UTF-8 and a
-// fixed HGRCPATH (so a leader's hooks in the operator's environment can never
-// fire on a mirror).
+// How a process runner starts hg.
+struct HgProcessOptions {
+  std::string hg = "hg";
+  // A fixed HGRCPATH (so a leader's hooks in the operator's environment can
+  // never fire on a mirror); "" reads no configuration but the repository's.
+  std::string hgrcpath;
+  // Instead: the caller's own HGRCPATH (operator commands on the leader
+  // that should see its system configuration).
+  bool keep_hgrcpath = false;
+  std::vector<std::string> extra_config;   // --config items before the command
+  std::map<std::string, std::string> env;  // more variables (HGUSER, USER)
+  // HGPLAIN=1 for output that code parses; false unsets it, for output shown
+  // to a user as hg would show it.
+  bool plain = true;
+};
+
+// Spawns one hg process per command with HGENCODING=UTF-8, the options'
+// HGRCPATH and HGPLAIN, and no HG_PENDING from a calling hook.
+std::unique_ptr<HgRunner> MakeProcessHgRunner(HgProcessOptions options);
 std::unique_ptr<HgRunner> MakeProcessHgRunner(const std::string& hg_path,
                                               const std::string& hgrcpath,
                                               std::vector<std::string> extra_config = {});
+
+// One hg command through a process runner (for code that runs one or two):
+// PlainHg(hgrcpath)->Run(repo, args).
+std::unique_ptr<HgRunner> PlainHg(const std::string& hgrcpath = "",
+                                  std::map<std::string, std::string> env = {});
 
 }  // namespace hgc

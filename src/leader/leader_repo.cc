@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/subprocess.h"
+#include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "pushlog/pushlog_db.h"
 
@@ -45,12 +46,8 @@ RepoSnapshot SnapshotRepo(const std::string& root) {
   // how to compute: ask it for the served heads (rare; costs an hg start).
   std::error_code ec;
   if (std::filesystem::file_size(root + "/.hg/store/obsstore", ec) > 0 && !ec) {
-    ProcessOptions o;
-    o.env_set = {{"HGPLAIN", "1"}, {"HGRCPATH", ""}};
-    o.env_unset = {"HG_PENDING", "HG_SHAREDPENDING"};
-    ProcessResult r = RunProcess({"hg", "-R", root, "--config", "experimental.evolution=all", "log",
-                                  "-r", "sort(heads(all()), -rev)", "-T", "{node}\n"},
-                                 o);
+    ProcessResult r = PlainHg()->Run(root, {"--config", "experimental.evolution=all", "log", "-r",
+                                            "sort(heads(all()), -rev)", "-T", "{node}\n"});
     if (r.ok()) {
       s.heads_desc.clear();
       std::istringstream in(r.out);

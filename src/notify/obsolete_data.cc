@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/logline.h"
 #include "common/subprocess.h"
+#include "hg/hg_runner.h"
 #include "hg/obsmarker_pushkey.h"
 #include "notify/pushlog_reader.h"
 
@@ -17,12 +18,13 @@ struct HgLog {
   const std::string& repo;
 
   ProcessResult Run(const std::string& node, bool hidden, const std::string& tmpl) const {
-    std::vector<std::string> argv{hg, "-R", repo, "log"};
-    if (hidden) argv.push_back("--hidden");
-    argv.insert(argv.end(), {"-r", node, "-T", tmpl});
-    ProcessOptions o;
-    o.env_set = {{"HGPLAIN", "1"}};
-    return RunProcess(argv, o);
+    std::vector<std::string> args{"log"};
+    if (hidden) args.push_back("--hidden");
+    args.insert(args.end(), {"-r", node, "-T", tmpl});
+    HgProcessOptions o;
+    o.hg = hg;
+    o.keep_hgrcpath = true;
+    return MakeProcessHgRunner(o)->Run(repo, args);
   }
 };
 
