@@ -206,34 +206,30 @@ class EmbeddedLog : public Log {
                   fmt::format("partition {} does not exist in topic {} ({} partitions)", partition,
                               topic, count));
     }
-    db_->Exec("BEGIN IMMEDIATE");
-    try {
+    int64_t first = db_->Transaction([&] {
       SqliteStatement next(db_->raw(),
                            "SELECT COALESCE(MAX(offset) + 1, 0) FROM records "
                            "WHERE topic = ?1 AND partition = ?2",
                            path_);
       next.Bind(1, topic).Bind(2, int64_t{partition});
       next.Step();
-      int64_t first = next.ColumnInt(0);
+      int64_t start = next.ColumnInt(0);
       SqliteStatement insert(db_->raw(),
                              "INSERT INTO records(topic, partition, offset, appended, value) "
                              "VALUES (?1, ?2, ?3, ?4, ?5)",
                              path_);
       double now = WallNow();
-      int64_t offset = first;
+      int64_t offset = start;
       for (const auto& v : values) {
         insert.Reset();
         insert.Bind(1, topic).Bind(2, int64_t{partition}).Bind(3, offset++).Bind(4, now);
         insert.BindBlob(5, v);
         insert.Step();
       }
-      db_->Exec("COMMIT");
-      Notify();
-      return first;
-    } catch (...) {
-      sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+      return start;
+    });
+    Notify();
+    return first;
   }
 
   Watermarks GetWatermarks(const std::string& topic, int partition) override {
@@ -267,8 +263,7 @@ class EmbeddedLog : public Log {
   void Commit(const std::string& group, const std::string& topic,
               const std::map<int, int64_t>& offsets) override {
     std::lock_guard lock(mu_);
-    db_->Exec("BEGIN IMMEDIATE");
-    try {
+    db_->Transaction([&] {
       SqliteStatement up(db_->raw(),
                          "INSERT INTO group_offsets(grp, topic, partition, offset, updated) "
                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(grp, topic, partition) "
@@ -280,12 +275,8 @@ class EmbeddedLog : public Log {
         up.Bind(1, group).Bind(2, topic).Bind(3, int64_t{p}).Bind(4, off).Bind(5, now);
         up.Step();
       }
-      db_->Exec("COMMIT");
-      Notify();
-    } catch (...) {
-      sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    });
+    Notify();
   }
 
   std::unique_ptr<LogCursor> OpenCursor(const std::vector<TopicPartitionOffset>& start) override {

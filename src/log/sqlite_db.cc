@@ -71,6 +71,8 @@ SqliteDb::SqliteDb(const std::string& path, bool create) : path_(path) {
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
 
+void SqliteDb::Rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
 void SqliteDb::Exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace hgc {
 
@@ -45,6 +46,26 @@ class SqliteDb {
   SqliteDb& operator=(const SqliteDb&) = delete;
 
   void Exec(const std::string& sql);
+  // Runs `f` between BEGIN IMMEDIATE and COMMIT; an exception from `f` (or
+  // from the COMMIT) rolls back and propagates. Returns what `f` returns.
+  template <typename F>
+  auto Transaction(F&& f) -> decltype(f()) {
+    Exec("BEGIN IMMEDIATE");
+    try {
+      if constexpr (std::is_void_v<decltype(f())>) {
+        f();
+        Exec("COMMIT");
+      } else {
+        auto result = f();
+        Exec("COMMIT");
+        return result;
+      }
+    } catch (...) {
+      Rollback();
+      throw;
+    }
+  }
+  void Rollback() noexcept;
   sqlite3* raw() { return db_; }
   const std::string& path() const { return path_; }
   [[noreturn]] void Fail(const std::string& what) const;

@@ -157,8 +157,7 @@ std::vector<PushRecord> PushlogDb::PushesContaining(const std::vector<std::strin
 int64_t PushlogDb::RecordPush(const std::string& user, int64_t date, const std::vector<int>& revs,
                               const std::vector<std::string>& nodes) {
   return AsIo([&] {
-    db_.Exec("BEGIN IMMEDIATE");
-    try {
+    return db_.Transaction([&] {
       SqliteStatement push(db_.raw(), "INSERT INTO pushlog (user, date) VALUES (?1, ?2)",
                            db_.path());
       push.Bind(1, user).Bind(2, date).Step();
@@ -169,19 +168,14 @@ int64_t PushlogDb::RecordPush(const std::string& user, int64_t date, const std::
         cs.Reset();
         cs.Bind(1, id).Bind(2, int64_t{revs[i]}).Bind(3, nodes[i]).Step();
       }
-      db_.Exec("COMMIT");
       return id;
-    } catch (...) {
-      sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    });
   });
 }
 
 void PushlogDb::RemovePush(int64_t id) {
   AsIo([&] {
-    db_.Exec("BEGIN IMMEDIATE");
-    try {
+    db_.Transaction([&] {
       SqliteStatement cs(db_.raw(), "DELETE FROM changesets WHERE pushid = ?1", db_.path());
       cs.Bind(1, id).Step();
       SqliteStatement p(db_.raw(), "DELETE FROM pushlog WHERE id = ?1", db_.path());
@@ -191,11 +185,7 @@ void PushlogDb::RemovePush(int64_t id) {
                           "seq = ?1 AND NOT EXISTS (SELECT 1 FROM pushlog WHERE id >= ?1)",
                           db_.path());
       seq.Bind(1, id).Step();
-      db_.Exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    });
     return 0;
   });
 }
@@ -219,8 +209,7 @@ std::vector<std::string> PushlogDb::RemoveStaleChangesets(const ChangelogIndex& 
       }
     }
     if (stale.empty()) return stale;
-    db_.Exec("BEGIN IMMEDIATE");
-    try {
+    db_.Transaction([&] {
       SqliteStatement del(db_.raw(), "DELETE FROM changesets WHERE node = ?1", db_.path());
       for (const auto& n : stale) {
         del.Reset();
@@ -230,11 +219,7 @@ std::vector<std::string> PushlogDb::RemoveStaleChangesets(const ChangelogIndex& 
       db_.Exec(
           "DELETE FROM pushlog WHERE id > (SELECT COALESCE(MAX(pushid), 0) FROM changesets) "
           "AND NOT EXISTS (SELECT 1 FROM changesets WHERE pushid = pushlog.id)");
-      db_.Exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    });
     return stale;
   });
 }
@@ -248,8 +233,7 @@ std::vector<std::string> PushlogDb::Apply(const std::vector<PushRecord>& pushes,
                                           const ChangelogIndex& index, bool replace_all) {
   return AsIo([&] {
     std::vector<std::string> unknown;
-    db_.Exec("BEGIN IMMEDIATE");
-    try {
+    db_.Transaction([&] {
       if (replace_all) db_.Exec("DELETE FROM changesets");
       SqliteStatement push(db_.raw(),
                            "INSERT OR REPLACE INTO pushlog (id, user, date) VALUES (?1, ?2, ?3)",
@@ -270,11 +254,7 @@ std::vector<std::string> PushlogDb::Apply(const std::vector<PushRecord>& pushes,
           cs.Bind(1, p.id).Bind(2, int64_t{*rev}).Bind(3, node).Step();
         }
       }
-      db_.Exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    });
     return unknown;
   });
 }
@@ -297,8 +277,7 @@ std::vector<std::string> PushlogDb::RepairAfterStrip(const ChangelogIndex& index
         }
       }
     }
-    db_.Exec("BEGIN IMMEDIATE");
-    try {
+    db_.Transaction([&] {
       SqliteStatement del(db_.raw(), "DELETE FROM changesets WHERE node = ?1", db_.path());
       for (const auto& n : deleted) {
         del.Reset();
@@ -316,11 +295,7 @@ std::vector<std::string> PushlogDb::RepairAfterStrip(const ChangelogIndex& index
         set.Reset();
         set.Bind(1, n).Bind(2, int64_t{rev}).Step();
       }
-      db_.Exec("COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    });
     if (updated) {
       for (const auto& [n, rev] : moved) updated->push_back(n);
     }
