@@ -14,6 +14,7 @@
 #include "bundles/manifest.h"
 #include "bundles/s3_upload.h"
 #include "common/error.h"
+#include "common/text.h"
 #include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "leader/replicate.h"
@@ -23,11 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-std::string Strip(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 void ReplicateRepo(const std::string& leader_hgrc, const std::string& root) {
   if (leader_hgrc.empty()) return;
@@ -85,7 +81,7 @@ std::string BundleGenerator::HgChecked(const std::string& root,
     for (const auto& a : args) shown += " " + ShellQuote(a);
     throw Error(ErrorKind::kHgFailed,
                 fmt::format("CalledProcessError: Command '{}' returned non-zero exit status {}: {}",
-                            shown, r.exit_code, Strip(r.err)));
+                            shown, r.exit_code, TrimRight(r.err)));
   }
   return r.out;
 }
@@ -124,7 +120,7 @@ std::map<std::string, IndexedBundle> BundleGenerator::GenerateRepo(const RepoSpe
   if (!fs::exists(root + "/.hg")) {
     throw Error(ErrorKind::kNotFound, fmt::format("no repository at {}", root));
   }
-  std::string tip = Strip(HgChecked(root, {"log", "-r", "tip", "-T", "{node}"}));
+  std::string tip = TrimRight(HgChecked(root, {"log", "-r", "tip", "-T", "{node}"}));
   Print(fmt::format("tip of {} is {}", spec.repo, tip));
   if (tip == std::string(40, '0')) {
     throw Error(ErrorKind::kNotFound, fmt::format("{} is empty; there is nothing to bundle", root));
@@ -183,7 +179,7 @@ std::map<std::string, IndexedBundle> BundleGenerator::GenerateRepo(const RepoSpe
   for (BundleType type : types) {
     std::string file = BundleFileName(tip, type);
     std::string path = dir + "/" + file;
-    std::string bundle_spec = Strip(HgChecked(root, {"debugbundle", "--spec", path}));
+    std::string bundle_spec = TrimRight(HgChecked(root, {"debugbundle", "--spec", path}));
     ValidateBundleSpec(type, bundle_spec, path);
     uint64_t size = fs::file_size(path);
     bundles.push_back({type, file, bundle_spec, size});

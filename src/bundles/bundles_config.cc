@@ -7,17 +7,11 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "common/text.h"
 #include "layout/cluster_layout.h"
 
 namespace hgc {
-namespace {
-
-std::string TrimSlash(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 BundlesConfig BundlesConfig::Load(const std::string& path) {
   IniFile ini = IniFile::Load(path);
@@ -26,9 +20,9 @@ BundlesConfig BundlesConfig::Load(const std::string& path) {
   auto abs = [](const std::string& p) {
     return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
   };
-  c.repos_root = TrimSlash(abs(ini.Require(s, "repos")));
-  c.bundle_dir = TrimSlash(abs(ini.Require(s, "bundle_dir")));
-  c.base_url = TrimSlash(ini.Require(s, "base_url"));
+  c.repos_root = TrimTrailingSlashes(abs(ini.Require(s, "repos")));
+  c.bundle_dir = TrimTrailingSlashes(abs(ini.Require(s, "bundle_dir")));
+  c.base_url = TrimTrailingSlashes(ini.Require(s, "base_url"));
   c.leader_hgrc = abs(ini.GetOr(s, "leader_hgrc", ""));
   c.repos_file = abs(ini.GetOr(s, "repos_file", ""));
   c.hg = ini.GetOr(s, "hg", "hg");
@@ -42,7 +36,7 @@ BundlesConfig BundlesConfig::Load(const std::string& path) {
     throw Error(ErrorKind::kConfig,
                 fmt::format("{}: [bundles] threads: '{}' is not an integer >= 1", path, threads));
   }
-  c.s3_endpoint = TrimSlash(ini.GetOr(s, "s3_endpoint", ""));
+  c.s3_endpoint = TrimTrailingSlashes(ini.GetOr(s, "s3_endpoint", ""));
   c.s3_bucket = ini.GetOr(s, "s3_bucket", "");
   c.s3_region = ini.GetOr(s, "s3_region", "us-east-1");
   if (!c.s3_endpoint.empty() && c.s3_bucket.empty()) {
@@ -63,7 +57,7 @@ BundlesConfig BundlesConfig::ForCluster(const ClusterLayout& layout) {
     throw Error(ErrorKind::kNotFound,
                 fmt::format("cluster at {} has no mirror web front to serve bundles", layout.root));
   }
-  c.base_url = TrimSlash(state.mirrors[0].http) + "/bundles";
+  c.base_url = TrimTrailingSlashes(state.mirrors[0].http) + "/bundles";
   if (const char* single = std::getenv("SINGLE_THREADED"); single && *single) c.threads = 1;
   return c;
 }

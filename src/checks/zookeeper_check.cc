@@ -9,6 +9,7 @@
 #include "checks/zoo_cfg.h"
 #include "common/check_report.h"
 #include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
@@ -17,13 +18,6 @@ constexpr std::string_view kNotServing = "This ZooKeeper instance is not current
 
 // A reply saying the server is up but not serving (no quorum, still starting).
 struct NotServing {};
-
-std::string Strip(const std::string& s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
 
 // Python's "%d" of a number: truncated toward zero.
 std::string AsInteger(double v) { return std::to_string(static_cast<long long>(v)); }
@@ -62,11 +56,11 @@ struct Report {
 void CheckNode(const std::string& host, int port, const ZookeeperCheckOptions& o, const ZkAsk& ask,
                Report& r) {
   try {
-    std::string res = Strip(Ask(ask, host, port, "ruok"));
+    std::string res = Trim(Ask(ask, host, port, "ruok"));
     if (res != "imok") {
       r.Now("NODE CRITICAL - not responding \"imok\": " + OneLine(res), CheckStatus::kCritical);
     }
-    res = Strip(Ask(ask, host, port, "isro"));
+    res = Trim(Ask(ask, host, port, "isro"));
     if (res != "rw") {
       r.Now("NODE CRITICAL - not in read/write mode: " + OneLine(res), CheckStatus::kCritical);
     }
@@ -95,7 +89,7 @@ void CheckEnsemble(const std::vector<ZkMember>& members, const ZkAsk& ask, Repor
   std::optional<std::map<std::string, std::string>> leader;
   for (const auto& m : members) {
     try {
-      std::string res = Strip(Ask(ask, m.host, m.client_port, "ruok"));
+      std::string res = Trim(Ask(ask, m.host, m.client_port, "ruok"));
       if (res != "imok") {
         r.warnings.push_back("ENSEMBLE WARNING - node (" + m.host + ") not OK: " + OneLine(res));
         r.Raise(CheckStatus::kWarning);
@@ -166,7 +160,7 @@ std::map<std::string, std::string> ParseMntr(const std::string& text) {
   while (std::getline(in, line)) {
     size_t tab = line.find('\t');
     if (tab == std::string::npos) continue;
-    out[line.substr(0, tab)] = Strip(line.substr(tab + 1));
+    out[line.substr(0, tab)] = Trim(line.substr(tab + 1));
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "cluster/hgext_source.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "common/text.h"
 #include "frontdoor/sshd_setup.h"
 #include "hg/hg_runner.h"
 #include "hg/repo_state.h"
@@ -24,11 +25,6 @@ namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // The leader host's producer agent socket (`hgcluster producer-agent`),
 // next to its master monitor's files.

@@ -15,35 +15,12 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
 
 constexpr const char* kDefaultSection = "DEFAULT";
-
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string Strip(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && IsSpace(s[b])) ++b;
-  while (e > b && IsSpace(s[e - 1])) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::string RStrip(std::string s) {
-  while (!s.empty() && IsSpace(s.back())) s.pop_back();
-  return s;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 // Universal newlines, as Python's text mode reads files.
 std::vector<std::string> SplitLines(std::string_view text) {
@@ -104,7 +81,7 @@ IniFile IniFile::Parse(const std::string& text, const std::string& origin) {
   int lineno = 0;
   for (const std::string& line : SplitLines(body)) {
     ++lineno;
-    const std::string value = Strip(line);
+    const std::string value = Trim(line);
     const bool comment = value.starts_with("#") || value.starts_with(";");
     if (value.empty() || comment) {
       // Blank lines belong to a multi-line value (trailing ones are
@@ -113,7 +90,7 @@ IniFile IniFile::Parse(const std::string& text, const std::string& origin) {
       continue;
     }
     size_t cur_indent = 0;
-    while (cur_indent < line.size() && IsSpace(line[cur_indent])) ++cur_indent;
+    while (cur_indent < line.size() && IsAsciiSpace(line[cur_indent])) ++cur_indent;
     if (cursect != nullptr && option != nullptr && cur_indent > indent_level) {
       option->lines.push_back(value);
       continue;
@@ -140,7 +117,8 @@ IniFile IniFile::Parse(const std::string& text, const std::string& origin) {
                               origin, lineno, line));
     }
     const size_t delim = value.find_first_of("=:");
-    const std::string key = delim == std::string::npos ? "" : Lower(RStrip(value.substr(0, delim)));
+    const std::string key =
+        delim == std::string::npos ? "" : Lower(TrimRight(value.substr(0, delim)));
     if (key.empty()) {
       throw Error(ErrorKind::kConfig,
                   fmt::format("{}:{}: cannot parse \"{}\"; expected \"name = value\"", origin,
@@ -154,7 +132,7 @@ IniFile IniFile::Parse(const std::string& text, const std::string& origin) {
       cursect->items.push_back(PendingItem{key, {}});
       option = &cursect->items.back();
     }
-    option->lines = {Strip(value.substr(delim + 1))};
+    option->lines = {Trim(value.substr(delim + 1))};
   }
 
   IniFile ini;
@@ -167,7 +145,7 @@ IniFile IniFile::Parse(const std::string& text, const std::string& origin) {
         if (i > 0) joined += "\n";
         joined += item.lines[i];
       }
-      out.items.emplace_back(item.key, RStrip(joined));
+      out.items.emplace_back(item.key, TrimRight(joined));
     }
     ini.sections_.push_back(std::move(out));
   }

@@ -20,6 +20,7 @@
 #include "common/crash_point.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/text.h"
 #include "hg/repo_digest.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
@@ -32,11 +33,6 @@ namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string RStrip(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 int TipRev(const std::string& local) {
   try {
@@ -79,7 +75,7 @@ void Applier::RunChecked(const std::string& repo, const std::vector<std::string>
   ProcessResult r = RunLogged(repo, args);
   if (!r.ok()) {
     throw Error(ErrorKind::kHgFailed,
-                fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
+                fmt::format("({}, b'{}', b'{}')", r.exit_code, TrimRight(r.out), TrimRight(r.err)));
   }
 }
 
@@ -90,7 +86,7 @@ void Applier::EnsureRepo(const std::string& local) {
   ProcessResult r = hg_.Run("", {"init", "--", local});
   if (!r.ok() && !fs::exists(local + "/.hg")) {
     throw Error(ErrorKind::kHgFailed,
-                fmt::format("hg init {} failed ({}): {}", local, r.exit_code, RStrip(r.err)));
+                fmt::format("hg init {} failed ({}): {}", local, r.exit_code, TrimRight(r.err)));
   }
   Log("created Mercurial repository: " + local);
 }
@@ -152,7 +148,7 @@ void Applier::Pull(const std::string& local, const Message& m) {
   bool tolerate_one = m.type == MessageType::kRepoSync && r.exit_code == 1;
   if (!r.ok() && !tolerate_one) {
     throw Error(ErrorKind::kHgFailed,
-                fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
+                fmt::format("({}, b'{}', b'{}')", r.exit_code, TrimRight(r.out), TrimRight(r.err)));
   }
 }
 
@@ -200,7 +196,7 @@ bool Applier::ApplyBundle(const std::string& local, const Message& m) {
   std::error_code ec;
   fs::remove(file, ec);
   if (!r.ok()) {
-    Log(fmt::format("the event's bundle did not apply ({}); pulling instead", RStrip(r.err)));
+    Log(fmt::format("the event's bundle did not apply ({}); pulling instead", TrimRight(r.err)));
     return false;
   }
   ChangelogIndex index = ChangelogIndex::Load(local);
@@ -408,7 +404,7 @@ bool Applier::ConvergePushkey(const std::string& local, const Message& m) {
     for (std::string line; std::getline(lines, line);) {
       auto tab = line.find('\t');
       if (tab != std::string::npos && line.substr(0, tab) == m.key)
-        current = RStrip(line.substr(tab + 1));
+        current = TrimRight(line.substr(tab + 1));
     }
     if (current == m.new_value) return true;
     Log(fmt::format(
@@ -429,7 +425,7 @@ bool Applier::ConvergePushkey(const std::string& local, const Message& m) {
     if (!phase.ok()) return false;
     int current = 0;
     try {
-      current = std::stoi(RStrip(phase.out));
+      current = std::stoi(TrimRight(phase.out));
     } catch (const std::exception&) {
       return false;
     }
@@ -536,8 +532,8 @@ void Applier::ApplyOnce(const Message& m) {
       args.insert(args.end(), {"debugpushkey", "--", local, m.ns, m.key, m.old_value, m.new_value});
       ProcessResult r = RunLogged(local, args);
       if (r.exit_code != 0 && r.exit_code != m.ret && !ConvergePushkey(local, m)) {
-        throw Error(ErrorKind::kHgFailed,
-                    fmt::format("({}, b'{}', b'{}')", r.exit_code, RStrip(r.out), RStrip(r.err)));
+        throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
+                                                      TrimRight(r.out), TrimRight(r.err)));
       }
       return;
     }

@@ -14,17 +14,12 @@ bool IsAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool ValidComponent(const std::string& c) {
   if (c.empty() || !IsAlnum(c[0])) return false;
   for (char ch : c) {
     if (!IsAlnum(ch) && ch != '.' && ch != '_' && ch != '-') return false;
   }
-  return !EndsWith(c, ".hg") && !EndsWith(c, ".git");
+  return !c.ends_with(".hg") && !c.ends_with(".git");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "common/ini.h"
+#include "common/text.h"
 #include "hg/repo_state.h"
 
 namespace hgc {
@@ -25,12 +26,6 @@ std::vector<std::string> SplitAny(const std::string& text, const std::string& se
   }
   if (!cur.empty()) out.push_back(cur);
   return out;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 }  // namespace

@@ -9,17 +9,12 @@
 #include <ctime>
 #include <map>
 
-#include "common/error.h"
 #include "common/digest.h"
+#include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Trims and collapses runs of spaces, as the canonical header form requires.
 std::string CanonicalHeaderValue(std::string_view value) {

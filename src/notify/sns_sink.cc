@@ -6,10 +6,11 @@
 #include <cmath>
 #include <ctime>
 
+#include "common/digest.h"
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/text.h"
 #include "message/message.h"
-#include "common/digest.h"
 #include "notify/http_client.h"
 #include "notify/s3_put.h"
 
@@ -17,11 +18,6 @@ namespace hgc {
 namespace {
 
 constexpr size_t kSnsMessageLimit = 260000;  // SNS allows 256 KiB
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 // datetime.utcfromtimestamp(t): microseconds rounded half-even, which may
 // carry into the next second.
@@ -63,9 +59,9 @@ AwsEventsConfig AwsEventsConfig::Load(const IniFile& ini) {
   // the host.
   std::string s3_default = c.region == "us-east-1" ? "https://s3.amazonaws.com"
                                                    : "https://s3." + c.region + ".amazonaws.com";
-  c.s3_endpoint_url = TrimSlash(ini.GetOr(s, "s3_endpoint_url", s3_default));
-  c.sns_endpoint_url =
-      TrimSlash(ini.GetOr(s, "sns_endpoint_url", "https://sns." + c.region + ".amazonaws.com"));
+  c.s3_endpoint_url = TrimTrailingSlashes(ini.GetOr(s, "s3_endpoint_url", s3_default));
+  c.sns_endpoint_url = TrimTrailingSlashes(
+      ini.GetOr(s, "sns_endpoint_url", "https://sns." + c.region + ".amazonaws.com"));
   c.timeout =
       std::chrono::milliseconds(static_cast<int64_t>(ini.GetDouble(s, "timeout", 30) * 1000));
   return c;

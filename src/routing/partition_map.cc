@@ -13,17 +13,10 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
-
-std::string Trim(const std::string& s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
 
 [[noreturn]] void BadEntry(const std::string& name, const std::string& value,
                            const std::string& why) {

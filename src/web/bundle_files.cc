@@ -1,13 +1,7 @@
 #include "web/bundle_files.h"
 
 namespace hgc {
-namespace {
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 BundleFileLookup ResolveBundleFile(const std::string& dir, const std::string& prefix,
                                    std::string_view url_path) {
@@ -21,7 +15,7 @@ BundleFileLookup ResolveBundleFile(const std::string& dir, const std::string& pr
   if (url_path.substr(0, prefix.size()) != prefix) return out;
   out.matched = true;
   std::string_view rest = url_path.substr(prefix.size());
-  if (rest.empty() || rest.back() == '/' || EndsWith(rest, ".tmp")) return out;
+  if (rest.empty() || rest.back() == '/' || rest.ends_with(".tmp")) return out;
   std::string file = dir;
   while (!rest.empty()) {
     auto slash = rest.find('/');
@@ -36,9 +30,9 @@ BundleFileLookup ResolveBundleFile(const std::string& dir, const std::string& pr
 }
 
 const char* BundleContentType(std::string_view file) {
-  if (EndsWith(file, ".html")) return "text/html; charset=utf-8";
-  if (EndsWith(file, ".json")) return "application/json";
-  if (EndsWith(file, "/lastrun")) return "text/plain; charset=utf-8";
+  if (file.ends_with(".html")) return "text/html; charset=utf-8";
+  if (file.ends_with(".json")) return "application/json";
+  if (file.ends_with("/lastrun")) return "text/plain; charset=utf-8";
   return "application/octet-stream";
 }
 

@@ -5,22 +5,13 @@
 
 #include <charconv>
 
+#include "common/text.h"
 #include "web/repo_path.h"
 
 namespace hgc {
 namespace {
 
 bool Is(const std::string& name, const char* want) { return strcasecmp(name.c_str(), want) == 0; }
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
@@ -25,14 +26,6 @@ bool SendAll(int fd, const char* data, size_t n) {
     n -= static_cast<size_t>(w);
   }
   return true;
-}
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
 }
 
 }  // namespace
