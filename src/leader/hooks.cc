@@ -21,6 +21,7 @@
 #include "hg/obsmarker_pushkey.h"
 #include "hg/obsstore.h"
 #include "hg/repo_state.h"
+#include "hg/repo_visibility.h"
 #include "hg/revlog_index.h"
 #include "leader/leader_repo.h"
 #include "leader/producer.h"
@@ -282,21 +283,12 @@ std::vector<std::string> NewlyPublicHeads(const ChangelogIndex& index,
                                           const std::set<std::string>& old_draft_roots,
                                           const std::set<std::string>& new_draft_roots, int below) {
   int n = std::min(index.size(), below);
-  std::vector<char> old_draft(static_cast<size_t>(n), 0), new_draft(static_cast<size_t>(n), 0);
-  for (int r = 0; r < n; ++r) {
-    const auto& e = index.at(r);
-    std::string hex = index.NodeHex(r);
-    auto inherit = [&](std::vector<char>& v) {
-      return (e.p1 >= 0 && v[static_cast<size_t>(e.p1)]) ||
-             (e.p2 >= 0 && v[static_cast<size_t>(e.p2)]);
-    };
-    old_draft[static_cast<size_t>(r)] = old_draft_roots.count(hex) || inherit(old_draft);
-    new_draft[static_cast<size_t>(r)] = new_draft_roots.count(hex) || inherit(new_draft);
-  }
+  std::vector<int> before = RevisionPhases(index, {{kPhaseDraft, old_draft_roots}});
+  std::vector<int> after = RevisionPhases(index, {{kPhaseDraft, new_draft_roots}});
   std::vector<char> moved(static_cast<size_t>(n), 0), has_moved_child(static_cast<size_t>(n), 0);
   for (int r = 0; r < n; ++r) {
-    moved[static_cast<size_t>(r)] =
-        old_draft[static_cast<size_t>(r)] && !new_draft[static_cast<size_t>(r)];
+    auto i = static_cast<size_t>(r);
+    moved[i] = before[i] != kPhasePublic && after[i] == kPhasePublic;
   }
   for (int r = 0; r < n; ++r) {
     if (!moved[static_cast<size_t>(r)]) continue;

@@ -202,6 +202,44 @@ TEST(LeaderHooks, ATransactionsStateSurvivesTheNextOnesPretxnopen) {
   EXPECT_FALSE(std::filesystem::exists(l.repo + "/.hg/hgcluster-txn-TXNb.json"));
 }
 
+// Changesets the mirrors already have that a transaction made public: one
+// `phases` pushkey per head of what moved (the rest follows on a mirror);
+// drafts that only gained roots send nothing.
+TEST(LeaderHooks, PhasesPushkeysNameTheHeadsOfWhatBecamePublic) {
+  Leader l;
+  l.Hg({"phase", "--force", "--draft", "-r", "1"});  // 1 and 2 are draft
+  auto phase_events = [&] {
+    std::vector<Message> out;
+    for (auto& m : l.Events()) {
+      if (m.name == "hg-pushkey-1" && m.ns == "phases") out.push_back(m);
+    }
+    return out;
+  };
+  l.env["HG_TXNID"] = "TXN:1";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.Hg({"phase", "--public", "-r", "1"});  // 1 moves; 2 stays draft, now a root
+  ASSERT_EQ(l.Run("txnclose"), 0) << l.out.str();
+  auto events = phase_events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].key, l.Node(1));
+  EXPECT_EQ(events[0].old_value, "1");
+  EXPECT_EQ(events[0].new_value, "0");
+
+  l.env["HG_TXNID"] = "TXN:2";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.Hg({"phase", "--force", "--draft", "-r", "0"});  // only more drafts
+  ASSERT_EQ(l.Run("txnclose"), 0) << l.out.str();
+  EXPECT_EQ(phase_events().size(), 1u) << "new draft roots are not a phase change to send";
+
+  l.env["HG_TXNID"] = "TXN:3";
+  ASSERT_EQ(l.Run("pretxnopen"), 0) << l.out.str();
+  l.Hg({"phase", "--public", "-r", "2"});  // 0, 1, 2 public: one head
+  ASSERT_EQ(l.Run("txnclose"), 0) << l.out.str();
+  events = phase_events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].key, l.Node(2));
+}
+
 // A transaction that only adds markers (a pushed prune): the markers as
 // `obsolete` pushkeys, then the heads they changed, as one batch.
 TEST(LeaderHooks, MarkersWithoutAChangegroupAreLoggedWithTheHeadsTheyHid) {
