@@ -22,4 +22,18 @@ AggregatorConfig AggregatorConfig::Load(const std::string& path) {
   return c;
 }
 
+std::string ToIni(const AggregatorConfig& c, const std::string& comment) {
+  return fmt::format(
+      "# {}\n"
+      "[aggregator]\n"
+      "log = {}\n"
+      "client_id = {}\n"
+      "monitor_topic = {}\n"
+      "monitor_groups_file = {}\n"
+      "ack_group = {}\n"
+      "aggregate_topic = {}\n",
+      comment, c.log_url, c.client_id, c.monitor_topic, c.monitor_groups_file, c.ack_group,
+      c.aggregate_topic);
+}
+
 }  // namespace hgc

@@ -23,4 +23,8 @@ struct AggregatorConfig {
   static AggregatorConfig Load(const std::string& path);
 };
 
+// The file Load reads back (what `hgcluster up` writes), after `comment`
+// lines (each written as `# LINE`).
+std::string ToIni(const AggregatorConfig& c, const std::string& comment);
+
 }  // namespace hgc

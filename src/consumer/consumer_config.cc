@@ -1,5 +1,7 @@
 #include "consumer/consumer_config.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -51,6 +53,31 @@ ConsumerConfig ConsumerConfig::Load(const std::string& path, const std::string& 
   c.pull_url_rewrites = ini.Items("pull_url_rewrites");
   c.filter = RepoFilter::FromEntries(ini.Items("replicationrules"));
   return c;
+}
+
+std::string ToIni(const ConsumerConfig& c, const std::string& comment) {
+  std::string out = fmt::format(
+      "# {}\n"
+      "[consumer]\n"
+      "log = {}\n"
+      "client_id = {}\n"
+      "topic = {}\n"
+      "group = {}\n"
+      "poll_timeout = {}\n"
+      "workers = {}\n",
+      comment, c.log_url, c.client_id, c.topic, c.group, c.poll_timeout, c.workers);
+  if (!c.bundle_store.empty()) {
+    out += "# pushes too big to travel in their event (the leader's bundlestore)\n";
+    out += fmt::format("bundle_store = {}\n", c.bundle_store);
+  }
+  if (!c.hgrcpath.empty()) out += fmt::format("hgrcpath = {}\n", c.hgrcpath);
+  for (const auto& [section, rules] : {std::pair{"path_rewrites", &c.path_rewrites},
+                                       {"pull_url_rewrites", &c.pull_url_rewrites}}) {
+    if (rules->empty()) continue;
+    out += fmt::format("\n[{}]\n", section);
+    for (const auto& [from, to] : *rules) out += fmt::format("{} = {}\n", from, to);
+  }
+  return out;
 }
 
 }  // namespace hgc

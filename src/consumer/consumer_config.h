@@ -28,13 +28,13 @@ struct ConsumerConfig {
   std::string hgrcpath;
   std::string hg_runner = "cmdserver";  // or "process": one hg process per command
   int workers = 4;
-  int max_retries = 5;       // VCSREPLICATOR_RETRY_MAX_RETRIES
-  double retry_base = 2.0;   // VCSREPLICATOR_RETRY_BASE_DELAY
-  double parked_retry = 30;  // seconds between retries of a parked repo
-                             // ([consumer] parked_retry, env HGCLUSTER_PARKED_RETRY)
-  bool repair_parked = true;  // a parked repo is re-cloned from the leader once, then
-                              // retried ([consumer] repair_parked,
-                              // env HGCLUSTER_REPAIR_PARKED=0 turns it off)
+  int max_retries = 5;          // VCSREPLICATOR_RETRY_MAX_RETRIES
+  double retry_base = 2.0;      // VCSREPLICATOR_RETRY_BASE_DELAY
+  double parked_retry = 30;     // seconds between retries of a parked repo
+                                // ([consumer] parked_retry, env HGCLUSTER_PARKED_RETRY)
+  bool repair_parked = true;    // a parked repo is re-cloned from the leader once, then
+                                // retried ([consumer] repair_parked,
+                                // env HGCLUSTER_REPAIR_PARKED=0 turns it off)
   bool repair_diverged = true;  // a repo whose digest differs from the leader's
                                 // (hg-repo-verify-1) is re-cloned from the leader
                                 // ([consumer] repair_diverged,
@@ -55,5 +55,12 @@ struct ConsumerConfig {
 
   static ConsumerConfig Load(const std::string& path, const std::string& section = "consumer");
 };
+
+// The [consumer] file Load reads back, as `hgcluster up` writes it for a
+// mirror's consumer and heads consumer: log, client_id, topic, group,
+// poll_timeout, workers, and bundle_store and hgrcpath when set, the path
+// and pull URL rewrites; other keys keep their defaults. `comment` opens it
+// as a `# ` line.
+std::string ToIni(const ConsumerConfig& c, const std::string& comment);
 
 }  // namespace hgc
