@@ -95,4 +95,46 @@ WebConfig WebConfig::Parse(const std::string& text, const std::string& origin) {
   return FromIni(IniFile::Parse(text, origin));
 }
 
+std::string ToIni(const WebConfig& c, const std::string& comment) {
+  std::string out = fmt::format(
+      "# {}\n"
+      "[web]\n"
+      "listen = {}:{}\n"
+      "repos = {}\n"
+      "workers = {}\n"
+      "threads = {}\n",
+      comment, c.listen_host, c.listen_port, c.repos, c.workers, c.threads);
+  auto put = [&](const char* key, const auto& value) {
+    out += fmt::format("{} = {}\n", key, value);
+  };
+  auto put_set = [&](const char* key, const std::string& value) {
+    if (!value.empty()) put(key, value);
+  };
+  put_set("hgweb_conf", c.hgweb_conf);
+  put_set("hgrcpath", c.hgrcpath);
+  put_set("consumer_config", c.consumer_config);
+  put_set("pid_file", c.pid_file);
+  put_set("worker_log", c.worker_log);
+  put("drain_grace", c.drain_grace);
+  put("drain_timeout", c.drain_timeout);
+  put("keep_alive_timeout", c.keep_alive_timeout);
+  put("client_timeout", c.client_timeout);
+  put("read_timeout", c.read_timeout);
+  put("upstream_timeout", c.upstream_timeout);
+  put("replace_worker_after", c.replace_worker_after);
+  put("max_headers", c.limits.max_headers);
+  put("max_header_bytes", c.limits.max_header_bytes);
+  put("max_body_bytes", c.limits.max_body_bytes);
+  put("allow_symlinks", c.allow_symlinks ? "true" : "false");
+  if (!c.bundles_dir.empty()) {
+    out += "# clone bundles (hgcluster bundles generate), served from disk\n";
+    put("bundles_dir", c.bundles_dir);
+    put("bundles_url_prefix", c.bundles_url_prefix);
+    put_set("bundles_advertised_as", c.bundles_advertised_as);
+  }
+  put_set("tls_cert", c.tls_cert);
+  put_set("tls_key", c.tls_key);
+  return out;
+}
+
 }  // namespace hgc

@@ -47,4 +47,8 @@ struct WebConfig {
   static WebConfig Parse(const std::string& text, const std::string& origin);
 };
 
+// The file Load reads back, every key written (`hgcluster up` writes one per
+// mirror), after a `# comment` line.
+std::string ToIni(const WebConfig& c, const std::string& comment);
+
 }  // namespace hgc
