@@ -9,14 +9,6 @@
 #include "message/message.h"
 
 namespace hgc {
-namespace {
-
-int64_t OffsetOr0(const CommittedOffsets& offsets, int partition) {
-  auto it = offsets.find(partition);
-  return it == offsets.end() ? 0 : it->second;
-}
-
-}  // namespace
 
 std::vector<std::string> NeverCommittedGroups(const std::vector<std::string>& listed,
                                               const std::map<std::string, CommittedOffsets>& groups,

@@ -5,14 +5,11 @@
 #include "common/error.h"
 
 namespace hgc {
-namespace {
 
 int64_t OffsetOr0(const CommittedOffsets& offsets, int partition) {
   auto it = offsets.find(partition);
   return it == offsets.end() ? 0 : it->second;
 }
-
-}  // namespace
 
 std::vector<AggregatorPartition> AggregationOffsets(
     int partitions, const std::map<std::string, CommittedOffsets>& groups,

@@ -26,6 +26,9 @@ struct AggregatorPartition {
 // partition never committed is absent).
 using CommittedOffsets = std::map<int, int64_t>;
 
+// A partition's committed offset, 0 when never committed (§4.2).
+int64_t OffsetOr0(const CommittedOffsets& offsets, int partition);
+
 // `groups` must not be empty (throws Error(kConfig): the minimum of nothing
 // is undefined).
 std::vector<AggregatorPartition> AggregationOffsets(
