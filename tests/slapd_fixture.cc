@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "common/loopback_port.h"
 #include "hg/repo_state.h"
 
 namespace hgc::test {
@@ -26,17 +27,7 @@ constexpr const char* kTestSchema =
     "objectclass ( 1.3.6.1.4.1.32473.2.1 NAME 'hgAccount' SUP top AUXILIARY\n"
     "  MAY ( hgAccountEnabled ) )\n";
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
+int FreePort() { return PickLoopbackPort(); }
 
 bool Listening(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

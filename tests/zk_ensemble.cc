@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "checks/zk_four_letter.h"
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 
@@ -28,13 +29,6 @@ struct HeldPort {
   int fd = -1;
   int port = 0;
 };
-
-int LowestEphemeralPort() {
-  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
-  int low = 32768;
-  in >> low;
-  return low;
-}
 
 // A port below the kernel's ephemeral range, so no outgoing connection of any
 // process (ZooKeeper's own quorum connections included) can take it as a

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "log/kafka_admin.h"
 
@@ -63,46 +64,6 @@ std::string Tail(const std::string& text, size_t lines) {
     if (pos == std::string::npos) return text;
   }
   return pos < text.size() ? text.substr(pos + 1) : text;
-}
-
-int LowestEphemeralPort() {
-  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
-  int low = 32768;
-  in >> low;
-  return low;
-}
-
-bool Bindable(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
-// Below the kernel's ephemeral range, so no outgoing connection (the nodes'
-// own among them) takes the port as its source between our pick and the
-// JVM's bind; random so parallel test runs rarely collide.
-std::vector<int> PickPorts(int count) {
-  std::random_device seed;
-  std::mt19937 rng(seed());
-  int high = LowestEphemeralPort() - 1;
-  std::uniform_int_distribution<int> pick(10000, high > 10000 ? high : 30000);
-  std::vector<int> ports;
-  for (int attempt = 0; attempt < 10000 && static_cast<int>(ports.size()) < count; ++attempt) {
-    int port = pick(rng);
-    if (std::find(ports.begin(), ports.end(), port) == ports.end() && Bindable(port)) {
-      ports.push_back(port);
-    }
-  }
-  if (static_cast<int>(ports.size()) < count) {
-    throw Error(ErrorKind::kIo, "no free loopback ports below the ephemeral range for Kafka");
-  }
-  return ports;
 }
 
 // A Kafka cluster id: 16 random bytes, base64url without padding.
@@ -167,7 +128,7 @@ nlohmann::json CreateState(const std::string& dir, int brokers,
                                 {"controller_port", 9093}});
     }
   } else {
-    std::vector<int> ports = PickPorts(2 * brokers);
+    std::vector<int> ports = PickLoopbackPorts(2 * brokers);
     for (int i = 0; i < brokers; ++i) {
       state["nodes"].push_back(
           {{"id", i + 1}, {"port", ports[2 * i]}, {"controller_port", ports[2 * i + 1]}});
@@ -210,8 +171,8 @@ std::string NodeProperties(const std::string& dir, const nlohmann::json& state,
   for (const auto& v : state["nodes"]) {
     if (!IsController(v)) continue;
     ++n;
-    voters += fmt::format("{}{}@{}:{}", voters.empty() ? "" : ",", v["id"].get<int>(),
-                          NodeHost(v), v["controller_port"].get<int>());
+    voters += fmt::format("{}{}@{}:{}", voters.empty() ? "" : ",", v["id"].get<int>(), NodeHost(v),
+                          v["controller_port"].get<int>());
   }
   int rf = std::min(3, n);
   int isr = std::min(2, rf);
@@ -319,8 +280,8 @@ void FormatStorage(const std::string& dir, const nlohmann::json& state,
     if (fs::exists(NodeDir(dir, id) + "/data/meta.properties")) continue;
     threads.emplace_back([&, i, id] {
       std::vector<std::string> argv = java;
-      for (std::string a : {"kafka.tools.StorageTool", "format", "--ignore-formatted",
-                            "--cluster-id"}) {
+      for (std::string a :
+           {"kafka.tools.StorageTool", "format", "--ignore-formatted", "--cluster-id"}) {
         argv.push_back(a);
       }
       argv.push_back(state["cluster_id"].get<std::string>());
@@ -388,9 +349,7 @@ nlohmann::json RequireState(const std::string& dir) {
 
 }  // namespace
 
-std::string KafkaLocalBootstrap(const std::string& dir) {
-  return Bootstrap(RequireState(dir));
-}
+std::string KafkaLocalBootstrap(const std::string& dir) { return Bootstrap(RequireState(dir)); }
 
 std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   if (options.dir.empty()) throw Error(ErrorKind::kUsage, "kafka-local needs --dir DIR");
@@ -473,7 +432,7 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
 
 std::vector<std::string> KafkaJavaCommand(const std::string& libs, const std::string& main_class) {
   CheckLibs(libs);
-  return {FindJava(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp",
+  return {FindJava(),  "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp",
           libs + "/*", main_class};
 }
 
@@ -489,7 +448,7 @@ int AddKafkaLocalBroker(const KafkaLocalOptions& options) {
   }
   ++id;
   int port = 0;
-  for (int candidate : PickPorts(static_cast<int>(used.size()) + 1)) {
+  for (int candidate : PickLoopbackPorts(static_cast<int>(used.size()) + 1)) {
     if (std::find(used.begin(), used.end(), candidate) == used.end()) {
       port = candidate;
       break;
@@ -576,7 +535,8 @@ int StopKafkaLocal(const std::string& dir, int id, std::chrono::seconds grace) {
     while (int pid = KafkaLocalNodePid(dir, n)) {
       if (Clock::now() >= deadline) {
         kill(pid, SIGKILL);
-        while (KafkaLocalNodePid(dir, n)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        while (KafkaLocalNodePid(dir, n))
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -22,8 +22,6 @@ namespace {
 
 constexpr const char* kLogger = "hgcluster.master";
 
-using Clock = std::chrono::steady_clock;
-
 std::string FormatSeconds(double s) {
   return s == static_cast<int64_t>(s) ? std::to_string(static_cast<int64_t>(s))
                                       : fmt::format("{}", s);
@@ -32,7 +30,7 @@ std::string FormatSeconds(double s) {
 // Whether this host should be master, and with which epoch, by either method.
 class RoleSource {
  public:
-  explicit RoleSource(const MasterConfig& c) : c_(c) {
+  RoleSource(const MasterConfig& c, Clock& clock) : c_(c), clock_(clock) {
     if (c.method == "zookeeper") {
       election_ = std::make_unique<ZkElection>(
           ZkElectionOptions{c.zookeeper, c.znode, c.host, c.session_timeout_ms});
@@ -44,12 +42,12 @@ class RoleSource {
   // (ZooKeeper), the next interval (file), never longer than 100 ms so the
   // services are looked after.
   bool Due() {
-    auto now = Clock::now();
+    auto now = clock_.Now();
     if (zookeeper()) {
       bool event = election_->WaitForEvent(std::chrono::milliseconds(100));
       return event || now >= next_;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    clock_.SleepFor(std::chrono::milliseconds(100));
     return now >= next_;
   }
 
@@ -65,11 +63,11 @@ class RoleSource {
       auto v = election_->Step();
       w = {v.held, v.epoch, v.lease_until, v.holder};
       // Renew a third into the lease: two more tries before it runs out.
-      next_ = Clock::now() + std::chrono::milliseconds(election_->negotiated_timeout_ms() / 4);
-      if (!v.connected) next_ = Clock::now() + std::chrono::milliseconds(200);
+      next_ = clock_.Now() + std::chrono::milliseconds(election_->negotiated_timeout_ms() / 4);
+      if (!v.connected) next_ = clock_.Now() + std::chrono::milliseconds(200);
     } else {
       w.master = std::filesystem::exists(c_.master_file);
-      next_ = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(c_.interval * 1000));
+      next_ = clock_.Now() + std::chrono::milliseconds(static_cast<int64_t>(c_.interval * 1000));
     }
     return w;
   }
@@ -79,18 +77,19 @@ class RoleSource {
 
  private:
   const MasterConfig& c_;
+  Clock& clock_;
   std::unique_ptr<ZkElection> election_;
-  Clock::time_point next_{};
+  Clock::Instant next_{};
 };
 
 // Sleeps `seconds` while the master file stays; false if it went away or
 // the monitor was told to stop.
-bool StartDelay(const MasterConfig& c, double seconds) {
-  auto until = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
-  while (Clock::now() < until) {
+bool StartDelay(const MasterConfig& c, double seconds, Clock& clock) {
+  auto until = clock.Now() + std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+  while (clock.Now() < until) {
     if (StopRequested()) return false;
     if (!std::filesystem::exists(c.master_file)) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    clock.SleepFor(std::chrono::milliseconds(50));
   }
   return std::filesystem::exists(c.master_file) && !StopRequested();
 }
@@ -108,7 +107,7 @@ StartStopDecision DecideStartStop(bool present, bool active, double start_delay)
   return {"hg-master.target is already inactive; nothing to do", 0};
 }
 
-int RunMasterMonitor(const MasterConfig& c) {
+int RunMasterMonitor(const MasterConfig& c, Clock& clock) {
   InstallStopSignals();
   std::filesystem::create_directories(c.state_dir);
   MasterState state;
@@ -117,7 +116,7 @@ int RunMasterMonitor(const MasterConfig& c) {
   state.monitor_pid = getpid();
   WriteMasterState(c.state_path(), state);
 
-  DaemonSet services(kLogger);
+  DaemonSet services(kLogger, clock);
   for (DaemonSpec d : c.services) {
     d.options.die_with_parent = true;
     d.options.env_set["HGCLUSTER_HOST"] = c.host;
@@ -126,7 +125,7 @@ int RunMasterMonitor(const MasterConfig& c) {
   }
   LogLine(kLogger, fmt::format("master monitor for {} ({} method, {} master-only services)", c.host,
                                c.method, c.services.size()));
-  RoleSource role(c);
+  RoleSource role(c, clock);
   bool active = false;
   bool first = true;
   auto stop_services = [&](const std::string& why) {
@@ -158,7 +157,7 @@ int RunMasterMonitor(const MasterConfig& c) {
                              (want.holder.empty() ? "" : " (master: " + want.holder + ")"));
       }
       if (want.master) {
-        if (!active || want.epoch != state.epoch) state.since = WallNow();
+        if (!active || want.epoch != state.epoch) state.since = clock.WallSeconds();
         state.master = true;
         state.epoch = want.epoch;
         state.lease_until = want.lease_until;
@@ -172,13 +171,13 @@ int RunMasterMonitor(const MasterConfig& c) {
       auto d = DecideStartStop(want.master, active, c.start_delay);
       if (d.action > 0) {
         LogLine(kLogger, d.message);
-        if (!StartDelay(c, c.start_delay)) {
+        if (!StartDelay(c, c.start_delay, clock)) {
           if (!StopRequested())
             LogLine(kLogger, "master file went away during the sleep; not starting");
         } else {
           state.master = true;
           state.epoch = NextEpoch(c.epoch_file);
-          state.since = WallNow();
+          state.since = clock.WallSeconds();
           WriteMasterState(c.state_path(), state);
           LogLine(kLogger, fmt::format("{} is master (epoch {})", c.host, state.epoch));
           services.StartAll();

@@ -22,11 +22,15 @@
 
 #include <string>
 
+#include "common/clock.h"
 #include "master/master_config.h"
 
 namespace hgc {
 
-int RunMasterMonitor(const MasterConfig& config);
+// Runs until SIGTERM/SIGINT (the stop flag of common/stop_signal.h). Its
+// intervals, start delay and restart backoff follow `clock`; a test passes a
+// ManualClock and the monitor's minutes pass at once.
+int RunMasterMonitor(const MasterConfig& config, Clock& clock = RealClock());
 
 // The reference's one-shot hg-master-start-stop decision: the line to print
 // and whether to start (+1), stop (-1) or leave (0) the master target.
@@ -34,7 +38,6 @@ struct StartStopDecision {
   std::string message;
   int action = 0;
 };
-StartStopDecision DecideStartStop(bool master_file_present, bool target_active,
-                                  double start_delay);
+StartStopDecision DecideStartStop(bool master_file_present, bool target_active, double start_delay);
 
 }  // namespace hgc

@@ -1,9 +1,15 @@
 #include "master/master_monitor.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <thread>
+
+#include "common/clock.h"
 #include "common/error.h"
+#include "common/stop_signal.h"
 #include "hg/repo_state.h"
+#include "master/master_state.h"
 #include "test_support.h"
 
 namespace hgc {
@@ -63,6 +69,63 @@ TEST(MasterConfig, ServicesTimersAndMethods) {
                   "[master]\nmethod = zookeeper\nzookeeper = z1:2181\nstatedir = /x\n"
                   "znode = relative\n");
   EXPECT_THROW(MasterConfig::Load(dir / "zk.ini"), Error);
+}
+
+// The file method's role transitions, with minutes of them in manual time:
+// the master file appears, and after the start delay this host is master
+// with a new epoch and runs its service; the file goes, and it is not master
+// and the service is stopped; the file is back, and after the delay again
+// it is master with a higher epoch.
+TEST(MasterMonitor, FileMethodFollowsTheMasterFileAfterItsStartDelay) {
+  using namespace std::chrono_literals;
+  test::ScratchDir dir;
+  MasterConfig c;
+  c.path = dir / "master.ini";
+  c.host = "hgssh1";
+  c.method = "file";
+  c.master_file = dir / "master.hgssh1";
+  c.epoch_file = dir / "master-epoch";
+  c.interval = 15;
+  c.start_delay = 30;
+  c.state_dir = dir / "state";
+  c.stop_grace = 5;
+  c.services = {
+      {"svc", {"sh", "-c", "echo $$ > " + dir / "svc.pid" + "; exec sleep 600"}, dir / "svc.log"}};
+  auto state = [&] { return ReadMasterState(c.state_path()); };
+  auto service_pid = [&] {
+    std::string text = ReadFileOrEmpty(dir / "svc.pid");
+    return text.empty() ? 0 : std::stoi(text);
+  };
+  ManualClock clock;
+  double appeared = clock.WallSeconds();
+  WriteFileAtomic(c.master_file, "");
+  std::thread monitor([&] { RunMasterMonitor(c, clock); });
+
+  ASSERT_TRUE(test::WaitFor([&] { return state() && state()->master; }, 10s));
+  MasterState first = *state();
+  EXPECT_GE(first.since - appeared, 30) << "became master before the start delay";
+  EXPECT_EQ(first.epoch, 1);
+  ASSERT_TRUE(test::WaitFor([&] { return service_pid() > 0; }, 10s));
+  int pid = service_pid();
+  EXPECT_EQ(kill(pid, 0), 0) << "the master-only service runs";
+
+  std::filesystem::remove(c.master_file);
+  ASSERT_TRUE(test::WaitFor([&] { return state() && !state()->master; }, 10s));
+  EXPECT_TRUE(test::WaitFor([&] { return kill(pid, 0) != 0; }, 10s))
+      << "the service outlived the role";
+
+  double back = clock.WallSeconds();
+  WriteFileAtomic(c.master_file, "");
+  ASSERT_TRUE(test::WaitFor([&] { return state() && state()->master; }, 10s));
+  EXPECT_GE(state()->since - back, 30);
+  EXPECT_EQ(state()->epoch, 2) << "every acquisition has a higher epoch";
+
+  StopRequested() = true;
+  monitor.join();
+  StopRequested() = false;
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  EXPECT_FALSE(state()->master) << "a monitor that stops gives the role up first";
 }
 
 }  // namespace

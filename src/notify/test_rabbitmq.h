@@ -18,23 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "common/loopback_port.h"
 #include "notify/amqp_publisher.h"
 #include "notify/test_daemon_process.h"
 #include "test_support.h"
 
 namespace hgc::test {
 
-inline int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), len);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+inline int FreeLoopbackPort() { return PickLoopbackPort(); }
 
 inline bool CanConnect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -112,8 +103,9 @@ class RabbitMqServer {
         std::vector<std::string>{"/usr/bin/epmd", "-port", std::to_string(epmd_port), "-address",
                                  "127.0.0.1"},
         rmq + "/epmd.log", env);
-    if (!WaitFor([&] { return CanConnect(epmd_port) || epmd_->Wait(std::chrono::milliseconds(0)) >= 0; },
-                 std::chrono::seconds(10)) ||
+    if (!WaitFor(
+            [&] { return CanConnect(epmd_port) || epmd_->Wait(std::chrono::milliseconds(0)) >= 0; },
+            std::chrono::seconds(10)) ||
         !CanConnect(epmd_port)) {
       why = "epmd did not start: " + epmd_->Output();
       return false;

@@ -15,6 +15,7 @@
 
 #include "common/error.h"
 #include "common/logline.h"
+#include "common/loopback_port.h"
 #include "web/upstream.h"
 
 extern char** environ;
@@ -34,20 +35,7 @@ sockaddr_in Loopback(int port) {
 
 }  // namespace
 
-int PickFreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw Error(ErrorKind::kIo, std::string("socket: ") + strerror(errno));
-  sockaddr_in addr = Loopback(0);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  if (port == 0) throw Error(ErrorKind::kIo, "no free loopback port for an hg worker");
-  return port;
-}
+int PickFreeLoopbackPort() { return PickLoopbackPort(); }
 
 bool LoopbackPortAccepts(int port) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -192,9 +180,9 @@ void HgWorkerPool::Replace(int index) {
     std::lock_guard lock(last_mu_);
     last = s.last_failure;
   }
-  std::string what = fmt::format(
-      "hg worker {} (pid {}) replaced after {} failed requests in a row (last: {})", index, pid,
-      run, last.empty() ? "?" : last);
+  std::string what =
+      fmt::format("hg worker {} (pid {}) replaced after {} failed requests in a row (last: {})",
+                  index, pid, run, last.empty() ? "?" : last);
   s.ready.store(false);
   s.replacements.fetch_add(1);
   s.consecutive_failures.store(0);
@@ -248,11 +236,10 @@ void HgWorkerPool::Monitor() {
           if (WarmUp(s.port.load())) {
             if (!s.warmup_logged) {
               LogLine(kLogger,
-                      fmt::format("hg worker (pid {}) answered its warm-up request {:.2f}s "
-                                  "after start; taking requests",
-                                  pid, std::chrono::duration<double>(Clock::now() -
-                                                                     s.started_at)
-                                           .count()));
+                      fmt::format(
+                          "hg worker (pid {}) answered its warm-up request {:.2f}s "
+                          "after start; taking requests",
+                          pid, std::chrono::duration<double>(Clock::now() - s.started_at).count()));
               s.warmup_logged = true;
             }
             s.ready.store(true);
@@ -356,11 +343,11 @@ int64_t HgWorkerPool::TotalReplacements() const {
 std::string HgWorkerPool::LastReplacement(double* age_seconds) const {
   std::lock_guard lock(last_mu_);
   if (age_seconds) {
-    *age_seconds = last_replacement_.empty()
-                       ? 0
-                       : std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                       last_replacement_at_)
-                             .count();
+    *age_seconds =
+        last_replacement_.empty()
+            ? 0
+            : std::chrono::duration<double>(std::chrono::steady_clock::now() - last_replacement_at_)
+                  .count();
   }
   return last_replacement_;
 }
