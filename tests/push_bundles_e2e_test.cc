@@ -26,6 +26,19 @@ int Pid(Cluster& c, const std::string& pointer) {
   }
 }
 
+// SIGSTOPs both mirrors' consumers once each has committed everything it
+// applied: a consumer frozen inside its offset commit would hold the
+// embedded log's write lock, and the next push would wait for it.
+void StopConsumersIdle(Cluster& c, const int (&pids)[2]) {
+  for (int m = 1; m <= 2; ++m) {
+    ProcessResult r =
+        Hgcluster({"consume", c.root() + "/mirrors/mirror" + std::to_string(m) + "/consumer.ini",
+                   "--wait-for-no-lag", "--timeout", "60"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  }
+  for (int pid : pids) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+}
+
 TEST(PushBundlesE2E, MirrorsApplyPushesFromTheLogWhenTheLeaderIsGone) {
   Cluster c;
   ScratchDir work;
@@ -38,7 +51,7 @@ TEST(PushBundlesE2E, MirrorsApplyPushesFromTheLogWhenTheLeaderIsGone) {
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
 
   int consumers[2] = {Pid(c, "/mirrors/0/pid"), Pid(c, "/mirrors/1/pid")};
-  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  ASSERT_NO_FATAL_FAILURE(StopConsumersIdle(c, consumers));
   for (int rev : {1, 2}) {
     ASSERT_EQ(c.Push(client, "repo", "-r " + std::to_string(rev)).exit_code, 0);
   }
@@ -100,7 +113,7 @@ TEST(PushBundlesE2E, BundlesTooBigForTheirEventComeFromTheStore) {
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
 
   int consumers[2] = {Pid(c, "/mirrors/0/pid"), Pid(c, "/mirrors/1/pid")};
-  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  ASSERT_NO_FATAL_FAILURE(StopConsumersIdle(c, consumers));
   ASSERT_EQ(c.Push(client, "repo", "-r 1").exit_code, 0);
   std::string store = c.root() + "/pushbundles";
   int files = 0;
@@ -121,7 +134,7 @@ TEST(PushBundlesE2E, BundlesTooBigForTheirEventComeFromTheStore) {
   std::filesystem::rename(away, repos);
 
   // The store lost the next bundle: the mirrors say so and pull it.
-  for (int pid : consumers) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  ASSERT_NO_FATAL_FAILURE(StopConsumersIdle(c, consumers));
   ASSERT_EQ(c.Push(client, "repo", "-r 2").exit_code, 0);
   for (const auto& e : std::filesystem::directory_iterator(store)) {
     if (e.path().extension() == ".hg") std::filesystem::remove(e.path());
