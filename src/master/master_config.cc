@@ -7,6 +7,7 @@
 #include "common/command_words.h"
 #include "common/error.h"
 #include "common/ini.h"
+#include "common/subprocess.h"
 #include "master/master_state.h"
 
 namespace hgc {
@@ -27,9 +28,9 @@ MasterConfig MasterConfig::Load(const std::string& path) {
   c.stop_grace = static_cast<int>(ini.GetDouble(m, "stopgrace", 60));
   if (c.method == "file") {
     c.master_file = ini.Require(m, "masterfile");
-    c.epoch_file = ini.GetOr(
-        m, "epochfile",
-        (std::filesystem::path(c.master_file).parent_path() / "master-epoch").string());
+    c.epoch_file =
+        ini.GetOr(m, "epochfile",
+                  (std::filesystem::path(c.master_file).parent_path() / "master-epoch").string());
     c.interval = ini.GetDouble(m, "interval", 15);
     c.start_delay = ini.GetDouble(m, "startdelay", 30);
   } else if (c.method == "zookeeper") {
@@ -55,9 +56,9 @@ MasterConfig MasterConfig::Load(const std::string& path) {
     // Split as a shell would (quotes group), without a shell in between.
     auto argv = SplitCommandWords(ini.Require(section, "command"));
     if (!argv || argv->empty()) {
-      throw Error(ErrorKind::kConfig,
-                  fmt::format("[{}] command in {} is empty or has an unterminated quote",
-                              section, path));
+      throw Error(
+          ErrorKind::kConfig,
+          fmt::format("[{}] command in {} is empty or has an unterminated quote", section, path));
     }
     d.argv = *argv;
     d.log = ini.Require(section, "log");
@@ -71,6 +72,32 @@ MasterConfig MasterConfig::Load(const std::string& path) {
     c.services.push_back(std::move(d));
   }
   return c;
+}
+
+std::string ToIni(const MasterConfig& c, const std::string& comment) {
+  std::string out = fmt::format(
+      "# {}\n"
+      "[master]\n"
+      "host = {}\n"
+      "statedir = {}\n"
+      "stopgrace = {}\n"
+      "method = {}\n",
+      comment, c.host, c.state_dir, c.stop_grace, c.method);
+  if (c.method == "zookeeper") {
+    out += fmt::format("zookeeper = {}\nznode = {}\nsessiontimeout = {}\n", c.zookeeper, c.znode,
+                       c.session_timeout_ms);
+  } else {
+    out += fmt::format("masterfile = {}\nepochfile = {}\ninterval = {}\nstartdelay = {}\n",
+                       c.master_file, c.epoch_file, c.interval, c.start_delay);
+  }
+  for (const auto& d : c.services) {
+    std::string command;
+    for (const auto& word : d.argv) command += (command.empty() ? "" : " ") + ShellQuote(word);
+    out += fmt::format("\n[{}]\ncommand = {}\n", d.name, command);
+    if (d.every > 0) out += fmt::format("every = {}\n", d.every);
+    out += fmt::format("log = {}\n", d.log);
+  }
+  return out;
 }
 
 }  // namespace hgc

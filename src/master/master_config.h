@@ -51,4 +51,9 @@ struct MasterConfig {
   static MasterConfig Load(const std::string& path);
 };
 
+// The file Load reads back (what `hgcluster up` writes for each leader
+// host): [master] and a [service NAME] or [timer NAME] per entry of
+// `services` (a DaemonSpec's name is its section), after a `# comment` line.
+std::string ToIni(const MasterConfig& c, const std::string& comment);
+
 }  // namespace hgc

@@ -71,6 +71,53 @@ TEST(MasterConfig, ServicesTimersAndMethods) {
   EXPECT_THROW(MasterConfig::Load(dir / "zk.ini"), Error);
 }
 
+// What `up` writes for a leader host is what the monitor reads, arguments
+// with spaces and quotes included.
+TEST(MasterConfig, ToIniIsWhatLoadReads) {
+  test::ScratchDir dir;
+  for (const std::string method : {"file", "zookeeper"}) {
+    MasterConfig c;
+    c.host = "standby";
+    c.method = method;
+    c.state_dir = "/srv/leader/master-state";
+    c.stop_grace = 30;
+    c.master_file = "/srv/leader/master.standby";
+    c.epoch_file = "/srv/leader/master-epoch";
+    c.interval = 0.5;
+    c.start_delay = 2;
+    c.zookeeper = "127.0.0.1:2181,127.0.0.1:2182";
+    c.session_timeout_ms = 3000;
+    c.services = {{"service pushdataaggregator",
+                   {"/usr/bin/hgcluster", "aggregate", "/etc/my dir/a'b.ini"},
+                   "/var/log/a.log"},
+                  {"timer heartbeat", {"hgcluster", "replicate", "heartbeat"}, "/var/log/h.log"}};
+    c.services[1].every = 30;
+    WriteFileAtomic(dir / "m.ini", ToIni(c, "a test"));
+    MasterConfig b = MasterConfig::Load(dir / "m.ini");
+    EXPECT_EQ(b.host, c.host);
+    EXPECT_EQ(b.method, method);
+    EXPECT_EQ(b.state_dir, c.state_dir);
+    EXPECT_EQ(b.stop_grace, c.stop_grace);
+    if (method == "file") {
+      EXPECT_EQ(b.master_file, c.master_file);
+      EXPECT_EQ(b.epoch_file, c.epoch_file);
+      EXPECT_DOUBLE_EQ(b.interval, c.interval);
+      EXPECT_DOUBLE_EQ(b.start_delay, c.start_delay);
+    } else {
+      EXPECT_EQ(b.zookeeper, c.zookeeper);
+      EXPECT_EQ(b.znode, c.znode);
+      EXPECT_EQ(b.session_timeout_ms, c.session_timeout_ms);
+    }
+    ASSERT_EQ(b.services.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(b.services[i].name, c.services[i].name);
+      EXPECT_EQ(b.services[i].argv, c.services[i].argv);
+      EXPECT_EQ(b.services[i].log, c.services[i].log);
+      EXPECT_DOUBLE_EQ(b.services[i].every, c.services[i].every);
+    }
+  }
+}
+
 // The file method's role transitions, with minutes of them in manual time:
 // the master file appears, and after the start delay this host is master
 // with a new epoch and runs its service; the file goes, and it is not master
