@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "web/hg_worker_pool.h"
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "web/hg_worker_pool.h"
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
   std::printf("built %d changesets in %.1fs\n", changesets,
               std::chrono::duration<double>(Clock::now() - t0).count());
   std::string hgcluster = fs::path(hgc::SelfExecutable()).parent_path() / "hgcluster";
-  int front_port = hgc::PickFreeLoopbackPort();
+  int front_port = hgc::PickLoopbackPort();
   std::string base = fmt::format("http://127.0.0.1:{}/bundles", front_port);
   hgc::WriteFileAtomic(dir + "/bundles.ini",
                        fmt::format("[bundles]\nrepos = {0}/repos\nbundle_dir = {0}/bundles\n"

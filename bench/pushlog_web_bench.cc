@@ -35,6 +35,7 @@
 
 #include "bench_support.h"
 #include "cluster/hgext_source.h"
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
                        "hgclusterweb = " +
                            dir + "/hgclusterweb.py\n");
   hgc::WriteFileAtomic(dir + "/stock.rc", "[experimental]\nhttppostargs = true\n");
-  int front_port = hgc::PickFreeLoopbackPort();
+  int front_port = hgc::PickLoopbackPort();
   hgc::WriteFileAtomic(
       dir + "/web.ini",
       fmt::format("[web]\nlisten = 127.0.0.1:{}\nrepos = {}/repos\nhgweb_conf = {}/hgweb.conf\n"
@@ -154,7 +155,7 @@ int main(int argc, char** argv) {
                   front_port, dir, dir, dir,
                   4 + *std::max_element(connection_counts.begin(), connection_counts.end())));
   int front = hgc::SpawnDaemon({hgcluster, "web", dir + "/web.ini"}, dir + "/front.log");
-  int direct_port = hgc::PickFreeLoopbackPort();
+  int direct_port = hgc::PickLoopbackPort();
   hgc::ProcessOptions serve_env;
   serve_env.env_set = {{"HGRCPATH", dir + "/stock.rc"}, {"HGPLAIN", "1"}};
   int direct = hgc::SpawnDaemon({"hg", "serve", "--web-conf", dir + "/hgweb.conf", "-a",

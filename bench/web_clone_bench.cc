@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "web/hg_worker_pool.h"
@@ -68,13 +69,13 @@ int main(int argc, char** argv) {
   hgc::WriteFileAtomic(dir + "/hgweb.conf", "[paths]\n/ = " + dir + "/repos/**\n");
   // Same view as a mirror, without replicated-data: every changeset served.
   hgc::WriteFileAtomic(dir + "/serve.rc", "[experimental]\nhttppostargs = true\n");
-  int direct_port = hgc::PickFreeLoopbackPort();
+  int direct_port = hgc::PickLoopbackPort();
   hgc::ProcessOptions serve_env;
   serve_env.env_set = {{"HGRCPATH", dir + "/serve.rc"}, {"HGPLAIN", "1"}};
   int direct = hgc::SpawnDaemon({"hg", "serve", "--web-conf", dir + "/hgweb.conf", "-a",
                                  "127.0.0.1", "-p", std::to_string(direct_port)},
                                 dir + "/direct.log", serve_env);
-  int front_port = hgc::PickFreeLoopbackPort();
+  int front_port = hgc::PickLoopbackPort();
   hgc::WriteFileAtomic(
       dir + "/web.ini",
       fmt::format("[web]\nlisten = 127.0.0.1:{}\nrepos = {}/repos\nhgweb_conf = {}/hgweb.conf\n"

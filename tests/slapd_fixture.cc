@@ -29,17 +29,6 @@ constexpr const char* kTestSchema =
 
 int FreePort() { return PickLoopbackPort(); }
 
-bool Listening(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
 }  // namespace
 
 std::string LdapPerson(const std::string& mail, const std::vector<std::string>& keys,
@@ -107,7 +96,7 @@ Slapd::Slapd(const std::string& ldif) {
           url_.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  EXPECT_TRUE(WaitFor([&] { return Listening(port); }, std::chrono::seconds(20)))
+  EXPECT_TRUE(WaitFor([&] { return LoopbackPortAccepts(port); }, std::chrono::seconds(20)))
       << "slapd did not listen on " << url_ << ": " << ReadFileOrEmpty(d + "/slapd.log");
 }
 

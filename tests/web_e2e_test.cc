@@ -21,6 +21,7 @@
 
 #include "cluster_fixture.h"
 #include "common/error.h"
+#include "common/loopback_port.h"
 #include "hg/replicated_data.h"
 #include "hg/repo_state.h"
 #include "log/log.h"
@@ -72,7 +73,7 @@ class WebProcess {
                       const std::string& ca = "")
       : dir_(dir.path()), ca_(ca) {
     fs::create_directories(dir_ + "/repos");
-    port_ = PickFreeLoopbackPort();
+    port_ = PickLoopbackPort();
     WriteFileAtomic(dir_ + "/hgweb.conf",
                     "[paths]\n/ = " + dir_ + "/repos/**\n[web]\nrefreshinterval = 0\n");
     WriteFileAtomic(dir_ + "/serve.rc",
@@ -295,8 +296,8 @@ TEST(WebFrontTest, NativeCommandsNeedNoWorkerAndKilledWorkersAreRestarted) {
   // is still answered, at once, by the front itself.
   std::string body;
   EXPECT_EQ(web.Status("/projects/ash/hgcluster-repo", &body), 200);
-  EXPECT_EQ(body, fmt::format("{{\"name\":\"projects/ash\",\"url\":\"{}projects/ash\"}}\n",
-                              web.url()));
+  EXPECT_EQ(body,
+            fmt::format("{{\"name\":\"projects/ash\",\"url\":\"{}projects/ash\"}}\n", web.url()));
   for (int pid : pids) kill(pid, SIGKILL);
   EXPECT_EQ(web.Status("/projects/ash/hgcluster-repo"), 200);
   // The pool notices, restarts both (new pids) and hg pages work again.
@@ -343,8 +344,8 @@ TEST(WebFrontTest, ServerStatusShowsASlowTransferAndASlowCloneAsBusy) {
   // the query string) whose client stops reading: in flight until it goes.
   std::string tip = Hg("-R " + web.repos() + "/big log -r tip -T '{node}'").out;
   {
-    SlowClient clone(web.port(), "/big?cmd=getbundle&common=" + std::string(40, '0') +
-                                     "&heads=" + tip);
+    SlowClient clone(web.port(),
+                     "/big?cmd=getbundle&common=" + std::string(40, '0') + "&heads=" + tip);
     std::string head = clone.ReadHead();
     ASSERT_NE(head.find(" 200 "), std::string::npos) << head;
     EXPECT_NE(head.find("application/mercurial-0.1"), std::string::npos) << head;
@@ -527,10 +528,11 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
   for (int i = 0; i < 2000; ++i) many += fmt::format("X-H{}: {}\r\n", i, std::string(8000, 'a'));
   std::vector<Case> cases = {
       {"1 GB upload to a mirror",
-       "POST /demo?cmd=unbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\nHG10",
-       413, "over this server's limit"},
-      {"push to a mirror", "POST /demo?cmd=unbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n",
-       403, "read-only mirror: push to the leader"},
+       "POST /demo?cmd=unbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 1073741824\r\n\r\nHG10", 413,
+       "over this server's limit"},
+      {"push to a mirror",
+       "POST /demo?cmd=unbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n", 403,
+       "read-only mirror: push to the leader"},
       {"2,000 headers of 8 KB", "GET /demo/ping HTTP/1.1\r\nHost: x\r\n" + many + "\r\n", 431,
        "header fields"},
       {"conflicting Content-Length",
@@ -552,7 +554,8 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     EXPECT_EQ(response.rfind(fmt::format("HTTP/1.1 {} ", c.status), 0), 0u)
-        << c.name << ":\n" << response.substr(0, 300);
+        << c.name << ":\n"
+        << response.substr(0, 300);
     EXPECT_NE(response.find(c.says), std::string::npos) << c.name << ":\n" << response;
     EXPECT_TRUE(closed) << c.name << ": the connection stayed open";
     EXPECT_LT(seconds, 3) << c.name;
@@ -583,8 +586,7 @@ TEST(WebFrontTest, ClonesOverHttpsWithATestCa) {
   WriteFileAtomic(tls + "/san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
   sh("openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem "
      "-days 2 -extfile san.ext 2>/dev/null");
-  WebProcess web(dir,
-                 fmt::format("tls_cert = {0}/server.pem\ntls_key = {0}/server.key\n", tls),
+  WebProcess web(dir, fmt::format("tls_cert = {0}/server.pem\ntls_key = {0}/server.key\n", tls),
                  tls + "/ca.pem");
   MakeRepo(web.repos() + "/demo", 5);
   ASSERT_EQ(web.Status("/__health"), 200) << web.Log();
@@ -595,8 +597,8 @@ TEST(WebFrontTest, ClonesOverHttpsWithATestCa) {
   ASSERT_TRUE(r.ok()) << r.out << r.err << web.Log();
   EXPECT_EQ(Tip(clone), Tip(web.repos() + "/demo"));
   // Without the CA the certificate is not trusted.
-  auto untrusted = Hg(fmt::format("clone --config web.cacerts={}/server.pem {}demo {}",
-                                  tls, url, dir / "untrusted"));
+  auto untrusted = Hg(fmt::format("clone --config web.cacerts={}/server.pem {}demo {}", tls, url,
+                                  dir / "untrusted"));
   EXPECT_FALSE(untrusted.ok());
   EXPECT_NE((untrusted.out + untrusted.err).find("certificate"), std::string::npos)
       << untrusted.out << untrusted.err;
@@ -617,7 +619,8 @@ TEST(WebFrontTest, MalformedWireArgumentsGetA400NotA500) {
            {"/demo?cmd=getbundle&heads=zzz", "argument 'heads' must be 40-hex-digit node ids"},
            {"/demo?cmd=known", "known: missing argument 'nodes'"},
            {"/demo?cmd=batch&cmds=heads", "batch: command 1 ('heads') must be"},
-           {"/demo?cmd=batch&cmds=heads%20%3Bknown%20nodes%3Dxyz", "batch: known: argument 'nodes'"},
+           {"/demo?cmd=batch&cmds=heads%20%3Bknown%20nodes%3Dxyz",
+            "batch: known: argument 'nodes'"},
        }) {
     std::string body;
     EXPECT_EQ(web.Status(path, &body), 400) << path << ": " << body;

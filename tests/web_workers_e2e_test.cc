@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/loopback_port.h"
 #include "hg/repo_state.h"
 #include "test_support.h"
 #include "web/hg_worker_pool.h"
@@ -61,7 +62,7 @@ def uisetup(ui):
 class Front {
  public:
   Front(const std::string& dir, const std::string& extra = "") : dir_(dir) {
-    port_ = PickFreeLoopbackPort();
+    port_ = PickLoopbackPort();
     std::string ini = dir_ + "/web.ini";
     WriteFileAtomic(ini, fmt::format("[web]\nlisten = 127.0.0.1:{}\nrepos = {}/repos\n"
                                      "hgweb_conf = {}/hgweb.conf\nhgrcpath = {}/serve.rc\n"
@@ -101,8 +102,8 @@ class Front {
     Get("/metrics", &body);
     std::vector<int> pids;
     std::regex re(R"re(hgcluster_web_hg_worker_in_flight\{worker="[0-9]+",pid="([0-9]+)"\})re");
-    for (auto it = std::sregex_iterator(body.begin(), body.end(), re);
-         it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(body.begin(), body.end(), re); it != std::sregex_iterator();
+         ++it) {
       pids.push_back(std::stoi((*it)[1]));
     }
     return pids;
@@ -171,17 +172,16 @@ TEST(WebWorkersTest, EightParallelClonesRightAfterEachOfTwentyFreshStartsAllSucc
     }
     for (auto& t : clients) t.join();
     for (int i = 0; i < kClones; ++i) {
-      ASSERT_TRUE(results[i].ok()) << "start " << start << ", clone " << i << ": "
-                                   << results[i].err << "\nworkers:\n"
-                                   << front.WorkersLog() << "\nfront:\n"
-                                   << front.Log();
+      ASSERT_TRUE(results[i].ok())
+          << "start " << start << ", clone " << i << ": " << results[i].err << "\nworkers:\n"
+          << front.WorkersLog() << "\nfront:\n"
+          << front.Log();
       EXPECT_TRUE(results[i].out == changelog) << "start " << start << ", clone " << i;
     }
     // Served right the first time: no worker failed a request, none retried.
     EXPECT_EQ(front.Metric("hgcluster_web_hg_retries_total"), "0") << front.Log();
     EXPECT_EQ(front.WorkersLog().find("Traceback"), std::string::npos) << front.WorkersLog();
-    EXPECT_NE(front.Log().find("answered its warm-up request"), std::string::npos)
-        << front.Log();
+    EXPECT_NE(front.Log().find("answered its warm-up request"), std::string::npos) << front.Log();
     front.Stop();
     fs::remove(dir / "workers.log");
     fs::remove(dir / "web.log");
@@ -207,9 +207,9 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
   // worker's 500 reaches the client. (A bare `cmd=pushkey` POST never
   // reaches a worker: a mirror refuses pushes from the request head.)
   httplib::Client c("127.0.0.1", front.port());
-  auto push = c.Post(
-      "/demo?cmd=batch&cmds=pushkey%20namespace%3Dbookmarks%2Ckey%3Dx%2Cold%3D%2Cnew%3D", "",
-      "application/mercurial-0.1");
+  auto push =
+      c.Post("/demo?cmd=batch&cmds=pushkey%20namespace%3Dbookmarks%2Ckey%3Dx%2Cold%3D%2Cnew%3D", "",
+             "application/mercurial-0.1");
   ASSERT_TRUE(push);
   EXPECT_EQ(push->status, 500);
   EXPECT_EQ(front.Metric("hgcluster_web_hg_retries_total"), "0");
@@ -239,8 +239,9 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
       << front.Log();
   nlohmann::json health = front.Health();
   EXPECT_EQ(health.value("hg_worker_replacements", 0), 1) << health.dump();
-  EXPECT_NE(health.value("last_replacement", "").find(fmt::format(
-                "hg worker 0 (pid {}) replaced after 3 failed requests in a row", pids[0])),
+  EXPECT_NE(health.value("last_replacement", "")
+                .find(fmt::format("hg worker 0 (pid {}) replaced after 3 failed requests in a row",
+                                  pids[0])),
             std::string::npos)
       << health.dump();
   EXPECT_EQ(front.Metric("hgcluster_web_hg_worker_replacements_total{worker=\"0\"}"), "1");
@@ -255,8 +256,8 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
                            "replaced, 2 requests retried)"),
             std::string::npos)
       << check.out;
-  ProcessResult old = Hgcluster(
-      {"check-web", "-p", std::to_string(front.port()), "--replaced-window", "0"});
+  ProcessResult old =
+      Hgcluster({"check-web", "-p", std::to_string(front.port()), "--replaced-window", "0"});
   EXPECT_EQ(old.exit_code, 0) << old.out;
 
   // A worker that dies in the middle of a request: the clone never notices.

@@ -20,6 +20,7 @@
 #include "cluster/supervisor.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "consumer/consumer_state.h"
 #include "hg/hg_runner.h"
@@ -63,18 +64,6 @@ std::string Instructions(const ClusterState& state) {
       "Stop it:   hgcluster down --root {}\n",
       root, root);
   return out;
-}
-
-bool PortOpen(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
 }
 
 // A producer agent listens on its Unix socket.
@@ -121,7 +110,7 @@ bool WaitReady(const ClusterLayout& layout, std::chrono::seconds timeout) {
       if (ready && s.leader.frontdoor) {
         // sshd accepts connections on its loopback port.
         const FrontdoorState& fd = *s.leader.frontdoor;
-        ready = ProcessAlive(fd.sshd_pid) && PortOpen(fd.port);
+        ready = ProcessAlive(fd.sshd_pid) && LoopbackPortAccepts(fd.port);
       }
       if (ready) return true;
     } catch (const Error&) {

@@ -31,6 +31,18 @@ bool LoopbackPortBindable(int port) {
   return ok;
 }
 
+bool LoopbackPortAccepts(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
 std::vector<int> PickLoopbackPorts(int count) {
   thread_local std::mt19937 rng(std::random_device{}());
   int high = LowestEphemeralPort() - 1;

@@ -18,6 +18,9 @@ int LowestEphemeralPort();
 // Whether a TCP socket can bind 127.0.0.1:port right now.
 bool LoopbackPortBindable(int port);
 
+// Whether a server accepts connections on 127.0.0.1:port right now.
+bool LoopbackPortAccepts(int port);
+
 // `count` distinct ports; throws Error(kIo) when it cannot find them.
 std::vector<int> PickLoopbackPorts(int count);
 int PickLoopbackPort();

@@ -25,26 +25,7 @@ namespace {
 
 const char* kLogger = "hgcluster.web.workers";
 
-sockaddr_in Loopback(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  return addr;
-}
-
 }  // namespace
-
-int PickFreeLoopbackPort() { return PickLoopbackPort(); }
-
-bool LoopbackPortAccepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr = Loopback(port);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
 
 HgWorkerPool::Lease::~Lease() {
   if (pool_) pool_->slots_[index_].in_flight.fetch_sub(1, std::memory_order_relaxed);
@@ -91,7 +72,7 @@ void HgWorkerPool::Start() {
 }
 
 void HgWorkerPool::Spawn(Slot& slot) {
-  int port = PickFreeLoopbackPort();
+  int port = PickLoopbackPort();
   // Everything the child needs is built before fork(): after it, only
   // async-signal-safe calls.
   std::vector<std::string> argv = {options_.hg, "serve",     "--web-conf", options_.hgweb_conf,

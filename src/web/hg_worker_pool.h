@@ -110,7 +110,7 @@ class HgWorkerPool {
     std::atomic<int64_t> failures{0};
     std::atomic<int> consecutive_failures{0};
     std::atomic<bool> replace{false};  // set by a request, acted on by Monitor()
-    std::string last_failure;           // guarded by the pool's last_mu_
+    std::string last_failure;          // guarded by the pool's last_mu_
     // Monitor-thread only.
     double backoff = 0.5;
     std::chrono::steady_clock::time_point restart_at{};
@@ -138,10 +138,5 @@ class HgWorkerPool {
   std::string last_replacement_;  // guarded by last_mu_
   std::chrono::steady_clock::time_point last_replacement_at_{};
 };
-
-// A loopback TCP port that was free a moment ago.
-int PickFreeLoopbackPort();
-// Whether something accepts TCP connections on 127.0.0.1:port.
-bool LoopbackPortAccepts(int port);
 
 }  // namespace hgc
