@@ -19,29 +19,27 @@ int LowestEphemeralPort() {
   return low;
 }
 
-bool LoopbackPortBindable(int port) {
+namespace {
+
+// Binds (or connects) a fresh TCP socket to 127.0.0.1:port; true on success.
+bool TryLoopback(int port, bool connect_to) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  const auto* addr = reinterpret_cast<const sockaddr*>(&a);
+  bool ok = (connect_to ? connect(fd, addr, sizeof a) : bind(fd, addr, sizeof a)) == 0;
   close(fd);
   return ok;
 }
 
-bool LoopbackPortAccepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
+}  // namespace
+
+bool LoopbackPortBindable(int port) { return TryLoopback(port, false); }
+
+bool LoopbackPortAccepts(int port) { return TryLoopback(port, true); }
 
 std::vector<int> PickLoopbackPorts(int count) {
   thread_local std::mt19937 rng(std::random_device{}());
