@@ -21,7 +21,7 @@ std::string ReadFileOrEmpty(const std::string& path) {
   return ss.str();
 }
 
-void WriteFileAtomic(const std::string& path, const std::string& content) {
+void WriteFileAtomic(const std::string& path, const std::string& content, FileSync sync) {
   std::string tmp = path + ".tmp";
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0664);
   if (fd < 0) throw Error(ErrorKind::kIo, fmt::format("cannot write {}: {}", tmp, strerror(errno)));
@@ -36,7 +36,7 @@ void WriteFileAtomic(const std::string& path, const std::string& content) {
     }
     done += static_cast<size_t>(w);
   }
-  if (fsync(fd) != 0) {
+  if (sync == FileSync::kDurable && fsync(fd) != 0) {
     int err = errno;
     close(fd);
     throw Error(ErrorKind::kIo, fmt::format("cannot fsync {}: {}", tmp, strerror(err)));

@@ -134,7 +134,7 @@ int Pretxnopen(const HookContext& c, Producer& producer) {
   for (const auto& [phase, nodes] : ReadPhaseRoots(root)) roots[std::to_string(phase)] = nodes;
   state["phaseroots"] = roots;
   try {
-    WriteFileAtomic(TxnStatePath(root, c.Env("HG_TXNID")), state.dump());
+    WriteFileAtomic(TxnStatePath(root, c.Env("HG_TXNID")), state.dump(), FileSync::kVolatile);
   } catch (const Error& e) {
     c.out() << "cannot record transaction state: " << e.what() << std::endl;
     return 1;
@@ -219,7 +219,8 @@ int RecordPush(const HookContext& c, Producer& producer, const IniFile* settings
     }
     CheckPushEventsFit(c, producer, root, index, *first, user->user, nodes);
     int64_t id = db->RecordPush(user->user, static_cast<int64_t>(::time(nullptr)), revs, nodes);
-    WriteFileAtomic(PushlogTxnPath(root), fmt::format("{} {}\n", c.Env("HG_TXNID"), id));
+    WriteFileAtomic(PushlogTxnPath(root), fmt::format("{} {}\n", c.Env("HG_TXNID"), id),
+                    FileSync::kVolatile);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kTooLarge) {
       c.out() << "push refused: " << e.what() << std::endl;
@@ -388,7 +389,7 @@ int Txnclose(const HookContext& c, Producer& producer, const IniFile& leader) {
   if (with_changegroup && !obsolete.empty()) {
     state["obsolete"] = obsolete;
     try {
-      WriteFileAtomic(state_path, state.dump());
+      WriteFileAtomic(state_path, state.dump(), FileSync::kVolatile);
       remove_state.path.clear();
     } catch (const Error& e) {
       c.out() << "cannot hand the obsolescence markers to the changegroup hook: " << e.what()
