@@ -220,5 +220,82 @@ TEST(HgmoApiE2E, TaskgraphAndMozregressionGetTheirDataFromEveryMirror) {
   EXPECT_EQ(web.Get("/repo?cmd=pushlog&firstpush=x")->body.substr(0, 2), "0\n");
 }
 
+// Release tags (FIREFOX_..._RELEASE) name pushes as changesets do:
+// json-pushes resolves a global tag in changeset=, fromchange= and tochange=
+// on every mirror, lists it in full=1 output, and mozregression finds the
+// push of a tag. A tag moved by a later push resolves to its new target.
+TEST(HgmoApiE2E, GlobalTagsResolveInJsonPushesOnEveryMirror) {
+  std::string python = ClientsPython();
+  ASSERT_EQ(Sh(python + " -c 'import mozregression'").exit_code, 0)
+      << python << " cannot import the clients: run scripts/install-pyclients.sh";
+  Cluster c;
+  ScratchDir work;
+  std::string client = work / "client";
+  c.CreateRepo("repo");
+  ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
+  auto hg = [&](const std::string& args) {
+    auto r = c.Hg("-R " + client + " " + args);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    return r.out;
+  };
+  hg("debugbuilddag '+2'");
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 1: revisions 0, 1
+  hg("up -q 1");
+  hg("tag -q -r 0 FIREFOX_1_0_RELEASE");
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 2: the tagging changeset
+  std::string rev0 = hg("log -r 0 -T '{node}'");
+  hg("tag -q -f -r 1 FIREFOX_1_0_RELEASE");
+  ASSERT_EQ(c.Push(client, "repo").exit_code, 0);  // push 3: the tag moves to revision 1
+  std::string rev1 = hg("log -r 1 -T '{node}'"), moved = hg("log -r tip -T '{node}'");
+  ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
+
+  std::ofstream(work / "tag.py") << "import sys\n"
+                                    "from mozregression.json_pushes import JsonPushes\n"
+                                    "from mozregression.log import init_logger\n"
+                                    "init_logger(debug=False, allow_color=False, output=sys.stderr)\n"
+                                    "jp = JsonPushes()\n"
+                                    "jp.repo_url = sys.argv[1].rstrip('/')\n"
+                                    "print(jp.push(sys.argv[2]).push_id)\n";
+  auto status = c.Status();
+  ASSERT_EQ(status["mirrors"].size(), 2u);
+  for (const auto& mirror : status["mirrors"]) {
+    SCOPED_TRACE(mirror["name"].get<std::string>());
+    httplib::Client web("127.0.0.1", mirror["http_port"].get<int>());
+    auto get = [&](const std::string& query) {
+      auto r = web.Get(("/repo/json-pushes?" + query).c_str());
+      EXPECT_TRUE(r) << query;
+      EXPECT_EQ(r ? r->status : 0, 200) << query << "\n" << (r ? r->body : "");
+      return r && r->status == 200 ? nlohmann::json::parse(r->body) : nlohmann::json();
+    };
+    auto by_tag = get("changeset=FIREFOX_1_0_RELEASE");
+    EXPECT_EQ(by_tag.size(), 1u) << by_tag;
+    EXPECT_TRUE(by_tag.contains("1")) << "revision 1, where the tag points now: " << by_tag;
+    auto from = get("fromchange=FIREFOX_1_0_RELEASE");
+    EXPECT_EQ(from.size(), 2u) << "pushes 2 and 3: " << from;
+    // Without a start, json-pushes gives the last 10 pushes whatever the end
+    // (as hg.mozilla.org does): the end bound counts from a start.
+    auto to = get("startID=0&tochange=FIREFOX_1_0_RELEASE");
+    EXPECT_EQ(to.size(), 1u) << "push 1: " << to;
+    auto full = get("version=2&full=1&startID=0&endID=1");
+    auto changesets = full["pushes"]["1"]["changesets"];
+    ASSERT_EQ(changesets.size(), 2u) << full;
+    EXPECT_EQ(changesets[0]["node"], rev0);
+    EXPECT_EQ(changesets[0]["tags"], nlohmann::json::array());
+    EXPECT_EQ(changesets[1]["node"], rev1);
+    EXPECT_EQ(changesets[1]["tags"], nlohmann::json::array({"FIREFOX_1_0_RELEASE"}));
+    auto tip = get("version=2&full=1&changeset=" + moved);
+    EXPECT_EQ(tip["pushes"]["3"]["changesets"][0]["tags"], nlohmann::json::array({"tip"}));
+    auto unknown = web.Get("/repo/json-pushes?changeset=FIREFOX_2_0_RELEASE");
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404) << unknown->body;
+
+    auto run = Sh(fmt::format("{} {} {}repo FIREFOX_1_0_RELEASE", python, work / "tag.py",
+                              mirror["http"].get<std::string>()),
+                  {{"NO_PROXY", "*"}, {"no_proxy", "*"}});
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_EQ(run.out, "1\n");
+  }
+}
+
 }  // namespace
 }  // namespace hgc::test

@@ -1,4 +1,4 @@
-// SHA-256 / HMAC-SHA256 / base64 helpers. Thread-safety: pure functions.
+// SHA-256 / SHA-1 / HMAC-SHA256 / base64 helpers. Thread-safety: pure functions.
 #include "common/digest.h"
 
 #include <openssl/evp.h>
@@ -12,6 +12,12 @@ namespace hgc {
 std::string Sha256(std::string_view data) {
   unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
+  return std::string(reinterpret_cast<const char*>(out), sizeof(out));
+}
+
+std::string Sha1(std::string_view data) {
+  unsigned char out[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out);
   return std::string(reinterpret_cast<const char*>(out), sizeof(out));
 }
 

@@ -12,6 +12,8 @@ namespace hgc {
 
 // Raw 32-byte digests.
 std::string Sha256(std::string_view data);
+// SHA-1, for hg's own cache keys (not for security).
+std::string Sha1(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);
 
 // Lowercase hex of arbitrary bytes.

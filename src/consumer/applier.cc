@@ -24,6 +24,7 @@
 #include "hg/repo_digest.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "hg/tags_cache.h"
 #include "message/push_bundle.h"
 #include "pushlog/pushlog_db.h"
 #include "routing/confined_path.h"
@@ -54,6 +55,19 @@ void Applier::Log(const std::string& line) const { LogLine(logger_, line); }
 
 std::string Applier::LocalPath(const std::string& wire_path) const {
   return ConfineWirePath(config_.path_rewrites, wire_path, config_.allow_symlinks).local;
+}
+
+// The web front resolves tag names from hg's cache of the global tags
+// (hg/tags_cache.h), which is current only until the next change: ask hg
+// for the tags, which rewrites it. Best effort: a stale cache makes the web
+// front answer "unknown revision" for a global tag, nothing worse.
+void Applier::RefreshTagsCache(const std::string& local) {
+  if (!HasTagsFileLog(local)) return;
+  ProcessResult r = hg_.Run(local, {"tags", "-q"});
+  if (!r.ok()) {
+    Log(fmt::format("could not refresh the tags cache of {} ({}): {}", local, r.exit_code,
+                    TrimRight(r.err)));
+  }
 }
 
 ProcessResult Applier::RunLogged(const std::string& repo, const std::vector<std::string>& args) {
@@ -521,6 +535,7 @@ void Applier::ApplyOnce(const Message& m) {
       }
       Log(fmt::format("pulled {} changesets into {}", after - before, local));
       ApplyPushes(local, m);
+      RefreshTagsCache(local);
       return;
     }
     case MessageType::kPushkey: {
@@ -535,12 +550,14 @@ void Applier::ApplyOnce(const Message& m) {
         throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
                                                       TrimRight(r.out), TrimRight(r.err)));
       }
+      RefreshTagsCache(local);  // phases and markers change what is hidden
       return;
     }
     case MessageType::kRepoSync: {
       if (m.bootstrap) return;
       if (m.body.value("reclone", false)) {
         Reclone(local, m);
+        RefreshTagsCache(local);
         return;
       }
       EnsureRepo(local);
@@ -551,6 +568,7 @@ void Applier::ApplyOnce(const Message& m) {
       Pull(local, m);
       Log(fmt::format("pulled {} changesets into {}", TipRev(local) - before, local));
       ApplyPushes(local, m);
+      RefreshTagsCache(local);
       // After the pull, so the advertised bundles never name changesets the
       // mirror lacks for longer than necessary.
       if (m.has_clonebundles_manifest) WriteCloneBundlesManifest(local, m.clonebundles_manifest);

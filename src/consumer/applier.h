@@ -43,6 +43,7 @@ class Applier {
  private:
   void Log(const std::string& line) const;
   ProcessResult RunLogged(const std::string& repo, const std::vector<std::string>& args);
+  void RefreshTagsCache(const std::string& local);
   void RunChecked(const std::string& repo, const std::vector<std::string>& args);
   void EnsureRepo(const std::string& local);
   void Pull(const std::string& local, const Message& m);

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "hg/obsstore.h"
 #include "hg/repo_state.h"
+#include "hg/tags_cache.h"
 
 namespace hgc {
 namespace {
@@ -21,8 +22,8 @@ std::string NodeHexAt(const std::string& data, size_t pos) {
   return HexEncode(reinterpret_cast<const uint8_t*>(data.data()) + pos, 20);
 }
 
-// Working directory parents as hex: 20 bytes each at the start of a v1
-// dirstate, 32-byte fields after the marker of a v2 docket.
+}  // namespace
+
 std::vector<std::string> DirstateParents(const std::string& repo_root) {
   std::string data = ReadFileOrEmpty(repo_root + "/.hg/dirstate");
   if (data.compare(0, kDirstateV2Marker.size(), kDirstateV2Marker) == 0) {
@@ -32,25 +33,7 @@ std::vector<std::string> DirstateParents(const std::string& repo_root) {
   return {NodeHexAt(data, 0), NodeHexAt(data, 20)};
 }
 
-// tags._readtaghist on .hg/localtags: "<hex> <name>" lines, the last line
-// of a name wins.
-std::vector<std::string> LocalTagNodes(const std::string& repo_root) {
-  std::istringstream in(ReadFileOrEmpty(repo_root + "/.hg/localtags"));
-  std::map<std::string, std::string> node_of_tag;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t sp = line.find(' ');
-    if (sp != 40) continue;
-    std::string name = line.substr(41);
-    name.erase(0, name.find_first_not_of(" \t"));
-    name.erase(name.find_last_not_of(" \t") + 1);
-    node_of_tag[name] = line.substr(0, 40);
-  }
-  std::vector<std::string> nodes;
-  for (const auto& [name, node] : node_of_tag) nodes.push_back(node);
-  return nodes;
-}
+namespace {
 
 // mergestate.read on .hg/merge/state2 (records: type byte, big-endian
 // length, data): the local and other nodes of a merge, graft or rebase
@@ -107,7 +90,7 @@ std::vector<int> RevisionPhases(const ChangelogIndex& index,
 std::vector<int> PinnedRevs(const std::string& repo_root, const ChangelogIndex& index) {
   std::vector<std::string> nodes = DirstateParents(repo_root);
   for (const auto& [name, node] : ReadBookmarks(repo_root)) nodes.push_back(node);
-  for (const auto& node : LocalTagNodes(repo_root)) nodes.push_back(node);
+  for (const auto& [name, node] : ReadLocalTags(repo_root)) nodes.push_back(node);
   for (const auto& node : UnresolvedMergeNodes(repo_root)) nodes.push_back(node);
   std::set<int> revs;
   for (const auto& node : nodes) {

@@ -40,6 +40,11 @@ std::vector<int> RevisionPhases(const ChangelogIndex& index,
 // `index` (unknown nodes are skipped), ascending and unique.
 std::vector<int> PinnedRevs(const std::string& repo_root, const ChangelogIndex& index);
 
+// The working directory's parents as hex (20 bytes each at the start of a
+// v1 dirstate, 32-byte fields after the marker of a v2 docket); "" for a
+// missing file or field. A repository without a checkout has the null node.
+std::vector<std::string> DirstateParents(const std::string& repo_root);
+
 class RepoVisibility {
  public:
   // Reads phase roots, .hg/store/obsstore and the pinning files of

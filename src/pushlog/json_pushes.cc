@@ -42,12 +42,6 @@ std::vector<int> Parents(const ServedRepo& repo, int rev) {
   return parents;
 }
 
-std::vector<std::string> Tags(const ServedRepo& repo, int rev) {
-  std::vector<std::string> tags;
-  if (rev == repo.visible_tip()) tags.push_back("tip");
-  std::sort(tags.begin(), tags.end());
-  return tags;
-}
 
 // The `full` changeset object, keys sorted as the json filter sorts them.
 void AppendFullChangeset(std::string& out, const ServedRepo& repo, int rev) {
@@ -79,7 +73,7 @@ void AppendFullChangeset(std::string& out, const ServedRepo& repo, int rev) {
     }
   }
   out += ", \"tags\": ";
-  AppendList(out, Tags(repo, rev), [&](const std::string& t) { AppendHgJsonString(out, t); });
+  AppendList(out, repo.TagsAt(rev), [&](const std::string& t) { AppendHgJsonString(out, t); });
   out += '}';
 }
 

@@ -11,6 +11,7 @@
 #include "common/ini.h"
 #include "hg/replicated_data.h"
 #include "hg/repo_state.h"
+#include "hg/tags_cache.h"
 
 namespace hgc {
 namespace {
@@ -35,17 +36,6 @@ bool IsHex(const std::string& s) {
 std::string LowerHex(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// "<hex> <name>" lines (.hg/localtags); later lines win.
-std::map<std::string, std::string> ParseLocalTags(const std::string& text) {
-  std::map<std::string, std::string> tags;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.size() < 42 || line[40] != ' ') continue;
-    tags[line.substr(41)] = line.substr(0, 40);
-  }
-  return tags;
 }
 
 // Ancestors of `heads` (inclusive), as the replicatedserved view keeps them;
@@ -77,7 +67,7 @@ std::string ServedRepoSignature(const std::string& root) {
   for (const char* f : {"/.hg/store/00changelog.i", "/.hg/store/00changelog.d",
                         "/.hg/store/obsstore", "/.hg/store/phaseroots", "/.hg/bookmarks",
                         "/.hg/localtags", "/.hg/dirstate", "/.hg/replicated-data",
-                        "/.hg/hgrc"}) {
+                        "/.hg/hgrc", "/.hg/cache/tags2-visible"}) {
     AppendStat(sig, root + f);
   }
   return sig;
@@ -126,7 +116,20 @@ std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root,
     // An hgrc hg itself cannot read: the settings keep their defaults.
   }
   repo->bookmarks_ = ReadBookmarks(root);
-  repo->local_tags_ = ParseLocalTags(ReadFileOrEmpty(root + "/.hg/localtags"));
+  std::string parent = DirstateParents(root)[0];
+  if (auto rev = parent.empty() ? std::nullopt : repo->index_.RevOf(parent)) {
+    repo->working_parent_ = *rev;
+  }
+  std::optional<std::map<std::string, std::string>> global;
+  try {
+    global = ReadGlobalTags(root, repo->index_, repo->visibility_);
+  } catch (const Error&) {
+    // Unknown, as when hg's cache is stale.
+  }
+  if (global) repo->tags_ = std::move(*global);
+  for (auto& [name, hex] : ReadLocalTags(root)) {
+    repo->tags_[name] = hex;
+  }
   return repo;
 }
 
@@ -160,6 +163,7 @@ bool ServedRepo::HasBranch(const std::string& name) const {
 std::optional<int> ServedRepo::LookupSymbol(const std::string& symbol) const {
   if (symbol == "tip") return visible_tip_;
   if (symbol == "null") return -1;
+  if (symbol == ".") return working_parent_;
   if (!symbol.empty() && symbol.size() < 12 &&
       std::all_of(symbol.begin(), symbol.end(), [](char c) { return std::isdigit(c); })) {
     long rev = std::stol(symbol);
@@ -169,7 +173,7 @@ std::optional<int> ServedRepo::LookupSymbol(const std::string& symbol) const {
     if (auto rev = index_.RevOf(LowerHex(symbol))) return rev;
   }
   if (auto it = bookmarks_.find(symbol); it != bookmarks_.end()) return index_.RevOf(it->second);
-  if (auto it = local_tags_.find(symbol); it != local_tags_.end()) return index_.RevOf(it->second);
+  if (auto it = tags_.find(symbol); it != tags_.end()) return index_.RevOf(it->second);
   if (HasBranch(symbol)) {
     std::shared_lock lock(mu_);
     return branch_tips_->at(symbol);
@@ -186,6 +190,18 @@ std::optional<int> ServedRepo::LookupSymbol(const std::string& symbol) const {
     return found;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> ServedRepo::TagsAt(int rev) const {
+  std::vector<std::string> tags;
+  if (rev < 0 || rev > index_.tip_rev()) return tags;
+  if (rev == visible_tip_) tags.emplace_back("tip");
+  std::string hex = index_.NodeHex(rev);
+  for (const auto& [name, node] : tags_) {
+    if (node == hex) tags.push_back(name);
+  }
+  std::sort(tags.begin(), tags.end());
+  return tags;
 }
 
 std::shared_ptr<const ServedRepo> ServedRepoCache::Get(const std::string& root) {

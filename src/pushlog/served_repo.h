@@ -59,10 +59,15 @@ class ServedRepo {
   bool HasBranch(const std::string& name) const;
 
   // A revision symbol as hg's revsymbol resolves it on the unfiltered repo:
-  // "tip", "null", a revision number, a full or unique-prefix hex node, a
-  // bookmark, a branch name (its tip-most visible changeset), a local tag.
-  // nullopt when unknown; -1 for null.
+  // "tip", "null", "." (the working directory's parent: null on a mirror
+  // without a checkout), a revision number, a full or unique-prefix hex node, a
+  // bookmark, a tag (local, or global from hg's cache: hg/tags_cache.h), a
+  // branch name (its tip-most visible changeset). nullopt when unknown; -1
+  // for null.
   std::optional<int> LookupSymbol(const std::string& symbol) const;
+  // The tags of revision `rev` as hg's ctx.tags() lists them, sorted: "tip"
+  // on the highest visible revision, then local and global tags naming it.
+  std::vector<std::string> TagsAt(int rev) const;
 
  private:
   ServedRepo() = default;
@@ -77,7 +82,11 @@ class ServedRepo {
   std::vector<bool> served_;  // empty: every revision
   std::map<std::pair<std::string, std::string>, std::string> repo_config_;
   std::map<std::string, std::string> bookmarks_;
-  std::map<std::string, std::string> local_tags_;
+  // name -> hex node: global tags, local ones (.hg/localtags) over them.
+  // Without a current cache of the global tags (hg/tags_cache.h) only
+  // local tags and "tip" resolve, until the consumer refreshes it.
+  std::map<std::string, std::string> tags_;
+  int working_parent_ = -1;
 
   mutable std::shared_mutex mu_;
   mutable std::unordered_map<int, std::shared_ptr<const Changeset>> changesets_;
