@@ -249,13 +249,14 @@ TEST(HgmoApiE2E, GlobalTagsResolveInJsonPushesOnEveryMirror) {
   std::string rev1 = hg("log -r 1 -T '{node}'"), moved = hg("log -r tip -T '{node}'");
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
 
-  std::ofstream(work / "tag.py") << "import sys\n"
-                                    "from mozregression.json_pushes import JsonPushes\n"
-                                    "from mozregression.log import init_logger\n"
-                                    "init_logger(debug=False, allow_color=False, output=sys.stderr)\n"
-                                    "jp = JsonPushes()\n"
-                                    "jp.repo_url = sys.argv[1].rstrip('/')\n"
-                                    "print(jp.push(sys.argv[2]).push_id)\n";
+  std::ofstream(work / "tag.py")
+      << "import sys\n"
+         "from mozregression.json_pushes import JsonPushes\n"
+         "from mozregression.log import init_logger\n"
+         "init_logger(debug=False, allow_color=False, output=sys.stderr)\n"
+         "jp = JsonPushes()\n"
+         "jp.repo_url = sys.argv[1].rstrip('/')\n"
+         "print(jp.push(sys.argv[2]).push_id)\n";
   auto status = c.Status();
   ASSERT_EQ(status["mirrors"].size(), 2u);
   for (const auto& mirror : status["mirrors"]) {

@@ -1,8 +1,8 @@
 // Applies one replication message to a mirror's repositories
 // (spec/replication.md §3.4): init, hgrc, pull of the given heads, pushkey,
 // sync, delete, verify (compare the repo with the leader's digest, record
-// the verdict in verify-<group>.json, re-clone it when it differs). Every action is idempotent — re-applying an event already on
-// disk changes nothing — and an applied-offset marker in each repo
+// the verdict in verify-<group>.json, re-clone it when it differs). Every action is idempotent —
+// re-applying an event already on disk changes nothing — and an applied-offset marker in each repo
 // (.hg/hgcluster-applied) lets a restarted consumer skip work it finished
 // before it was killed.
 // Thread-safety: Apply() may run concurrently for different repositories,

@@ -57,10 +57,10 @@ TagsCache ParseTagsCache(std::string_view text) {
         if (space > pos) words.push_back(line.substr(pos, space - pos));
         pos = space + 1;
       }
-      auto [ptr, ec] = words.empty() ? std::from_chars_result{nullptr, std::errc::invalid_argument}
-                                     : std::from_chars(words[0].data(),
-                                                       words[0].data() + words[0].size(),
-                                                       cache.tip_rev);
+      auto [ptr, ec] =
+          words.empty()
+              ? std::from_chars_result{nullptr, std::errc::invalid_argument}
+              : std::from_chars(words[0].data(), words[0].data() + words[0].size(), cache.tip_rev);
       if (words.size() < 2 || words.size() > 3 || ec != std::errc() ||
           ptr != words[0].data() + words[0].size() || !IsHexNode(words[1]) ||
           (words.size() == 3 && !IsHexNode(words[2]))) {
@@ -102,8 +102,9 @@ bool HasTagsFileLog(const std::string& repo_root) {
          std::filesystem::exists(repo_root + "/.hg/store/data/.hgtags.i", ec);
 }
 
-std::optional<std::map<std::string, std::string>> ReadGlobalTags(
-    const std::string& repo_root, const ChangelogIndex& index, const RepoVisibility& visibility) {
+std::optional<std::map<std::string, std::string>> ReadGlobalTags(const std::string& repo_root,
+                                                                 const ChangelogIndex& index,
+                                                                 const RepoVisibility& visibility) {
   if (!HasTagsFileLog(repo_root)) return std::map<std::string, std::string>{};
   std::string text = ReadFileOrEmpty(repo_root + "/.hg/cache/tags2-visible");
   if (text.empty()) return std::nullopt;

@@ -1,6 +1,7 @@
 // A repository's tags read natively: its local tags (.hg/localtags) and its
-// global tags (.hgtags) from hg's own cache of them, .hg/cache/tags2-visible, which mercurial/tags.py (_writetagcache)
-// writes whenever hg computes the tags of the default view: a first line
+// global tags (.hgtags) from hg's own cache of them, .hg/cache/tags2-visible, which
+// mercurial/tags.py (_writetagcache) writes whenever hg computes the tags of the default view: a
+// first line
 // "<highest rev> <hex node of the highest visible rev> [<hex filtered hash>]",
 // then "<hex node> <name>" lines, sorted by name, the tag's earlier nodes
 // first and its current node last; a tag hg deleted points at the null node.
@@ -52,7 +53,7 @@ bool HasTagsFileLog(const std::string& repo_root);
 // map when the store has no .hgtags file log; nullopt when the cache is
 // missing, stale or damaged (ask hg).
 std::optional<std::map<std::string, std::string>> ReadGlobalTags(const std::string& repo_root,
-                                                                  const ChangelogIndex& index,
-                                                                  const RepoVisibility& visibility);
+                                                                 const ChangelogIndex& index,
+                                                                 const RepoVisibility& visibility);
 
 }  // namespace hgc

@@ -84,8 +84,8 @@ TEST_F(TagsCacheTest, MatchesHgTagsAndTrustsOnlyACurrentCache) {
   EXPECT_FALSE(Native().has_value()) << "what is hidden changed";
   EXPECT_EQ(HgGlobalTags(), expected);
   EXPECT_EQ(Native(), expected);
-  EXPECT_FALSE(ParseTagsCache(ReadFileOrEmpty(repo_ + "/.hg/cache/tags2-visible"))
-                   .filtered_hash.empty());
+  EXPECT_FALSE(
+      ParseTagsCache(ReadFileOrEmpty(repo_ + "/.hg/cache/tags2-visible")).filtered_hash.empty());
 }
 
 TEST(TagsCacheParse, RefusesDamageNamingTheLine) {
@@ -95,7 +95,7 @@ TEST(TagsCacheParse, RefusesDamageNamingTheLine) {
   EXPECT_TRUE(cache.tags.empty()) << "the last entry of v1 deletes it";
   for (const std::string& text :
        std::vector<std::string>{"", "x " + node + "\n", "7\n", "7 " + node + " zz\n",
-        "7 " + node + "\n" + node + "v1\n", "7 " + node + "\nshort v1\n"}) {
+                                "7 " + node + "\n" + node + "v1\n", "7 " + node + "\nshort v1\n"}) {
     EXPECT_THROW(ParseTagsCache(text), Error) << text;
   }
   try {

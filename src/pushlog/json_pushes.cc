@@ -42,7 +42,6 @@ std::vector<int> Parents(const ServedRepo& repo, int rev) {
   return parents;
 }
 
-
 // The `full` changeset object, keys sorted as the json filter sorts them.
 void AppendFullChangeset(std::string& out, const ServedRepo& repo, int rev) {
   auto cs = repo.ChangesetAt(rev);

@@ -64,10 +64,10 @@ std::string ServedRepo::RepoConfig(const std::string& section, const std::string
 
 std::string ServedRepoSignature(const std::string& root) {
   std::string sig;
-  for (const char* f : {"/.hg/store/00changelog.i", "/.hg/store/00changelog.d",
-                        "/.hg/store/obsstore", "/.hg/store/phaseroots", "/.hg/bookmarks",
-                        "/.hg/localtags", "/.hg/dirstate", "/.hg/replicated-data",
-                        "/.hg/hgrc", "/.hg/cache/tags2-visible"}) {
+  for (const char* f :
+       {"/.hg/store/00changelog.i", "/.hg/store/00changelog.d", "/.hg/store/obsstore",
+        "/.hg/store/phaseroots", "/.hg/bookmarks", "/.hg/localtags", "/.hg/dirstate",
+        "/.hg/replicated-data", "/.hg/hgrc", "/.hg/cache/tags2-visible"}) {
     AppendStat(sig, root + f);
   }
   return sig;
