@@ -100,6 +100,8 @@
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
+#include "layout/cluster_layout.h"
+#include "layout/cluster_state.h"
 #include "log/kafka_admin.h"
 #include "log/kafka_local.h"
 #include "log/log.h"
@@ -206,6 +208,10 @@ struct Cluster {
   }
 };
 
+hgc::ClusterState StateOf(const Cluster& c) { return hgc::ClusterLayout::At(c.root).LoadState(); }
+
+std::string LogUrlOf(const Cluster& c) { return StateOf(c).log.url; }
+
 int Sequential(int pushes, int mirrors, const std::string& log) {
   Cluster c(mirrors, log);
   std::string client = c.dir + "/client", peer = c.dir + "/peer";
@@ -216,8 +222,7 @@ int Sequential(int pushes, int mirrors, const std::string& log) {
   Run(c.Push(client, "bench", "0"));
   WaitMirrors(c.Mirrors("bench"), idx.NodeHex(0));
   Run("hg clone -q -U " + c.Leader("bench") + " " + peer);
-  auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
-  auto event_log = hgc::OpenLog(state["log"]["url"].get<std::string>(), "bench");
+  auto event_log = hgc::OpenLog(LogUrlOf(c), "bench");
   int partition = hgc::Md5Mod("{moz}/bench", 8);
   std::vector<double> repl, whole, pull, from_event;
   for (int i = 1; i <= pushes; ++i) {
@@ -352,11 +357,11 @@ PullTimes MeasurePulls(const std::string& name, const std::string& pull_over, bo
   auto idx = PrepareBench(c, client, pushes);
   std::string floor_pull;
   if (pull_over == "ssh") {
-    auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
-    const auto& fd = state["leader"]["frontdoor"];
-    std::string url = fd["replication"]["pull_url_prefix"].get<std::string>() + "bench";
-    std::string ssh = fd["replication"]["ssh"].get<std::string>() + " -p " +
-                      std::to_string(fd["port"].get<int>());
+    auto state = StateOf(c);
+    if (!state.leader.frontdoor) throw std::runtime_error("the cluster has no SSH front door");
+    const auto& fd = *state.leader.frontdoor;
+    std::string url = fd.replication["pull_url_prefix"].get<std::string>() + "bench";
+    std::string ssh = fd.replication["ssh"].get<std::string>() + " -p " + std::to_string(fd.port);
     Run("hg init " + floor);
     floor_pull = "hg -R " + floor + " pull -q -e '" + ssh + "' " + url + " -r ";
     Run(floor_pull + idx.NodeHex(1));
@@ -492,11 +497,6 @@ int Compare(int pushes, bool direct) {
                 Pct(runs[i].push, 0.99) / Pct(runs[0].push, 0.99));
   }
   return 0;
-}
-
-std::string LogUrlOf(const Cluster& c) {
-  auto state = nlohmann::json::parse(hgc::ReadFileOrEmpty(c.root + "/cluster.json"));
-  return state["log"]["url"].get<std::string>();
 }
 
 struct Replay {

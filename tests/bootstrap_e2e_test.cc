@@ -12,6 +12,7 @@
 #include "cluster_fixture.h"
 #include "common/repo_command.h"
 #include "hg/repo_state.h"
+#include "layout/cluster_layout.h"
 #include "log/log.h"
 #include "master_support.h"
 #include "message/message.h"
@@ -23,9 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string LogUrl(Cluster& c) {
-  return nlohmann::json::parse(ReadFileOrEmpty(c.root() + "/cluster.json"))["log"]["url"];
-}
+std::string LogUrl(Cluster& c) { return ClusterLayout::At(c.root()).LoadState().log.url; }
 
 std::map<int, int64_t> HighWatermarks(Log& log) {
   std::map<int, int64_t> out;

@@ -30,13 +30,12 @@ std::string PushCount(const std::string& repo) {
   return Sh("sqlite3 " + repo + "/.hg/pushlog2.db 'select count(*) from pushlog'").out;
 }
 
-nlohmann::json State(Cluster& c) {
-  return nlohmann::json::parse(ReadFileOrEmpty(c.root() + "/cluster.json"));
-}
+ClusterState State(Cluster& c) { return ClusterLayout::At(c.root()).LoadState(); }
 
 int AgentPid(Cluster& c) {
   try {
-    return State(c)["leader"]["hosts"][0].value("agent_pid", 0);
+    ClusterState state = State(c);
+    return state.leader.hosts.empty() ? 0 : state.leader.hosts[0].agent_pid;
   } catch (const std::exception&) {
     return 0;  // cluster.json being rewritten
   }
@@ -65,7 +64,8 @@ int ChangegroupEvents(Cluster& c, const std::string& repo) {
 void SetAgentTimeout(Cluster& c, const std::string& seconds) {
   std::string hgrc = c.root() + "/leader/hgrc";
   std::string text = ReadFileOrEmpty(hgrc);
-  text = std::regex_replace(text, std::regex("agenttimeout = [0-9.]+"), "agenttimeout = " + seconds);
+  text =
+      std::regex_replace(text, std::regex("agenttimeout = [0-9.]+"), "agenttimeout = " + seconds);
   WriteFileAtomic(hgrc, text);
 }
 
@@ -78,8 +78,8 @@ TEST(ProducerAgentE2E, DeadOrHungAgentRefusesPushesAndTheSupervisorRestartsIt) {
   ASSERT_TRUE(host.value("agent_running", false)) << status.dump(2);
   std::string socket = host["agent_socket"];
   EXPECT_EQ(socket, c.root() + "/leader/hosts/leader/producer.sock");
-  EXPECT_NE(ReadFileOrEmpty(c.root() + "/leader/hgrc").find("agentsocket = " + c.root() +
-                                                            "/leader/hosts/{host}/producer.sock"),
+  EXPECT_NE(ReadFileOrEmpty(c.root() + "/leader/hgrc")
+                .find("agentsocket = " + c.root() + "/leader/hosts/{host}/producer.sock"),
             std::string::npos);
   c.CreateRepo("repo");
   ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
@@ -90,7 +90,7 @@ TEST(ProducerAgentE2E, DeadOrHungAgentRefusesPushesAndTheSupervisorRestartsIt) {
   EXPECT_NE(agent_log.find("serving " + socket), std::string::npos) << agent_log;
 
   // Dead: the supervisor is held so it cannot restart the agent yet.
-  int supervisor = State(c)["supervisor_pid"];
+  int supervisor = State(c).supervisor_pid;
   int agent = AgentPid(c);
   ASSERT_GT(agent, 0);
   ASSERT_EQ(kill(supervisor, SIGSTOP), 0);
