@@ -2,11 +2,13 @@
 // tooling calls works on every mirror): diffs are git diffs, so `hg import
 // --exact URL/raw-rev/X` recreates a changeset with a binary file and the
 // same node; raw files carry their MIME type; archives download; logs show
-// 20 changes a page; HEAD is answered like GET, without a body.
+// 20 changes a page; HEAD is answered like GET, without a body; the index
+// shows each repository's description and contact.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -90,6 +92,36 @@ TEST(HgwebSettingsE2E, GitDiffsMimeTypesArchivesAndTwentyChangesAPage) {
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
   EXPECT_TRUE(head->body.empty());
+
+  // The index says what a repository is and whom to ask, from the
+  // [web] settings `repo create` writes on the leader and replicates: the
+  // description escaped, the contact through hgweb's obfuscate filter.
+  auto created = Hgcluster({"repo", "create", "--root", c.root(), "described", "--description",
+                            "Firefox <main> tree", "--contact", "Sheriffs <s@example.org>"});
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  EXPECT_NE(created.out.find("recorded hgrc in replication log"), std::string::npos)
+      << created.out;
+  std::string contact;
+  for (unsigned char ch : std::string("Sheriffs <s@example.org>")) {
+    contact += fmt::format("&#{};", static_cast<int>(ch));
+  }
+  std::string index;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto page = web.Get("/");
+        index = page ? page->body : "";
+        return index.find("<td>Firefox &lt;main&gt; tree</td>") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
+      << index;
+  EXPECT_NE(index.find("<td>" + contact + "</td>"), std::string::npos) << index;
+  auto refused = Hgcluster({"repo", "create", "--root", c.root(), "bad", "--description",
+                            std::string("two\x01words")});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("--description must contain only printable characters"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(c.LeaderRepo("bad")));
 }
 
 }  // namespace

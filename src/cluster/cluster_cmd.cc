@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "cluster/repo_lifecycle.h"
@@ -20,9 +21,11 @@
 #include "cluster/supervisor.h"
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/html_escape.h"
 #include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "consumer/consumer_state.h"
+#include "frontdoor/user_repo_menu.h"
 #include "hg/hg_runner.h"
 #include "hg/repo_state.h"
 #include "layout/cluster_layout.h"
@@ -273,7 +276,25 @@ int Verify(const std::string& root, const std::vector<std::string>& names) {
   return status;
 }
 
-int RepoCreate(const std::string& root, const std::string& name, const std::string& group) {
+// A one-line [web] description or contact for hgweb's index: the first
+// line, printable characters only, as the SSH front door's user-repository
+// menu takes it. hgweb shows the description as is, so it is HTML-escaped;
+// the contact goes through hgweb's obfuscate filter, which escapes it.
+// nullopt (with the reason on stderr) when refused.
+std::optional<std::string> IndexText(const std::string& what, const std::string& text,
+                                     bool escape) {
+  std::string line = text.substr(0, text.find_first_of("\r\n\v\f"));
+  for (unsigned char ch : line) {
+    if (ch < 0x20 || ch == 0x7f) {
+      std::cerr << "--" << what << " must contain only printable characters" << std::endl;
+      return std::nullopt;
+    }
+  }
+  return escape ? HtmlEscape(line, "&#x27;") : line;
+}
+
+int RepoCreate(const std::string& root, const std::string& name, const std::string& group,
+               const std::string& description, const std::string& contact) {
   ClusterLayout layout = ClusterLayoutAsMaster(root);
   layout.LoadState();
   if (name.empty() || name.front() == '/' || name.find("..") != std::string::npos) {
@@ -282,6 +303,9 @@ int RepoCreate(const std::string& root, const std::string& name, const std::stri
               << std::endl;
     return 1;
   }
+  auto web_description = IndexText("description", description, /*escape=*/true);
+  auto web_contact = IndexText("contact", contact, /*escape=*/false);
+  if (!web_description || !web_contact) return 1;
   std::string path = layout.leader_repos() + "/" + name;
   if (fs::exists(path + "/.hg")) {
     std::cerr << "repository " << name << " already exists at " << path << std::endl;
@@ -292,12 +316,22 @@ int RepoCreate(const std::string& root, const std::string& name, const std::stri
   ProcessResult r = PlainHg(LeaderHgrcPath(layout))->Run("", {"init", path});
   std::cout << r.out;
   std::cerr << r.err;
-  if (r.ok() && !group.empty()) {
-    // The owning group: who may push over the SSH front door (src/frontdoor/).
-    WriteFileAtomic(path + "/.hg/hgrc", "[hgcluster]\ngroup = " + group + "\n");
+  if (!r.ok()) return r.exit_code;
+  std::string hgrc;
+  // The owning group: who may push over the SSH front door (src/frontdoor/).
+  if (!group.empty()) hgrc = SetHgrcValue(hgrc, "hgcluster", "group", group);
+  // What hgweb's index shows for the repository on every mirror.
+  if (!web_description->empty()) hgrc = SetHgrcValue(hgrc, "web", "description", *web_description);
+  if (!web_contact->empty()) hgrc = SetHgrcValue(hgrc, "web", "contact", *web_contact);
+  if (!hgrc.empty()) WriteFileAtomic(path + "/.hg/hgrc", hgrc);
+  std::cout << "created " << path << std::endl;
+  if (!web_description->empty() || !web_contact->empty()) {
+    ReplicateOptions replicate;
+    replicate.config_path = layout.leader_hgrc();
+    replicate.repo = path;
+    return ReplicateHgrc(replicate);
   }
-  if (r.ok()) std::cout << "created " << path << std::endl;
-  return r.exit_code;
+  return 0;
 }
 
 }  // namespace
@@ -388,7 +422,14 @@ void RegisterClusterCommands(CLI::App& app) {
   auto group = std::make_shared<std::string>();
   create->add_option("--group", *group,
                      "owning group: only its members may push over SSH (e.g. scm_level_3)");
-  create->callback([=] { throw CLI::RuntimeError(RepoCreate(*root, *name, *group)); });
+  auto description = std::make_shared<std::string>();
+  create->add_option("--description", *description,
+                     "one line hgweb's index shows for it on every mirror ([web] description)");
+  auto contact = std::make_shared<std::string>();
+  create->add_option("--contact", *contact,
+                     "who to ask about it, shown in hgweb's index ([web] contact)");
+  create->callback(
+      [=] { throw CLI::RuntimeError(RepoCreate(*root, *name, *group, *description, *contact)); });
   RegisterRepoLifecycleCommands(*repo);
 
   auto verify_names = std::make_shared<std::vector<std::string>>();
