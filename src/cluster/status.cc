@@ -19,6 +19,129 @@
 
 namespace hgc {
 
+namespace {
+
+// Messages behind on `topic` for consumer group `group`, with each
+// partition's offsets and lag time; nulls and the error when the log cannot say.
+nlohmann::json LagOf(Log* log, const std::string& topic, const std::string& group, double now) {
+  nlohmann::json lag = {{"messages", nullptr}, {"seconds", nullptr}, {"partitions", nullptr}};
+  if (!log) return lag;
+  try {
+    int64_t behind = 0;
+    double seconds = 0;
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& p : ComputeLag(*log, topic, group, now)) {
+      behind += std::max<int64_t>(0, p.available - p.offset);
+      if (p.lag_seconds) seconds = std::max(seconds, *p.lag_seconds);
+      parts.push_back(
+          {{"partition", p.partition},
+           {"offset", p.offset},
+           {"available", p.available},
+           {"lag_time", p.lag_seconds ? nlohmann::json(*p.lag_seconds) : nlohmann::json(nullptr)}});
+    }
+    lag = {{"messages", behind}, {"seconds", seconds}, {"partitions", parts}};
+  } catch (const Error& e) {
+    lag["error"] = e.what();
+  }
+  return lag;
+}
+
+// One mirror: its daemons, lag, parked and lost events, verify verdicts.
+nlohmann::json MirrorStatus(const ClusterLayout& layout, const ClusterState& cluster,
+                            const MirrorState& m, Log* log, double now) {
+  nlohmann::json mirror = ToJson(m);
+  mirror["running"] = ProcessAlive(m.pid);
+  mirror["lag"] = LagOf(log, cluster.log.topic, m.group, now);
+  auto state = ReadConsumerState(ConsumerStateFile(layout.mirror_dir(m.name), m.group));
+  nlohmann::json parked = nlohmann::json::array();
+  for (const auto& p : state.state.parked) parked.push_back(ParkedRepoToJson(p));
+  mirror["parked"] = parked;
+  nlohmann::json lost = nlohmann::json::array();
+  for (const auto& l : state.state.lost) lost.push_back(LostRangeToJson(l));
+  mirror["lost"] = lost;
+  if (!state.error.empty()) mirror["state_error"] = state.error;
+  auto verify = ReadVerifyState(VerifyStateFile(layout.mirror_dir(m.name), m.group));
+  nlohmann::json verified = nlohmann::json::object();
+  for (const auto& [repo, r] : verify.state) verified[repo] = VerifyResultToJson(r);
+  mirror["verify"] = verified;
+  if (!verify.error.empty()) mirror["verify_error"] = verify.error;
+  mirror["heads_running"] = ProcessAlive(m.heads_pid);
+  if (!m.http.empty()) {
+    mirror["web"] = {
+        {"url", m.http},
+        {"running", ProcessAlive(m.http_pid)},
+        {"config", m.web_config.empty() ? nlohmann::json(nullptr) : nlohmann::json(m.web_config)}};
+  }
+  if (log) {
+    nlohmann::json heads = LagOf(log, "replicatedpushdatapending", m.group, now);
+    mirror["heads_lag"] = {{"messages", heads["messages"]}};
+    if (heads.contains("error")) mirror["heads_lag"]["error"] = heads["error"];
+  }
+  return mirror;
+}
+
+// Leader hosts: which one is master (its monitor runs the aggregators,
+// notifiers and timers). Fills out["leader"]["hosts"][i]; returns the
+// master's name, "" when none holds the role.
+std::string LeaderHostsStatus(const ClusterState& cluster, nlohmann::json& out, double now) {
+  std::string master_host;
+  for (size_t i = 0; i < cluster.leader.hosts.size(); ++i) {
+    const LeaderHostState& host = cluster.leader.hosts[i];
+    nlohmann::json& h = out["leader"]["hosts"][i];
+    auto st = ReadMasterState(host.master_state);
+    bool alive = ProcessAlive(host.monitor_pid);
+    bool master = alive && st && st->Holds(now);
+    h["monitor_running"] = alive;
+    if (host.has_agent()) h["agent_running"] = ProcessAlive(host.agent_pid);
+    h["master"] = master;
+    h["epoch"] = master ? nlohmann::json(st->epoch) : nlohmann::json(nullptr);
+    if (master) master_host = host.name;
+  }
+  return master_host;
+}
+
+// The two aggregator stages: how many fully applied events wait to be
+// copied ("behind") and whether the daemon runs (on the master host).
+nlohmann::json AggregatorsStatus(const ClusterState& cluster, Log* log, bool running) {
+  nlohmann::json out = nlohmann::json::array();
+  struct Stage {
+    const char* name;
+    const char* monitor;
+    std::string config;
+  };
+  for (const Stage& st :
+       {Stage{"pending", "pushdata", cluster.leader.aggregator_pending_config},
+        Stage{"final", "replicatedpushdatapending", cluster.leader.aggregator_config}}) {
+    if (st.config.empty()) continue;
+    nlohmann::json a = {{"stage", st.name},
+                        {"monitor_topic", st.monitor},
+                        {"config", st.config},
+                        {"running", running}};
+    if (log) {
+      try {
+        std::vector<std::string> groups;
+        for (const auto& m : cluster.mirrors) groups.push_back(m.group);
+        int64_t behind = 0;  // with no mirror, nothing waits
+        if (!groups.empty()) {
+          for (const auto& p :
+               ReadAggregationOffsets(*log, st.monitor, log->PartitionCount(st.monitor), groups,
+                                      "pushdataaggregator")) {
+            behind += p.behind();
+          }
+        }
+        a["behind"] = behind;
+      } catch (const Error& e) {
+        a["behind"] = nullptr;
+        a["error"] = e.what();
+      }
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   ClusterState cluster = layout.LoadState();
   nlohmann::json out;
@@ -42,117 +165,12 @@ nlohmann::json ClusterStatus(const ClusterLayout& layout) {
   double now = WallNow();
   out["mirrors"] = nlohmann::json::array();
   for (const MirrorState& m : cluster.mirrors) {
-    nlohmann::json mirror = ToJson(m);
-    mirror["running"] = ProcessAlive(m.pid);
-    nlohmann::json lag = {{"messages", nullptr}, {"seconds", nullptr}, {"partitions", nullptr}};
-    if (log) {
-      try {
-        int64_t behind = 0;
-        double seconds = 0;
-        nlohmann::json parts = nlohmann::json::array();
-        for (const auto& p : ComputeLag(*log, cluster.log.topic, m.group, now)) {
-          behind += std::max<int64_t>(0, p.available - p.offset);
-          if (p.lag_seconds) seconds = std::max(seconds, *p.lag_seconds);
-          parts.push_back({{"partition", p.partition},
-                           {"offset", p.offset},
-                           {"available", p.available},
-                           {"lag_time", p.lag_seconds ? nlohmann::json(*p.lag_seconds)
-                                                      : nlohmann::json(nullptr)}});
-        }
-        lag = {{"messages", behind}, {"seconds", seconds}, {"partitions", parts}};
-      } catch (const Error& e) {
-        lag["error"] = e.what();
-      }
-    }
-    mirror["lag"] = lag;
-    auto state = ReadConsumerState(ConsumerStateFile(layout.mirror_dir(m.name), m.group));
-    nlohmann::json parked = nlohmann::json::array();
-    for (const auto& p : state.state.parked) {
-      parked.push_back(ParkedRepoToJson(p));
-    }
-    mirror["parked"] = parked;
-    nlohmann::json lost = nlohmann::json::array();
-    for (const auto& l : state.state.lost) lost.push_back(LostRangeToJson(l));
-    mirror["lost"] = lost;
-    if (!state.error.empty()) mirror["state_error"] = state.error;
-    auto verify = ReadVerifyState(VerifyStateFile(layout.mirror_dir(m.name), m.group));
-    nlohmann::json verified = nlohmann::json::object();
-    for (const auto& [repo, r] : verify.state) verified[repo] = VerifyResultToJson(r);
-    mirror["verify"] = verified;
-    if (!verify.error.empty()) mirror["verify_error"] = verify.error;
-    mirror["heads_running"] = ProcessAlive(m.heads_pid);
-    if (!m.http.empty()) {
-      mirror["web"] = {{"url", m.http},
-                       {"running", ProcessAlive(m.http_pid)},
-                       {"config", m.web_config.empty() ? nlohmann::json(nullptr)
-                                                       : nlohmann::json(m.web_config)}};
-    }
-    if (log) {
-      try {
-        int64_t behind = 0;
-        for (const auto& p : ComputeLag(*log, "replicatedpushdatapending", m.group, now)) {
-          behind += std::max<int64_t>(0, p.available - p.offset);
-        }
-        mirror["heads_lag"] = {{"messages", behind}};
-      } catch (const Error& e) {
-        mirror["heads_lag"] = {{"messages", nullptr}, {"error", e.what()}};
-      }
-    }
-    out["mirrors"].push_back(mirror);
+    out["mirrors"].push_back(MirrorStatus(layout, cluster, m, log.get(), now));
   }
-  // The two aggregator stages: how many fully applied events wait to be
-  // copied ("behind") and whether the daemon runs.
-  // Leader hosts: which one is master (its monitor runs the aggregators,
-  // notifiers and timers).
-  std::string master_host;
-  for (size_t i = 0; i < cluster.leader.hosts.size(); ++i) {
-    const LeaderHostState& host = cluster.leader.hosts[i];
-    nlohmann::json& h = out["leader"]["hosts"][i];
-    auto st = ReadMasterState(host.master_state);
-    bool alive = ProcessAlive(host.monitor_pid);
-    bool master = alive && st && st->Holds(now);
-    h["monitor_running"] = alive;
-    if (host.has_agent()) h["agent_running"] = ProcessAlive(host.agent_pid);
-    h["master"] = master;
-    h["epoch"] = master ? nlohmann::json(st->epoch) : nlohmann::json(nullptr);
-    if (master) master_host = host.name;
-  }
+  std::string master_host = LeaderHostsStatus(cluster, out, now);
   out["leader"]["master"] =
       master_host.empty() ? nlohmann::json(nullptr) : nlohmann::json(master_host);
-  out["aggregators"] = nlohmann::json::array();
-  struct Stage {
-    const char* name;
-    const char* monitor;
-    std::string config;
-  };
-  for (const Stage& st :
-       {Stage{"pending", "pushdata", cluster.leader.aggregator_pending_config},
-        Stage{"final", "replicatedpushdatapending", cluster.leader.aggregator_config}}) {
-    if (st.config.empty()) continue;
-    nlohmann::json a = {{"stage", st.name},
-                        {"monitor_topic", st.monitor},
-                        {"config", st.config},
-                        {"running", !master_host.empty()}};
-    if (log) {
-      try {
-        std::vector<std::string> groups;
-        for (const auto& m : cluster.mirrors) groups.push_back(m.group);
-        int64_t behind = 0;  // with no mirror, nothing waits
-        if (!groups.empty()) {
-          for (const auto& p :
-               ReadAggregationOffsets(*log, st.monitor, log->PartitionCount(st.monitor), groups,
-                                      "pushdataaggregator")) {
-            behind += p.behind();
-          }
-        }
-        a["behind"] = behind;
-      } catch (const Error& e) {
-        a["behind"] = nullptr;
-        a["error"] = e.what();
-      }
-    }
-    out["aggregators"].push_back(a);
-  }
+  out["aggregators"] = AggregatorsStatus(cluster, log.get(), !master_host.empty());
   return out;
 }
 
