@@ -27,10 +27,7 @@
 namespace hgc {
 namespace {
 
-using web_front::Clock;
-using web_front::kLogger;
-using web_front::QueryOf;
-using web_front::SecondsSince;
+using namespace web_front;  // this folder's own helpers (front_support.h)
 
 // Counts open connections: httplib runs one task per accepted connection.
 class ConnectionCountingPool : public httplib::TaskQueue {

@@ -22,10 +22,7 @@
 namespace hgc {
 namespace {
 
-using web_front::Clock;
-using web_front::kLogger;
-using web_front::QueryOf;
-using web_front::SecondsSince;
+using namespace web_front;  // this folder's own helpers (front_support.h)
 
 // Request headers hg must not see: hop-by-hop ones, the body length we set
 // ourselves, and the pseudo-headers httplib adds.
