@@ -1,6 +1,6 @@
 // Files other processes (or a full disk, or an operator) may have damaged:
-// the consumer state file, the verify file, INI configuration, and the
-// date parameter of json-pushes. Each parser throws hgc::Error (or answers
+// the consumer state file, the verify file, INI configuration, hg's tags
+// cache, and the date parameter of json-pushes. Each parser throws hgc::Error (or answers
 // "bad") instead of crashing; a parsed state file formats and parses back.
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include "common/ini.h"
 #include "consumer/consumer_state.h"
 #include "consumer/verify_state.h"
+#include "hg/tags_cache.h"
 #include "pushlog/date_param.h"
 #include "pushlog/hg_json.h"
 
@@ -28,6 +29,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     (void)hgc::IniFile::Parse(text, "fuzz.ini");
+  } catch (const hgc::Error&) {
+  }
+  try {
+    hgc::TagsCache tags = hgc::ParseTagsCache(text);
+    for (const auto& [name, node] : tags.tags) {
+      if (node.size() != 40) std::abort();
+    }
   } catch (const hgc::Error&) {
   }
   (void)hgc::ParseDateParam(text, 1.7e9);
