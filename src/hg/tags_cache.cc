@@ -57,12 +57,11 @@ TagsCache ParseTagsCache(std::string_view text) {
         if (space > pos) words.push_back(line.substr(pos, space - pos));
         pos = space + 1;
       }
-      auto [ptr, ec] =
-          words.empty()
-              ? std::from_chars_result{nullptr, std::errc::invalid_argument}
-              : std::from_chars(words[0].data(), words[0].data() + words[0].size(), cache.tip_rev);
-      if (words.size() < 2 || words.size() > 3 || ec != std::errc() ||
-          ptr != words[0].data() + words[0].size() || !IsHexNode(words[1]) ||
+      auto is_rev = [&cache](std::string_view w) {
+        auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), cache.tip_rev);
+        return ec == std::errc() && ptr == w.data() + w.size();
+      };
+      if (words.size() < 2 || words.size() > 3 || !is_rev(words[0]) || !IsHexNode(words[1]) ||
           (words.size() == 3 && !IsHexNode(words[2]))) {
         throw Error(ErrorKind::kMalformed,
                     "tags cache line 1 is not '<rev> <node> [<filtered hash>]'");

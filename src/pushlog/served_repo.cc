@@ -130,6 +130,8 @@ std::shared_ptr<const ServedRepo> ServedRepo::Load(const std::string& root,
   for (auto& [name, hex] : ReadLocalTags(root)) {
     repo->tags_[name] = hex;
   }
+  // Names in order (tags_ is sorted), so each node's list is sorted too.
+  for (const auto& [name, hex] : repo->tags_) repo->tags_of_node_[hex].push_back(name);
   return repo;
 }
 
@@ -196,9 +198,8 @@ std::vector<std::string> ServedRepo::TagsAt(int rev) const {
   std::vector<std::string> tags;
   if (rev < 0 || rev > index_.tip_rev()) return tags;
   if (rev == visible_tip_) tags.emplace_back("tip");
-  std::string hex = index_.NodeHex(rev);
-  for (const auto& [name, node] : tags_) {
-    if (node == hex) tags.push_back(name);
+  if (auto it = tags_of_node_.find(index_.NodeHex(rev)); it != tags_of_node_.end()) {
+    tags.insert(tags.end(), it->second.begin(), it->second.end());
   }
   std::sort(tags.begin(), tags.end());
   return tags;

@@ -86,6 +86,8 @@ class ServedRepo {
   // Without a current cache of the global tags (hg/tags_cache.h) only
   // local tags and "tip" resolve, until the consumer refreshes it.
   std::map<std::string, std::string> tags_;
+  // hex node -> its tag names, sorted: json-pushes asks for every changeset.
+  std::unordered_map<std::string, std::vector<std::string>> tags_of_node_;
   int working_parent_ = -1;
 
   mutable std::shared_mutex mu_;
