@@ -58,12 +58,14 @@ std::string Applier::LocalPath(const std::string& wire_path) const {
 }
 
 // The web front resolves tag names from hg's cache of the global tags
-// (hg/tags_cache.h), which is current only until the next change: ask hg
-// for the tags, which rewrites it. Best effort: a stale cache makes the web
-// front answer "unknown revision" for a global tag, nothing worse.
+// (hg/tags_cache.h), which is current only until the next change: have hg
+// compute the tags, which rewrites it. `{tags}` of one changeset does that
+// without listing them (`hg tags` resolves and prints each: ~0.6 s more
+// with 8,000 release tags). Best effort: a stale cache makes the web front
+// answer "unknown revision" for a global tag, nothing worse.
 void Applier::RefreshTagsCache(const std::string& local) {
   if (!HasTagsFileLog(local)) return;
-  ProcessResult r = hg_.Run(local, {"tags", "-q"});
+  ProcessResult r = hg_.Run(local, {"log", "-r", "tip", "-T", "{tags}"});
   if (!r.ok()) {
     Log(fmt::format("could not refresh the tags cache of {} ({}): {}", local, r.exit_code,
                     TrimRight(r.err)));
