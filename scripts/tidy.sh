@@ -1,11 +1,17 @@
 #!/bin/bash
 # Runs clang-tidy (the checks of .clang-tidy) on every non-test source of src/
-# and fails on any finding. Needs a configured build/ (its compile database):
+# and fails on any finding, from the compile database of a non-unity
+# configuration (build-tidy/, configured here, or BUILD_DIR):
 #   scripts/tidy.sh [BUILD_DIR]
 # Installs Debian's clang-tidy when it is missing (as root).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$here/build}
+# Its own configuration by default: build/ may be a unity build, whose
+# compile database names the merged files rather than each source.
+build=${1:-$here/build-tidy}
+if [ -z "${1:-}" ]; then
+  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_UNITY_BUILD=OFF >/dev/null
+fi
 if ! command -v run-clang-tidy >/dev/null; then
   apt-get install -y -q clang-tidy >/dev/null
 fi

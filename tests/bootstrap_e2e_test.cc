@@ -34,11 +34,6 @@ std::map<int, int64_t> HighWatermarks(Log& log) {
   return out;
 }
 
-std::vector<PushRecord> Pushlog(const std::string& repo) {
-  auto db = PushlogDb::OpenReadOnly(repo);
-  return db ? db->PushesFrom(0) : std::vector<PushRecord>{};
-}
-
 // json-pushes as the web front answers it, computed in-process on a
 // repository's files.
 std::string JsonPushes(const std::string& root) {
@@ -84,7 +79,7 @@ std::string Differences(const std::string& leader, const std::string& mirror) {
   if (RepoFingerprint(leader) != RepoFingerprint(mirror)) {
     out += "fingerprint:\n" + RepoFingerprint(leader) + "vs\n" + RepoFingerprint(mirror);
   }
-  if (Pushlog(leader) != Pushlog(mirror)) out += "pushlog differs\n";
+  if (PushlogOf(leader) != PushlogOf(mirror)) out += "pushlog differs\n";
   if (JsonPushes(leader) != JsonPushes(mirror)) {
     out += "json-pushes:\n" + JsonPushes(leader) + "\nvs\n" + JsonPushes(mirror) + "\n";
   }
@@ -233,7 +228,7 @@ TEST(BootstrapE2E, NewMirrorGetsEveryRepositoryAndTheEventsOfTheRange) {
     EXPECT_EQ(Differences(c.LeaderRepo(name), repos + "/" + name), "") << name << "\n" << r.out;
     EXPECT_TRUE(fs::exists(repos + "/" + name + "/.hg/hgcluster-applied")) << name;
   }
-  EXPECT_EQ(Pushlog(repos + "/alpha").size(), 3u);
+  EXPECT_EQ(PushlogOf(repos + "/alpha").size(), 3u);
   // A filtered repository is not cloned, only reported (and is no failure).
   EXPECT_FALSE(fs::exists(repos + "/gamma"));
   EXPECT_EQ(ReadFileOrEmpty(work / "newmirror/hgweb_bootstrap_out.json"),
@@ -329,7 +324,7 @@ TEST(BootstrapE2E, NuclearOptionWipesTheLogAndRebuildsEveryMirror) {
   ASSERT_TRUE(c.WaitConverged("one", std::chrono::seconds(30))) << c.Explain("one");
   for (int m = 1; m <= 2; ++m) {
     EXPECT_TRUE(
-        WaitFor([&] { return Pushlog(c.MirrorRepo(m, "one")) == Pushlog(c.LeaderRepo("one")); },
+        WaitFor([&] { return PushlogOf(c.MirrorRepo(m, "one")) == PushlogOf(c.LeaderRepo("one")); },
                 std::chrono::seconds(20)));
     std::string want = JsonPushes(c.LeaderRepo("one"));
     EXPECT_TRUE(

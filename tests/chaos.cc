@@ -36,10 +36,10 @@ namespace fs = std::filesystem;
 namespace hgc::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
-int64_t MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+int64_t MsSince(SteadyClock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t).count();
 }
 
 // What the campaign knows of one repository and its one client.
@@ -140,15 +140,15 @@ class Campaign {
     for (int i = 0; i < o_.steps; ++i) batches[i] = i;
     std::shuffle(batches.begin(), batches.end(), rng_);
     std::set<int> fault_at(batches.begin(), batches.begin() + std::min(o_.faults, o_.steps));
-    Clock::time_point last_fault_end = Clock::now();
+    SteadyClock::time_point last_fault_end = SteadyClock::now();
     for (int step = 0; step < o_.steps; ++step) {
       auto plan = PlanBatch();
       std::optional<std::string> fault;
       if (fault_at.count(step)) fault = PickFault();
       RunBatch(plan, fault);
-      if (fault) last_fault_end = Clock::now();
+      if (fault) last_fault_end = SteadyClock::now();
     }
-    ops_end_ = Clock::now();
+    ops_end_ = SteadyClock::now();
     Check(last_fault_end);
     return report_;
   }
@@ -688,7 +688,7 @@ class Campaign {
     return diffs;
   }
 
-  void Check(Clock::time_point last_fault_end) {
+  void Check(SteadyClock::time_point last_fault_end) {
     // Client operations failing are differences already; the rest converges.
     std::vector<std::string> diffs;
     bool ok = WaitFor(
@@ -788,7 +788,7 @@ class Campaign {
   std::unique_ptr<Cluster> cluster_;
   std::vector<std::unique_ptr<ChaosRepo>> repos_;
   int serial_ = 0;
-  Clock::time_point ops_end_;
+  SteadyClock::time_point ops_end_;
   std::mutex mu_;  // report_ and progress_ from the client threads
   ChaosReport report_;
 };

@@ -13,16 +13,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<PushRecord> Pushlog(const std::string& repo) {
-  auto db = PushlogDb::OpenReadOnly(repo);
-  return db ? db->PushesFrom(0) : std::vector<PushRecord>{};
-}
-
 bool MirrorsMatchLeader(Cluster& c, const std::string& name) {
   if (!c.WaitConverged(name, std::chrono::seconds(60))) return false;
-  auto want = Pushlog(c.LeaderRepo(name));
+  auto want = PushlogOf(c.LeaderRepo(name));
   for (int m = 1; m <= 2; ++m) {
-    if (Pushlog(c.MirrorRepo(m, name)) != want) return false;
+    if (PushlogOf(c.MirrorRepo(m, name)) != want) return false;
   }
   return true;
 }
@@ -37,7 +32,7 @@ TEST(LifecycleE2E, StripRecloneRetireAndDeleteLeaveMirrorsMatchingTheLeader) {
   ASSERT_EQ(c.Push(client, "life", "-r 2").exit_code, 0);
   ASSERT_EQ(c.Push(client, "life").exit_code, 0);
   ASSERT_TRUE(MirrorsMatchLeader(c, "life")) << c.Explain("life");
-  ASSERT_EQ(Pushlog(c.LeaderRepo("life")).size(), 2u);
+  ASSERT_EQ(PushlogOf(c.LeaderRepo("life")).size(), 2u);
 
   // strip: revisions 3 and 4 go everywhere; push 2 is left empty.
   auto strip = Hgcluster({"repo", "strip", "--root", c.root(), "life", "-r", "3"});
@@ -47,7 +42,7 @@ TEST(LifecycleE2E, StripRecloneRetireAndDeleteLeaveMirrorsMatchingTheLeader) {
   EXPECT_NE(strip.out.find("changeset will be deleted from pushlog: "), std::string::npos);
   EXPECT_NE(strip.out.find("  mirror1: stripped"), std::string::npos) << strip.out;
   EXPECT_NE(strip.out.find("  mirror2: stripped"), std::string::npos) << strip.out;
-  auto leader_log = Pushlog(c.LeaderRepo("life"));
+  auto leader_log = PushlogOf(c.LeaderRepo("life"));
   ASSERT_EQ(leader_log.size(), 2u);
   EXPECT_EQ(leader_log[0].nodes.size(), 3u);
   EXPECT_TRUE(leader_log[1].nodes.empty());

@@ -15,10 +15,6 @@
 namespace hgc::test {
 namespace {
 
-std::string Tip(const std::string& repo) {
-  return Sh("hg -R " + repo + " log -r tip -T '{node}'", {{"HGRCPATH", ""}}).out;
-}
-
 bool Has(const std::string& repo, const std::string& node) {
   return Sh("hg -R " + repo + " log -r " + node + " -T x", {{"HGRCPATH", ""}}).out == "x";
 }
@@ -49,7 +45,8 @@ TEST(MasterFileE2E, FailoverMovesServicesAndPushesWithoutTwoMasters) {
   ASSERT_EQ(CommitChange(client), 0);
   auto refused = c.PushVia("standby", client, "m");
   EXPECT_NE(refused.exit_code, 0);
-  EXPECT_NE((refused.out + refused.err).find("remote: this host (standby) is not the master"), std::string::npos)
+  EXPECT_NE((refused.out + refused.err).find("remote: this host (standby) is not the master"),
+            std::string::npos)
       << refused.out << refused.err;
 
   auto failover = Hgcluster({"master", "failover", "--root", c.root(), "--to", "standby"});
@@ -69,7 +66,8 @@ TEST(MasterFileE2E, FailoverMovesServicesAndPushesWithoutTwoMasters) {
   // Now the old master refuses and the new one takes the push.
   auto old = c.PushVia("leader", client, "m");
   EXPECT_NE(old.exit_code, 0);
-  EXPECT_NE((old.out + old.err).find("remote: this host (leader) is not the master"), std::string::npos)
+  EXPECT_NE((old.out + old.err).find("remote: this host (leader) is not the master"),
+            std::string::npos)
       << old.err;
   auto second = c.PushVia("standby", client, "m");
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
@@ -83,7 +81,8 @@ TEST(MasterFileE2E, FailoverMovesServicesAndPushesWithoutTwoMasters) {
   EXPECT_EQ(SingleMasterViolation(events), "");
   std::set<std::string> changegroup_hosts;
   for (const auto& e : events) {
-    if (e.name == "hg-changegroup-2") changegroup_hosts.insert(e.host + "@" + std::to_string(e.epoch));
+    if (e.name == "hg-changegroup-2")
+      changegroup_hosts.insert(e.host + "@" + std::to_string(e.epoch));
   }
   EXPECT_EQ(changegroup_hosts, (std::set<std::string>{"leader@1", "standby@2"}));
 }
@@ -99,8 +98,7 @@ TEST(MasterFileE2E, LateWriteOfDeposedMasterKeepsThePushAndDropsTheStaleView) {
   ASSERT_EQ(c.Hg("init " + client).exit_code, 0);
   ASSERT_EQ(CommitChange(client), 0);
   ASSERT_EQ(c.PushVia("leader", client, "f").exit_code, 0);
-  ASSERT_EQ(Hgcluster({"master", "failover", "--root", c.root(), "--to", "standby"}).exit_code,
-            0);
+  ASSERT_EQ(Hgcluster({"master", "failover", "--root", c.root(), "--to", "standby"}).exit_code, 0);
   ASSERT_EQ(CommitChange(client), 0);
   ASSERT_EQ(c.PushVia("standby", client, "f").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("f")) << c.Explain("f");
@@ -112,7 +110,7 @@ TEST(MasterFileE2E, LateWriteOfDeposedMasterKeepsThePushAndDropsTheStaleView) {
   ASSERT_EQ(CommitChange(client), 0);
   auto late = c.PushVia("leader", client, "f", "", {{"HGCLUSTER_MASTER_STATE", forged}});
   ASSERT_EQ(late.exit_code, 0) << late.out << late.err;
-  std::string late_node = Tip(c.LeaderRepo("f"));
+  std::string late_node = TipNode(c.LeaderRepo("f"));
 
   // Its changegroup is applied (the changesets are in the shared store:
   // nothing is lost), its stale heads view is not.

@@ -17,7 +17,7 @@
 namespace hgc::test {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // The host whose monitor says it is master, or "".
 std::string MasterHost(Cluster& c) {
@@ -71,10 +71,10 @@ TEST(MasterZooKeeperE2E, KilledMasterIsReplacedWithinTheSessionTimeout) {
   // its services) is killed outright.
   int pid = MonitorPid(c, first);
   ASSERT_GT(pid, 0);
-  auto killed_at = Clock::now();
+  auto killed_at = SteadyClock::now();
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   ASSERT_TRUE(WaitFor([&] { return MasterHost(c) == second; }, std::chrono::seconds(30)));
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed_at);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - killed_at);
   // The session ends on the servers after the timeout (rounded to ticks);
   // the standby is woken by its watch at once.
   EXPECT_LT(took.count(), 2 * kSessionMs) << "took " << took.count() << " ms";
@@ -109,9 +109,9 @@ TEST(MasterZooKeeperE2E, PlannedFailoverIsImmediate) {
   Cluster c(o);
   std::string first = MasterHost(c);
   std::string second = first == "leader" ? "standby" : "leader";
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto r = Hgcluster({"master", "failover", "--root", c.root(), "--to", second});
-  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find(second + " is the master (epoch "), std::string::npos) << r.out;
   // The old master resigned (deleted its node) instead of letting a

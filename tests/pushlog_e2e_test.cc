@@ -22,11 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<PushRecord> Pushlog(const std::string& repo) {
-  auto db = PushlogDb::OpenReadOnly(repo);
-  return db ? db->PushesFrom(0) : std::vector<PushRecord>{};
-}
-
 std::string Describe(const std::vector<PushRecord>& pushes) {
   std::string out;
   for (const auto& p : pushes) {
@@ -53,9 +48,9 @@ ProcessResult PushAs(Cluster& c, const std::string& user, const std::string& cli
 }
 
 bool MirrorsHaveLeaderPushlog(Cluster& c, const std::string& name, int mirrors) {
-  auto want = Pushlog(c.LeaderRepo(name));
+  auto want = PushlogOf(c.LeaderRepo(name));
   for (int m = 1; m <= mirrors; ++m) {
-    if (Pushlog(c.MirrorRepo(m, name)) != want) return false;
+    if (PushlogOf(c.MirrorRepo(m, name)) != want) return false;
   }
   return true;
 }
@@ -99,7 +94,7 @@ TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
   Commit(client, 3);
   ASSERT_EQ(PushAs(c, "bob@example.com", client, "repo").exit_code, 0);
 
-  auto leader = Pushlog(c.LeaderRepo("repo"));
+  auto leader = PushlogOf(c.LeaderRepo("repo"));
   ASSERT_EQ(leader.size(), 2u) << Describe(leader);
   EXPECT_EQ(leader[0].id, 1);
   EXPECT_EQ(leader[0].user, "alice@example.com");
@@ -113,7 +108,7 @@ TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
       WaitFor([&] { return MirrorsHaveLeaderPushlog(c, "repo", 2); }, std::chrono::seconds(60)))
       << "leader:\n"
       << Describe(leader) << "mirror 1:\n"
-      << Describe(Pushlog(c.MirrorRepo(1, "repo")));
+      << Describe(PushlogOf(c.MirrorRepo(1, "repo")));
   // verifypushlog: the leader's hg alias and the command on a mirror.
   auto verify = Sh("hg -R " + c.LeaderRepo("repo") + " verifypushlog", {{"HGRCPATH", ""}});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
@@ -131,7 +126,7 @@ TEST(PushlogE2E, PushesAreRecordedOnTheLeaderAndReplicatedToMirrors) {
   EXPECT_NE(broken.err.find("changeset does not exist in pushlog: "), std::string::npos);
   {
     auto db = PushlogDb::OpenForWrite(c.MirrorRepo(2, "repo"));
-    db->ApplyReplicated(Pushlog(c.LeaderRepo("repo")),
+    db->ApplyReplicated(PushlogOf(c.LeaderRepo("repo")),
                         ChangelogIndex::Load(c.MirrorRepo(2, "repo")));
   }
   std::string leader_json = LeaderJsonPushes(c, "repo", "startID=0");
@@ -164,11 +159,11 @@ TEST(PushlogE2E, RolledBackPushLeavesNoRowAnywhere) {
   std::string all = refused.out + refused.err;
   EXPECT_NE(all.find("recorded push in pushlog"), std::string::npos) << all;
   EXPECT_NE(all.find("rolling back pushlog"), std::string::npos) << all;
-  EXPECT_TRUE(Pushlog(c.LeaderRepo("repo")).empty()) << Describe(Pushlog(c.LeaderRepo("repo")));
+  EXPECT_TRUE(PushlogOf(c.LeaderRepo("repo")).empty()) << Describe(PushlogOf(c.LeaderRepo("repo")));
 
   fs::remove(hgrc);
   ASSERT_EQ(PushAs(c, "bob@example.com", client, "repo").exit_code, 0);
-  auto leader = Pushlog(c.LeaderRepo("repo"));
+  auto leader = PushlogOf(c.LeaderRepo("repo"));
   ASSERT_EQ(leader.size(), 1u) << Describe(leader);
   EXPECT_EQ(leader[0].id, 1);
   EXPECT_EQ(leader[0].user, "bob@example.com");
@@ -219,7 +214,7 @@ TEST(PushlogE2E, ThreeUsersManyPushesWithAMirrorKilledMidway) {
   EXPECT_LT(done.load(), total) << "the kill must land while pushes are still coming";
   for (auto& t : pushers) t.join();
   EXPECT_EQ(failures.load(), 0);
-  auto leader = Pushlog(c.LeaderRepo("busy"));
+  auto leader = PushlogOf(c.LeaderRepo("busy"));
   ASSERT_EQ(static_cast<int>(leader.size()), total) << Describe(leader);
   for (size_t i = 0; i < leader.size(); ++i) ASSERT_EQ(leader[i].id, static_cast<int64_t>(i + 1));
   std::map<std::string, int> per_user;
@@ -227,7 +222,7 @@ TEST(PushlogE2E, ThreeUsersManyPushesWithAMirrorKilledMidway) {
   for (const auto& u : users) EXPECT_EQ(per_user[u], kPushesPerUser) << u;
   ASSERT_TRUE(
       WaitFor([&] { return MirrorsHaveLeaderPushlog(c, "busy", 2); }, std::chrono::seconds(180)))
-      << "mirror 2 has " << Pushlog(c.MirrorRepo(2, "busy")).size() << " pushes";
+      << "mirror 2 has " << PushlogOf(c.MirrorRepo(2, "busy")).size() << " pushes";
   // What clients see: byte-identical json-pushes from the leader's files and
   // from both mirrors' web fronts (once the heads consumers have published
   // the last push as replicated).

@@ -12,10 +12,6 @@
 namespace hgc::test {
 namespace {
 
-std::string Tip(const std::string& repo) {
-  return Sh("hg -R " + repo + " log -r tip -T '{node}'", {{"HGRCPATH", ""}}).out;
-}
-
 TEST(ReadonlyE2E, FrozenRepositoryRefusesChangesetsAndBookmarksUntilThawed) {
   Cluster c;
   ScratchDir work;
@@ -25,7 +21,7 @@ TEST(ReadonlyE2E, FrozenRepositoryRefusesChangesetsAndBookmarksUntilThawed) {
   ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '+2'").exit_code, 0);
   ASSERT_EQ(c.Push(client, "frozen").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("frozen")) << c.Explain("frozen");
-  std::string before = Tip(c.LeaderRepo("frozen"));
+  std::string before = TipNode(c.LeaderRepo("frozen"));
 
   auto set = Hgcluster(
       {"readonly", "--root", c.root(), "frozen", "--reason", "repository is no longer active"});
@@ -47,7 +43,7 @@ TEST(ReadonlyE2E, FrozenRepositoryRefusesChangesetsAndBookmarksUntilThawed) {
             std::string::npos)
       << refused.out << refused.err;
   EXPECT_NE(refused.err.find("abort: push failed on remote"), std::string::npos) << refused.err;
-  EXPECT_EQ(Tip(c.LeaderRepo("frozen")), before);
+  EXPECT_EQ(TipNode(c.LeaderRepo("frozen")), before);
 
   // A bookmark on a changeset the leader has: refused too.
   ASSERT_EQ(c.Hg("-R " + client + " bookmark -r 1 stable").exit_code, 0);
@@ -88,7 +84,7 @@ TEST(ReadonlyE2E, FrozenRepositoryRefusesChangesetsAndBookmarksUntilThawed) {
   ASSERT_EQ(thawed.exit_code, 0) << thawed.out << thawed.err;
   c.Push(client, "frozen", "-B stable");  // exit 1: no changesets, only the bookmark
   EXPECT_EQ(ReadBookmarks(c.LeaderRepo("frozen")).count("stable"), 1u);
-  EXPECT_NE(Tip(c.LeaderRepo("frozen")), before);
+  EXPECT_NE(TipNode(c.LeaderRepo("frozen")), before);
   EXPECT_TRUE(c.WaitConverged("frozen")) << c.Explain("frozen");
   ASSERT_EQ(c.Push(client2, "other").exit_code, 0);
   EXPECT_TRUE(c.WaitConverged("other")) << c.Explain("other");

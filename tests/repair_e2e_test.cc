@@ -15,11 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<PushRecord> Pushlog(const std::string& repo) {
-  auto db = PushlogDb::OpenReadOnly(repo);
-  return db ? db->PushesFrom(0) : std::vector<PushRecord>{};
-}
-
 TEST(RepairE2E, DamagedMirrorRepoIsReclonedKeepingWhatItReplicated) {
   ClusterOptions o;
   o.env = {{"VCSREPLICATOR_RETRY_MAX_RETRIES", "1"},
@@ -39,7 +34,7 @@ TEST(RepairE2E, DamagedMirrorRepoIsReclonedKeepingWhatItReplicated) {
   ASSERT_EQ(c.Push(client, "repo").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("repo")) << c.Explain("repo");
   std::string mirror = c.MirrorRepo(1, "repo");
-  ASSERT_EQ(Pushlog(mirror).size(), 1u);
+  ASSERT_EQ(PushlogOf(mirror).size(), 1u);
 
   // Damage mirror1's copy: hg refuses a repository with an unknown requirement.
   WriteFileAtomic(mirror + "/.hg/requires",
@@ -55,8 +50,8 @@ TEST(RepairE2E, DamagedMirrorRepoIsReclonedKeepingWhatItReplicated) {
             std::string::npos);
   EXPECT_EQ(ReadFileOrEmpty(mirror + "/.hg/hgrc"), "[web]\ndescription = repaired repo\n");
   // The re-clone brings the changesets; the retried event then records the push.
-  ASSERT_TRUE(WaitFor([&] { return Pushlog(mirror).size() == 2u; })) << c.Explain("repo");
-  EXPECT_EQ(Pushlog(mirror), Pushlog(c.LeaderRepo("repo")));
+  ASSERT_TRUE(WaitFor([&] { return PushlogOf(mirror).size() == 2u; })) << c.Explain("repo");
+  EXPECT_EQ(PushlogOf(mirror), PushlogOf(c.LeaderRepo("repo")));
   ASSERT_TRUE(WaitFor([&] { return c.Status()["mirrors"][0]["parked"].empty(); }))
       << c.Status().dump(2);
 }

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "pushlog/pushlog_db.h"
+
 namespace hgc::test {
 
 ScratchDir::ScratchDir() {
@@ -150,6 +152,20 @@ int CommitChange(const std::string& client, const std::string& file) {
                 " && hg commit -qAm change",
             {{"HGRCPATH", ""}, {"HGUSER", "t <t@example.com>"}})
       .exit_code;
+}
+
+ProcessResult PlainHg(const std::string& args) {
+  return Sh("hg " + args,
+            {{"HGRCPATH", ""}, {"HGUSER", "Test <test@example.com>"}, {"HGPLAIN", "1"}});
+}
+
+std::string TipNode(const std::string& repo) {
+  return Sh("hg -R " + repo + " log -r tip -T '{node}'", {{"HGRCPATH", ""}}).out;
+}
+
+std::vector<PushRecord> PushlogOf(const std::string& repo) {
+  auto db = PushlogDb::OpenReadOnly(repo);
+  return db ? db->PushesFrom(0) : std::vector<PushRecord>{};
 }
 
 }  // namespace hgc::test

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/subprocess.h"
+#include "message/push_record.h"
 
 namespace hgc::test {
 
@@ -70,6 +71,16 @@ ProcessResult Sh(const std::string& command, const std::map<std::string, std::st
 // In client repository `client`: update to tip, append a line to `file`,
 // commit. Returns hg's exit code.
 int CommitChange(const std::string& client, const std::string& file = "f");
+
+// Runs `hg ARGS` as a client would, without any user config (HGRCPATH
+// empty, HGPLAIN), committing as a test user.
+ProcessResult PlainHg(const std::string& args);
+
+// The node of a repository's tip, read by hg without any config.
+std::string TipNode(const std::string& repo);
+
+// Every push of a repository's pushlog, oldest first; none without one.
+std::vector<PushRecord> PushlogOf(const std::string& repo);
 
 // Runs the hgcluster binary under test.
 ProcessResult Hgcluster(const std::vector<std::string>& args,

@@ -35,24 +35,19 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-ProcessResult Hg(const std::string& args) {
-  return Sh("hg " + args,
-            {{"HGRCPATH", ""}, {"HGUSER", "Web Test <web@example.com>"}, {"HGPLAIN", "1"}});
-}
-
 // Creates a repository with `commits` changesets of one small file each.
 void MakeRepo(const std::string& path, int commits) {
   fs::create_directories(path);
-  ASSERT_TRUE(Hg("init " + path).ok());
+  ASSERT_TRUE(PlainHg("init " + path).ok());
   for (int i = 0; i < commits; ++i) {
     WriteFileAtomic(path + "/f" + std::to_string(i % 7), "line " + std::to_string(i) + "\n");
-    ProcessResult r = Hg(fmt::format("-R {} commit -qAm 'commit {}'", path, i));
+    ProcessResult r = PlainHg(fmt::format("-R {} commit -qAm 'commit {}'", path, i));
     ASSERT_TRUE(r.ok()) << r.err;
   }
 }
 
-std::string Tip(const std::string& repo) {
-  return Hg("-R " + repo + " log -r tip -T '{rev}:{node}'").out;
+std::string TipRevNode(const std::string& repo) {
+  return PlainHg("-R " + repo + " log -r tip -T '{rev}:{node}'").out;
 }
 
 std::map<std::string, std::string> AutoFields(const std::string& text) {
@@ -214,9 +209,9 @@ size_t ContentLength(const std::string& head) {
 constexpr size_t kBigFile = 48 << 20;
 void MakeBigRepo(const std::string& path) {
   fs::create_directories(path);
-  ASSERT_TRUE(Hg("init " + path).ok());
+  ASSERT_TRUE(PlainHg("init " + path).ok());
   ASSERT_TRUE(Sh(fmt::format("head -c {} /dev/urandom > {}/big", kBigFile, path)).ok());
-  ProcessResult r = Hg("-R " + path + " commit -qAm big");
+  ProcessResult r = PlainHg("-R " + path + " commit -qAm big");
   ASSERT_TRUE(r.ok()) << r.err;
 }
 
@@ -225,20 +220,21 @@ TEST(WebFrontTest, StockHgCloneAndPullThroughTheFront) {
   WebProcess web(dir);
   std::string repo = web.repos() + "/integration/autoland";
   MakeRepo(repo, 5);
-  ProcessResult clone = Hg("clone -q " + web.url() + "integration/autoland " + (dir / "clone"));
+  ProcessResult clone =
+      PlainHg("clone -q " + web.url() + "integration/autoland " + (dir / "clone"));
   ASSERT_TRUE(clone.ok()) << clone.out << clone.err << web.Log();
-  EXPECT_EQ(Tip(dir / "clone"), Tip(repo));
+  EXPECT_EQ(TipRevNode(dir / "clone"), TipRevNode(repo));
 
   WriteFileAtomic(repo + "/new", "more\n");
-  ASSERT_TRUE(Hg("-R " + repo + " commit -qAm more").ok());
-  ProcessResult pull = Hg("-R " + (dir / "clone") + " pull -q");
+  ASSERT_TRUE(PlainHg("-R " + repo + " commit -qAm more").ok());
+  ProcessResult pull = PlainHg("-R " + (dir / "clone") + " pull -q");
   ASSERT_TRUE(pull.ok()) << pull.out << pull.err;
-  EXPECT_EQ(Tip(dir / "clone"), Tip(repo));
-  EXPECT_EQ(Hg("-R " + (dir / "clone") + " log -r tip -T '{desc}'").out, "more");
+  EXPECT_EQ(TipRevNode(dir / "clone"), TipRevNode(repo));
+  EXPECT_EQ(PlainHg("-R " + (dir / "clone") + " log -r tip -T '{desc}'").out, "more");
 
   // A wire-protocol POST with its arguments in the body (httppostargs):
   // body, X-HgArgs-Post and Content-Type must reach hg intact.
-  std::string node = Hg("-R " + repo + " log -r 0 -T '{node}'").out;
+  std::string node = PlainHg("-R " + repo + " log -r 0 -T '{node}'").out;
   httplib::Client c("127.0.0.1", web.port());
   std::string args = "nodes=" + node + "+" + std::string(40, '1');
   httplib::Headers h = {{"X-HgArgs-Post", std::to_string(args.size())},
@@ -263,11 +259,11 @@ TEST(WebFrontTest, HeadsNotYetReplicatedEverywhereAreNotCloned) {
   WebProcess web(dir);
   std::string repo = web.repos() + "/demo";
   MakeRepo(repo, 2);
-  std::string first = Hg("-R " + repo + " log -r 0 -T '{node}'").out;
+  std::string first = PlainHg("-R " + repo + " log -r 0 -T '{node}'").out;
   WriteReplicatedData(repo, EncodeReplicatedData({first}, 1));
-  ProcessResult clone = Hg("clone -q " + web.url() + "demo " + (dir / "clone"));
+  ProcessResult clone = PlainHg("clone -q " + web.url() + "demo " + (dir / "clone"));
   ASSERT_TRUE(clone.ok()) << clone.err;
-  EXPECT_EQ(Tip(dir / "clone"), "0:" + first);
+  EXPECT_EQ(TipRevNode(dir / "clone"), "0:" + first);
 }
 
 std::vector<int> WorkerPids(const WebProcess& web) {
@@ -342,7 +338,7 @@ TEST(WebFrontTest, ServerStatusShowsASlowTransferAndASlowCloneAsBusy) {
 
   // A clone's wire request (getbundle, as `hg clone` sends it, arguments in
   // the query string) whose client stops reading: in flight until it goes.
-  std::string tip = Hg("-R " + web.repos() + "/big log -r tip -T '{node}'").out;
+  std::string tip = PlainHg("-R " + web.repos() + "/big log -r tip -T '{node}'").out;
   {
     SlowClient clone(web.port(),
                      "/big?cmd=getbundle&common=" + std::string(40, '0') + "&heads=" + tip);
@@ -593,12 +589,12 @@ TEST(WebFrontTest, ClonesOverHttpsWithATestCa) {
   // hg matches the host name against the certificate's DNS names only.
   std::string url = fmt::format("https://localhost:{}/", web.port());
   std::string clone = dir / "clone";
-  auto r = Hg(fmt::format("clone --config web.cacerts={}/ca.pem {}demo {}", tls, url, clone));
+  auto r = PlainHg(fmt::format("clone --config web.cacerts={}/ca.pem {}demo {}", tls, url, clone));
   ASSERT_TRUE(r.ok()) << r.out << r.err << web.Log();
-  EXPECT_EQ(Tip(clone), Tip(web.repos() + "/demo"));
+  EXPECT_EQ(TipRevNode(clone), TipRevNode(web.repos() + "/demo"));
   // Without the CA the certificate is not trusted.
-  auto untrusted = Hg(fmt::format("clone --config web.cacerts={}/server.pem {}demo {}", tls, url,
-                                  dir / "untrusted"));
+  auto untrusted = PlainHg(fmt::format("clone --config web.cacerts={}/server.pem {}demo {}", tls,
+                                       url, dir / "untrusted"));
   EXPECT_FALSE(untrusted.ok());
   EXPECT_NE((untrusted.out + untrusted.err).find("certificate"), std::string::npos)
       << untrusted.out << untrusted.err;
@@ -626,10 +622,10 @@ TEST(WebFrontTest, MalformedWireArgumentsGetA400NotA500) {
     EXPECT_EQ(web.Status(path, &body), 400) << path << ": " << body;
     EXPECT_NE(body.find(says), std::string::npos) << path << ": " << body;
   }
-  auto clone = Hg(fmt::format("clone {}demo {}", web.url(), dir / "clone"));
+  auto clone = PlainHg(fmt::format("clone {}demo {}", web.url(), dir / "clone"));
   ASSERT_TRUE(clone.ok()) << clone.out << clone.err;
-  EXPECT_EQ(Tip(dir / "clone"), Tip(web.repos() + "/demo"));
-  auto pull = Hg(fmt::format("-R {} pull", dir / "clone"));
+  EXPECT_EQ(TipRevNode(dir / "clone"), TipRevNode(web.repos() + "/demo"));
+  auto pull = PlainHg(fmt::format("-R {} pull", dir / "clone"));
   EXPECT_TRUE(pull.ok()) << pull.out << pull.err;
 }
 

@@ -30,11 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-ProcessResult Hg(const std::string& args) {
-  return Sh("hg " + args,
-            {{"HGRCPATH", ""}, {"HGUSER", "Web Test <web@example.com>"}, {"HGPLAIN", "1"}});
-}
-
 constexpr const char* kFaultExtension = R"py(
 import os
 from mercurial import extensions
@@ -148,8 +143,8 @@ TEST(WebWorkersTest, EightParallelClonesRightAfterEachOfTwentyFreshStartsAllSucc
   ScratchDir dir;
   WriteServeConfig(dir);
   std::string repo = dir / "repos/big";
-  ASSERT_TRUE(Hg("init " + repo).ok());
-  ProcessResult dag = Hg("-R " + repo + " debugbuilddag '+300'");
+  ASSERT_TRUE(PlainHg("init " + repo).ok());
+  ProcessResult dag = PlainHg("-R " + repo + " debugbuilddag '+300'");
   ASSERT_TRUE(dag.ok()) << dag.err;
   std::string changelog = ReadFileOrEmpty(repo + "/.hg/store/00changelog.i");
   ASSERT_GT(changelog.size(), 300u * 64);
@@ -163,7 +158,7 @@ TEST(WebWorkersTest, EightParallelClonesRightAfterEachOfTwentyFreshStartsAllSucc
     for (int i = 0; i < kClones; ++i) {
       clients.emplace_back([&, i] {
         std::string dest = dir / fmt::format("clone-{}-{}", start, i);
-        results[i] = Hg(fmt::format("clone -q -U {}big {}", front.url(), dest));
+        results[i] = PlainHg(fmt::format("clone -q -U {}big {}", front.url(), dest));
         // The same changesets: the clone's changelog equals the source's
         // byte for byte (read here, not by one more hg process per clone).
         results[i].out = ReadFileOrEmpty(dest + "/.hg/store/00changelog.i");
@@ -194,8 +189,8 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
   ScratchDir dir;
   WriteServeConfig(dir);
   std::string repo = dir / "repos/demo";
-  ASSERT_TRUE(Hg("init " + repo).ok());
-  ASSERT_TRUE(Hg("-R " + repo + " debugbuilddag '+3'").ok());
+  ASSERT_TRUE(PlainHg("init " + repo).ok());
+  ASSERT_TRUE(PlainHg("-R " + repo + " debugbuilddag '+3'").ok());
   Front front(dir.path(), "replace_worker_after = 3\n");
   ASSERT_TRUE(WaitFor([&] { return front.Health().value("hg_workers_ready", 0) == 2; }, 60s))
       << front.Log();
@@ -263,7 +258,7 @@ TEST(WebWorkersTest, FailedIdempotentRequestsAreRetriedAndAWorkerFailingInARowIs
   // A worker that dies in the middle of a request: the clone never notices.
   pids = front.WorkerPids();
   WriteFileAtomic(dir / fmt::format("faults/{}", pids[0]), "exit");
-  ProcessResult clone = Hg(fmt::format("clone -q -U {}demo {}", front.url(), dir / "clone"));
+  ProcessResult clone = PlainHg(fmt::format("clone -q -U {}demo {}", front.url(), dir / "clone"));
   EXPECT_TRUE(clone.ok()) << clone.err << front.Log();
   EXPECT_TRUE(WaitFor([&] {
     return front.Log().find(fmt::format("hg worker (pid {}) exited with status", pids[0])) !=

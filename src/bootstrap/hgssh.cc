@@ -23,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void Say(const std::string& message) { BootstrapLog(stderr, message); }
+void LogHgssh(const std::string& message) { BootstrapLog(stderr, message); }
 
 void Walk(const fs::path& dir, std::vector<std::string>& out) {
   std::error_code ec;
@@ -119,11 +119,11 @@ nlohmann::json BootstrapHgssh(const HgsshBootstrapOptions& o) {
     if (e.kind() != ErrorKind::kNotFound) throw;
   }
   if (partitions <= 0) {
-    Say("could not get partitions for " + config.topic);
+    LogHgssh("could not get partitions for " + config.topic);
     throw Error(ErrorKind::kNotFound, "could not get partitions for " + config.topic);
   }
   auto start = EndOffsets(*log, config.topic, partitions);
-  Say("gathered initial Kafka offsets");
+  LogHgssh("gathered initial Kafka offsets");
 
   std::vector<std::string> repos = FindRepositories(ReposRoot(o, config));
   // Wire paths first: a repository outside the rewrites stops everything
@@ -144,14 +144,14 @@ nlohmann::json BootstrapHgssh(const HgsshBootstrapOptions& o) {
       size_t i = next++;
       if (i >= repos.size()) return;
       const std::string& repo = repos[i];
-      Say("calling `replicatesync --bootstrap` on " + repo);
+      LogHgssh("calling `replicatesync --bootstrap` on " + repo);
       try {
         producer.Send(MakeSyncOf(repo, wires[i], /*bootstrap=*/true),
                       producer.PartitionFor(wires[i]));
-        Say("called `replicatesync --bootstrap` on " + repo + " successfully");
+        LogHgssh("called `replicatesync --bootstrap` on " + repo + " successfully");
       } catch (const std::exception& e) {
-        Say(fmt::format("error occurred calling `replicatesync --bootstrap` on {}: {}", repo,
-                        e.what()));
+        LogHgssh(fmt::format("error occurred calling `replicatesync --bootstrap` on {}: {}", repo,
+                             e.what()));
         std::lock_guard lock(mu);
         if (!failed.exchange(true)) {
           failure =
@@ -166,19 +166,19 @@ nlohmann::json BootstrapHgssh(const HgsshBootstrapOptions& o) {
   }
   for (auto& t : pool) t.join();
   if (failed) {
-    Say(failure);
+    LogHgssh(failure);
     throw Error(ErrorKind::kLogUnavailable, failure);
   }
 
   auto end = EndOffsets(*log, config.topic, partitions);
-  Say("gathered final Kafka offsets");
+  LogHgssh("gathered final Kafka offsets");
   nlohmann::json offsets = nlohmann::json::object();
   for (int p = 0; p < partitions; ++p) offsets[std::to_string(p)] = {start[p], end[p]};
   std::sort(wires.begin(), wires.end());
   nlohmann::json document = {{"offsets", offsets}, {"repositories", wires}};
-  Say("hgssh bootstrap process complete!");
+  LogHgssh("hgssh bootstrap process complete!");
   if (!o.output.empty()) {
-    Say("writing output to " + o.output);
+    LogHgssh("writing output to " + o.output);
     WriteFileAtomic(o.output, HgsshDocumentText(document) + "\n");
   }
   return document;

@@ -31,7 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-void Say(const std::string& message) { BootstrapLog(stdout, message); }
+void LogHgweb(const std::string& message) { BootstrapLog(stdout, message); }
 
 struct Range {
   int partition = 0;
@@ -45,7 +45,7 @@ struct HgsshDocument {
 };
 
 HgsshDocument ReadDocument(const std::string& path) {
-  Say("reading hgssh JSON document");
+  LogHgweb("reading hgssh JSON document");
   std::string text = ReadFileOrEmpty(path);
   HgsshDocument doc;
   try {
@@ -63,7 +63,7 @@ HgsshDocument ReadDocument(const std::string& path) {
   }
   std::sort(doc.ranges.begin(), doc.ranges.end(),
             [](const Range& a, const Range& b) { return a.partition < b.partition; });
-  Say("JSON document read");
+  LogHgweb("JSON document read");
   return doc;
 }
 
@@ -72,7 +72,7 @@ HgsshDocument ReadDocument(const std::string& path) {
 // deleted by retention or does not arrive before the deadline.
 std::vector<LogRecord> Collect(Log& log, const std::string& topic, const Range& r,
                                std::chrono::steady_clock::time_point deadline, double timeout) {
-  Say(fmt::format("assigning the consumer to partition {}", r.partition));
+  LogHgweb(fmt::format("assigning the consumer to partition {}", r.partition));
   Watermarks w = log.GetWatermarks(topic, r.partition);
   if (w.low > r.start) {
     throw Error(ErrorKind::kLogUnavailable,
@@ -80,7 +80,7 @@ std::vector<LogRecord> Collect(Log& log, const std::string& topic, const Range& 
                             "(the oldest is {}); run `bootstrap hgssh` again for a fresh document",
                             r.partition, topic, r.start, w.low - 1, w.low));
   }
-  Say(fmt::format("seeking the consumer to offset {}", r.start));
+  LogHgweb(fmt::format("seeking the consumer to offset {}", r.start));
   auto cursor = log.OpenCursor({{topic, r.partition, r.start}});
   std::vector<LogRecord> out;
   int64_t next = r.start;
@@ -95,13 +95,13 @@ std::vector<LogRecord> Collect(Log& log, const std::string& topic, const Range& 
     }
     for (auto& rec : cursor->Poll(1000, milliseconds(200))) {
       if (rec.offset < next || rec.offset >= r.end) continue;
-      Say(fmt::format("message on partition {}, offset {} has been collected", r.partition,
-                      rec.offset));
+      LogHgweb(fmt::format("message on partition {}, offset {} has been collected", r.partition,
+                           rec.offset));
       next = rec.offset + 1;
       out.push_back(std::move(rec));
     }
   }
-  Say(fmt::format("finished retrieving messages on partition {}", r.partition));
+  LogHgweb(fmt::format("finished retrieving messages on partition {}", r.partition));
   return out;
 }
 
@@ -136,22 +136,22 @@ class MirrorBootstrap {
       if (!Clone(w)) {
         if (!w.after_sync.empty()) {
           // The reference ran them anyway, on a repository that may not exist.
-          Say(fmt::format("not processing {} extra messages for {}: its clone failed",
-                          w.after_sync.size(), w.wire));
+          LogHgweb(fmt::format("not processing {} extra messages for {}: its clone failed",
+                               w.after_sync.size(), w.wire));
         }
         return;
       }
       if (w.after_sync.empty()) return;
-      Say("scheduling extra processing for " + w.wire);
+      LogHgweb("scheduling extra processing for " + w.wire);
     } else {
-      Say(fmt::format("applying {} messages for {} (created during the hgssh step)",
-                      w.after_sync.size(), w.wire));
+      LogHgweb(fmt::format("applying {} messages for {} (created during the hgssh step)",
+                           w.after_sync.size(), w.wire));
     }
     try {
       for (const auto& e : w.after_sync) applier_.Apply(e.message, e.partition, e.offset);
-      Say(fmt::format("extra processing for {} completed successfully", w.wire));
+      LogHgweb(fmt::format("extra processing for {} completed successfully", w.wire));
     } catch (const std::exception& e) {
-      Say(fmt::format("error processing extra messages for {}: {}", w.wire, e.what()));
+      LogHgweb(fmt::format("error processing extra messages for {}: {}", w.wire, e.what()));
       Audit(w.wire, fmt::format("error processing extra messages for {}: {}", w.wire, e.what()),
             true);
     }
@@ -163,7 +163,7 @@ class MirrorBootstrap {
  private:
   bool Clone(RepoWork& w) {
     try {
-      Say("syncing repo: " + w.wire);
+      LogHgweb("syncing repo: " + w.wire);
       std::string local = applier_.LocalPath(w.wire);
       auto url = WirePathToPullUrl(config_.pull_url_rewrites, w.wire);
       StreamCloneIfMissing(local, url);
@@ -174,13 +174,13 @@ class MirrorBootstrap {
       sync.body["bootstrap"] = false;
       applier_.Apply(sync, w.sync->partition, w.sync->offset);
       ApplyPushlogBeforeSync(w, local, url);
-      Say("exiting sync for: " + w.wire);
-      Say(w.wire + " successfully cloned");
+      LogHgweb("exiting sync for: " + w.wire);
+      LogHgweb(w.wire + " successfully cloned");
       return true;
     } catch (const std::exception& e) {
       std::string problem =
           fmt::format("error triggering replication of Mercurial repo {}: {}", w.wire, e.what());
-      Say(problem);
+      LogHgweb(problem);
       Audit(w.wire, problem, true);
       return false;
     }
@@ -188,18 +188,18 @@ class MirrorBootstrap {
 
   void StreamCloneIfMissing(const std::string& local, const std::optional<std::string>& url) {
     if (fs::exists(local + "/.hg")) return;
-    Say("repository does not exist: " + local);
+    LogHgweb("repository does not exist: " + local);
     if (!url) return;  // the sync's init + pull of "default" follows
     bool existed = fs::exists(local);
     std::error_code ec;
     fs::create_directories(fs::path(local).parent_path(), ec);
-    Say(fmt::format("performing stream clone of {} to {}", *url, local));
+    LogHgweb(fmt::format("performing stream clone of {} to {}", *url, local));
     ProcessResult r = hg_.Run("", {"clone", "--stream", "--noupdate", "--", *url, local});
     if (r.ok()) {
-      Say(fmt::format("{} cloned to {} successfully", *url, local));
+      LogHgweb(fmt::format("{} cloned to {} successfully", *url, local));
       return;
     }
-    Say(fmt::format("stream clone of {} failed - using pull instead", *url));
+    LogHgweb(fmt::format("stream clone of {} failed - using pull instead", *url));
     // A directory holding nested repositories is not empty, so hg refuses
     // to clone into it; init + pull works there.
     if (!existed) {
@@ -245,7 +245,7 @@ class MirrorBootstrap {
       ++applied;
     }
     if (applied) {
-      Say(
+      LogHgweb(
           fmt::format("applied the pushlog rows of {} changegroups recorded before the bootstrap "
                       "sync of {}",
                       applied, w.wire));
@@ -310,17 +310,17 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
     if (r.start != r.end)
       collected[r.partition] = Collect(*log, config.topic, r, deadline, o.timeout_seconds);
   }
-  Say("finished retrieving messages from Kafka");
+  LogHgweb("finished retrieving messages from Kafka");
 
   for (auto& [partition, records] : collected) {
-    Say(fmt::format("processing messages for partition {}", partition));
+    LogHgweb(fmt::format("processing messages for partition {}", partition));
     for (auto& rec : records) {
       Message m;
       try {
         m = DecodeMessage(rec.value);
       } catch (const Error& e) {
         std::string where = fmt::format("partition {} offset {}", rec.partition, rec.offset);
-        Say(fmt::format("undecodable message at {}: {}", where, e.what()));
+        LogHgweb(fmt::format("undecodable message at {}: {}", where, e.what()));
         mirror.Audit(where, std::string("undecodable message: ") + e.what(), true);
         continue;
       }
@@ -337,7 +337,7 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
       RepoWork& w = it->second;
       if (w.listed && !w.sync) {
         if (event.message.type == MessageType::kRepoSync && event.message.bootstrap) {
-          Say("scheduled clone for " + w.wire);
+          LogHgweb("scheduled clone for " + w.wire);
           to_clone.erase(w.wire);
           w.sync = std::move(event);
         } else {
@@ -346,13 +346,14 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
       } else {
         w.after_sync.push_back(std::move(event));
         if (w.listed) {
-          Say(fmt::format("extra messages found for {}: {} total", w.wire, w.after_sync.size()));
+          LogHgweb(
+              fmt::format("extra messages found for {}: {} total", w.wire, w.after_sync.size()));
         }
       }
     }
   }
   if (!to_clone.empty()) {
-    Say("did not receive expected sync messages for " + JoinSet(to_clone));
+    LogHgweb("did not receive expected sync messages for " + JoinSet(to_clone));
     for (const auto& wire : to_clone) mirror.Audit(wire, "did not receive sync message", true);
   }
 
@@ -368,7 +369,7 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
     pool.emplace_back([&] {
       for (size_t j = next++; j < jobs.size(); j = next++) {
         mirror.Run(*jobs[j]);
-        Say(fmt::format("{} repositories remaining", --remaining));
+        LogHgweb(fmt::format("{} repositories remaining", --remaining));
       }
     });
   }
@@ -383,11 +384,11 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
     for (const auto& r : doc.ranges) ends[r.partition] = r.end;
     log->Commit(config.group, config.topic, ends);
     for (const auto& [p, end] : ends) {
-      Say(fmt::format("partition {} of topic {} moved to offset {}", p, config.topic, end));
+      LogHgweb(fmt::format("partition {} of topic {} moved to offset {}", p, config.topic, end));
     }
-    Say(config.group + " bootstrap process complete");
+    LogHgweb(config.group + " bootstrap process complete");
   } else {
-    Say(
+    LogHgweb(
         fmt::format("{} problems; offsets of group {} not committed: fix them and run this again "
                     "(repositories already bootstrapped are not cloned again)",
                     mirror.failures(), config.group));
@@ -402,7 +403,7 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& [k, v] : audit) j[k] = v;
     WriteFileAtomic(path, PythonJsonDumps(j) + "\n");
-    Say("audit written to " + path);
+    LogHgweb("audit written to " + path);
   }
   return status;
 }

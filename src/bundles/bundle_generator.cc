@@ -23,7 +23,7 @@ namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 void ReplicateRepo(const std::string& leader_hgrc, const std::string& root) {
   if (leader_hgrc.empty()) return;
@@ -159,11 +159,11 @@ std::map<std::string, IndexedBundle> BundleGenerator::GenerateRepo(const RepoSpe
     std::string shown = config_.hg + " -R " + root;
     for (const auto& a : args) shown += " " + ShellQuote(a);
     Print(fmt::format("running \"{}\"", shown));
-    auto start = Clock::now();
+    auto start = SteadyClock::now();
     HgChecked(root, args);
     fs::rename(path + ".tmp", path);
     Print(fmt::format("bundle generated: {} (in {:.1f}s)", path,
-                      std::chrono::duration<double>(Clock::now() - start).count()));
+                      std::chrono::duration<double>(SteadyClock::now() - start).count()));
   };
   // At most `threads` hg processes at once, in manifest order.
   for (size_t i = 0; i < types.size();) {

@@ -19,9 +19,9 @@ namespace {
 // Accepts one connection, records what the client sends (a trailing newline
 // would usually arrive in the same segment as the word), then writes `reply`
 // in two pieces and closes; or, with !answer, waits for the client to go.
-class PlayedServer {
+class OneShotServer {
  public:
-  explicit PlayedServer(std::string reply, bool answer = true) {
+  explicit OneShotServer(std::string reply, bool answer = true) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -49,7 +49,7 @@ class PlayedServer {
       close(c);
     });
   }
-  ~PlayedServer() {
+  ~OneShotServer() {
     if (thread_.joinable()) thread_.join();
     close(fd_);
   }
@@ -68,7 +68,7 @@ class PlayedServer {
 
 TEST(ZkFourLetterWordTest, SendsFourBytesReadsToEof) {
   std::string mntr(10000, 'x');
-  PlayedServer server("zk_version\t3.8.0\n" + mntr);
+  OneShotServer server("zk_version\t3.8.0\n" + mntr);
   EXPECT_EQ(ZkFourLetterWord("127.0.0.1", server.port(), "mntr"), "zk_version\t3.8.0\n" + mntr);
   EXPECT_EQ(server.received(), "mntr");
 }
@@ -93,7 +93,7 @@ TEST(ZkFourLetterWordTest, RefusedConnectionReadsLikePython) {
 }
 
 TEST(ZkFourLetterWordTest, SilentServerTimesOut) {
-  PlayedServer server("", /*answer=*/false);
+  OneShotServer server("", /*answer=*/false);
   try {
     ZkFourLetterWord("127.0.0.1", server.port(), "ruok", std::chrono::milliseconds(200));
     ADD_FAILURE() << "no error";

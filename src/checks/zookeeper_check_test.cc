@@ -21,7 +21,7 @@ constexpr const char kFooter[] =
     "for more info on monitor and alerts.\n";
 constexpr const char kNotServing[] = "This ZooKeeper instance is not currently serving requests\n";
 
-struct PlayedServer {
+struct ScriptedZkServer {
   bool down = false;
   bool serving = true;
   std::string ruok = "imok";
@@ -46,7 +46,7 @@ ZookeeperCheckOptions Opts(const std::string& host, const std::string& config = 
 class ZookeeperCheckTest : public ::testing::Test {
  protected:
   // "host:port" -> server; asks are recorded as "host:port word".
-  std::map<std::string, PlayedServer> servers_;
+  std::map<std::string, ScriptedZkServer> servers_;
   std::vector<std::string> asked_;
   test::ScratchDir dir_;
 
@@ -57,7 +57,7 @@ class ZookeeperCheckTest : public ::testing::Test {
     if (it == servers_.end() || it->second.down) {
       throw Error(ErrorKind::kIo, "[Errno 111] Connection refused");
     }
-    const PlayedServer& s = it->second;
+    const ScriptedZkServer& s = it->second;
     if (word == "ruok") return s.ruok;
     if (word == "isro") return s.serving ? s.isro : "null";
     if (!s.serving) return kNotServing;

@@ -23,4 +23,7 @@ std::string TrimTrailingSlashes(std::string_view s);
 // ASCII letters lowered; every other byte unchanged.
 std::string Lower(std::string_view s);
 
+// The value of a hexadecimal digit (either case), or -1 for any other byte.
+int HexDigitValue(char c);
+
 }  // namespace hgc

@@ -552,7 +552,12 @@ void Applier::ApplyOnce(const Message& m) {
         throw Error(ErrorKind::kHgFailed, fmt::format("({}, b'{}', b'{}')", r.exit_code,
                                                       TrimRight(r.out), TrimRight(r.err)));
       }
-      RefreshTagsCache(local);  // phases and markers change what is hidden
+      // Only markers hide changesets, and a phase move to public unhides an
+      // obsolete one; bookmarks never change which tags are visible.
+      if (m.ns == "obsolete" ||
+          (m.ns == "phases" && std::filesystem::exists(local + "/.hg/store/obsstore"))) {
+        RefreshTagsCache(local);
+      }
       return;
     }
     case MessageType::kRepoSync: {

@@ -6,11 +6,12 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
 
-[[noreturn]] void Bad(const std::string& what) {
+[[noreturn]] void BadChangeset(const std::string& what) {
   throw Error(ErrorKind::kMalformed, "changeset: " + what);
 }
 
@@ -23,13 +24,6 @@ std::string ReplaceAll(std::string s, std::string_view from, std::string_view to
   return s;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Python's codecs.escape_decode (stringutil.unescapestr).
 std::string EscapeDecode(std::string_view s) {
   std::string out;
@@ -39,7 +33,7 @@ std::string EscapeDecode(std::string_view s) {
       out += s[i];
       continue;
     }
-    if (++i == s.size()) Bad("trailing \\ in extras");
+    if (++i == s.size()) BadChangeset("trailing \\ in extras");
     char c = s[i];
     switch (c) {
       case '\n':
@@ -71,9 +65,9 @@ std::string EscapeDecode(std::string_view s) {
         out += '\v';
         break;
       case 'x': {
-        int hi = i + 1 < s.size() ? HexValue(s[i + 1]) : -1;
-        int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
-        if (hi < 0 || lo < 0) Bad("invalid \\x escape in extras");
+        int hi = i + 1 < s.size() ? HexDigitValue(s[i + 1]) : -1;
+        int lo = i + 2 < s.size() ? HexDigitValue(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0) BadChangeset("invalid \\x escape in extras");
         out += static_cast<char>((hi << 4) | lo);
         i += 2;
         break;
@@ -118,7 +112,7 @@ std::map<std::string, std::string> DecodeChangesetExtras(std::string_view text) 
     if (end > start) {
       std::string item = StringUnescape(text.substr(start, end - start));
       size_t colon = item.find(':');
-      if (colon == std::string::npos) Bad(fmt::format("extra without ':': {:?}", item));
+      if (colon == std::string::npos) BadChangeset(fmt::format("extra without ':': {:?}", item));
       extras[item.substr(0, colon)] = item.substr(colon + 1);
     }
     start = end + 1;
@@ -137,11 +131,11 @@ Changeset ParseChangeset(std::string_view text) {
   size_t nl1 = text.find('\n');
   size_t nl2 = nl1 == std::string_view::npos ? nl1 : text.find('\n', nl1 + 1);
   size_t nl3 = nl2 == std::string_view::npos ? nl2 : text.find('\n', nl2 + 1);
-  if (nl3 == std::string_view::npos) Bad("fewer than three header lines");
+  if (nl3 == std::string_view::npos) BadChangeset("fewer than three header lines");
   size_t doublenl = nl3;
   if (text.substr(nl3 + 1, 1) != "\n") {
     doublenl = text.find("\n\n", nl3 + 1);
-    if (doublenl == std::string_view::npos) Bad("no blank line before the description");
+    if (doublenl == std::string_view::npos) BadChangeset("no blank line before the description");
   }
   cs.manifest = std::string(text.substr(0, nl1));
   cs.user = std::string(text.substr(nl1 + 1, nl2 - nl1 - 1));
@@ -151,7 +145,7 @@ Changeset ParseChangeset(std::string_view text) {
   std::string time(date.substr(0, sp1));
   char* end = nullptr;
   double seconds = std::strtod(time.c_str(), &end);
-  if (time.empty() || *end != '\0') Bad(fmt::format("bad time {:?}", time));
+  if (time.empty() || *end != '\0') BadChangeset(fmt::format("bad time {:?}", time));
   cs.time = static_cast<int64_t>(std::trunc(seconds));
   if (sp1 != std::string_view::npos) {
     size_t sp2 = date.find(' ', sp1 + 1);

@@ -17,7 +17,7 @@ constexpr std::string_view kB85Chars =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
 constexpr size_t kMaxPayload = 5300;  // obsolete._maxpayload
 
-[[noreturn]] void Bad(const std::string& what) {
+[[noreturn]] void BadPushkeyMarkers(const std::string& what) {
   throw Error(ErrorKind::kMalformed, "obsolete markers: " + what);
 }
 
@@ -28,12 +28,12 @@ void PutUint(std::string& out, uint64_t value, int bytes) {
 }
 
 std::string Unhex(const std::string& hex) {
-  if (hex.size() % 2) Bad("odd-length node " + hex);
+  if (hex.size() % 2) BadPushkeyMarkers("odd-length node " + hex);
   std::string out;
   for (size_t i = 0; i < hex.size(); i += 2) {
     unsigned value = 0;
     auto [end, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
-    if (ec != std::errc() || end != hex.data() + i + 2) Bad("not a hex node: " + hex);
+    if (ec != std::errc() || end != hex.data() + i + 2) BadPushkeyMarkers("not a hex node: " + hex);
     out.push_back(static_cast<char>(value));
   }
   return out;
@@ -64,7 +64,8 @@ std::string PythonFloatRepr(double value) {
 std::string NodeBytes(const ObsMarker& m, const std::string& hex) {
   std::string bytes = Unhex(hex);
   size_t want = (m.flags & kObsMarkerUsingSha256) ? 32 : 20;
-  if (bytes.size() != want) Bad(fmt::format("node {} is not {} bytes as its flags say", hex, want));
+  if (bytes.size() != want)
+    BadPushkeyMarkers(fmt::format("node {} is not {} bytes as its flags say", hex, want));
   return bytes;
 }
 
@@ -73,13 +74,13 @@ std::string EncodeFormat1(const ObsMarker& m) {
   std::string nodes = NodeBytes(m, m.precursor);
   for (const auto& s : m.successors) nodes += NodeBytes(m, s);
   if (m.parents) {
-    if (m.parents->size() > 2) Bad("more than 2 parents");
+    if (m.parents->size() > 2) BadPushkeyMarkers("more than 2 parents");
     for (const auto& p : *m.parents) nodes += NodeBytes(m, p);
   }
   std::string meta_sizes, meta;
-  if (m.metadata.size() > 255) Bad("more than 255 metadata entries");
+  if (m.metadata.size() > 255) BadPushkeyMarkers("more than 255 metadata entries");
   for (const auto& [k, v] : m.metadata) {
-    if (k.size() > 255 || v.size() > 255) Bad("metadata entry over 255 bytes");
+    if (k.size() > 255 || v.size() > 255) BadPushkeyMarkers("metadata entry over 255 bytes");
     meta_sizes.push_back(static_cast<char>(k.size()));
     meta_sizes.push_back(static_cast<char>(v.size()));
     meta += k + v;
@@ -136,7 +137,7 @@ std::string Base85Decode(std::string_view text) {
     for (size_t j = 0; j < chunk.size(); ++j) {
       size_t digit = kB85Chars.find(chunk[j]);
       if (digit == std::string_view::npos) {
-        Bad(fmt::format("bad base85 character at position {}", i + j));
+        BadPushkeyMarkers(fmt::format("bad base85 character at position {}", i + j));
       }
       acc = acc * 85 + digit;
     }
@@ -149,7 +150,8 @@ std::string Base85Decode(std::string_view text) {
       if (cl > 1) acc += 0xFFFFFFull >> ((cl - 2) * 8);
       keep = cl - 1;
     }
-    if (acc > 0xFFFFFFFFull) Bad(fmt::format("base85 overflow in hunk starting at byte {}", i));
+    if (acc > 0xFFFFFFFFull)
+      BadPushkeyMarkers(fmt::format("base85 overflow in hunk starting at byte {}", i));
     char word[4] = {static_cast<char>(acc >> 24), static_cast<char>(acc >> 16),
                     static_cast<char>(acc >> 8), static_cast<char>(acc)};
     out.append(word, keep);
@@ -159,18 +161,20 @@ std::string Base85Decode(std::string_view text) {
 
 std::vector<ObsMarker> DecodeObsMarkers(std::string_view base85) {
   std::string data = Base85Decode(base85);
-  if (data.empty()) Bad("empty obsstore data");
+  if (data.empty()) BadPushkeyMarkers("empty obsstore data");
   return DecodeObsStore(data);
 }
 
 std::string EncodeObsMarkerFormat0(const ObsMarker& m) {
-  if (m.flags & kObsMarkerUsingSha256) Bad("cannot handle sha256 with old obsstore format");
-  if (m.flags > 0xFF) Bad(fmt::format("flags {:#x} do not fit format 0's byte", m.flags));
+  if (m.flags & kObsMarkerUsingSha256)
+    BadPushkeyMarkers("cannot handle sha256 with old obsstore format");
+  if (m.flags > 0xFF)
+    BadPushkeyMarkers(fmt::format("flags {:#x} do not fit format 0's byte", m.flags));
   std::map<std::string, std::string> meta(m.metadata.begin(), m.metadata.end());
   meta["date"] = PythonFloatRepr(m.date) + " " + std::to_string(m.tz);
   if (m.parents) {
     if (m.parents->empty()) meta["p0"] = "";
-    if (m.parents->size() > 2) Bad("more than 2 parents");
+    if (m.parents->size() > 2) BadPushkeyMarkers("more than 2 parents");
     for (size_t i = 0; i < m.parents->size(); ++i) {
       NodeBytes(m, (*m.parents)[i]);
       meta[fmt::format("p{}", i + 1)] = (*m.parents)[i];
@@ -179,13 +183,13 @@ std::string EncodeObsMarkerFormat0(const ObsMarker& m) {
   std::string encoded;
   for (const auto& [k, v] : meta) {
     if (k.find_first_of(std::string(":\0", 2)) != std::string::npos) {
-      Bad("':' and NUL are forbidden in metadata keys");
+      BadPushkeyMarkers("':' and NUL are forbidden in metadata keys");
     }
-    if (v.find('\0') != std::string::npos) Bad("NUL is forbidden in metadata values");
+    if (v.find('\0') != std::string::npos) BadPushkeyMarkers("NUL is forbidden in metadata values");
     if (!encoded.empty()) encoded.push_back('\0');
     encoded += k + ":" + v;
   }
-  if (m.successors.size() > 255) Bad("more than 255 successors");
+  if (m.successors.size() > 255) BadPushkeyMarkers("more than 255 successors");
   std::string out;
   PutUint(out, m.successors.size(), 1);
   PutUint(out, encoded.size(), 4);

@@ -17,7 +17,7 @@
 namespace hgc {
 namespace {
 
-[[noreturn]] void Bad(const std::string& what) {
+[[noreturn]] void BadMarkers(const std::string& what) {
   throw Error(ErrorKind::kMalformed, "obsolete markers: " + what);
 }
 
@@ -26,13 +26,13 @@ std::string Hex(std::string_view bytes) {
 }
 
 // Bounds-checked big-endian reader.
-class Reader {
+class MarkerReader {
  public:
-  explicit Reader(std::string_view data) : data_(data) {}
+  explicit MarkerReader(std::string_view data) : data_(data) {}
   size_t pos() const { return pos_; }
   bool done() const { return pos_ >= data_.size(); }
   std::string_view Take(size_t n) {
-    if (n > data_.size() - pos_) Bad("truncated marker");
+    if (n > data_.size() - pos_) BadMarkers("truncated marker");
     std::string_view out = data_.substr(pos_, n);
     pos_ += n;
     return out;
@@ -62,7 +62,7 @@ bool IsNodeHex(const std::string& hex) {
 // metadata "key:value" joined by NUL, with the date ("seconds tz") and the
 // parents (p1, p2; p0 = recorded as none) inside the metadata. Read as
 // mercurial/obsolete.py's _fm0readmarkers does, p0 staying in the metadata.
-std::vector<ObsMarker> ReadFormat0(Reader& r) {
+std::vector<ObsMarker> ReadFormat0(MarkerReader& r) {
   std::vector<ObsMarker> out;
   while (!r.done()) {
     ObsMarker m;
@@ -80,7 +80,7 @@ std::vector<ObsMarker> ReadFormat0(Reader& r) {
       std::string_view item = meta.substr(start, end - start);
       if (!item.empty()) {
         size_t colon = item.find(':');
-        if (colon == std::string_view::npos) Bad("metadata entry without ':'");
+        if (colon == std::string_view::npos) BadMarkers("metadata entry without ':'");
         fields[std::string(item.substr(0, colon))] = std::string(item.substr(colon + 1));
       }
       start = end + 1;
@@ -126,7 +126,7 @@ std::vector<ObsMarker> ReadFormat0(Reader& r) {
 
 // Format 1: >IdhHBBB (size, seconds, tz in minutes, flags, numsuc, numpar,
 // nummeta), nodes (20 or 32 bytes), metadata sizes, then keys and values.
-std::vector<ObsMarker> ReadFormat1(Reader& r) {
+std::vector<ObsMarker> ReadFormat1(MarkerReader& r) {
   std::vector<ObsMarker> out;
   while (!r.done()) {
     ObsMarker m;
@@ -157,7 +157,7 @@ std::vector<ObsMarker> ReadFormat1(Reader& r) {
       std::string key(r.Take(k));
       m.metadata.emplace_back(std::move(key), std::string(r.Take(v)));
     }
-    if (r.pos() - start != total) Bad("marker size does not match its content");
+    if (r.pos() - start != total) BadMarkers("marker size does not match its content");
     out.push_back(std::move(m));
   }
   return out;
@@ -167,11 +167,11 @@ std::vector<ObsMarker> ReadFormat1(Reader& r) {
 
 std::vector<ObsMarker> DecodeObsStore(std::string_view data) {
   if (data.empty()) return {};
-  Reader r(data);
+  MarkerReader r(data);
   unsigned version = static_cast<unsigned>(r.Uint(1));
   if (version == 0) return ReadFormat0(r);
   if (version == 1) return ReadFormat1(r);
-  Bad(fmt::format("unknown version {}", version));
+  BadMarkers(fmt::format("unknown version {}", version));
 }
 
 namespace {

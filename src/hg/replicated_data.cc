@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/text.h"
 
 namespace hgc {
 namespace {
@@ -40,16 +41,9 @@ void Bytes(std::string& out, const std::string& b) {
   out += b;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-class Reader {
+class CborReader {
  public:
-  explicit Reader(const std::string& s) : s_(s) {}
+  explicit CborReader(const std::string& s) : s_(s) {}
   // Returns (major, argument); null/simple values come back as major 7.
   std::pair<int, uint64_t> ReadHead() {
     uint8_t b = Byte();
@@ -105,7 +99,7 @@ std::string EncodeReplicatedData(const std::vector<std::string>& heads,
     if (h.size() != 40) throw Error(ErrorKind::kMalformed, "expected 40 byte hex heads in message");
     std::string bin;
     for (size_t i = 0; i < 40; i += 2) {
-      int hi = HexValue(h[i]), lo = HexValue(h[i + 1]);
+      int hi = HexDigitValue(h[i]), lo = HexDigitValue(h[i + 1]);
       if (hi < 0 || lo < 0) {
         throw Error(ErrorKind::kMalformed, "expected 40 byte hex heads in message");
       }
@@ -123,7 +117,7 @@ std::string EncodeReplicatedData(const std::vector<std::string>& heads,
 }
 
 ReplicatedData DecodeReplicatedData(const std::string& bytes) {
-  Reader r(bytes);
+  CborReader r(bytes);
   ReplicatedData d;
   auto [major, n] = r.ReadHead();
   if (major != 5) r.Fail("expected a map");

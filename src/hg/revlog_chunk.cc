@@ -12,13 +12,13 @@
 namespace hgc {
 namespace {
 
-[[noreturn]] void Bad(const std::string& what) {
+[[noreturn]] void BadChunk(const std::string& what) {
   throw Error(ErrorKind::kMalformed, "revlog chunk: " + what);
 }
 
 std::string Inflate(std::string_view in) {
   z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) Bad("zlib init failed");
+  if (inflateInit(&zs) != Z_OK) BadChunk("zlib init failed");
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, inflateEnd);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
@@ -30,10 +30,10 @@ std::string Inflate(std::string_view in) {
     zs.avail_out = sizeof(buf);
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
-      Bad(fmt::format("zlib: {}", zs.msg ? zs.msg : "corrupt data"));
+      BadChunk(fmt::format("zlib: {}", zs.msg ? zs.msg : "corrupt data"));
     }
     out.append(buf, sizeof(buf) - zs.avail_out);
-    if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) Bad("zlib: truncated data");
+    if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) BadChunk("zlib: truncated data");
   }
   return out;
 }
@@ -43,7 +43,7 @@ std::string Unzstd(std::string_view in) {
   // reused (reset for each chunk) so reading 50,000 texts stays cheap.
   thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ds(ZSTD_createDCtx(),
                                                                      ZSTD_freeDCtx);
-  if (!ds) Bad("zstd init failed");
+  if (!ds) BadChunk("zstd init failed");
   ZSTD_DCtx_reset(ds.get(), ZSTD_reset_session_only);
   ZSTD_inBuffer input{in.data(), in.size(), 0};
   std::string out;
@@ -52,15 +52,15 @@ std::string Unzstd(std::string_view in) {
   while (input.pos < input.size) {
     ZSTD_outBuffer output{buf, sizeof(buf), 0};
     rc = ZSTD_decompressStream(ds.get(), &output, &input);
-    if (ZSTD_isError(rc)) Bad(fmt::format("zstd: {}", ZSTD_getErrorName(rc)));
+    if (ZSTD_isError(rc)) BadChunk(fmt::format("zstd: {}", ZSTD_getErrorName(rc)));
     out.append(buf, output.pos);
   }
   // Flush what the decoder still holds once all input is consumed.
   while (rc != 0) {
     ZSTD_outBuffer output{buf, sizeof(buf), 0};
     rc = ZSTD_decompressStream(ds.get(), &output, &input);
-    if (ZSTD_isError(rc)) Bad(fmt::format("zstd: {}", ZSTD_getErrorName(rc)));
-    if (output.pos == 0 && rc != 0) Bad("zstd: truncated frame");
+    if (ZSTD_isError(rc)) BadChunk(fmt::format("zstd: {}", ZSTD_getErrorName(rc)));
+    if (output.pos == 0 && rc != 0) BadChunk("zstd: truncated frame");
     out.append(buf, output.pos);
   }
   return out;
@@ -85,8 +85,8 @@ std::string DecompressRevlogChunk(std::string_view chunk) {
     case '(':
       return Unzstd(chunk);
     default:
-      Bad(fmt::format("unknown compression engine marker 0x{:02x}",
-                      static_cast<unsigned char>(chunk[0])));
+      BadChunk(fmt::format("unknown compression engine marker 0x{:02x}",
+                           static_cast<unsigned char>(chunk[0])));
   }
 }
 
@@ -96,16 +96,16 @@ std::string ApplyMpatch(std::string_view base, std::string_view delta) {
   size_t last = 0;  // end of the previous hunk in `base`
   size_t pos = 0;
   while (pos < delta.size()) {
-    if (delta.size() - pos < 12) Bad("truncated mpatch hunk header");
+    if (delta.size() - pos < 12) BadChunk("truncated mpatch hunk header");
     size_t start = Be32(delta.data() + pos);
     size_t end = Be32(delta.data() + pos + 4);
     size_t len = Be32(delta.data() + pos + 8);
     pos += 12;
     if (start < last || end < start || end > base.size()) {
-      Bad(fmt::format("mpatch hunk [{}, {}) out of order or beyond base of {} bytes", start, end,
-                      base.size()));
+      BadChunk(fmt::format("mpatch hunk [{}, {}) out of order or beyond base of {} bytes", start,
+                           end, base.size()));
     }
-    if (delta.size() - pos < len) Bad("truncated mpatch hunk data");
+    if (delta.size() - pos < len) BadChunk("truncated mpatch hunk data");
     out.append(base.substr(last, start - last));
     out.append(delta.substr(pos, len));
     pos += len;

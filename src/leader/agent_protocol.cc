@@ -27,17 +27,17 @@ void PutU64(std::string& out, uint64_t v) {
   PutU32(out, static_cast<uint32_t>(v));
 }
 
-[[noreturn]] void Bad(const std::string& what) {
+[[noreturn]] void BadFrame(const std::string& what) {
   throw Error(ErrorKind::kMalformed, "malformed producer agent frame: " + what);
 }
 
 // Reads fields from a payload, refusing to run past its end.
-class Reader {
+class FrameReader {
  public:
-  explicit Reader(std::string_view data) : data_(data) {}
+  explicit FrameReader(std::string_view data) : data_(data) {}
   uint64_t Int(size_t bytes, const char* field) {
     if (data_.size() - pos_ < bytes) {
-      Bad(fmt::format("truncated at {} (byte {} of {})", field, pos_, data_.size()));
+      BadFrame(fmt::format("truncated at {} (byte {} of {})", field, pos_, data_.size()));
     }
     uint64_t v = 0;
     for (size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(data_[pos_ + i]);
@@ -46,7 +46,7 @@ class Reader {
   }
   std::string_view Bytes(size_t n, const char* field) {
     if (data_.size() - pos_ < n) {
-      Bad(fmt::format("{} says {} bytes but only {} remain", field, n, data_.size() - pos_));
+      BadFrame(fmt::format("{} says {} bytes but only {} remain", field, n, data_.size() - pos_));
     }
     std::string_view v = data_.substr(pos_, n);
     pos_ += n;
@@ -66,7 +66,7 @@ class Reader {
 
 void CheckVersion(uint64_t version) {
   if (version != kProtocolVersion) {
-    Bad(
+    BadFrame(
         fmt::format("protocol version {} (this build speaks {}); run the same hgcluster binary "
                     "for hooks and agent",
                     version, kProtocolVersion));
@@ -75,14 +75,14 @@ void CheckVersion(uint64_t version) {
 
 void CheckTopic(std::string_view topic) {
   if (topic.empty() || topic.size() > 249) {
-    Bad(fmt::format("topic of {} bytes (expected 1..249)", topic.size()));
+    BadFrame(fmt::format("topic of {} bytes (expected 1..249)", topic.size()));
   }
   for (char c : topic) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-';
     if (!ok)
-      Bad(fmt::format("topic contains byte 0x{:02x} (allowed: A-Z a-z 0-9 . _ -)",
-                      static_cast<unsigned char>(c)));
+      BadFrame(fmt::format("topic contains byte 0x{:02x} (allowed: A-Z a-z 0-9 . _ -)",
+                           static_cast<unsigned char>(c)));
   }
 }
 
@@ -117,31 +117,32 @@ std::string EncodeAppendRequest(const AppendRequest& r) {
 }
 
 AppendRequest DecodeAppendRequest(std::string_view payload) {
-  Reader in(payload);
+  FrameReader in(payload);
   CheckVersion(in.Int(1, "version"));
   uint64_t op = in.Int(1, "op");
-  if (op != 'A') Bad(fmt::format("unknown op 0x{:02x} (expected 'A', append)", op));
+  if (op != 'A') BadFrame(fmt::format("unknown op 0x{:02x} (expected 'A', append)", op));
   AppendRequest r;
   size_t topic_len = in.Int(2, "topic length");
   r.topic = std::string(in.Bytes(topic_len, "topic length"));
   CheckTopic(r.topic);
   auto partition = static_cast<int32_t>(static_cast<uint32_t>(in.Int(4, "partition")));
-  if (partition < 0) Bad(fmt::format("negative partition {}", partition));
+  if (partition < 0) BadFrame(fmt::format("negative partition {}", partition));
   r.partition = partition;
   uint64_t count = in.Int(4, "value count");
   if (count == 0 || count > kMaxValues) {
-    Bad(fmt::format("value count {} (expected 1..{})", count, kMaxValues));
+    BadFrame(fmt::format("value count {} (expected 1..{})", count, kMaxValues));
   }
   // Each value needs at least its 4-byte length: refuse before reserving.
   if (count * 4 > in.remaining()) {
-    Bad(fmt::format("value count {} does not fit in the {} bytes left", count, in.remaining()));
+    BadFrame(
+        fmt::format("value count {} does not fit in the {} bytes left", count, in.remaining()));
   }
   r.values.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     size_t len = in.Int(4, "value length");
     r.values.emplace_back(in.Bytes(len, "value length"));
   }
-  if (in.remaining() != 0) Bad(fmt::format("{} bytes after the last value", in.remaining()));
+  if (in.remaining() != 0) BadFrame(fmt::format("{} bytes after the last value", in.remaining()));
   return r;
 }
 
@@ -155,10 +156,10 @@ std::string EncodeAgentReply(const AgentReply& r) {
 }
 
 AgentReply DecodeAgentReply(std::string_view payload) {
-  Reader in(payload);
+  FrameReader in(payload);
   CheckVersion(in.Int(1, "version"));
   uint64_t status = in.Int(1, "status");
-  if (status > 3) Bad(fmt::format("unknown reply status {}", status));
+  if (status > 3) BadFrame(fmt::format("unknown reply status {}", status));
   AgentReply r;
   r.status = static_cast<AgentStatus>(status);
   r.offset = static_cast<int64_t>(in.Int(8, "offset"));
@@ -193,38 +194,38 @@ std::string EncodeHookRequest(const HookRequest& r) {
 }
 
 HookRequest DecodeHookRequest(std::string_view payload) {
-  Reader in(payload);
+  FrameReader in(payload);
   CheckVersion(in.Int(1, "version"));
   uint64_t op = in.Int(1, "op");
-  if (op != 'H') Bad(fmt::format("unknown op 0x{:02x} (expected 'H', hook)", op));
+  if (op != 'H') BadFrame(fmt::format("unknown op 0x{:02x} (expected 'H', hook)", op));
   HookRequest r;
   r.hook = std::string(in.Bytes(in.Int(2, "hook name length"), "hook name length"));
   if (r.hook.empty() || r.hook.size() > 64 ||
       r.hook.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
-    Bad("hook name must be 1..64 bytes of a-z and '-'");
+    BadFrame("hook name must be 1..64 bytes of a-z and '-'");
   }
   r.config_path = std::string(in.Bytes(in.Int(2, "config path length"), "config path length"));
   r.cwd = std::string(in.Bytes(in.Int(2, "working directory length"), "working directory length"));
   for (const std::string* p : {&r.config_path, &r.cwd}) {
     const char* field = p == &r.cwd ? "working directory" : "config path";
-    if (p->find('\0') != std::string::npos) Bad(fmt::format("{} contains a NUL byte", field));
+    if (p->find('\0') != std::string::npos) BadFrame(fmt::format("{} contains a NUL byte", field));
     if (p->empty() || (*p)[0] != '/') {
-      Bad(fmt::format("{} '{}' is not an absolute path", field, *p));
+      BadFrame(fmt::format("{} '{}' is not an absolute path", field, *p));
     }
   }
   uint64_t count = in.Int(4, "environment count");
   if (count > kMaxEnvEntries) {
-    Bad(fmt::format("{} environment entries (at most {})", count, kMaxEnvEntries));
+    BadFrame(fmt::format("{} environment entries (at most {})", count, kMaxEnvEntries));
   }
   if (count * 6 > in.remaining()) {
-    Bad(fmt::format("environment count {} does not fit in the {} bytes left", count,
-                    in.remaining()));
+    BadFrame(fmt::format("environment count {} does not fit in the {} bytes left", count,
+                         in.remaining()));
   }
   r.env.reserve(count);
   for (uint64_t i = 0; i < count; ++i) {
     std::string key(in.Bytes(in.Int(2, "environment name length"), "environment name length"));
     if (key.empty() || key.find('=') != std::string::npos || key.find('\0') != std::string::npos) {
-      Bad(fmt::format("environment entry {} has an empty name or one with '=' or NUL", i));
+      BadFrame(fmt::format("environment entry {} has an empty name or one with '=' or NUL", i));
     }
     std::string value(in.Bytes(in.Int(4, "environment value length"), "environment value length"));
     r.env.emplace_back(std::move(key), std::move(value));
@@ -232,7 +233,7 @@ HookRequest DecodeHookRequest(std::string_view payload) {
   if (in.remaining() != 0) {
     r.attachment = std::string(in.Bytes(in.Int(4, "attachment length"), "attachment length"));
   }
-  if (in.remaining() != 0) Bad(fmt::format("{} bytes after the attachment", in.remaining()));
+  if (in.remaining() != 0) BadFrame(fmt::format("{} bytes after the attachment", in.remaining()));
   return r;
 }
 
@@ -248,10 +249,10 @@ std::string EncodeHookReply(const HookReply& r) {
 }
 
 HookReply DecodeHookReply(std::string_view payload) {
-  Reader in(payload);
+  FrameReader in(payload);
   CheckVersion(in.Int(1, "version"));
   uint64_t status = in.Int(1, "status");
-  if (status > 3) Bad(fmt::format("unknown hook reply status {}", status));
+  if (status > 3) BadFrame(fmt::format("unknown hook reply status {}", status));
   HookReply r;
   r.status = static_cast<HookStatus>(status);
   r.exit_code = static_cast<int32_t>(static_cast<uint32_t>(in.Int(4, "exit status")));
@@ -326,7 +327,7 @@ std::optional<std::string> ReadFrameBefore(int fd, AgentClock::time_point deadli
   uint32_t len = (uint32_t{len_bytes[0]} << 24) | (uint32_t{len_bytes[1]} << 16) |
                  (uint32_t{len_bytes[2]} << 8) | uint32_t{len_bytes[3]};
   if (len == 0 || len > max_bytes) {
-    Bad(fmt::format("frame length {} (expected 1..{})", len, max_bytes));
+    BadFrame(fmt::format("frame length {} (expected 1..{})", len, max_bytes));
   }
   std::string payload(len, '\0');
   read_exact(payload.data(), len, false);

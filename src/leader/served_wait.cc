@@ -12,7 +12,7 @@
 namespace hgc {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 const char* kPendingTopic = "replicatedpushdatapending";
 
@@ -24,8 +24,8 @@ std::optional<bool> ParseBool(std::string v) {
   return std::nullopt;
 }
 
-std::chrono::milliseconds Since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+std::chrono::milliseconds Since(SteadyClock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ std::optional<ServedWaitConfig> ServedWaitFor(const IniFile& leader, const IniFi
 }
 
 ServedWait::ServedWait(Log& log, ServedWaitConfig config)
-    : log_(log), config_(std::move(config)), start_(Clock::now()) {
+    : log_(log), config_(std::move(config)), start_(SteadyClock::now()) {
   pending_start_ = log_.GetWatermarks(kPendingTopic, 0).high;
 }
 
@@ -86,7 +86,8 @@ ServedResult ServedWait::Wait(const std::string& topic, int partition, int64_t h
   };
   while (true) {
     if (!copy) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
       auto wait = std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
       for (const auto& record : cursor->Poll(500, wait)) {
         try {
@@ -107,7 +108,7 @@ ServedResult ServedWait::Wait(const std::string& topic, int partition, int64_t h
       result.serving = serving_now(*copy);
       if (result.serving.size() == config_.groups.size()) break;
     }
-    if (Clock::now() >= deadline) break;
+    if (SteadyClock::now() >= deadline) break;
     if (copy) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   result.elapsed = Since(start_);

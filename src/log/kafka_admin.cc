@@ -11,16 +11,13 @@
 #include <thread>
 
 #include "common/error.h"
+#include "log/kafka_handle.h"
 
 namespace hgc {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
-struct HandleDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 using Metadata = std::unique_ptr<const rd_kafka_metadata_t, void (*)(const rd_kafka_metadata_t*)>;
 
 Error Unavailable(const std::string& brokers, const std::string& what, const std::string& why) {
@@ -30,12 +27,12 @@ Error Unavailable(const std::string& brokers, const std::string& what, const std
                            brokers, what, why));
 }
 
-int MsLeft(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+int MsLeft(SteadyClock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
   return static_cast<int>(std::clamp<int64_t>(left.count(), 1, INT32_MAX));
 }
 
-Handle OpenAdmin(const std::string& brokers) {
+KafkaHandle OpenAdmin(const std::string& brokers) {
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   auto set = [&](const char* name, const std::string& value) {
@@ -54,7 +51,7 @@ Handle OpenAdmin(const std::string& brokers) {
     rd_kafka_conf_destroy(conf);
     throw Error(ErrorKind::kConfig, fmt::format("cannot create a Kafka client: {}", errstr));
   }
-  return Handle(rk);
+  return KafkaHandle(rk);
 }
 
 // Cluster-wide metadata (all topics: naming one could auto-create it).
@@ -89,7 +86,7 @@ std::vector<KafkaTopicSpec> ReferenceTopics(int pushdata_partitions) {
 }
 
 int KafkaBrokerCount(const std::string& brokers, std::chrono::milliseconds timeout) {
-  Handle rk = OpenAdmin(brokers);
+  KafkaHandle rk = OpenAdmin(brokers);
   rd_kafka_resp_err_t err;
   Metadata md = ReadMetadata(rk.get(), static_cast<int>(timeout.count()), &err);
   if (!md) throw Unavailable(brokers, "cannot read cluster metadata", rd_kafka_err2str(err));
@@ -98,7 +95,7 @@ int KafkaBrokerCount(const std::string& brokers, std::chrono::milliseconds timeo
 
 std::vector<std::string> KafkaReplicasOn(const std::string& brokers, int node,
                                          std::chrono::milliseconds timeout) {
-  Handle rk = OpenAdmin(brokers);
+  KafkaHandle rk = OpenAdmin(brokers);
   rd_kafka_resp_err_t err;
   Metadata md = ReadMetadata(rk.get(), static_cast<int>(timeout.count()), &err);
   if (!md) throw Unavailable(brokers, "cannot read cluster metadata", rd_kafka_err2str(err));
@@ -120,7 +117,7 @@ std::vector<std::string> KafkaReplicasOn(const std::string& brokers, int node,
 
 int KafkaPartitionLeader(const std::string& brokers, const std::string& topic, int partition,
                          std::chrono::milliseconds timeout) {
-  Handle rk = OpenAdmin(brokers);
+  KafkaHandle rk = OpenAdmin(brokers);
   rd_kafka_resp_err_t err;
   Metadata md = ReadMetadata(rk.get(), static_cast<int>(timeout.count()), &err);
   if (!md) return -1;
@@ -135,8 +132,8 @@ int KafkaPartitionLeader(const std::string& brokers, const std::string& topic, i
 std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
                                                 const std::vector<KafkaTopicSpec>& topics,
                                                 const KafkaTopicOptions& options) {
-  auto deadline = Clock::now() + options.timeout;
-  Handle rk = OpenAdmin(brokers);
+  auto deadline = SteadyClock::now() + options.timeout;
+  KafkaHandle rk = OpenAdmin(brokers);
   rd_kafka_resp_err_t err;
   Metadata md = ReadMetadata(rk.get(), MsLeft(deadline), &err);
   if (!md) throw Unavailable(brokers, "cannot read cluster metadata", rd_kafka_err2str(err));
@@ -155,12 +152,12 @@ std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
     if (const rd_kafka_metadata_topic_t* have = FindTopic(md.get(), spec.name)) {
       if (have->partition_cnt < spec.partitions) {
         free_new();
-        throw Error(ErrorKind::kConfig,
-                    fmt::format("Kafka topic '{}' on {} has {} partition(s) but {} are wanted; "
-                                "add partitions (kafka-topics --alter --partitions {}) or lower "
-                                "the configured count",
-                                spec.name, brokers, have->partition_cnt, spec.partitions,
-                                spec.partitions));
+        throw Error(
+            ErrorKind::kConfig,
+            fmt::format("Kafka topic '{}' on {} has {} partition(s) but {} are wanted; "
+                        "add partitions (kafka-topics --alter --partitions {}) or lower "
+                        "the configured count",
+                        spec.name, brokers, have->partition_cnt, spec.partitions, spec.partitions));
       }
       r.partitions = have->partition_cnt;
       r.replication_factor = have->partition_cnt > 0 ? have->partitions[0].replica_cnt : 0;
@@ -211,7 +208,8 @@ std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
       for (size_t i = 0; i < cnt; ++i) {
         rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[i]);
         // Another `up` or operator created it meanwhile: just as good.
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+          continue;
         const char* msg = rd_kafka_topic_result_error_string(res[i]);
         failure += fmt::format("{}cannot create topic '{}': {}", failure.empty() ? "" : "; ",
                                rd_kafka_topic_result_name(res[i]), msg ? msg : rd_kafka_err2str(e));
@@ -235,7 +233,7 @@ std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
     }
     for (int b = 0; ready && b < md->broker_cnt; ++b) {
       std::string address = fmt::format("{}:{}", md->brokers[b].host, md->brokers[b].port);
-      Handle one = OpenAdmin(address);
+      KafkaHandle one = OpenAdmin(address);
       rd_kafka_resp_err_t one_err;
       Metadata seen = ReadMetadata(one.get(), std::min(MsLeft(deadline), 5000), &one_err);
       for (const KafkaTopicSpec& spec : topics) {
@@ -243,7 +241,7 @@ std::vector<KafkaTopicResult> CreateKafkaTopics(const std::string& brokers,
       }
     }
     if (ready) return results;
-    if (Clock::now() >= deadline) {
+    if (SteadyClock::now() >= deadline) {
       throw Unavailable(brokers, "topics created but not every partition has a leader",
                         fmt::format("waited {} ms", options.timeout.count()));
     }

@@ -29,7 +29,7 @@ namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 constexpr char kKafkaJar[] = "kafka_2.13-4.1.1.jar";
 
@@ -402,7 +402,7 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
   }
 
   std::string bootstrap = Bootstrap(state);
-  auto deadline = Clock::now() + options.ready_timeout;
+  auto deadline = SteadyClock::now() + options.ready_timeout;
   int seen = 0;
   while (true) {
     for (int id : ids) {
@@ -418,7 +418,7 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
     } catch (const Error&) {
       // Not answering yet.
     }
-    if (Clock::now() >= deadline) {
+    if (SteadyClock::now() >= deadline) {
       throw Error(ErrorKind::kLogUnavailable,
                   fmt::format("the Kafka cluster at {} did not serve all {} brokers within {} s "
                               "({} registered); see the logs {}/node*/kafka.log",
@@ -530,10 +530,10 @@ int StopKafkaLocal(const std::string& dir, int id, std::chrono::seconds grace) {
       pids.push_back(n);
     }
   }
-  auto deadline = Clock::now() + grace;
+  auto deadline = SteadyClock::now() + grace;
   for (int n : pids) {
     while (int pid = KafkaLocalNodePid(dir, n)) {
-      if (Clock::now() >= deadline) {
+      if (SteadyClock::now() >= deadline) {
         kill(pid, SIGKILL);
         while (KafkaLocalNodePid(dir, n))
           std::this_thread::sleep_for(std::chrono::milliseconds(10));

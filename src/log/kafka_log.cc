@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "log/kafka_handle.h"
 
 namespace hgc {
 namespace {
@@ -105,11 +106,6 @@ class KafkaConf {
  private:
   rd_kafka_conf_t* conf_;
 };
-
-struct HandleDeleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using KafkaHandle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
 
 KafkaHandle NewKafkaHandle(rd_kafka_type_t type, KafkaConf conf) {
   char errstr[512];

@@ -28,13 +28,13 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // Polls `ready` until it holds or `limit` passes.
-bool WaitUntil(const std::function<bool()>& ready, Clock::duration limit) {
-  auto deadline = Clock::now() + limit;
+bool WaitUntil(const std::function<bool()>& ready, SteadyClock::duration limit) {
+  auto deadline = SteadyClock::now() + limit;
   while (!ready()) {
-    if (Clock::now() >= deadline) return false;
+    if (SteadyClock::now() >= deadline) return false;
     std::this_thread::sleep_for(milliseconds(5));
   }
   return true;
@@ -142,8 +142,8 @@ class KafkaLogTest : public ::testing::Test {
   // Polls until `count` records arrived or 10 s passed.
   static std::vector<LogRecord> ReadRecords(LogCursor& cursor, size_t count) {
     std::vector<LogRecord> out;
-    auto deadline = Clock::now() + seconds(10);
-    while (out.size() < count && Clock::now() < deadline) {
+    auto deadline = SteadyClock::now() + seconds(10);
+    while (out.size() < count && SteadyClock::now() < deadline) {
       for (LogRecord& r : cursor.Poll(count - out.size(), milliseconds(500))) {
         out.push_back(std::move(r));
       }
@@ -265,9 +265,9 @@ TEST_F(KafkaLogTest, CursorReadsFromGivenOffsetsAcrossPartitions) {
   EXPECT_EQ(by_partition[1], (Seq{{0, "b0"}, {1, "b1"}, {2, "b2"}}));
 
   // Nothing left: Poll waits out its timeout and returns nothing.
-  auto before = Clock::now();
+  auto before = SteadyClock::now();
   EXPECT_TRUE(cursor->Poll(10, milliseconds(300)).empty());
-  auto waited = Clock::now() - before;
+  auto waited = SteadyClock::now() - before;
   EXPECT_GE(waited, milliseconds(290));
   EXPECT_LT(waited, seconds(3));
 
@@ -276,13 +276,13 @@ TEST_F(KafkaLogTest, CursorReadsFromGivenOffsetsAcrossPartitions) {
     std::this_thread::sleep_for(milliseconds(200));
     log->Append("pushdata", 1, "b3");
   });
-  before = Clock::now();
+  before = SteadyClock::now();
   std::vector<LogRecord> woken = cursor->Poll(10, seconds(10));
   writer.join();
   ASSERT_EQ(woken.size(), 1u);
   EXPECT_EQ(woken[0].value, "b3");
   EXPECT_EQ(woken[0].offset, 3);
-  EXPECT_LT(Clock::now() - before, seconds(5));
+  EXPECT_LT(SteadyClock::now() - before, seconds(5));
 
   // Seek rewinds one partition; max_records caps a Poll.
   cursor->Seek("pushdata", 0, 0);
@@ -318,7 +318,7 @@ TEST_F(KafkaLogTest, BrokersDownFailsAppendsInBoundedTimeThenRecovers) {
   auto cursor = log->OpenCursor({{"pushdata", 4, 1}});
 
   mock_.SetBrokersDown();
-  auto before = Clock::now();
+  auto before = SteadyClock::now();
   try {
     log->Append("pushdata", 4, "during");
     ADD_FAILURE() << "Append succeeded with every broker down";
@@ -327,14 +327,14 @@ TEST_F(KafkaLogTest, BrokersDownFailsAppendsInBoundedTimeThenRecovers) {
     EXPECT_NE(std::string(e.what()).find(mock_.bootstrap()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("pushdata/4"), std::string::npos) << e.what();
   }
-  EXPECT_LT(Clock::now() - before, seconds(8));
-  before = Clock::now();
+  EXPECT_LT(SteadyClock::now() - before, seconds(8));
+  before = SteadyClock::now();
   auto commit = [&] { log->Commit("mirror-b", "pushdata", {{4, 2}}); };
   EXPECT_EQ(KindOf(commit), ErrorKind::kLogUnavailable);
   EXPECT_EQ(KindOf([&] { log->Committed("mirror-b", "pushdata", {4}); }),
             ErrorKind::kLogUnavailable);
   EXPECT_EQ(KindOf([&] { log->GetWatermarks("pushdata", 4); }), ErrorKind::kLogUnavailable);
-  EXPECT_LT(Clock::now() - before, seconds(15));
+  EXPECT_LT(SteadyClock::now() - before, seconds(15));
   // A reader sees no records; it may or may not have noticed the outage yet.
   try {
     EXPECT_TRUE(cursor->Poll(10, milliseconds(500)).empty());

@@ -22,7 +22,7 @@ namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // The reference's hg-master-start-stop: reconcile hg-master.target with the
 // master file once, through systemctl.
@@ -85,8 +85,8 @@ int Status(const std::string& root) {
 
 // Waits until `pred` holds for the hosts, or the deadline.
 template <typename Pred>
-bool WaitHosts(const ClusterLayout& layout, Clock::time_point deadline, Pred pred) {
-  while (Clock::now() < deadline) {
+bool WaitHosts(const ClusterLayout& layout, SteadyClock::time_point deadline, Pred pred) {
+  while (SteadyClock::now() < deadline) {
     if (pred(Hosts(layout))) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -108,7 +108,7 @@ int Failover(const std::string& root, const std::string& to, int timeout_s) {
               << std::endl;
     return 1;
   }
-  auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  auto deadline = SteadyClock::now() + std::chrono::seconds(timeout_s);
   auto target_is_master = [&](const std::vector<HostView>& hs) {
     for (const auto& h : hs) {
       if (h.name == to) return IsMaster(h);

@@ -11,7 +11,7 @@
 namespace hgc {
 namespace {
 
-[[noreturn]] void Bad(const std::string& what) {
+[[noreturn]] void BadBundle(const std::string& what) {
   throw Error(ErrorKind::kMalformed, "hg-changegroup-2: field 'bundle' " + what +
                                          "; the mirror pulls from the leader instead");
 }
@@ -33,40 +33,41 @@ uint32_t BigEndian32(std::string_view data, size_t at) {
 void CheckParts(std::string_view b) {
   size_t at = 0;
   auto need = [&](size_t n, const char* what) {
-    if (b.size() - at < n) Bad(fmt::format("data is cut short in {}", what));
+    if (b.size() - at < n) BadBundle(fmt::format("data is cut short in {}", what));
   };
   need(8, "the header");
-  if (b.substr(0, 4) != "HG20") Bad("data is not an HG20 bundle");
-  if (BigEndian32(b, 4) != 0) Bad("data has stream parameters (compression?)");
+  if (b.substr(0, 4) != "HG20") BadBundle("data is not an HG20 bundle");
+  if (BigEndian32(b, 4) != 0) BadBundle("data has stream parameters (compression?)");
   at = 8;
   while (true) {
     need(4, "a part header size");
     uint32_t header = BigEndian32(b, at);
     at += 4;
     if (header == 0) break;
-    if (header > 0x7fffffff) Bad("data has a negative part header size");
+    if (header > 0x7fffffff) BadBundle("data has a negative part header size");
     need(header, "a part header");
     std::string_view h = b.substr(at, header);
     at += header;
-    if (h.empty() || h.size() < 1u + static_cast<uint8_t>(h[0])) Bad("data has a bad part header");
+    if (h.empty() || h.size() < 1u + static_cast<uint8_t>(h[0]))
+      BadBundle("data has a bad part header");
     std::string type(h.substr(1, static_cast<uint8_t>(h[0])));
     for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (type != "changegroup" && type != "phase-heads" && type != "bookmarks") {
-      Bad(fmt::format("data holds a '{}' part (only changegroup, phase-heads and bookmarks)",
-                      type));
+      BadBundle(fmt::format("data holds a '{}' part (only changegroup, phase-heads and bookmarks)",
+                            type));
     }
     while (true) {
       need(4, "a chunk size");
       uint32_t chunk = BigEndian32(b, at);
       at += 4;
       if (chunk == 0) break;
-      if (chunk > 0x7fffffff) Bad("data has an interrupted or negative chunk");
+      if (chunk > 0x7fffffff) BadBundle("data has an interrupted or negative chunk");
       need(chunk, "a chunk");
       at += chunk;
     }
   }
   if (at != b.size())
-    Bad(fmt::format("data has {} bytes after the end of the bundle", b.size() - at));
+    BadBundle(fmt::format("data has {} bytes after the end of the bundle", b.size() - at));
 }
 
 }  // namespace
@@ -92,45 +93,45 @@ std::string PushBundleName(const std::string& sha256) { return sha256 + ".hg"; }
 
 void CheckPushBundle(std::string_view bytes, const PushBundleRef& ref) {
   if (static_cast<int64_t>(bytes.size()) != ref.size) {
-    Bad(fmt::format("data is {} bytes, not the {} it announces", bytes.size(), ref.size));
+    BadBundle(fmt::format("data is {} bytes, not the {} it announces", bytes.size(), ref.size));
   }
-  if (Sha256Hex(bytes) != ref.sha256) Bad("data does not match its sha256");
+  if (Sha256Hex(bytes) != ref.sha256) BadBundle("data does not match its sha256");
   CheckParts(bytes);
 }
 
 std::optional<PushBundle> DecodePushBundle(const nlohmann::json& body) {
   auto it = body.find("bundle");
   if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_object()) Bad("is not an object");
+  if (!it->is_object()) BadBundle("is not an object");
   const auto& b = *it;
-  if (b.value("type", nlohmann::json()) != "HG20") Bad("has no type \"HG20\"");
+  if (b.value("type", nlohmann::json()) != "HG20") BadBundle("has no type \"HG20\"");
   auto size = b.find("size");
   if (size == b.end() || !size->is_number_integer() || size->get<int64_t>() < 0) {
-    Bad("has no size");
+    BadBundle("has no size");
   }
   auto sha = b.find("sha256");
   if (sha == b.end() || !sha->is_string() || sha->get<std::string>().size() != 64 ||
       sha->get<std::string>().find_first_not_of("0123456789abcdef") != std::string::npos) {
-    Bad("has no sha256 (64 lowercase hex digits)");
+    BadBundle("has no sha256 (64 lowercase hex digits)");
   }
   PushBundle out;
   out.ref = {sha->get<std::string>(), size->get<int64_t>()};
   auto data = b.find("data");
   auto name = b.find("name");
   if (data != b.end()) {
-    if (!data->is_string()) Bad("has data that is not a string");
+    if (!data->is_string()) BadBundle("has data that is not a string");
     auto bytes = Base64Decode(data->get<std::string>());
-    if (!bytes) Bad("data is not base64");
+    if (!bytes) BadBundle("data is not base64");
     CheckPushBundle(*bytes, out.ref);
     out.data = std::move(*bytes);
   } else if (name != b.end()) {
     // A file of the bundle store: its name is its checksum, nothing else
     // (no directory, no other file of the store).
     if (!name->is_string() || name->get<std::string>() != PushBundleName(out.ref.sha256)) {
-      Bad("names a file of the bundle store other than <sha256>.hg");
+      BadBundle("names a file of the bundle store other than <sha256>.hg");
     }
   } else {
-    Bad("has neither data nor a name");
+    BadBundle("has neither data nor a name");
   }
   return out;
 }

@@ -23,8 +23,6 @@ constexpr int kBestWidth = 80;
 constexpr size_t kStrTagLength = 5;
 constexpr size_t kMaxSimpleKey = 128;
 
-bool IsBreak(char32_t c) { return c == U'\n' || c == 0x85 || c == 0x2028 || c == 0x2029; }
-
 // A scalar as the representer hands it over: its text and whether the tag
 // can be omitted when written plain (implicit[0]). Quoted styles always may
 // omit it for strings and are never chosen for the other types.
@@ -268,7 +266,7 @@ class Emitter {
           start = end;
         }
       } else if (breaks) {
-        if (at_end || !IsBreak(ch)) {
+        if (at_end || !IsYamlBreak(ch)) {
           if (text[start] == U'\n') WriteLineBreak();
           WriteBreaks(text, start, end);
           WriteIndent();
@@ -276,13 +274,13 @@ class Emitter {
           indention_ = false;
           start = end;
         }
-      } else if (at_end || ch == U' ' || IsBreak(ch)) {
+      } else if (at_end || ch == U' ' || IsYamlBreak(ch)) {
         Write(text, start, end);
         start = end;
       }
       if (!at_end) {
         spaces = ch == U' ';
-        breaks = IsBreak(ch);
+        breaks = IsYamlBreak(ch);
       }
     }
   }
@@ -306,13 +304,13 @@ class Emitter {
           start = end;
         }
       } else if (breaks) {
-        if (at_end || !IsBreak(ch)) {
+        if (at_end || !IsYamlBreak(ch)) {
           if (text[start] == U'\n') WriteLineBreak();
           WriteBreaks(text, start, end);
           WriteIndent();
           start = end;
         }
-      } else if (at_end || ch == U' ' || IsBreak(ch) || ch == U'\'') {
+      } else if (at_end || ch == U' ' || IsYamlBreak(ch) || ch == U'\'') {
         if (start < end) {
           Write(text, start, end);
           start = end;
@@ -324,7 +322,7 @@ class Emitter {
       }
       if (!at_end) {
         spaces = ch == U' ';
-        breaks = IsBreak(ch);
+        breaks = IsYamlBreak(ch);
       }
     }
     WriteIndicator("'", false);

@@ -7,10 +7,8 @@
 namespace hgc {
 namespace {
 
-bool IsBreak(char32_t c) { return c == U'\n' || c == 0x85 || c == 0x2028 || c == 0x2029; }
-
 bool IsSpaceOrBreak(char32_t c) {
-  return c == U'\0' || c == U' ' || c == U'\t' || c == U'\r' || IsBreak(c);
+  return c == U'\0' || c == U' ' || c == U'\t' || c == U'\r' || IsYamlBreak(c);
 }
 
 bool In(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
@@ -254,7 +252,7 @@ YamlScalarAnalysis AnalyzeYamlScalar(const std::u32string& text) {
         block_indicators = true;
       }
     }
-    if (IsBreak(ch)) line_breaks = true;
+    if (IsYamlBreak(ch)) line_breaks = true;
     // Non-ASCII is "special" too because allow_unicode is off.
     if (!(ch == U'\n' || (ch >= 0x20 && ch <= 0x7E))) special_characters = true;
 
@@ -264,7 +262,7 @@ YamlScalarAnalysis AnalyzeYamlScalar(const std::u32string& text) {
       if (previous_break) break_space = true;
       previous_space = true;
       previous_break = false;
-    } else if (IsBreak(ch)) {
+    } else if (IsYamlBreak(ch)) {
       if (index == 0) leading_break = true;
       if (index == text.size() - 1) trailing_break = true;
       if (previous_space) space_break = true;

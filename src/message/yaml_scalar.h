@@ -8,6 +8,11 @@
 
 namespace hgc {
 
+// YAML's line breaks (PyYAML's '\n\x85\u2028\u2029').
+inline bool IsYamlBreak(char32_t c) {
+  return c == U'\n' || c == 0x85 || c == 0x2028 || c == 0x2029;
+}
+
 struct YamlScalarAnalysis {
   bool empty = false;
   bool multiline = false;

@@ -11,8 +11,6 @@
 namespace hgc {
 namespace {
 
-void Note(const std::string& line) { LogLine(kPushNotificationsLogger, line); }
-
 OrderedJson ChangegroupData(const Message& m, const std::string& local, const std::string& url) {
   OrderedJson data = OrderedJson::object();
   data["repo_url"] = url;
@@ -35,16 +33,16 @@ nlohmann::json OriginalCreated(const Message& message) {
 std::optional<PushNotification> BuildNotification(const Message& m, int partition, int64_t offset,
                                                   const NotifierConfig& config) {
   if (m.type == MessageType::kHeartbeat) {
-    Note(m.name + " message not relevant; ignoring");
+    NotifyLog(m.name + " message not relevant; ignoring");
     return std::nullopt;
   }
   auto url = config.PublicUrl(m.path);
   if (!url) {
-    Note("no public URL could be resolved for " + m.path + "; not sending notification");
+    NotifyLog("no public URL could be resolved for " + m.path + "; not sending notification");
     return std::nullopt;
   }
   if (config.Ignored(m.path)) {
-    Note("ignoring repo because path in ignore list: " + m.path);
+    NotifyLog("ignoring repo because path in ignore list: " + m.path);
     return std::nullopt;
   }
   std::string local;
@@ -52,11 +50,11 @@ std::optional<PushNotification> BuildNotification(const Message& m, int partitio
     local = config.LocalPath(m.path);
   } catch (const Error& e) {
     if (e.kind() != ErrorKind::kRefused) throw;
-    Note(std::string(e.what()) + "; not sending notification");
+    NotifyLog(std::string(e.what()) + "; not sending notification");
     return std::nullopt;
   }
   if (!std::filesystem::exists(local)) {
-    Note("repository " + local + " does not exist; ignoring notification");
+    NotifyLog("repository " + local + " does not exist; ignoring notification");
     return std::nullopt;
   }
   PushNotification n;
@@ -76,16 +74,18 @@ std::optional<PushNotification> BuildNotification(const Message& m, int partitio
       return n;
     case MessageType::kPushkey:
       if (m.ns != "obsolete") {
-        Note(m.ns + " pushkey namespace not handled; ignoring");
+        NotifyLog(m.ns + " pushkey namespace not handled; ignoring");
         return std::nullopt;
       }
       n.type = "obsolete.1";
       n.data = ObsoleteData(config.hg, local, *url, m.new_value, kPushNotificationsLogger);
       return n;
     default:
-      Note(m.name + " message not relevant to push notifier; ignoring");
+      NotifyLog(m.name + " message not relevant to push notifier; ignoring");
       return std::nullopt;
   }
 }
+
+void NotifyLog(const std::string& line) { LogLine(kPushNotificationsLogger, line); }
 
 }  // namespace hgc

@@ -15,6 +15,9 @@ namespace hgc {
 
 inline constexpr const char* kPushNotificationsLogger = "vcsreplicator.pushnotifications";
 
+// One line of that logger, as the notifiers write them.
+void NotifyLog(const std::string& line);
+
 // `partition`/`offset` locate the record in the notifier's topic. Throws
 // Error on a failure worth retrying (unreadable pushlog, hg failing).
 std::optional<PushNotification> BuildNotification(const Message& message, int partition,

@@ -37,8 +37,6 @@ struct NotifyOptions {
   std::string target;  // webhooks --skip
 };
 
-void Note(const std::string& line) { LogLine(kPushNotificationsLogger, line); }
-
 // Runs `body` with the reference's daemon epilogue: graceful exit on the
 // first signal, error exit (and log) on an exception.
 int RunDaemon(const std::function<int()>& body) {
@@ -47,18 +45,18 @@ int RunDaemon(const std::function<int()>& body) {
   try {
     code = body();
   } catch (const std::exception& e) {
-    Note("exception in daemon loop function");
-    Note(e.what());
-    Note("executing loop exiting after error");
-    Note("process exiting code 1");
+    NotifyLog("exception in daemon loop function");
+    NotifyLog(e.what());
+    NotifyLog("executing loop exiting after error");
+    NotifyLog("process exiting code 1");
     return 1;
   }
   if (StopSignal() != 0) {
-    Note(fmt::format("received signal {}", StopSignal()));
-    Note("exiting gracefully");
+    NotifyLog(fmt::format("received signal {}", StopSignal()));
+    NotifyLog("exiting gracefully");
   }
-  Note(code == 0 ? "executing loop exiting gracefully" : "executing loop exiting after error");
-  Note(fmt::format("process exiting code {}", code));
+  NotifyLog(code == 0 ? "executing loop exiting gracefully" : "executing loop exiting after error");
+  NotifyLog(fmt::format("process exiting code {}", code));
   return code;
 }
 

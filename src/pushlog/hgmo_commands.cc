@@ -138,8 +138,7 @@ std::optional<int> Resolve(const ServedRepo& repo, const std::string& symbol) {
 
 // What hgweb's "served" view shows: served here, not hidden, not secret.
 bool Visible(const ServedRepo& repo, int rev) {
-  return repo.IsServed(rev) && !repo.IsHidden(rev) &&
-         repo.visibility().phase(rev) != kPhaseSecret;
+  return repo.IsServed(rev) && !repo.IsHidden(rev) && repo.visibility().phase(rev) != kPhaseSecret;
 }
 
 // The same for the filtered repository hgweb's own lookups use.
@@ -155,7 +154,7 @@ std::optional<int> ResolveVisible(const ServedRepo& repo, const std::string& sym
   return rev;
 }
 
-std::vector<int> Parents(const ServedRepo& repo, int rev) {
+std::vector<int> NonNullParents(const ServedRepo& repo, int rev) {
   const auto& e = repo.index().at(rev);
   std::vector<int> parents;
   if (e.p1 >= 0) parents.push_back(e.p1);
@@ -197,7 +196,7 @@ std::vector<int> AutomationRelevant(const Context& ctx, int rev) {
     for (int r = rev; r >= 0; --r) {
       if (!ancestor[static_cast<size_t>(r)]) continue;
       if (repo.visibility().phase(r) != kPhasePublic) revs.insert(r);
-      for (int p : Parents(repo, r)) ancestor[static_cast<size_t>(p)] = true;
+      for (int p : NonNullParents(repo, r)) ancestor[static_cast<size_t>(p)] = true;
     }
   }
   std::vector<int> out;
@@ -224,7 +223,7 @@ std::vector<std::string> BacksOutNodes(const ServedRepo& repo, int rev, const Ch
       int seen = 0;
       for (int r = rev; r >= 0 && seen < limit; --r) {
         if (!ancestor[static_cast<size_t>(r)]) continue;
-        for (int p : Parents(repo, r)) ancestor[static_cast<size_t>(p)] = true;
+        for (int p : NonNullParents(repo, r)) ancestor[static_cast<size_t>(p)] = true;
         if (!Visible(repo, r)) continue;
         ++seen;
         auto extras = repo.ChangesetAt(r)->extras;
@@ -252,7 +251,7 @@ std::optional<std::string> BackedOutBy(const ServedRepo& repo, int rev) {
   int count = 0;
   for (int r = rev; r <= repo.index().tip_rev(); ++r) {
     if (r != rev) {
-      for (int p : Parents(repo, r)) {
+      for (int p : NonNullParents(repo, r)) {
         if (descendant[static_cast<size_t>(p)]) descendant[static_cast<size_t>(r)] = true;
       }
     }
@@ -305,7 +304,7 @@ std::string ChangesetEntry(const Context& ctx, int rev, bool backouts) {
   e["files"] = List(items);
   e["node"] = Str(repo.index().NodeHex(rev));
   items.clear();
-  for (int p : Parents(repo, rev)) items.push_back(Str(repo.index().NodeHex(p)));
+  for (int p : NonNullParents(repo, rev)) items.push_back(Str(repo.index().NodeHex(p)));
   e["parents"] = List(items);
   e["phase"] = Str(PhaseName(repo.visibility().phase(rev)));
   if (std::optional<PushRecord> push = ctx.PushOf(rev)) {
@@ -330,7 +329,8 @@ std::string ChangesetEntry(const Context& ctx, int rev, bool backouts) {
       e["convertsourcenode"] = Str(it->second);
     }
   }
-  if (auto it = cs->extras.find("moz-landing-system"); it != cs->extras.end() && !it->second.empty()) {
+  if (auto it = cs->extras.find("moz-landing-system");
+      it != cs->extras.end() && !it->second.empty()) {
     e["landingsystem"] = Str(it->second);
   }
   if (auto it = cs->extras.find("git_commit"); it != cs->extras.end() && !it->second.empty()) {
@@ -375,7 +375,9 @@ void AutomationRelevance(const RepoRequest& req, RepoResponse& res) {
     bool with_backouts = backouts && !backouts->empty();
     std::vector<std::string> entries;
     for (int rev : revs) entries.push_back(ChangesetEntry(ctx, rev, with_backouts));
-    std::string visible = revs.empty() ? "null" : Visible(*ctx.repo, revs.back()) ? "true" : "false";
+    std::string visible = revs.empty()                      ? "null"
+                          : Visible(*ctx.repo, revs.back()) ? "true"
+                                                            : "false";
     Send(res, 200, Template({{"changesets", List(entries)}, {"visible", visible}}));
   } catch (const WebError& e) {
     SendError(res, e);
@@ -417,7 +419,7 @@ void IsAncestor(const RepoRequest& req, RepoResponse& res) {
       ancestor[static_cast<size_t>(*head_rev)] = true;
       for (int r = *head_rev; r >= *test_rev; --r) {
         if (!ancestor[static_cast<size_t>(r)]) continue;
-        for (int p : Parents(repo, r)) ancestor[static_cast<size_t>(p)] = true;
+        for (int p : NonNullParents(repo, r)) ancestor[static_cast<size_t>(p)] = true;
       }
       is_ancestor = ancestor[static_cast<size_t>(*test_rev)];
     }
@@ -435,7 +437,8 @@ void IsAncestor(const RepoRequest& req, RepoResponse& res) {
 std::string GroupOwner(const std::string& root) {
   std::string owner = ReadFileOrEmpty(root + "/.hg/moz-owner");
   while (!owner.empty() && std::isspace(static_cast<unsigned char>(owner.back()))) owner.pop_back();
-  while (!owner.empty() && std::isspace(static_cast<unsigned char>(owner.front()))) owner.erase(0, 1);
+  while (!owner.empty() && std::isspace(static_cast<unsigned char>(owner.front())))
+    owner.erase(0, 1);
   if (!owner.empty()) return owner;
   struct stat st {};
   if (::stat(root.c_str(), &st) != 0) return "<unknown>";

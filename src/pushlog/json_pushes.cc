@@ -35,7 +35,8 @@ void AppendList(std::string& out, const Items& items, F&& each) {
   out += ']';
 }
 
-std::vector<int> Parents(const ServedRepo& repo, int rev) {
+// p1 always (the null revision for a root, as the pushlog lists it), p2 if any.
+std::vector<int> ListedParents(const ServedRepo& repo, int rev) {
   const auto& e = repo.index().at(rev);
   std::vector<int> parents{e.p1};
   if (e.p2 >= 0) parents.push_back(e.p2);
@@ -47,7 +48,7 @@ void AppendFullChangeset(std::string& out, const ServedRepo& repo, int rev) {
   auto cs = repo.ChangesetAt(rev);
   std::string node = repo.index().NodeHex(rev);
   auto hex = [&](int r) { return r < 0 ? kNullHex : repo.index().NodeHex(r); };
-  std::vector<int> parents = Parents(repo, rev);
+  std::vector<int> parents = ListedParents(repo, rev);
   out += "{\"author\": ";
   AppendHgJsonString(out, cs->user);
   out += ", \"branch\": ";

@@ -8,9 +8,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "hg/replicated_data.h"
 #include "hg/revlog_index.h"
@@ -22,21 +21,17 @@ namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
+using test::PlainHg;
 using test::ScratchDir;
 using test::Sh;
-
-ProcessResult Hg(const std::string& args) {
-  return Sh("hg " + args,
-            {{"HGRCPATH", ""}, {"HGUSER", "Pat <pat@example.com>"}, {"HGPLAIN", "1"}});
-}
 
 class PushlogCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = dir_ / "repo";
     // Six changesets; 4 and 5 on branch "stable", 5 a merge-free head.
-    ASSERT_TRUE(Hg("init " + root_).ok());
-    ASSERT_TRUE(Hg("-R " + root_ + " debugbuilddag -n '+4 @stable +2'").ok());
+    ASSERT_TRUE(PlainHg("init " + root_).ok());
+    ASSERT_TRUE(PlainHg("-R " + root_ + " debugbuilddag -n '+4 @stable +2'").ok());
     ChangelogIndex index = ChangelogIndex::Load(root_);
     for (int r = 0; r <= index.tip_rev(); ++r) n_.push_back(index.NodeHex(r));
     auto db = PushlogDb::OpenForWrite(root_);
@@ -173,7 +168,9 @@ TEST_F(PushlogCommandsTest, ErrorsEchoClientValuesWholeAndAsValidJson) {
   RepoResponse bytes = Get("json-pushes", {{"changeset", "\xff\xfe"}});
   EXPECT_EQ(bytes.status, 404);
   EXPECT_EQ(bytes.body, "{\n\"error\": \"unknown revision '\\ufffd\\ufffd'\"\n}");
-  RepoResponse id = Get("json-pushes", {{"startID", "\xff" "1"}});
+  RepoResponse id = Get("json-pushes", {{"startID",
+                                         "\xff"
+                                         "1"}});
   EXPECT_EQ(id.status, 400);
   EXPECT_NE(id.body.find("(got '\\ufffd1')"), std::string::npos) << id.body;
   RepoResponse date = Get("json-pushes", {{"startdate", "\xc3"}});
@@ -215,7 +212,7 @@ TEST_F(PushlogCommandsTest, BranchKeepsOnlyItsChangesetsAndDropsEmptiedPushes) {
 
 TEST_F(PushlogCommandsTest, HiddenChangesetsAreListedAsObsolete) {
   ASSERT_TRUE(
-      Hg("-R " + root_ + " --config experimental.evolution=all debugobsolete " + n_[5]).ok());
+      PlainHg("-R " + root_ + " --config experimental.evolution=all debugobsolete " + n_[5]).ok());
   std::string body = Get("json-pushes", {{"startID", "4"}}).body;
   EXPECT_EQ(body, "{" + Push(5, "bob@example.com", 4000, {}).substr(0, 0) + "\"5\": " +
                       "{\"changesets\": [], \"date\": 4000, \"obsoletechangesets\": [\"" + n_[5] +
@@ -235,8 +232,8 @@ TEST_F(PushlogCommandsTest, OnlyFullyReplicatedPushesAreShown) {
 
 TEST_F(PushlogCommandsTest, ARepositoryWithoutPushlogAnswersEmptyAndGetsNoFile) {
   std::string bare = dir_ / "bare";
-  ASSERT_TRUE(Hg("init " + bare).ok());
-  ASSERT_TRUE(Hg("-R " + bare + " debugbuilddag '+2'").ok());
+  ASSERT_TRUE(PlainHg("init " + bare).ok());
+  ASSERT_TRUE(PlainHg("-R " + bare + " debugbuilddag '+2'").ok());
   EXPECT_EQ(Get("json-pushes", {}, "", bare).body, "{}");
   EXPECT_EQ(Get("json-pushes", {{"version", "2"}}, "", bare).body,
             "{\n\"lastpushid\": 0,\n\"pushes\": {}\n}");

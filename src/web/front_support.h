@@ -11,11 +11,11 @@
 
 namespace hgc::web_front {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 inline constexpr const char* kLogger = "hgcluster.web";
 
-inline double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+inline double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
 // The raw query string of the request target, "" when it has none.

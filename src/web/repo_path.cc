@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "common/text.h"
+
 namespace hgc {
 namespace {
 
@@ -17,17 +19,9 @@ bool IsStaging(std::string_view segment) {
   return segment.front() == '.' || segment.ends_with(".hgcluster-reclone");
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
-RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path,
-                         bool allow_symlinks) {
+RepoPath ResolveRepoPath(const std::string& repos_dir, std::string_view path, bool allow_symlinks) {
   std::vector<std::string_view> segments;
   size_t pos = 0;
   while (pos < path.size()) {
@@ -84,7 +78,7 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '%' && i + 2 < text.size()) {
-      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      int hi = HexDigitValue(text[i + 1]), lo = HexDigitValue(text[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

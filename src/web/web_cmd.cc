@@ -21,7 +21,7 @@
 namespace hgc {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 int RunWeb(const std::string& config_path) {
   WebConfig config = WebConfig::Load(config_path);
@@ -47,8 +47,8 @@ int RunWeb(const std::string& config_path) {
     front.Drain();
     // A client that stopped reading can hold its connection's thread past
     // the deadline; do not let it hold the process too.
-    auto deadline = Clock::now() + std::chrono::seconds(config.keep_alive_timeout + 5);
-    while (!served.load() && Clock::now() < deadline) {
+    auto deadline = SteadyClock::now() + std::chrono::seconds(config.keep_alive_timeout + 5);
+    while (!served.load() && SteadyClock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     if (!served.load()) {
@@ -87,12 +87,12 @@ int DrainWeb(const std::string& config_path) {
                    "connections are refused, in-flight requests have {}s to finish",
                    pid, config.listen_host, config.listen_port, config.drain_timeout)
             << std::endl;
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto limit = std::chrono::milliseconds(
       static_cast<int64_t>((config.drain_grace + config.drain_timeout + 30) * 1000));
   auto next_report = start + std::chrono::seconds(1);
   while (ProcessAlive(pid)) {
-    auto now = Clock::now();
+    auto now = SteadyClock::now();
     if (now - start > limit) {
       std::cout << fmt::format(
                        "hgcluster web (pid {}) still running after {}s; giving up", pid,
@@ -110,7 +110,7 @@ int DrainWeb(const std::string& config_path) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::cout << fmt::format("hgcluster web (pid {}) drained and stopped after {:.1f}s", pid,
-                           std::chrono::duration<double>(Clock::now() - start).count())
+                           std::chrono::duration<double>(SteadyClock::now() - start).count())
             << std::endl;
   return 0;
 }

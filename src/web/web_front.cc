@@ -197,14 +197,14 @@ void WebFront::Drain() {
     server_->stop();  // aborts streamed responses; only if the socket was not found
   }
   LogLine(kLogger, "draining: listener closed, new connections are refused");
-  auto deadline =
-      Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(config_.drain_timeout * 1000));
-  auto last_report = Clock::now();
-  while (metrics_.in_flight() > 0 && Clock::now() < deadline) {
+  auto deadline = SteadyClock::now() +
+                  std::chrono::milliseconds(static_cast<int64_t>(config_.drain_timeout * 1000));
+  auto last_report = SteadyClock::now();
+  while (metrics_.in_flight() > 0 && SteadyClock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (Clock::now() - last_report > std::chrono::seconds(5)) {
+    if (SteadyClock::now() - last_report > std::chrono::seconds(5)) {
       LogLine(kLogger, fmt::format("draining: {} requests still in flight", metrics_.in_flight()));
-      last_report = Clock::now();
+      last_report = SteadyClock::now();
     }
   }
   bool in_time = metrics_.in_flight() <= 0;
@@ -327,7 +327,7 @@ bool WebFront::Refuse(const httplib::Request& req, httplib::Response& res) {
 }
 
 void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   const std::string& path = req.path;
   // While draining, a kept-alive connection gets one more answer, then closes.
   if (draining_.load(std::memory_order_relaxed)) res.set_header("Connection", "close");
@@ -390,7 +390,7 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
 
 void WebFront::ServeCloneBundlesManifest(const httplib::Request& req, httplib::Response& res,
                                          const RepoPath& rp) {
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   std::string manifest = ReadFileOrEmpty(rp.repo_root + "/.hg/clonebundles.manifest");
   std::string own = BaseUrl(req, config_, port_);
   own.pop_back();  // its trailing '/'
@@ -407,7 +407,7 @@ void WebFront::ServeCloneBundlesManifest(const httplib::Request& req, httplib::R
 
 void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,
                            const RepoCommandHandler& handler) {
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   metrics_.RequestStarted();
   RepoRequest rr{rp.repo_name,
                  rp.repo_root,
@@ -442,7 +442,7 @@ void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& r
                                const std::string& file) {
   struct OpenFile {
     WebMetrics* metrics;
-    Clock::time_point start;
+    SteadyClock::time_point start;
     int fd = -1;
     uint64_t bytes = 0;
     ~OpenFile() {
@@ -451,7 +451,7 @@ void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& r
       metrics->RequestFinished();
     }
   };
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   int fd = file.empty() ? -1 : open(file.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
   if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {

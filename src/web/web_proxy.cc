@@ -49,7 +49,7 @@ struct ProxyStream {
   WebMetrics* metrics;
   std::unique_ptr<UpstreamExchange> upstream;
   std::optional<HgWorkerPool::Lease> lease;
-  Clock::time_point start;
+  SteadyClock::time_point start;
   int status = 0;
   uint64_t bytes = 0;
   std::string what;  // "GET /repo?cmd=getbundle"
@@ -72,7 +72,7 @@ struct ProxyStream {
 void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
   auto stream = std::make_shared<ProxyStream>();
   stream->metrics = &metrics_;
-  stream->start = Clock::now();
+  stream->start = SteadyClock::now();
   metrics_.RequestStarted();
   auto fail = [&](int status, const std::string& why) {
     stream->status = status;
