@@ -1,6 +1,8 @@
 // Notifier configuration loading. Thread-safety: see notifier_config.h.
 #include "notify/notifier_config.h"
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "log/log_url.h"
 #include "routing/confined_path.h"
@@ -41,6 +43,31 @@ bool NotifierConfig::Ignored(const std::string& wire_path) const {
     if (wire_path.starts_with(prefix)) return true;
   }
   return false;
+}
+
+std::string ToIni(const NotifierConfig& c, const std::string& section, const std::string& comment) {
+  std::string out = fmt::format(
+      "# {}\n"
+      "[{}]\n"
+      "log = {}\n"
+      "client_id = {}\n"
+      "topic = {}\n"
+      "group = {}\n"
+      "poll_timeout = {}\n",
+      comment, section, c.log_url, c.client_id, c.topic, c.group, c.poll_timeout);
+  if (c.allow_symlinks) out += "allow_symlinks = true\n";
+  if (c.hg != "hg") out += fmt::format("\n[programs]\nhg = {}\n", c.hg);
+  for (const auto& [name, rules] : {std::pair{"path_rewrites", &c.path_rewrites},
+                                    {"public_url_rewrites", &c.public_url_rewrites}}) {
+    if (rules->empty()) continue;
+    out += fmt::format("\n[{}]\n", name);
+    for (const auto& [from, to] : *rules) out += fmt::format("{} = {}\n", from, to);
+  }
+  if (!c.ignore_paths.empty()) {
+    out += "\n[ignore_paths]\n";
+    for (const auto& prefix : c.ignore_paths) out += fmt::format("{} = true\n", prefix);
+  }
+  return out;
 }
 
 }  // namespace hgc

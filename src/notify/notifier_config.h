@@ -42,4 +42,11 @@ struct NotifierConfig {
   bool Ignored(const std::string& wire_path) const;
 };
 
+// The text Load reads back: `# comment`, the consumer section `section`
+// (log, client_id, topic, group, poll_timeout, allow_symlinks when set),
+// [programs] when hg is not "hg", then [path_rewrites],
+// [public_url_rewrites] and [ignore_paths] when not empty. `path` and the
+// retry policy (from the environment) are not written.
+std::string ToIni(const NotifierConfig& c, const std::string& section, const std::string& comment);
+
 }  // namespace hgc

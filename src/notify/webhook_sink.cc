@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "common/digest.h"
 #include "common/error.h"
 #include "common/logline.h"
-#include "common/digest.h"
 #include "notify/http_client.h"
 
 namespace hgc {
@@ -31,6 +31,15 @@ WebhooksConfig WebhooksConfig::Load(const IniFile& ini) {
   c.timeout =
       std::chrono::milliseconds(static_cast<int64_t>(ini.GetDouble(s, "timeout", 30) * 1000));
   return c;
+}
+
+std::string ToIni(const WebhooksConfig& c) {
+  auto seconds = [](std::chrono::milliseconds ms) { return ms.count() / 1000.0; };
+  std::string out = fmt::format("[webhooks]\nsecret = {}\n", c.secret);
+  for (const auto& t : c.targets) out += fmt::format("url.{} = {}\n", t.name, t.url);
+  out += fmt::format("connect_timeout = {}\ntimeout = {}\n", seconds(c.connect_timeout),
+                     seconds(c.timeout));
+  return out;
 }
 
 std::string WebhookSignature(const std::string& secret, const std::string& body) {

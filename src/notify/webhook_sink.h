@@ -35,6 +35,9 @@ struct WebhooksConfig {
   static WebhooksConfig Load(const IniFile& ini);
 };
 
+// The [webhooks] section Load reads back (timeouts in seconds).
+std::string ToIni(const WebhooksConfig& c);
+
 // "sha256=" + hex HMAC-SHA256 of `body` keyed with `secret`.
 std::string WebhookSignature(const std::string& secret, const std::string& body);
 
