@@ -42,8 +42,7 @@ void RegisterBootstrapCommands(CLI::App& app) {
                      "the leader's repositories (default: the [replicationpathrewrites] source)");
   leader->callback([hgssh, hg] {
     throw CLI::RuntimeError(Guard("hgssh", [&] {
-      nlohmann::json doc = BootstrapHgssh(*hgssh);
-      std::cout << HgsshDocumentText(doc) << std::endl;
+      std::cout << ToText(BootstrapHgssh(*hgssh)) << std::endl;
       return 0;
     }));
   });

@@ -181,10 +181,10 @@ int Run(const ClusterResetOptions& o) {
   // The daemons, the leader's producer agent included, are stopped: the
   // replicatesync processes write to the log themselves.
   setenv("HGCLUSTER_DIRECT_PRODUCER", "1", 1);
-  nlohmann::json doc = BootstrapHgssh(hgssh);
+  HgsshDocument doc = BootstrapHgssh(hgssh);
   unsetenv("HGCLUSTER_DIRECT_PRODUCER");
   unsetenv("HGCLUSTER_MASTER_STATE");
-  Note(fmt::format("{} repositories; document in {}", doc["repositories"].size(), hgssh.output));
+  Note(fmt::format("{} repositories; document in {}", doc.repositories.size(), hgssh.output));
 
   Step(7, "mirrors: clone every repository from the leader (bootstrap hgweb)");
   for (const auto& m : state.mirrors) {

@@ -107,9 +107,7 @@ std::vector<std::string> FindRepositories(const std::string& root) {
   return out;
 }
 
-std::string HgsshDocumentText(const nlohmann::json& document) { return PythonJsonDumps(document); }
-
-nlohmann::json BootstrapHgssh(const HgsshBootstrapOptions& o) {
+HgsshDocument BootstrapHgssh(const HgsshBootstrapOptions& o) {
   ProducerConfig config = ProducerConfig::Load(o.leader_hgrc);
   auto log = OpenLog(config.log_url, "bootstrap-hgssh");
   int partitions = 0;
@@ -172,14 +170,14 @@ nlohmann::json BootstrapHgssh(const HgsshBootstrapOptions& o) {
 
   auto end = EndOffsets(*log, config.topic, partitions);
   LogHgssh("gathered final Kafka offsets");
-  nlohmann::json offsets = nlohmann::json::object();
-  for (int p = 0; p < partitions; ++p) offsets[std::to_string(p)] = {start[p], end[p]};
+  HgsshDocument document;
+  for (int p = 0; p < partitions; ++p) document.ranges.push_back({p, start[p], end[p]});
   std::sort(wires.begin(), wires.end());
-  nlohmann::json document = {{"offsets", offsets}, {"repositories", wires}};
+  document.repositories = wires;
   LogHgssh("hgssh bootstrap process complete!");
   if (!o.output.empty()) {
     LogHgssh("writing output to " + o.output);
-    WriteFileAtomic(o.output, HgsshDocumentText(document) + "\n");
+    WriteFileAtomic(o.output, ToText(document) + "\n");
   }
   return document;
 }

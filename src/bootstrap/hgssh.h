@@ -8,9 +8,10 @@
 // worker threads.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "bootstrap/hgssh_document.h"
 
 namespace hgc {
 
@@ -27,14 +28,10 @@ struct HgsshBootstrapOptions {
 // sorted; `.hg` directories and symlinks are not descended into.
 std::vector<std::string> FindRepositories(const std::string& root);
 
-// Runs the procedure and returns the document
-// {"offsets": {"<partition>": [start, end]}, "repositories": [wire paths]}.
+// Runs the procedure and returns the document (bootstrap/hgssh_document.h).
 // Log lines go to stderr. Throws Error: kNotFound when the topic has no
 // partitions, kHgFailed/kLogUnavailable ("error triggering replication of
 // Mercurial repo ...") when a sync cannot be written.
-nlohmann::json BootstrapHgssh(const HgsshBootstrapOptions& options);
-
-// The document as the reference prints it (json.dumps(sort_keys=True)).
-std::string HgsshDocumentText(const nlohmann::json& document);
+HgsshDocument BootstrapHgssh(const HgsshBootstrapOptions& options);
 
 }  // namespace hgc

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "bootstrap/bootstrap_log.h"
+#include "bootstrap/hgssh_document.h"
 #include "common/error.h"
 #include "consumer/applier.h"
 #include "consumer/consumer_config.h"
@@ -33,36 +34,9 @@ using std::chrono::milliseconds;
 
 void LogHgweb(const std::string& message) { BootstrapLog(stdout, message); }
 
-struct Range {
-  int partition = 0;
-  int64_t start = 0;
-  int64_t end = 0;
-};
-
-struct HgsshDocument {
-  std::vector<Range> ranges;  // ascending partition
-  std::vector<std::string> repositories;
-};
-
 HgsshDocument ReadDocument(const std::string& path) {
   LogHgweb("reading hgssh JSON document");
-  std::string text = ReadFileOrEmpty(path);
-  HgsshDocument doc;
-  try {
-    auto j = nlohmann::json::parse(text);
-    for (const auto& [key, value] : j.at("offsets").items()) {
-      doc.ranges.push_back(
-          {std::stoi(key), value.at(0).get<int64_t>(), value.at(1).get<int64_t>()});
-    }
-    doc.repositories = j.at("repositories").get<std::vector<std::string>>();
-  } catch (const std::exception& e) {
-    throw Error(ErrorKind::kMalformed,
-                fmt::format("{} is not an hgssh bootstrap document ({{\"offsets\": {{\"<partition>"
-                            "\": [start, end]}}, \"repositories\": [...]}}): {}",
-                            path, e.what()));
-  }
-  std::sort(doc.ranges.begin(), doc.ranges.end(),
-            [](const Range& a, const Range& b) { return a.partition < b.partition; });
+  HgsshDocument doc = ParseHgsshDocument(ReadFileOrEmpty(path), path);
   LogHgweb("JSON document read");
   return doc;
 }
@@ -70,7 +44,7 @@ HgsshDocument ReadDocument(const std::string& path) {
 // The records of [start, end) of one partition. Fails with a clear error
 // instead of waiting forever (the reference's loop) when the range has been
 // deleted by retention or does not arrive before the deadline.
-std::vector<LogRecord> Collect(Log& log, const std::string& topic, const Range& r,
+std::vector<LogRecord> Collect(Log& log, const std::string& topic, const PartitionRange& r,
                                std::chrono::steady_clock::time_point deadline, double timeout) {
   LogHgweb(fmt::format("assigning the consumer to partition {}", r.partition));
   Watermarks w = log.GetWatermarks(topic, r.partition);
