@@ -11,4 +11,9 @@ namespace hgc {
 
 void BootstrapLog(std::FILE* stream, const std::string& message);
 
+// The leader's half logs to stderr, the mirror's half to stdout (as the
+// reference's vcsreplicator-bootstrap-hgssh and -hgweb do).
+inline void LogHgssh(const std::string& message) { BootstrapLog(stderr, message); }
+inline void LogHgweb(const std::string& message) { BootstrapLog(stdout, message); }
+
 }  // namespace hgc

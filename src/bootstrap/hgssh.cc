@@ -23,8 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void LogHgssh(const std::string& message) { BootstrapLog(stderr, message); }
-
 void Walk(const fs::path& dir, std::vector<std::string>& out) {
   std::error_code ec;
   if (fs::is_directory(dir / ".hg", ec)) out.push_back(dir.string());

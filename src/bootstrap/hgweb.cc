@@ -7,32 +7,25 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <set>
 #include <thread>
 
 #include "bootstrap/bootstrap_log.h"
 #include "bootstrap/hgssh_document.h"
+#include "bootstrap/repo_bootstrap.h"
 #include "common/error.h"
-#include "consumer/applier.h"
 #include "consumer/consumer_config.h"
 #include "hg/cmdserver.h"
 #include "hg/hg_runner.h"
 #include "hg/repo_state.h"
-#include "hg/revlog_index.h"
 #include "log/log.h"
 #include "message/message.h"
-#include "pushlog/pushlog_db.h"
-#include "routing/rewrites.h"
 
 namespace hgc {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
-
-void LogHgweb(const std::string& message) { BootstrapLog(stdout, message); }
 
 HgsshDocument ReadDocument(const std::string& path) {
   LogHgweb("reading hgssh JSON document");
@@ -79,161 +72,6 @@ std::vector<LogRecord> Collect(Log& log, const std::string& topic, const Partiti
   return out;
 }
 
-struct Event {
-  Message message;
-  int partition = 0;
-  int64_t offset = 0;
-};
-
-// Everything the range holds for one repository.
-struct RepoWork {
-  std::string wire;
-  bool listed = false;             // named by the hgssh document
-  std::optional<Event> sync;       // its bootstrap sync
-  std::vector<Event> before_sync;  // events before the sync
-  std::vector<Event> after_sync;   // "extra" messages (all events when unlisted)
-};
-
-class MirrorBootstrap {
- public:
-  MirrorBootstrap(const ConsumerConfig& config, HgRunner& hg)
-      : config_(config), hg_(hg), applier_(config, hg, "vcsreplicator.consumer") {}
-
-  void Audit(const std::string& wire, const std::string& problem, bool failure) {
-    std::lock_guard lock(mu_);
-    audit_[wire].push_back(problem);
-    if (failure) ++failures_;
-  }
-
-  void Run(RepoWork& w) {
-    if (w.listed) {
-      if (!Clone(w)) {
-        if (!w.after_sync.empty()) {
-          // The reference ran them anyway, on a repository that may not exist.
-          LogHgweb(fmt::format("not processing {} extra messages for {}: its clone failed",
-                               w.after_sync.size(), w.wire));
-        }
-        return;
-      }
-      if (w.after_sync.empty()) return;
-      LogHgweb("scheduling extra processing for " + w.wire);
-    } else {
-      LogHgweb(fmt::format("applying {} messages for {} (created during the hgssh step)",
-                           w.after_sync.size(), w.wire));
-    }
-    try {
-      for (const auto& e : w.after_sync) applier_.Apply(e.message, e.partition, e.offset);
-      LogHgweb(fmt::format("extra processing for {} completed successfully", w.wire));
-    } catch (const std::exception& e) {
-      LogHgweb(fmt::format("error processing extra messages for {}: {}", w.wire, e.what()));
-      Audit(w.wire, fmt::format("error processing extra messages for {}: {}", w.wire, e.what()),
-            true);
-    }
-  }
-
-  std::map<std::string, std::vector<std::string>> audit() const { return audit_; }
-  int failures() const { return failures_; }
-
- private:
-  bool Clone(RepoWork& w) {
-    try {
-      LogHgweb("syncing repo: " + w.wire);
-      std::string local = applier_.LocalPath(w.wire);
-      auto url = WirePathToPullUrl(config_.pull_url_rewrites, w.wire);
-      StreamCloneIfMissing(local, url);
-      // The bootstrap sync applied as an ordinary one: hgrc, the leader's
-      // heads, its whole pushlog, the clone bundles manifest, the marker.
-      Message sync = w.sync->message;
-      sync.bootstrap = false;
-      sync.body["bootstrap"] = false;
-      applier_.Apply(sync, w.sync->partition, w.sync->offset);
-      ApplyPushlogBeforeSync(w, local, url);
-      LogHgweb("exiting sync for: " + w.wire);
-      LogHgweb(w.wire + " successfully cloned");
-      return true;
-    } catch (const std::exception& e) {
-      std::string problem =
-          fmt::format("error triggering replication of Mercurial repo {}: {}", w.wire, e.what());
-      LogHgweb(problem);
-      Audit(w.wire, problem, true);
-      return false;
-    }
-  }
-
-  void StreamCloneIfMissing(const std::string& local, const std::optional<std::string>& url) {
-    if (fs::exists(local + "/.hg")) return;
-    LogHgweb("repository does not exist: " + local);
-    if (!url) return;  // the sync's init + pull of "default" follows
-    bool existed = fs::exists(local);
-    std::error_code ec;
-    fs::create_directories(fs::path(local).parent_path(), ec);
-    LogHgweb(fmt::format("performing stream clone of {} to {}", *url, local));
-    ProcessResult r = hg_.Run("", {"clone", "--stream", "--noupdate", "--", *url, local});
-    if (r.ok()) {
-      LogHgweb(fmt::format("{} cloned to {} successfully", *url, local));
-      return;
-    }
-    LogHgweb(fmt::format("stream clone of {} failed - using pull instead", *url));
-    // A directory holding nested repositories is not empty, so hg refuses
-    // to clone into it; init + pull works there.
-    if (!existed) {
-      fs::remove_all(local, ec);
-    } else if (fs::exists(local + "/.hg")) {
-      fs::remove_all(local + "/.hg", ec);
-    }
-  }
-
-  // A push that commits while its repository's sync is being built can have
-  // its changegroup event land before the sync but its pushlog row miss the
-  // sync's copy. The reference ignored events before the sync and lost that
-  // push from the mirror's pushlog; their rows (and changesets, should the
-  // fallback pull have missed them) are applied here. Idempotent.
-  void ApplyPushlogBeforeSync(const RepoWork& w, const std::string& local,
-                              const std::optional<std::string>& url) {
-    size_t applied = 0;
-    for (const auto& e : w.before_sync) {
-      const Message& m = e.message;
-      if (m.type != MessageType::kChangegroup || !m.pushes) continue;
-      std::vector<std::string> missing;
-      {
-        ChangelogIndex index = ChangelogIndex::Load(local);
-        for (const auto& h : m.heads) {
-          if (!index.RevOf(h)) missing.push_back(h);
-        }
-      }
-      if (!missing.empty()) {
-        std::vector<std::string> args{"pull"};
-        for (const auto& h : missing) args.push_back("-r" + h);
-        args.push_back("--config=firefoxtree.replication=true");
-        args.push_back("--");
-        args.push_back(url.value_or("default"));
-        ProcessResult r = hg_.Run(local, args);
-        if (!r.ok()) {
-          throw Error(ErrorKind::kHgFailed,
-                      fmt::format("pull of {} heads pushed before the bootstrap sync failed ({}): "
-                                  "{}",
-                                  missing.size(), r.exit_code, r.err));
-        }
-      }
-      PushlogDb::OpenForWrite(local)->ApplyReplicated(*m.pushes, ChangelogIndex::Load(local));
-      ++applied;
-    }
-    if (applied) {
-      LogHgweb(
-          fmt::format("applied the pushlog rows of {} changegroups recorded before the bootstrap "
-                      "sync of {}",
-                      applied, w.wire));
-    }
-  }
-
-  const ConsumerConfig& config_;
-  HgRunner& hg_;
-  Applier applier_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<std::string>> audit_;
-  int failures_ = 0;
-};
-
 std::string JoinSet(const std::set<std::string>& s) {
   std::string out;
   for (const auto& x : s) out += (out.empty() ? "" : ", ") + x;
@@ -262,7 +100,7 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
           : MakeCmdServerHgRunner(config.hg, config.hgrcpath,
                                   {"format.aggressivemergedeltas=false"},
                                   4 * static_cast<size_t>(std::max(1, o.workers)));
-  MirrorBootstrap mirror(config, *hg);
+  RepoBootstrap mirror(config, *hg);
 
   std::map<std::string, RepoWork> work;
   std::set<std::string> to_clone;
@@ -300,7 +138,7 @@ int BootstrapHgweb(const HgwebBootstrapOptions& o) {
       }
       if (m.type == MessageType::kHeartbeat || m.path.empty()) continue;
       if (!config.filter.Evaluate(m.path).pass) continue;
-      Event event{std::move(m), rec.partition, rec.offset};
+      BootstrapEvent event{std::move(m), rec.partition, rec.offset};
       auto it = work.find(event.message.path);
       if (it == work.end()) {
         // Created on the leader during the hgssh step (so not listed): its
