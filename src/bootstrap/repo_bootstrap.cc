@@ -11,8 +11,11 @@
 #include "routing/rewrites.h"
 
 namespace hgc {
+namespace {
 
 namespace fs = std::filesystem;
+
+}  // namespace
 
 RepoBootstrap::RepoBootstrap(const ConsumerConfig& config, HgRunner& hg)
     : config_(config), hg_(hg), applier_(config, hg, "vcsreplicator.consumer") {}
