@@ -1,26 +1,26 @@
 // hgcluster on a real Apache Kafka cluster (kafka_cluster.h): `kafka-local`
 // and `kafka-topics` themselves, `up --log kafka-local:N`, and pushes while
 // brokers die. Every test starts its own brokers (JVMs): keep them few.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <atomic>
 #include <functional>
 #include <random>
 #include <thread>
 #include <vector>
 
 #include "cluster_fixture.h"
+#include "common/error.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "kafka_cluster.h"
-#include "common/error.h"
 #include "log/kafka_admin.h"
+#include "log/kafka_class_archive.h"
 #include "log/kafka_local.h"
 #include "log/log.h"
 #include "message/message.h"
@@ -58,6 +58,15 @@ TEST(KafkaLocalE2E, ServesCreatesTopicsAndKeepsDataAcrossNodeRestarts) {
   std::cout << "[ timing ] 3 Kafka brokers serving after " << SecondsSince(start) << " s\n";
   EXPECT_EQ(ReadFileOrEmpty(k.dir() + "/bootstrap"), k.bootstrap() + "\n");
   for (int n = 1; n <= 3; ++n) EXPECT_TRUE(k.running(n)) << n;
+  // Every node maps the class archive, written by the first start of this install.
+  std::string java = Sh("command -v java").out;
+  java.erase(java.find_last_not_of('\n') + 1);
+  std::string archive = KafkaClassArchivePath(java, DefaultKafkaLibs());
+  EXPECT_TRUE(std::filesystem::exists(archive)) << archive;
+  for (int n = 1; n <= 3; ++n) {
+    std::string cmdline = ReadFileOrEmpty("/proc/" + std::to_string(k.Pid(n)) + "/cmdline");
+    EXPECT_NE(cmdline.find("-XX:SharedArchiveFile=" + archive), std::string::npos) << n;
+  }
 
   auto create = Hgcluster({"kafka-topics", "--bootstrap-server", k.bootstrap()});
   ASSERT_EQ(create.exit_code, 0) << create.out << create.err;
@@ -75,7 +84,8 @@ TEST(KafkaLocalE2E, ServesCreatesTopicsAndKeepsDataAcrossNodeRestarts) {
   EXPECT_NE(again.out.find("exists  pushdata: 8 partition(s), replication factor 3"),
             std::string::npos)
       << again.out;
-  auto more = Hgcluster({"kafka-topics", "--bootstrap-server", k.bootstrap(), "--partitions", "16"});
+  auto more =
+      Hgcluster({"kafka-topics", "--bootstrap-server", k.bootstrap(), "--partitions", "16"});
   EXPECT_EQ(more.exit_code, 1);
   EXPECT_NE(more.err.find("Kafka topic 'pushdata' on " + k.bootstrap() +
                           " has 8 partition(s) but 16 are wanted"),
@@ -193,8 +203,9 @@ TEST(KafkaFailoverE2E, BrokerDeathsDuringPushesLoseNothingAndTwoDownRefuses) {
   auto refused = c.Push(client, "repo");
   std::cout << "[ timing ] push refused after " << SecondsSince(t) << " s\n";
   EXPECT_EQ(refused.exit_code, 255) << refused.out << refused.err;
-  EXPECT_NE((refused.out + refused.err).find("remote: replication log not available; all writes "
-                                             "disabled"),
+  EXPECT_NE((refused.out + refused.err)
+                .find("remote: replication log not available; all writes "
+                      "disabled"),
             std::string::npos)
       << refused.out << refused.err;
   EXPECT_EQ(RepoFingerprint(c.LeaderRepo("repo")), before);
@@ -227,7 +238,7 @@ class KafkaLimitsE2E : public ::testing::Test {
     ClusterOptions o;
     o.kafka = true;
     o.mirrors = 1;
-    o.up_args = {"--kafka-retention-ms", "6000", "--kafka-segment-ms", "1000",
+    o.up_args = {"--kafka-retention-ms",      "6000", "--kafka-segment-ms", "1000",
                  "--kafka-max-message-bytes", "65536"};
     cluster_ = new Cluster(o);
   }
@@ -261,8 +272,8 @@ TEST_F(KafkaLimitsE2E, AConsumerOfflineLongerThanRetentionStopsThePartitionAndSa
   WriteFileAtomic(ini, "[consumer]\nlog = kafka://" + c.kafka()->bootstrap() +
                            "\nclient_id = late\ntopic = pushdata\ngroup = late\n"
                            "poll_timeout = 0.1\nworkers = 2\n\n[path_rewrites]\n{moz} = " +
-                           (work / "late/repos") + "\n\n[pull_url_rewrites]\n{moz} = " +
-                           c.root() + "/leader/repos\n");
+                           (work / "late/repos") + "\n\n[pull_url_rewrites]\n{moz} = " + c.root() +
+                           "/leader/repos\n");
   std::string late_repo = work / "late/repos/repo";
   std::string late_log = work / "late/consumer.log";
   int pid = 0;
@@ -335,8 +346,11 @@ TEST_F(KafkaLimitsE2E, AConsumerOfflineLongerThanRetentionStopsThePartitionAndSa
   start();
   EXPECT_TRUE(WaitFor([&] { return same("repo"); }, std::chrono::seconds(60)))
       << ReadFileOrEmpty(late_log);
-  EXPECT_TRUE(WaitFor([&] { return Hgcluster({"check_vcsreplicator_lag", ini}).exit_code == 0; },
-                      std::chrono::seconds(30)))
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Hgcluster({"check_vcsreplicator_lag", ini}).exit_code == 0;
+      },
+      std::chrono::seconds(30)))
       << Hgcluster({"check_vcsreplicator_lag", ini}).out;
 }
 
@@ -379,8 +393,7 @@ TEST_F(KafkaLimitsE2E, OversizedEventsAreRefusedWholeAndCompressedOnesFit) {
   for (int i = 0; i < 3500; ++i) dag += "+1$";
   ASSERT_EQ(c.Hg("-R " + client + " debugbuilddag '" + dag + "'").exit_code, 0);
   for (int round = 0; round < 10; ++round) {
-    auto r = c.Push(client, "wide",
-                    fmt::format("-f -r {}:{}", round * 200, round * 200 + 199));
+    auto r = c.Push(client, "wide", fmt::format("-f -r {}:{}", round * 200, round * 200 + 199));
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   ASSERT_TRUE(c.WaitConverged("wide")) << c.Explain("wide");
@@ -396,13 +409,15 @@ TEST_F(KafkaLimitsE2E, OversizedEventsAreRefusedWholeAndCompressedOnesFit) {
                       "be "),
             std::string::npos)
       << refused.out << refused.err;
-  EXPECT_NE((refused.out + refused.err).find("more than the log accepts ([replicationproducer] "
-                                             "maxmessagebytes = 65536); nothing was written"),
+  EXPECT_NE((refused.out + refused.err)
+                .find("more than the log accepts ([replicationproducer] "
+                      "maxmessagebytes = 65536); nothing was written"),
             std::string::npos)
       << refused.out << refused.err;
   EXPECT_EQ(RepoFingerprint(c.LeaderRepo("wide")), before);
   // Only the heartbeats of the refused transaction reached the log.
-  for (const auto& r : log->OpenCursor({{"pushdata", partition, high}})->Poll(100, std::chrono::seconds(1))) {
+  for (const auto& r :
+       log->OpenCursor({{"pushdata", partition, high}})->Poll(100, std::chrono::seconds(1))) {
     EXPECT_EQ(DecodeMessage(r.value).type, MessageType::kHeartbeat) << r.offset;
   }
 
@@ -412,7 +427,8 @@ TEST_F(KafkaLimitsE2E, OversizedEventsAreRefusedWholeAndCompressedOnesFit) {
   EXPECT_NE(sync.err.find("abort: the synchronization events of {moz}/wide would be "),
             std::string::npos)
       << sync.err;
-  for (const auto& r : log->OpenCursor({{"pushdata", partition, high}})->Poll(100, std::chrono::seconds(1))) {
+  for (const auto& r :
+       log->OpenCursor({{"pushdata", partition, high}})->Poll(100, std::chrono::seconds(1))) {
     EXPECT_EQ(DecodeMessage(r.value).type, MessageType::kHeartbeat) << r.offset;
   }
 
@@ -440,9 +456,8 @@ ProcessResult Reassign(const std::string& bootstrap, std::vector<std::string> ar
 // --verify until every partition's reassignment is completed.
 void Rebalance(const std::string& bootstrap, const std::string& topics, const std::string& brokers,
                const std::string& plan) {
-  auto generated =
-      Reassign(bootstrap, {"--topics-to-move-json-file", topics, "--broker-list", brokers,
-                           "--generate"});
+  auto generated = Reassign(
+      bootstrap, {"--topics-to-move-json-file", topics, "--broker-list", brokers, "--generate"});
   ASSERT_EQ(generated.exit_code, 0) << generated.out << generated.err;
   auto at = generated.out.find("Proposed partition reassignment configuration\n");
   ASSERT_NE(at, std::string::npos) << generated.out;
@@ -554,8 +569,8 @@ TEST(KafkaRunbookE2E, BrokersAddedRebalancedAndRemovedWhilePushingThenTheNuclear
   for (int m = 1; m <= 2; ++m) EXPECT_EQ(PushCount(c.MirrorRepo(m, "repo")), count) << m;
 
   // The nuclear option: the runbook's steps, then bootstrap cluster.
-  auto readonly = Hgcluster({"readonly", "--root", c.root(), "--all", "--reason",
-                             "replication log reset"});
+  auto readonly =
+      Hgcluster({"readonly", "--root", c.root(), "--all", "--reason", "replication log reset"});
   ASSERT_EQ(readonly.exit_code, 0) << readonly.out << readonly.err;
   ASSERT_EQ(Hgcluster({"down", "--root", c.root()}).exit_code, 0);
   ASSERT_EQ(Hgcluster({"kafka-local", "--dir", k.dir(), "--stop"}).exit_code, 0);
@@ -563,8 +578,7 @@ TEST(KafkaRunbookE2E, BrokersAddedRebalancedAndRemovedWhilePushingThenTheNuclear
   k.Restart();  // formats the wiped storage
   auto created = Hgcluster({"kafka-topics", "--bootstrap-server", bootstrap});
   ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
-  EXPECT_NE(created.out.find("created pushdata: 8 partition(s)"), std::string::npos)
-      << created.out;
+  EXPECT_NE(created.out.find("created pushdata: 8 partition(s)"), std::string::npos) << created.out;
   auto reset = Hgcluster({"bootstrap", "cluster", "--root", c.root(), "--log-already-wiped"});
   ASSERT_EQ(reset.exit_code, 0) << reset.out << reset.err;
   auto writable = Hgcluster({"readonly", "--root", c.root(), "--all", "--off"});

@@ -150,8 +150,8 @@ void ZkEnsemble::Stop(int i) {
 void ZkEnsemble::Start(int i) {
   Server& s = *servers_[i];
   if (s.pid > 0) return;
-  s.pid = SpawnDaemon({"java", "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-cp",
-                       "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar",
+  s.pid = SpawnDaemon({"java", "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                       "-cp", "/usr/share/java/zookeeper.jar:/usr/share/java/slf4j-simple.jar",
                        "org.apache.zookeeper.server.quorum.QuorumPeerMain", config_path(i)},
                       log_path(i));
 }

@@ -24,6 +24,7 @@
 #include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "log/kafka_admin.h"
+#include "log/kafka_class_archive.h"
 
 namespace hgc {
 namespace {
@@ -257,17 +258,21 @@ void CheckLibs(const std::string& libs) {
 }
 
 std::vector<std::string> JavaArgv(const std::string& java, const std::string& dir,
-                                  const std::string& libs) {
-  return {java,
-          "-Xmx512m",
-          "-Xms128m",
-          "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1",
-          "-XX:+ExitOnOutOfMemoryError",
-          "-Djava.awt.headless=true",
-          "-Dlog4j2.configurationFile=" + dir + "/log4j2.properties",
-          "-cp",
-          libs + "/*"};
+                                  const std::string& libs, bool class_archive) {
+  std::vector<std::string> argv{java,
+                                "-Xmx512m",
+                                "-Xms128m",
+                                "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
+                                "-XX:+ExitOnOutOfMemoryError",
+                                "-Djava.awt.headless=true",
+                                "-Dlog4j2.configurationFile=" + dir + "/log4j2.properties"};
+  if (class_archive) {
+    for (std::string& o : KafkaClassArchiveOptions(java, libs)) argv.push_back(std::move(o));
+  }
+  argv.push_back("-cp");
+  argv.push_back(libs + "/*");
+  return argv;
 }
 
 // Formats the storage of nodes that have none yet, in parallel (each is a JVM start).
@@ -375,8 +380,10 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
     fs::create_directories(NodeDir(dir, id));
     WriteText(NodeConfig(dir, id), NodeProperties(dir, state, n));
   }
-  std::vector<std::string> jvm = JavaArgv(java, dir, libs);
+  if (options.class_archive) EnsureKafkaClassArchive(java, libs);
+  std::vector<std::string> jvm = JavaArgv(java, dir, libs, options.class_archive);
   FormatStorage(dir, state, jvm);
+  jvm.insert(jvm.begin() + 1, options.jvm_options.begin(), options.jvm_options.end());
 
   std::vector<int> ids = KafkaLocalNodes(dir);
   ProcessOptions spawn;
@@ -432,8 +439,14 @@ std::string StartKafkaLocal(const KafkaLocalOptions& options) {
 
 std::vector<std::string> KafkaJavaCommand(const std::string& libs, const std::string& main_class) {
   CheckLibs(libs);
-  return {FindJava(),  "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true", "-cp",
-          libs + "/*", main_class};
+  std::string java = FindJava();
+  std::vector<std::string> argv{java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                                "-Djava.awt.headless=true"};
+  for (std::string& o : KafkaClassArchiveOptions(java, libs)) argv.push_back(std::move(o));
+  argv.push_back("-cp");
+  argv.push_back(libs + "/*");
+  argv.push_back(main_class);
+  return argv;
 }
 
 int AddKafkaLocalBroker(const KafkaLocalOptions& options) {

@@ -20,8 +20,8 @@ namespace hgc {
 
 struct KafkaLocalOptions {
   std::string dir;
-  int brokers = 3;          // only used when DIR holds no cluster yet
-  std::string libs;         // empty: DefaultKafkaLibs()
+  int brokers = 3;   // only used when DIR holds no cluster yet
+  std::string libs;  // empty: DefaultKafkaLibs()
   // Only used when DIR holds no cluster yet: one address per node, each node
   // listening on ADDRESS:9092 (clients) and ADDRESS:9093 (controllers), for
   // nodes on separate hosts (network namespaces); brokers = its size. Empty:
@@ -34,6 +34,11 @@ struct KafkaLocalOptions {
   std::chrono::seconds ready_timeout{120};
   // Foreground use: the nodes get SIGTERM when the starting thread dies.
   bool die_with_parent = false;
+  // Map the class archive of kafka_class_archive.h, writing it first if there
+  // is none (once per install: a broker's start and stop).
+  bool class_archive = true;
+  // Extra JVM options for the nodes this call starts.
+  std::vector<std::string> jvm_options;
 };
 
 // $HGCLUSTER_KAFKA_LIBS, else ${XDG_CACHE_HOME:-$HOME/.cache}/hgcluster/kafka-4.1.1/libs.
