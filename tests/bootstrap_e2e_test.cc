@@ -338,6 +338,7 @@ TEST(BootstrapE2E, NuclearOptionOnKafkaRefusesUntilTheOperatorWipedTheBrokers) {
   ClusterOptions options;
   options.mirrors = 1;
   options.kafka = true;
+  options.kafka_brokers = 1;
   Cluster c(options);
   c.CreateRepo("k");
   auto r = Hgcluster({"bootstrap", "cluster", "--root", c.root()});

@@ -19,7 +19,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
                                 "--workers", std::to_string(options_.workers)};
   args.insert(args.end(), options_.up_args.begin(), options_.up_args.end());
   if (options_.kafka) {
-    kafka_ = std::make_unique<KafkaCluster>();
+    kafka_ = std::make_unique<KafkaCluster>(options_.kafka_brokers);
     args.push_back("--log");
     args.push_back("kafka://" + kafka_->bootstrap());
   }

@@ -17,7 +17,10 @@ namespace hgc::test {
 
 struct ClusterOptions {
   int mirrors = 2;
-  bool kafka = false;  // a real 3-broker Kafka cluster instead of the embedded log
+  bool kafka = false;  // a real Kafka cluster instead of the embedded log
+  // Its size: 3 where brokers fail or move; 1 where only hgcluster's side of
+  // Kafka is the point (each broker is a JVM start: seconds of CPU).
+  int kafka_brokers = 3;
   std::map<std::string, std::string> env;  // for the daemons
   int workers = 4;
   std::vector<std::string> up_args;  // extra `hgcluster up` arguments

@@ -237,6 +237,7 @@ class KafkaLimitsE2E : public ::testing::Test {
   static void SetUpTestSuite() {
     ClusterOptions o;
     o.kafka = true;
+    o.kafka_brokers = 1;  // retention and record size are per topic, not per broker
     o.mirrors = 1;
     o.up_args = {"--kafka-retention-ms",      "6000", "--kafka-segment-ms", "1000",
                  "--kafka-max-message-bytes", "65536"};

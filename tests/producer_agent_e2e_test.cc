@@ -153,6 +153,7 @@ TEST(ProducerAgentE2E, DeadOrHungAgentRefusesPushesAndTheSupervisorRestartsIt) {
 TEST(ProducerAgentKafkaE2E, PushesFlowThroughOneProducerOnRealBrokersAndSurviveItsDeath) {
   ClusterOptions o;
   o.kafka = true;
+  o.kafka_brokers = 1;  // the agent's death is the point, not a broker's
   Cluster c(o);
   ScratchDir work;
   std::string client = work / "client";
