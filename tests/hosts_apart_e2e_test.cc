@@ -38,27 +38,49 @@ bool HasNode(const std::string& repo, const std::string& node) {
   return false;
 }
 
+// One deployment for the suite's tests (CMakeLists.txt's HGC_SHARED_SUITES:
+// one process, so its hosts, JVMs and daemons start once); each test has a
+// repository and a client of its own, and leaves every host connected.
 class HostsApartE2E : public ::testing::Test {
  protected:
-  void SetUp() override {
+  static void SetUpTestSuite() {
     DeploymentOptions options;
     options.webhooks = true;
-    d_ = std::make_unique<Deployment>(options);
+    d_ = new Deployment(options);
+  }
+  static void TearDownTestSuite() {
+    delete d_;
+    d_ = nullptr;
+  }
+  void SetUp() override {
     ASSERT_TRUE(d_->ok());
-    d_->CreateRepo("demo");
+    repo_ = "demo" + std::to_string(++repos_);
+    d_->CreateRepo(repo_);
     for (int m = 1; m <= 2; ++m) {
       ASSERT_TRUE(WaitFor(
-          [&] { return d_->Client("hg identify " + d_->MirrorUrl(m, "demo")).exit_code == 0; },
-          60s))
+          [&] { return d_->Client("hg identify " + d_->MirrorUrl(m, repo_)).exit_code == 0; }, 60s))
           << d_->Logs(Deployment::Mirror(m));
     }
     client_ = work_ / "client";
     ASSERT_EQ(d_->Client("hg init " + client_).exit_code, 0);
   }
+  // A test that failed half-way must not leave the next one a host cut off.
+  void TearDown() override {
+    for (const char* host : {"mirror1", "mirror2", "kafka1", "kafka2", "kafka3"}) {
+      d_->net().Restore(host);
+    }
+  }
+  // `n` changesets in the client, on a named branch of the test's own: the
+  // suite's webhook target must not see another test's nodes.
+  int BuildDag(int n) {
+    return d_
+        ->Client("hg -R " + client_ + " debugbuilddag '@" + repo_ + " +" + std::to_string(n) + "'")
+        .exit_code;
+  }
   // Pushes revisions up to `rev` of the client; returns that node.
   std::string Push(int rev) {
     ProcessResult r = d_->Client("hg -R " + client_ + " push -r " + std::to_string(rev) + " -e '" +
-                                 d_->ClientSsh() + "' " + d_->PushUrl("demo"));
+                                 d_->ClientSsh() + "' " + d_->PushUrl(repo_));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err << d_->Logs("leader");
     return ChangelogIndex::Load(client_).NodeHex(rev);
   }
@@ -66,50 +88,55 @@ class HostsApartE2E : public ::testing::Test {
   // elects new partition leaders is refused whole and sent again.
   std::string PushEventually(int rev) {
     std::string cmd = "hg -R " + client_ + " push -r " + std::to_string(rev) + " -e '" +
-                      d_->ClientSsh() + "' " + d_->PushUrl("demo");
+                      d_->ClientSsh() + "' " + d_->PushUrl(repo_);
     ProcessResult last;
     EXPECT_TRUE(WaitFor([&] { return (last = d_->Client(cmd)).exit_code == 0; }, 90s))
         << last.out << last.err;
     return ChangelogIndex::Load(client_).NodeHex(rev);
   }
-  std::unique_ptr<Deployment> d_;
+  static Deployment* d_;
+  static int repos_;
+  std::string repo_;
   ScratchDir work_;
   std::string client_;
 };
 
+Deployment* HostsApartE2E::d_ = nullptr;
+int HostsApartE2E::repos_ = 0;
+
 TEST_F(HostsApartE2E, PushesThroughTheFrontDoorAreServedByEveryMirrorHostOverTheNetwork) {
   // 3 changesets travel as a bundle in their event; the next 600 are more
   // than pushbundlemaxchangesets, so mirrors pull them over SSH.
-  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+603'").exit_code, 0);
+  ASSERT_EQ(BuildDag(603), 0);
   std::string small = Push(2);
   for (int m = 1; m <= 2; ++m) {
-    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", small); }, 60s))
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, repo_, small); }, 60s))
         << d_->Logs(Deployment::Mirror(m));
   }
   std::string big = Push(602);
   for (int m = 1; m <= 2; ++m) {
-    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", big); }, 90s))
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, repo_, big); }, 90s))
         << d_->Logs(Deployment::Mirror(m));
     std::string log = ReadFileOrEmpty(d_->HostDir(Deployment::Mirror(m)) +
                                       "/var/log/hgcluster/vcsreplicator@.service.log");
     EXPECT_NE(log.find("from the event's bundle"), std::string::npos) << log;
-    EXPECT_NE(log.find("pulling from ssh://root@" + d_->net().Address("leader") + "/demo"),
+    EXPECT_NE(log.find("pulling from ssh://root@" + d_->net().Address("leader") + "/" + repo_),
               std::string::npos)
         << log;
   }
   // A clone from a mirror's address holds the whole push.
   ProcessResult clone =
-      d_->Client("hg clone -U -q " + d_->MirrorUrl(2, "demo") + " " + (work_ / "clone") +
+      d_->Client("hg clone -U -q " + d_->MirrorUrl(2, repo_) + " " + (work_ / "clone") +
                  " && hg -R " + (work_ / "clone") + " log -r tip -T '{node}'");
   EXPECT_EQ(clone.exit_code, 0) << clone.err;
   EXPECT_EQ(clone.out, big);
 }
 
 TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
-  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+6'").exit_code, 0);
+  ASSERT_EQ(BuildDag(6), 0);
   std::string first = Push(0);
   for (int m = 1; m <= 2; ++m) {
-    ASSERT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", first); }, 60s))
+    ASSERT_TRUE(WaitFor([&] { return d_->Serves(m, repo_, first); }, 60s))
         << d_->Logs(Deployment::Mirror(m));
   }
   // Announced to the webhook on the client host once both mirrors have it.
@@ -120,12 +147,12 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   std::vector<std::string> cut_pushes;
   for (int rev = 1; rev <= 5; ++rev) cut_pushes.push_back(last = Push(rev));
   // The other mirror applies every push at once...
-  EXPECT_TRUE(WaitFor([&] { return HasNode(d_->MirrorRepo(1, "demo"), last); }, 60s))
+  EXPECT_TRUE(WaitFor([&] { return HasNode(d_->MirrorRepo(1, repo_), last); }, 60s))
       << d_->Logs("mirror1");
   // ...but serves none of them while a mirror lacks them (served heads).
-  EXPECT_FALSE(d_->Serves(1, "demo", last));
-  EXPECT_TRUE(d_->Serves(1, "demo", first));
-  EXPECT_FALSE(HasNode(d_->MirrorRepo(2, "demo"), last));
+  EXPECT_FALSE(d_->Serves(1, repo_, last));
+  EXPECT_TRUE(d_->Serves(1, repo_, first));
+  EXPECT_FALSE(HasNode(d_->MirrorRepo(2, repo_), last));
   // Nor is any of them announced: notifications follow the same rule.
   for (const auto& node : cut_pushes) {
     EXPECT_EQ(CountOccurrences(d_->Announcements(), node), 0u) << node;
@@ -148,7 +175,7 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
 
   d_->net().Restore("mirror2");
   for (int m = 1; m <= 2; ++m) {
-    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", last); }, 90s))
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, repo_, last); }, 90s))
         << d_->Logs(Deployment::Mirror(m));
   }
   // Once it caught up, every push is announced, each once.
@@ -161,18 +188,18 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
 }
 
 TEST_F(HostsApartE2E, TheLeaderCutOffFromKafkaRefusesPushesWholeAndTakesThemOnceBack) {
-  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+3'").exit_code, 0);
+  ASSERT_EQ(BuildDag(3), 0);
   std::string first = Push(0);
-  std::string before = RepoFingerprint(d_->LeaderRepo("demo"));
+  std::string before = RepoFingerprint(d_->LeaderRepo(repo_));
   for (int k = 1; k <= 3; ++k) d_->net().Partition("leader", "kafka" + std::to_string(k));
   std::string push =
-      "hg -R " + client_ + " push -r 1 -e '" + d_->ClientSsh() + "' " + d_->PushUrl("demo");
+      "hg -R " + client_ + " push -r 1 -e '" + d_->ClientSsh() + "' " + d_->PushUrl(repo_);
   ProcessResult refused = d_->Client(push);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE((refused.out + refused.err).find("replication log not available; all writes disabled"),
             std::string::npos)
       << refused.out << refused.err;
-  EXPECT_EQ(RepoFingerprint(d_->LeaderRepo("demo")), before) << "nothing of the push stays";
+  EXPECT_EQ(RepoFingerprint(d_->LeaderRepo(repo_)), before) << "nothing of the push stays";
 
   for (int k = 1; k <= 3; ++k) d_->net().Heal("leader", "kafka" + std::to_string(k));
   // The agent reconnects: the same push goes through (a push refused while
@@ -180,13 +207,13 @@ TEST_F(HostsApartE2E, TheLeaderCutOffFromKafkaRefusesPushesWholeAndTakesThemOnce
   EXPECT_TRUE(WaitFor([&] { return d_->Client(push).exit_code == 0; }, 90s)) << d_->Logs("leader");
   std::string second = ChangelogIndex::Load(client_).NodeHex(1);
   for (int m = 1; m <= 2; ++m) {
-    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", second); }, 60s))
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, repo_, second); }, 60s))
         << d_->Logs(Deployment::Mirror(m));
   }
 }
 
 TEST_F(HostsApartE2E, OneKafkaBrokerHostCutOffHoldsNoPushUp) {
-  ASSERT_EQ(d_->Client("hg -R " + client_ + " debugbuilddag '+4'").exit_code, 0);
+  ASSERT_EQ(BuildDag(4), 0);
   Push(0);
   d_->net().Cut("kafka3");
   std::string last;
@@ -194,7 +221,7 @@ TEST_F(HostsApartE2E, OneKafkaBrokerHostCutOffHoldsNoPushUp) {
   // Consumers that kept waiting on the vanished broker held mirrors up for
   // ~2 minutes before librdkafka's socket timeout was lowered to 10 s.
   for (int m = 1; m <= 2; ++m) {
-    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, "demo", last); }, 60s))
+    EXPECT_TRUE(WaitFor([&] { return d_->Serves(m, repo_, last); }, 60s))
         << d_->Logs(Deployment::Mirror(m));
   }
   d_->net().Restore("kafka3");
