@@ -138,8 +138,9 @@ void WriteServeConfig(const ScratchDir& dir) {
 
 // Before the fix, 8 parallel clones of this repository right after a start
 // failed (HTTP 500, or a stream cut mid-way: "zstd decompressor error") in
-// most starts: hg's lazy imports raced in the fresh threaded workers.
-TEST(WebWorkersTest, EightParallelClonesRightAfterEachOfTwentyFreshStartsAllSucceed) {
+// most starts: hg's lazy imports raced in the fresh threaded workers. Ten
+// starts would all pass by chance about once in a thousand runs.
+TEST(WebWorkersTest, EightParallelClonesRightAfterEachOfTenFreshStartsAllSucceed) {
   ScratchDir dir;
   WriteServeConfig(dir);
   std::string repo = dir / "repos/big";
@@ -148,7 +149,7 @@ TEST(WebWorkersTest, EightParallelClonesRightAfterEachOfTwentyFreshStartsAllSucc
   ASSERT_TRUE(dag.ok()) << dag.err;
   std::string changelog = ReadFileOrEmpty(repo + "/.hg/store/00changelog.i");
   ASSERT_GT(changelog.size(), 300u * 64);
-  constexpr int kStarts = 20;
+  constexpr int kStarts = 10;
   constexpr int kClones = 8;
   for (int start = 0; start < kStarts; ++start) {
     Front front(dir.path());
