@@ -16,6 +16,9 @@ if ! command -v clang++-14 >/dev/null 2>&1 ||
 fi
 cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
 ninja -C build-fuzz >/dev/null
+# FUZZ_BUILD_ONLY=1: build the targets, run none (scripts/test.sh builds them
+# while the unit tests run).
+[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 seconds="${FUZZ_SECONDS:-60}"
 targets="${*:-$(cd fuzz && ls *_fuzz.cc | sed 's/\.cc$//')}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"

@@ -6,13 +6,23 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
+# The fuzz targets (fuzz/, clang) build beside the unit tests, niced: they
+# take only the CPU the tests leave idle.
+FUZZ_BUILD_ONLY=1 nice -n 15 ./scripts/fuzz.sh > build/fuzz-build.log 2>&1 &
+fuzz_build=$!
 cd build
 status=0
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^unit$' || status=1
 # The parsers of hostile input under libFuzzer with ASan + UBSan (fuzz/):
 # a short run of each target from its corpus.
+if ! wait $fuzz_build; then
+  cat fuzz-build.log >&2
+  status=1
+fi
 FUZZ_SECONDS="${FUZZ_SECONDS:-15}" ../scripts/fuzz.sh || status=1
-ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^e2e$' || status=1
+# One more end-to-end test than cores: they wait on processes, brokers and
+# timeouts part of the time, and the third keeps both cores busy meanwhile.
+ctest --output-on-failure -j"${E2E_JOBS:-3}" --timeout 900 -L '^e2e$' || status=1
 # A test with neither label would be skipped above: fail loudly instead.
 unlabelled=$(ctest -N -LE '^(unit|e2e)$' | sed -n 's/^Total Tests: //p')
 if [ "${unlabelled:-0}" != 0 ]; then
