@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs dependencies, builds, and runs every test (unit and end-to-end,
-# with real hg, real processes and the librdkafka mock cluster): the `unit`
+# with real hg, real processes, Kafka brokers, ZooKeeper and RabbitMQ): the `unit`
 # label first (seconds), a short fuzzing run (scripts/fuzz.sh), then `e2e`.
 # All always run; the exit status is non-zero if any of them failed.
 set -eu
@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 # take only the CPU the tests leave idle.
 FUZZ_BUILD_ONLY=1 nice -n 15 ./scripts/fuzz.sh > build/fuzz-build.log 2>&1 &
 fuzz_build=$!
+# ctest starts the longest tests first when it knows their times; a fresh
+# build learns them from tests/ctest-costs.txt (seconds per test from a CI
+# run, in ctest's CTestCostData format), later runs from ctest's own record.
+# Without it, the longest tests would start last and end the run alone.
+mkdir -p build/Testing/Temporary
+[ -f build/Testing/Temporary/CTestCostData.txt ] ||
+  cp tests/ctest-costs.txt build/Testing/Temporary/CTestCostData.txt
 cd build
 status=0
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^unit$' || status=1
