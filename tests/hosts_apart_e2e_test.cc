@@ -27,17 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool HasNode(const std::string& repo, const std::string& node) {
-  try {
-    ChangelogIndex idx = ChangelogIndex::Load(repo);
-    for (int r = idx.tip_rev(); r >= 0; --r) {
-      if (idx.NodeHex(r) == node) return true;
-    }
-  } catch (const std::exception&) {
-  }
-  return false;
-}
-
 // One deployment for the suite's tests (CMakeLists.txt's HGC_SHARED_SUITES:
 // one process, so its hosts, JVMs and daemons start once); each test has a
 // repository and a client of its own, and leaves every host connected.
@@ -147,12 +136,12 @@ TEST_F(HostsApartE2E, AMirrorHostCutOffCatchesUpAndNeverServesAPartialPush) {
   std::vector<std::string> cut_pushes;
   for (int rev = 1; rev <= 5; ++rev) cut_pushes.push_back(last = Push(rev));
   // The other mirror applies every push at once...
-  EXPECT_TRUE(WaitFor([&] { return HasNode(d_->MirrorRepo(1, repo_), last); }, 60s))
+  EXPECT_TRUE(WaitFor([&] { return ChangelogHas(d_->MirrorRepo(1, repo_), last); }, 60s))
       << d_->Logs("mirror1");
   // ...but serves none of them while a mirror lacks them (served heads).
   EXPECT_FALSE(d_->Serves(1, repo_, last));
   EXPECT_TRUE(d_->Serves(1, repo_, first));
-  EXPECT_FALSE(HasNode(d_->MirrorRepo(2, repo_), last));
+  EXPECT_FALSE(ChangelogHas(d_->MirrorRepo(2, repo_), last));
   // Nor is any of them announced: notifications follow the same rule.
   for (const auto& node : cut_pushes) {
     EXPECT_EQ(CountOccurrences(d_->Announcements(), node), 0u) << node;

@@ -15,7 +15,8 @@
 namespace hgc::test {
 namespace {
 
-bool Has(const std::string& repo, const std::string& node) {
+// hg shows `node` (visible) in `repo`.
+bool HgShows(const std::string& repo, const std::string& node) {
   return Sh("hg -R " + repo + " log -r " + node + " -T x", {{"HGRCPATH", ""}}).out == "x";
 }
 
@@ -122,7 +123,7 @@ TEST(MasterFileE2E, LateWriteOfDeposedMasterKeepsThePushAndDropsTheStaleView) {
              c.MirrorLog(m).find("dropping heartbeat-1 from deposed master leader (epoch 1;") !=
                  std::string::npos;
     })) << c.MirrorLog(m);
-    EXPECT_TRUE(WaitFor([&] { return Has(c.MirrorRepo(m, "f"), late_node); }));
+    EXPECT_TRUE(WaitFor([&] { return HgShows(c.MirrorRepo(m, "f"), late_node); }));
   }
   ASSERT_TRUE(WaitFor([&] {
     return ReadFileOrEmpty(c.root() + "/leader/aggregator-pending.log")

@@ -34,14 +34,6 @@ void SetLeaderTimeout(Cluster& c, const std::string& seconds) {
   WriteFileAtomic(hgrc, text);
 }
 
-bool Has(const std::string& repo, const std::string& node) {
-  try {
-    return ChangelogIndex::Load(repo).RevOf(node).has_value();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 TEST(ReadYourWritesE2E, APushThatWaitsIsServedByEveryMirrorWhenItReturns) {
   constexpr int kPushes = 20;
   Cluster c;
@@ -76,7 +68,7 @@ TEST(ReadYourWritesE2E, APushThatWaitsIsServedByEveryMirrorWhenItReturns) {
     other.join();
     int both = 0;
     for (int m = 0; m < 2; ++m) {
-      if (pulled[m].exit_code == 0 && Has(pulls[m], node)) {
+      if (pulled[m].exit_code == 0 && ChangelogHas(pulls[m], node)) {
         ++both;
       } else {
         ADD_FAILURE() << "mirror " << m + 1 << " does not serve " << node

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "hg/revlog_index.h"
 #include "pushlog/pushlog_db.h"
 
 namespace hgc::test {
@@ -161,6 +162,14 @@ ProcessResult PlainHg(const std::string& args) {
 
 std::string TipNode(const std::string& repo) {
   return Sh("hg -R " + repo + " log -r tip -T '{node}'", {{"HGRCPATH", ""}}).out;
+}
+
+bool ChangelogHas(const std::string& repo, const std::string& node) {
+  try {
+    return ChangelogIndex::Load(repo).RevOf(node).has_value();
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 std::vector<PushRecord> PushlogOf(const std::string& repo) {

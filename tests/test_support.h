@@ -79,6 +79,10 @@ ProcessResult PlainHg(const std::string& args);
 // The node of a repository's tip, read by hg without any config.
 std::string TipNode(const std::string& repo);
 
+// Whether a repository's changelog holds `node` (hex), hidden or not; false
+// when it cannot be read (not there yet). Native: no hg process per poll.
+bool ChangelogHas(const std::string& repo, const std::string& node);
+
 // Every push of a repository's pushlog, oldest first; none without one.
 std::vector<PushRecord> PushlogOf(const std::string& repo);
 

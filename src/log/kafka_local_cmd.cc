@@ -3,7 +3,6 @@
 // Thread-safety: runs on the main thread during argument parsing.
 #include <signal.h>
 #include <sys/wait.h>
-#include <sys/wait.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -16,7 +15,7 @@
 namespace hgc {
 namespace {
 
-struct Args {
+struct KafkaLocalArgs {
   KafkaLocalOptions options;
   bool detach = false;
   bool stop = false;
@@ -26,7 +25,7 @@ struct Args {
   int timeout = 120;
 };
 
-int Run(Args& a) {
+int Run(KafkaLocalArgs& a) {
   a.options.ready_timeout = std::chrono::seconds(a.timeout);
   if (a.add_broker) {
     int id = AddKafkaLocalBroker(a.options);
@@ -44,8 +43,7 @@ int Run(Args& a) {
   }
   if (a.stop) {
     int stopped = StopKafkaLocal(a.options.dir, a.node);
-    std::cout << "kafka-local: stopped " << stopped << " node(s) at " << a.options.dir
-              << std::endl;
+    std::cout << "kafka-local: stopped " << stopped << " node(s) at " << a.options.dir << std::endl;
     return 0;
   }
   a.options.die_with_parent = !a.detach;
@@ -75,7 +73,7 @@ int Run(Args& a) {
 }  // namespace
 
 void RegisterKafkaLocalCommand(CLI::App& app) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<KafkaLocalArgs>();
   CLI::App* cmd = app.add_subcommand(
       "kafka-local", "run a real Apache Kafka cluster (KRaft) on 127.0.0.1 (for tests and demos)");
   cmd->footer(

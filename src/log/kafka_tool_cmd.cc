@@ -31,7 +31,7 @@ const std::map<std::string, std::string>& Tools() {
   return *tools;
 }
 
-struct Args {
+struct KafkaToolArgs {
   std::string tool;
   std::string libs;
 };
@@ -48,12 +48,13 @@ std::optional<std::string> KafkaToolClass(const std::string& name) {
 }
 
 void RegisterKafkaToolCommand(CLI::App& app) {
-  auto args = std::make_shared<Args>();
+  auto args = std::make_shared<KafkaToolArgs>();
   std::string names;
   for (const auto& [name, cls] : Tools()) names += (names.empty() ? "" : ", ") + name;
   CLI::App* cmd = app.add_subcommand(
-      "kafka", "run one of Apache Kafka's tools (kafka-topics.sh, kafka-reassign-partitions.sh, "
-               "...) from the installed jars");
+      "kafka",
+      "run one of Apache Kafka's tools (kafka-topics.sh, kafka-reassign-partitions.sh, "
+      "...) from the installed jars");
   cmd->footer("TOOL is one of: " + names +
               " (also as kafka-NAME or kafka-NAME.sh). Every argument after it goes to the tool, "
               "e.g. `hgcluster kafka reassign-partitions --bootstrap-server HOST:PORT --verify "

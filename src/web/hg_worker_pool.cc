@@ -23,7 +23,7 @@ extern char** environ;
 namespace hgc {
 namespace {
 
-const char* kLogger = "hgcluster.web.workers";
+const char* kWorkersLogger = "hgcluster.web.workers";
 
 }  // namespace
 
@@ -128,7 +128,7 @@ void HgWorkerPool::Spawn(Slot& slot) {
   slot.pid.store(pid);
   slot.started_at = std::chrono::steady_clock::now();
   slot.warmup_logged = false;
-  LogLine(kLogger, fmt::format("started hg worker (pid {}) on 127.0.0.1:{}", pid, port));
+  LogLine(kWorkersLogger, fmt::format("started hg worker (pid {}) on 127.0.0.1:{}", pid, port));
 }
 
 bool HgWorkerPool::WarmUp(int port) const {
@@ -173,7 +173,7 @@ void HgWorkerPool::Replace(int index) {
     last_replacement_ = what;
     last_replacement_at_ = std::chrono::steady_clock::now();
   }
-  LogLine(kLogger, what);
+  LogLine(kWorkersLogger, what);
   if (pid > 0) {
     // Reaped here, so the dying process can never pass a readiness check;
     // restarted by Monitor() with the usual backoff.
@@ -193,8 +193,8 @@ void HgWorkerPool::Exited(Slot& s, int pid, int status) {
   // A worker that ran a while before dying restarts at once.
   if (now - s.started_at > std::chrono::seconds(30)) s.backoff = 0.5;
   s.restart_at = now + std::chrono::milliseconds(static_cast<int64_t>(s.backoff * 1000));
-  LogLine(kLogger, fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s", pid,
-                               status, s.backoff));
+  LogLine(kWorkersLogger, fmt::format("hg worker (pid {}) exited with status {}; restarting in {}s",
+                                      pid, status, s.backoff));
   s.backoff = std::min(30.0, s.backoff * 2);
 }
 
@@ -216,7 +216,7 @@ void HgWorkerPool::Monitor() {
         } else if (!s.ready.load() && LoopbackPortAccepts(s.port.load())) {
           if (WarmUp(s.port.load())) {
             if (!s.warmup_logged) {
-              LogLine(kLogger,
+              LogLine(kWorkersLogger,
                       fmt::format(
                           "hg worker (pid {}) answered its warm-up request {:.2f}s "
                           "after start; taking requests",
@@ -237,7 +237,7 @@ void HgWorkerPool::Monitor() {
           Spawn(s);
           s.restarts.fetch_add(1);
         } catch (const Error& e) {
-          LogLine(kLogger, fmt::format("cannot start an hg worker: {}", e.what()));
+          LogLine(kWorkersLogger, fmt::format("cannot start an hg worker: {}", e.what()));
           s.restart_at = now + std::chrono::seconds(1);
         }
       }
