@@ -6,9 +6,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/build.sh
-# The fuzz targets (fuzz/, clang) build beside the unit tests, niced: they
-# take only the CPU the tests leave idle.
-FUZZ_BUILD_ONLY=1 nice -n 15 ./scripts/fuzz.sh > build/fuzz-build.log 2>&1 &
+# The fuzz targets (fuzz/, clang) build beside the unit tests and take only
+# the CPU the tests leave idle: niced, in a session of their own whose
+# scheduler group is niced too (with autogroups, a plain nice only ranks a
+# process within its session, and the tests' daemons run in sessions of
+# their own).
+FUZZ_BUILD_ONLY=1 setsid -w sh -c 'echo 19 > /proc/self/autogroup 2>/dev/null
+  exec nice -n 19 ./scripts/fuzz.sh' > build/fuzz-build.log 2>&1 &
 fuzz_build=$!
 # ctest starts the longest tests first when it knows their times; a fresh
 # build learns them from tests/ctest-costs.txt (seconds per test from a CI
