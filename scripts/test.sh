@@ -14,13 +14,6 @@ cd "$(dirname "$0")/.."
 FUZZ_BUILD_ONLY=1 setsid -w sh -c 'echo 19 > /proc/self/autogroup 2>/dev/null
   exec nice -n 19 ./scripts/fuzz.sh' > build/fuzz-build.log 2>&1 &
 fuzz_build=$!
-# ctest starts the longest tests first when it knows their times; a fresh
-# build learns them from tests/ctest-costs.txt (seconds per test from a CI
-# run, in ctest's CTestCostData format), later runs from ctest's own record.
-# Without it, the longest tests would start last and end the run alone.
-mkdir -p build/Testing/Temporary
-[ -f build/Testing/Temporary/CTestCostData.txt ] ||
-  cp tests/ctest-costs.txt build/Testing/Temporary/CTestCostData.txt
 cd build
 status=0
 ctest --output-on-failure -j"${JOBS:-2}" --timeout 900 -L '^unit$' || status=1
