@@ -84,7 +84,14 @@ TEST(LeaderCommandsTest, ReplicateCommandsPrintTheReferenceLinesAndApply) {
             std::string::npos)
       << hb.out;
 
-  // A mirror that lost the repo gets it back from replicatesync.
+  // A mirror that lost the repo gets it back from replicatesync. The repo is
+  // removed only once the mirror has applied the messages above: removing it
+  // while the consumer writes into it races with that write, as an operator's
+  // `rm -rf` would.
+  ASSERT_TRUE(WaitFor([&] {
+    auto st = c.Status();
+    return st["mirrors"][0]["lag"]["messages"] == 0 && st["mirrors"][1]["lag"]["messages"] == 0;
+  })) << c.Status().dump(2);
   fs::remove_all(c.MirrorRepo(1, "r"));
   Sh("hg -R " + repo + " replicatesync", {{"HGRCPATH", ""}});
   ASSERT_TRUE(c.WaitConverged("r")) << c.Explain("r");
