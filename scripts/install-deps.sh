@@ -12,7 +12,7 @@ PKGS="build-essential cmake ninja-build pkg-config git
   librdkafka-dev libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev
   librabbitmq-dev rabbitmq-server libcurl4-openssl-dev libzstd-dev zlib1g-dev
-  libcpp-httplib-dev wrk
+  libcpp-httplib-dev libboost1.81-dev wrk
   e2fsprogs procps sqlite3
   openssh-server openssh-client slapd ldap-utils libldap-dev
   zookeeper libzookeeper-mt-dev libslf4j-java

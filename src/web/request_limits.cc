@@ -35,22 +35,18 @@ std::optional<Refusal> CheckRequestHead(const RequestHead& head, const RequestLi
       size_t n = 0;
       auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
-        return Refusal{400, "malformed Content-Length header: expected a decimal byte count"};
+        return RefusalFor(HeadProblem::kMalformedLength, limits);
       }
-      if (length && *length != n) {
-        return Refusal{400, "conflicting Content-Length headers"};
-      }
+      if (length && *length != n) return RefusalFor(HeadProblem::kConflictingLength, limits);
       length = n;
     } else if (Is(name, "Transfer-Encoding")) {
       if (Lower(Trim(value)) != "chunked" || chunked) {
-        return Refusal{400, "unsupported Transfer-Encoding: only a single 'chunked' is accepted"};
+        return RefusalFor(HeadProblem::kBadTransferEncoding, limits);
       }
       chunked = true;
     }
   }
-  if (length && chunked) {
-    return Refusal{400, "Content-Length together with Transfer-Encoding is ambiguous; send one"};
-  }
+  if (length && chunked) return RefusalFor(HeadProblem::kLengthWithChunked, limits);
   if (length && *length > limits.max_body_bytes) {
     return Refusal{413, fmt::format("request body of {} bytes is over this server's limit of {} "
                                     "bytes",
@@ -64,6 +60,32 @@ std::optional<Refusal> CheckRequestHead(const RequestHead& head, const RequestLi
     }
   }
   return std::nullopt;
+}
+
+Refusal RefusalFor(HeadProblem problem, const RequestLimits& limits, int timeout_seconds) {
+  switch (problem) {
+    case HeadProblem::kMalformedLength:
+      return {400, "malformed Content-Length header: expected a decimal byte count"};
+    case HeadProblem::kConflictingLength:
+      return {400, "conflicting Content-Length headers"};
+    case HeadProblem::kLengthWithChunked:
+      return {400, "Content-Length together with Transfer-Encoding is ambiguous; send one"};
+    case HeadProblem::kBadTransferEncoding:
+      return {400, "unsupported Transfer-Encoding: only a single 'chunked' is accepted"};
+    case HeadProblem::kHeaderTooLarge:
+      return {431, fmt::format("request header fields are over {} bytes; at most {} are accepted",
+                               limits.max_header_bytes, limits.max_header_bytes)};
+    case HeadProblem::kTargetTooLong:
+      return {414, fmt::format("request target is over {} bytes", kMaxTargetBytes)};
+    case HeadProblem::kBodyTooLarge:
+      return {413, fmt::format("request body is over this server's limit of {} bytes",
+                               limits.max_body_bytes)};
+    case HeadProblem::kHeadTimeout:
+      return {408, fmt::format("request head not received within {} seconds", timeout_seconds)};
+    case HeadProblem::kBodyTimeout:
+      return {408, fmt::format("request body not received within {} seconds", timeout_seconds)};
+  }
+  return {400, "malformed request"};
 }
 
 }  // namespace hgc

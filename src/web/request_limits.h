@@ -37,4 +37,21 @@ struct Refusal {
 
 std::optional<Refusal> CheckRequestHead(const RequestHead& head, const RequestLimits& limits);
 
+// The same refusals for what an HTTP parser finds before a head is complete
+// (web/http_server.cc maps its parser's errors here), so that every refusal
+// reads the same whichever check caught it.
+enum class HeadProblem {
+  kMalformedLength,      // a Content-Length that is no byte count
+  kConflictingLength,    // two different Content-Length values
+  kLengthWithChunked,    // Content-Length and Transfer-Encoding
+  kBadTransferEncoding,  // a coding other than one `chunked`
+  kHeaderTooLarge,       // the head is over max_header_bytes
+  kTargetTooLong,        // the request target is over kMaxTargetBytes
+  kBodyTooLarge,         // a chunked body grew over max_body_bytes
+  kHeadTimeout,          // the head did not arrive within its timeout
+  kBodyTimeout,          // the body did not arrive within its timeout
+};
+inline constexpr size_t kMaxTargetBytes = 8192;
+Refusal RefusalFor(HeadProblem problem, const RequestLimits& limits, int timeout_seconds = 0);
+
 }  // namespace hgc

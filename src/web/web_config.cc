@@ -59,6 +59,13 @@ WebConfig FromIni(const IniFile& ini) {
               "HTTPS needs both tls_cert (PEM certificate chain) and tls_key (its private key)");
   }
   c.read_timeout = int_of("read_timeout", ini.GetOr(s, "read_timeout", "30"), 1);
+  c.io_threads = int_of("io_threads", ini.GetOr(s, "io_threads", "2"), 1);
+  c.request_head_timeout =
+      int_of("request_head_timeout", ini.GetOr(s, "request_head_timeout", "10"), 1);
+  c.max_connections =
+      static_cast<size_t>(int_of("max_connections", ini.GetOr(s, "max_connections", "16384"), 1));
+  c.max_connections_per_client = static_cast<size_t>(int_of(
+      "max_connections_per_client", ini.GetOr(s, "max_connections_per_client", "1024"), 0));
   c.limits.max_headers = int_of("max_headers", ini.GetOr(s, "max_headers", "100"), 1);
   c.limits.max_header_bytes =
       int_of("max_header_bytes", ini.GetOr(s, "max_header_bytes", "65536"), 1024);
@@ -120,6 +127,10 @@ std::string ToIni(const WebConfig& c, const std::string& comment) {
   put("keep_alive_timeout", c.keep_alive_timeout);
   put("client_timeout", c.client_timeout);
   put("read_timeout", c.read_timeout);
+  put("io_threads", c.io_threads);
+  put("request_head_timeout", c.request_head_timeout);
+  put("max_connections", c.max_connections);
+  put("max_connections_per_client", c.max_connections_per_client);
   put("upstream_timeout", c.upstream_timeout);
   put("replace_worker_after", c.replace_worker_after);
   put("max_headers", c.limits.max_headers);

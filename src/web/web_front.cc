@@ -1,11 +1,7 @@
 #include "web/web_front.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +18,7 @@
 #include "web/clonebundles_manifest.h"
 #include "web/front_support.h"
 #include "web/hg_worker_pool.h"
+#include "web/http_server.h"
 #include "web/lag_metrics.h"
 
 namespace hgc {
@@ -29,28 +26,10 @@ namespace {
 
 using namespace web_front;  // this folder's own helpers (front_support.h)
 
-// Counts open connections: httplib runs one task per accepted connection.
-class ConnectionCountingPool : public httplib::TaskQueue {
- public:
-  ConnectionCountingPool(size_t threads, WebMetrics& metrics) : pool_(threads), metrics_(metrics) {}
-  void enqueue(std::function<void()> fn) override {
-    pool_.enqueue([this, fn = std::move(fn)] {
-      metrics_.ConnectionOpened();
-      fn();
-      metrics_.ConnectionClosed();
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  httplib::ThreadPool pool_;
-  WebMetrics& metrics_;
-};
-
 std::string Scheme(const WebConfig& config) { return config.tls_cert.empty() ? "http" : "https"; }
 
-std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int port) {
-  std::string host = req.get_header_value("Host");
+std::string BaseUrl(const WebRequest& req, const WebConfig& config, int port) {
+  std::string host = req.Header("Host");
   // A Host that is no host[:port] (it goes into URLs we answer with) is
   // replaced by the address we listen on.
   bool plain = !host.empty() && host.size() <= 255 &&
@@ -61,50 +40,28 @@ std::string BaseUrl(const httplib::Request& req, const WebConfig& config, int po
   return Scheme(config) + "://" + host + "/";
 }
 
-// HTTPS when the configuration names a certificate; a certificate or key
-// that cannot be loaded stops the start with the file names.
-std::unique_ptr<httplib::Server> MakeServer(const WebConfig& config) {
-  if (config.tls_cert.empty()) return std::make_unique<httplib::Server>();
-  auto server =
-      std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
-  if (!server->is_valid()) {
-    throw Error(ErrorKind::kConfig,
-                fmt::format("{}: [web] tls_cert {} / tls_key {}: cannot load them (a PEM "
-                            "certificate chain and its unencrypted PEM private key, readable by "
-                            "this user)",
-                            config.origin, config.tls_cert, config.tls_key));
-  }
-  return server;
+HttpServerOptions ServerOptions(const WebConfig& c) {
+  return HttpServerOptions{.host = c.listen_host,
+                           .port = c.listen_port,
+                           .tls_cert = c.tls_cert,
+                           .tls_key = c.tls_key,
+                           .origin = c.origin,
+                           .io_threads = c.io_threads,
+                           .handler_threads = c.threads,
+                           .head_timeout = c.request_head_timeout,
+                           .keep_alive_timeout = c.keep_alive_timeout,
+                           .read_timeout = c.read_timeout,
+                           .write_timeout = c.client_timeout,
+                           .max_connections = c.max_connections,
+                           .max_connections_per_client = c.max_connections_per_client,
+                           .limits = c.limits};
 }
 
-// The listening socket httplib created for `port`. httplib's stop() also
-// aborts responses being streamed (its content loop checks for shutdown), so
-// a drain closes the listener itself: shutdown() on a listening socket makes
-// the kernel refuse new connections and httplib's accept loop end, while
-// responses in flight keep streaming.
-int FindListeningSocket(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return -1;
-  int found = -1;
-  while (dirent* e = readdir(dir)) {
-    int fd = std::atoi(e->d_name);
-    if (fd <= 2 || fd == dirfd(dir)) continue;
-    int listening = 0;
-    socklen_t len = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof addr;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    int p = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-            : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                         : 0;
-    if (p == port) {
-      found = fd;
-      break;
-    }
+std::string QueryParam(const WebRequest& req, const std::string& key) {
+  for (const auto& [k, v] : ParseQueryString(req.query)) {
+    if (k == key) return v;
   }
-  closedir(dir);
-  return found;
+  return "";
 }
 
 }  // namespace
@@ -120,66 +77,39 @@ WebFront::WebFront(WebConfig config, RepoCommands commands)
                           .config = {config_.allow_symlinks ? "hgcluster.allowsymlinks=true"
                                                             : "hgcluster.allowsymlinks=false"},
                           .replace_after_failures = config_.replace_worker_after})),
-      lag_(std::make_unique<LagMetrics>(config_.consumer_config)),
-      server_(MakeServer(config_)) {
-  auto& svr = *server_;
-  size_t threads = static_cast<size_t>(config_.threads);
-  svr.new_task_queue = [this, threads] { return new ConnectionCountingPool(threads, metrics_); };
-  svr.set_keep_alive_max_count(1000000);
-  svr.set_keep_alive_timeout(config_.keep_alive_timeout);
-  svr.set_read_timeout(config_.read_timeout, 0);
-  svr.set_payload_max_length(config_.limits.max_body_bytes);
-  svr.set_write_timeout(config_.client_timeout, 0);
-  svr.set_tcp_nodelay(true);
-  // GET and HEAD are routed before httplib reads a body or runs its regex
-  // routes; requests with a body (httppostargs POSTs) reach the catch-all
-  // POST route once the body is read.
-  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (Refuse(req, res)) return httplib::Server::HandlerResponse::Handled;
-    if (req.method != "GET" && req.method != "HEAD")
-      return httplib::Server::HandlerResponse::Unhandled;
-    Handle(req, res);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  svr.Post(".*", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
-  svr.Put(".*", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
+      lag_(std::make_unique<LagMetrics>(config_.consumer_config)) {
+  HttpServer::Handlers h;
+  h.screen = [this](const WebRequest& req) { return Screen(req); };
+  h.handle = [this](const WebRequest& req) { return Handle(req); };
+  h.refused = [this](int status, uint64_t bytes) {
+    metrics_.Record(RequestClass::kRefused, status, 0, bytes);
+  };
+  h.connection_opened = [this] { metrics_.ConnectionOpened(); };
+  h.connection_closed = [this] { metrics_.ConnectionClosed(); };
+  h.draining = [this] { return draining_.load(std::memory_order_relaxed); };
+  server_ = std::make_unique<HttpServer>(ServerOptions(config_), std::move(h));
 }
 
 WebFront::~WebFront() {
-  if (server_->is_running()) server_->stop();
+  server_->Stop();
   workers_->Stop(2);
 }
 
 int WebFront::Bind() {
-  if (config_.listen_port == 0) {
-    port_ = server_->bind_to_any_port(config_.listen_host);
-  } else if (server_->bind_to_port(config_.listen_host.c_str(), config_.listen_port)) {
-    port_ = config_.listen_port;
-  } else {
-    port_ = -1;
-  }
-  if (port_ <= 0) {
-    throw Error(ErrorKind::kIo,
-                fmt::format("{}: cannot listen on {}:{} (in use, or not a local address)",
-                            config_.origin, config_.listen_host, config_.listen_port));
-  }
-  listen_fd_ = FindListeningSocket(port_);
+  port_ = server_->Bind();
   return port_;
 }
 
 bool WebFront::Serve() {
   workers_->Start();
-  LogLine(kLogger, fmt::format("serving {} on {}://{}:{}/ with {} hg workers, {} threads",
+  LogLine(kLogger, fmt::format("serving {} on {}://{}:{}/ with {} hg workers, {} handler threads",
                                config_.repos, Scheme(config_), config_.listen_host, port_,
                                config_.workers, config_.threads));
-  if (!draining_.load()) server_->listen_after_bind();
-  if (!draining_.load()) {
-    workers_->Stop();
-    throw Error(ErrorKind::kIo,
-                fmt::format("the HTTP server on port {} stopped unexpectedly", port_));
-  }
+  server_->Start();
   std::unique_lock lock(drain_mu_);
   drain_cv_.wait(lock, [&] { return drained_; });
+  lock.unlock();
+  server_->Stop();
   return drained_in_time_;
 }
 
@@ -191,11 +121,7 @@ void WebFront::Drain() {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(static_cast<int64_t>(config_.drain_grace * 1000)));
   }
-  if (listen_fd_ >= 0) {
-    shutdown(listen_fd_, SHUT_RDWR);
-  } else {
-    server_->stop();  // aborts streamed responses; only if the socket was not found
-  }
+  server_->StopAccepting();
   LogLine(kLogger, "draining: listener closed, new connections are refused");
   auto deadline = SteadyClock::now() +
                   std::chrono::milliseconds(static_cast<int64_t>(config_.drain_timeout * 1000));
@@ -301,43 +227,23 @@ std::string WebFront::PrometheusText() {
   return out;
 }
 
-// Runs before any body is read (httplib's pre-routing handler).
-bool WebFront::Refuse(const httplib::Request& req, httplib::Response& res) {
-  std::vector<std::pair<std::string, std::string>> headers;
-  headers.reserve(req.headers.size());
-  for (const auto& [name, value] : req.headers) {
-    // httplib's own pseudo-headers are not the client's.
-    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
-        name == "LOCAL_PORT") {
-      continue;
-    }
-    headers.emplace_back(name, value);
+// On an I/O thread, before any body is read.
+std::optional<WebResponse> WebFront::Screen(const WebRequest& req) {
+  if (auto refusal = CheckRequestHead({req.method, req.query, &req.headers}, config_.limits)) {
+    WebResponse res = WebResponse::Text(refusal->status, refusal->message + "\n");
+    // The body was not read: the connection cannot carry another request.
+    res.close = true;
+    metrics_.Record(RequestClass::kRefused, refusal->status, 0, res.body.size());
+    return res;
   }
-  auto refusal = CheckRequestHead({req.method, QueryOf(req), &headers}, config_.limits);
-  if (!refusal) return false;
-  res.status = refusal->status;
-  // The body was not read: the connection cannot carry another request.
-  // (httplib decides to keep a connection before routing, so it still
-  // waits keep_alive_timeout for a next request before closing; whatever
-  // the client sends then is not a valid request and is refused too.)
-  res.set_header("Connection", "close");
-  res.set_content(refusal->message + "\n", "text/plain; charset=utf-8");
-  metrics_.Record(RequestClass::kRefused, refusal->status, 0, refusal->message.size() + 1);
-  return true;
-}
-
-void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
   auto start = SteadyClock::now();
-  const std::string& path = req.path;
-  // While draining, a kept-alive connection gets one more answer, then closes.
-  if (draining_.load(std::memory_order_relaxed)) res.set_header("Connection", "close");
-  auto monitoring = [&](RequestClass c, int status, const std::string& body, const char* type) {
-    res.status = status;
-    res.set_header("Cache-Control", "no-store");
-    uint64_t size = body.size();
-    res.set_content(body, type);
-    metrics_.Record(c, status, SecondsSince(start), size);
+  auto monitoring = [&](RequestClass c, int status, std::string body, const char* type) {
+    WebResponse res = WebResponse::Text(status, std::move(body), type);
+    res.headers.emplace_back("Cache-Control", "no-store");
+    metrics_.Record(c, status, SecondsSince(start), res.body.size());
+    return res;
   };
+  const std::string& path = req.path;
   if (path == "/server-status") {
     // Apache's fields, then the hg worker pool's (extra keys: parsers of
     // "?auto" read the lines they know).
@@ -357,10 +263,23 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
     std::string body = Health(&status);
     return monitoring(RequestClass::kHealth, status, body, "application/json");
   }
+  return std::nullopt;
+}
+
+WebResponse WebFront::Handle(const WebRequest& req) {
+  WebResponse res = Route(req);
+  // While draining, a kept-alive connection gets one more answer, then closes.
+  if (draining_.load(std::memory_order_relaxed)) res.close = true;
+  return res;
+}
+
+WebResponse WebFront::Route(const WebRequest& req) {
+  auto start = SteadyClock::now();
+  const std::string& path = req.path;
   if (!config_.bundles_dir.empty()) {
     BundleFileLookup bundle =
         ResolveBundleFile(config_.bundles_dir, config_.bundles_url_prefix, path);
-    if (bundle.matched) return ServeBundleFile(req, res, bundle.file);
+    if (bundle.matched) return ServeBundleFile(req, bundle.file);
   }
   RepoPath rp = ResolveRepoPath(config_.repos, path, config_.allow_symlinks);
   // hgweb's own static files (style sheets, images of the index page) live
@@ -368,52 +287,53 @@ void WebFront::Handle(const httplib::Request& req, httplib::Response& res) {
   if (rp.kind == RepoPath::Kind::kNotFound && path.starts_with("/static/") && config_.workers > 0 &&
       (path + "/").find("/../") == std::string::npos &&
       (path + "/").find("/./") == std::string::npos) {
-    return Proxy(req, res);
+    return Proxy(req);
   }
   if (rp.kind == RepoPath::Kind::kNotFound) {
-    return monitoring(RequestClass::kNotFound, 404,
-                      fmt::format("no repository at {}\n", path.substr(0, 1000)),
-                      "text/plain; charset=utf-8");
+    WebResponse res =
+        WebResponse::Text(404, fmt::format("no repository at {}\n", path.substr(0, 1000)));
+    res.headers.emplace_back("Cache-Control", "no-store");
+    metrics_.Record(RequestClass::kNotFound, 404, SecondsSince(start), res.body.size());
+    return res;
   }
   if (rp.kind == RepoPath::Kind::kRepo && !rp.command.empty()) {
     if (const RepoCommandHandler* handler = commands_.Find(rp.command)) {
-      return ServeNative(req, res, rp, *handler);
+      return ServeNative(req, rp, *handler);
     }
   }
   if (rp.kind == RepoPath::Kind::kRepo && rp.command.empty() &&
       !config_.bundles_advertised_as.empty() && (req.method == "GET" || req.method == "HEAD") &&
-      IsCloneBundlesCommand(req.get_param_value("cmd"))) {
-    return ServeCloneBundlesManifest(req, res, rp);
+      IsCloneBundlesCommand(QueryParam(req, "cmd"))) {
+    return ServeCloneBundlesManifest(req, rp);
   }
-  Proxy(req, res);
+  return Proxy(req);
 }
 
-void WebFront::ServeCloneBundlesManifest(const httplib::Request& req, httplib::Response& res,
-                                         const RepoPath& rp) {
+WebResponse WebFront::ServeCloneBundlesManifest(const WebRequest& req, const RepoPath& rp) {
   auto start = SteadyClock::now();
   std::string manifest = ReadFileOrEmpty(rp.repo_root + "/.hg/clonebundles.manifest");
   std::string own = BaseUrl(req, config_, port_);
   own.pop_back();  // its trailing '/'
   own += config_.bundles_url_prefix.substr(0, config_.bundles_url_prefix.size() - 1);
-  std::string body = RebaseCloneBundlesManifest(manifest, config_.bundles_advertised_as, own);
-  res.status = 200;
-  // The answer names the address the client used: never to be cached for another.
-  res.set_header("Cache-Control", "no-store");
-  uint64_t size = body.size();
   // As hg answers a bytes response: application/mercurial-0.1, uncompressed.
-  res.set_content(body, "application/mercurial-0.1");
-  metrics_.Record(RequestClass::kNative, 200, SecondsSince(start), size);
+  WebResponse res = WebResponse::Text(
+      200, RebaseCloneBundlesManifest(manifest, config_.bundles_advertised_as, own),
+      "application/mercurial-0.1");
+  // The answer names the address the client used: never to be cached for another.
+  res.headers.emplace_back("Cache-Control", "no-store");
+  metrics_.Record(RequestClass::kNative, 200, SecondsSince(start), res.body.size());
+  return res;
 }
 
-void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,
-                           const RepoCommandHandler& handler) {
+WebResponse WebFront::ServeNative(const WebRequest& req, const RepoPath& rp,
+                                   const RepoCommandHandler& handler) {
   auto start = SteadyClock::now();
   metrics_.RequestStarted();
   RepoRequest rr{rp.repo_name,
                  rp.repo_root,
                  rp.command,
                  rp.path_arg,
-                 ParseQueryString(QueryOf(req)),
+                 ParseQueryString(req.query),
                  BaseUrl(req, config_, port_)};
   RepoResponse out;
   try {
@@ -426,28 +346,27 @@ void WebFront::ServeNative(const httplib::Request& req, httplib::Response& res, 
     out.content_type = "application/json";
     out.body = nlohmann::json{{"error", e.what()}}.dump() + "\n";
   }
-  res.status = out.status;
-  for (auto& [k, v] : out.headers) res.set_header(k, v);
-  uint64_t size = out.body.size();
-  res.set_content(out.body,
-                  out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
-  metrics_.Record(RequestClass::kNative, out.status, SecondsSince(start), size);
+  WebResponse res = WebResponse::Text(
+      out.status, std::move(out.body),
+      out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
+  for (auto& [k, v] : out.headers) res.headers.emplace_back(k, v);
+  metrics_.Record(RequestClass::kNative, out.status, SecondsSince(start), res.body.size());
   metrics_.RequestFinished();
+  return res;
 }
 
 // A clone bundle (or the index) from disk: the open descriptor is streamed
-// in 256 KiB preads, so a rename of a newer bundle over it cannot tear the
-// response and nothing large is held in memory.
-void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& res,
-                               const std::string& file) {
+// in preads, so a rename of a newer bundle over it cannot tear the response
+// and nothing large is held in memory.
+WebResponse WebFront::ServeBundleFile(const WebRequest& req, const std::string& file) {
   struct OpenFile {
     WebMetrics* metrics;
     SteadyClock::time_point start;
     int fd = -1;
-    uint64_t bytes = 0;
+    uint64_t offset = 0;
     ~OpenFile() {
       if (fd >= 0) close(fd);
-      metrics->Record(RequestClass::kBundle, 200, SecondsSince(start), bytes);
+      metrics->Record(RequestClass::kBundle, 200, SecondsSince(start), offset);
       metrics->RequestFinished();
     }
   };
@@ -459,41 +378,26 @@ void WebFront::ServeBundleFile(const httplib::Request& req, httplib::Response& r
     fd = -1;
   }
   if (fd < 0) {
-    res.status = 404;
-    std::string body = fmt::format("no bundle file at {}\n", req.path.substr(0, 1000));
-    uint64_t size = body.size();
-    res.set_content(body, "text/plain; charset=utf-8");
-    metrics_.Record(RequestClass::kBundle, 404, SecondsSince(start), size);
-    return;
+    WebResponse res =
+        WebResponse::Text(404, fmt::format("no bundle file at {}\n", req.path.substr(0, 1000)));
+    metrics_.Record(RequestClass::kBundle, 404, SecondsSince(start), res.body.size());
+    return res;
   }
   metrics_.RequestStarted();
   auto f = std::make_shared<OpenFile>();
   f->metrics = &metrics_;
   f->start = start;
   f->fd = fd;
-  res.status = 200;
-  const char* type = BundleContentType(file);
-  auto length = static_cast<size_t>(st.st_size);
-  if (req.method == "HEAD") {
-    res.set_header("Content-Length", std::to_string(length));
-    res.set_content("", type);
-    return;
-  }
-  if (length == 0) {
-    res.set_content("", type);
-    return;
-  }
-  res.set_content_provider(
-      length, type,
-      [f](size_t offset, size_t want, httplib::DataSink& sink) {
-        static thread_local std::vector<char> buf(256 * 1024);
-        ssize_t n =
-            pread(f->fd, buf.data(), std::min(want, buf.size()), static_cast<off_t>(offset));
-        if (n <= 0) return false;
-        f->bytes += static_cast<uint64_t>(n);
-        return sink.write(buf.data(), static_cast<size_t>(n));
-      },
-      [f](bool) {});
+  WebResponse res;
+  res.content_type = BundleContentType(file);
+  res.source_length = static_cast<uint64_t>(st.st_size);
+  res.source = [f](char* buf, size_t n) -> long {
+    ssize_t got = pread(f->fd, buf, n, static_cast<off_t>(f->offset));
+    if (got < 0) return -1;
+    f->offset += static_cast<uint64_t>(got);
+    return static_cast<long>(got);
+  };
+  return res;
 }
 
 }  // namespace hgc

@@ -2,8 +2,8 @@
 // answered in-process (RepoCommands), clone bundle files from disk under
 // bundles_url_prefix, everything else streamed to a pool of
 // `hg serve --web-conf` workers, plus /server-status?auto, /metrics and
-// /__health. Blocking cpp-httplib server: one pool thread per open
-// connection (see docs/architecture.md, "Mirror web front").
+// /__health, on the event-driven server of web/http_server.h (see
+// docs/architecture.md, "Mirror web front").
 // Thread-safety: construct, Bind() and Serve() from one thread; Drain() from
 // any other thread (a signal handler thread), once.
 #pragma once
@@ -12,22 +12,19 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/repo_command.h"
+#include "web/http_message.h"
 #include "web/repo_path.h"
 #include "web/web_config.h"
 #include "web/web_metrics.h"
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
-
 namespace hgc {
 
 class HgWorkerPool;
+class HttpServer;
 class LagMetrics;
 
 class WebFront {
@@ -54,19 +51,19 @@ class WebFront {
   HgWorkerPool& workers() { return *workers_; }
 
  private:
-  // Answers a request refused from its head (web/request_limits.h); true
-  // when it did.
-  bool Refuse(const httplib::Request& req, httplib::Response& res);
-  void Handle(const httplib::Request& req, httplib::Response& res);
-  void ServeNative(const httplib::Request& req, httplib::Response& res, const RepoPath& rp,
-                   const RepoCommandHandler& handler);
-  void Proxy(const httplib::Request& req, httplib::Response& res);
-  void ServeBundleFile(const httplib::Request& req, httplib::Response& res,
-                       const std::string& file);
+  // On an I/O thread, from the head alone: refusals (web/request_limits.h)
+  // and the monitoring pages; nullopt for everything else.
+  std::optional<WebResponse> Screen(const WebRequest& req);
+  // On a handler thread, with the body read.
+  WebResponse Handle(const WebRequest& req);
+  WebResponse Route(const WebRequest& req);
+  WebResponse ServeNative(const WebRequest& req, const RepoPath& rp,
+                           const RepoCommandHandler& handler);
+  WebResponse Proxy(const WebRequest& req);
+  WebResponse ServeBundleFile(const WebRequest& req, const std::string& file);
   // hg's `clonebundles` wire command with bundles_advertised_as rebased
   // onto this front (web/clonebundles_manifest.h).
-  void ServeCloneBundlesManifest(const httplib::Request& req, httplib::Response& res,
-                                 const RepoPath& rp);
+  WebResponse ServeCloneBundlesManifest(const WebRequest& req, const RepoPath& rp);
   std::string Health(int* status) const;
   std::string PrometheusText();
 
@@ -75,9 +72,8 @@ class WebFront {
   WebMetrics metrics_;
   std::unique_ptr<HgWorkerPool> workers_;
   std::unique_ptr<LagMetrics> lag_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<HttpServer> server_;
   int port_ = 0;
-  int listen_fd_ = -1;  // owned by httplib; we only shut it down
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> proxy_retries_{0};
   std::mutex drain_mu_;

@@ -2,7 +2,6 @@
 // one of the repository's hg workers, with a retry on another worker for
 // idempotent requests, and the worker's response streams back to the client.
 #include <fmt/format.h>
-#include <httplib.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -24,12 +23,11 @@ namespace {
 
 using namespace web_front;  // this folder's own helpers (front_support.h)
 
-// Request headers hg must not see: hop-by-hop ones, the body length we set
-// ourselves, and the pseudo-headers httplib adds.
+// Request headers hg must not see: hop-by-hop ones and the body length we
+// set ourselves.
 bool DropRequestHeader(const std::string& name) {
   for (const char* h : {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-                        "Transfer-Encoding", "Upgrade", "Content-Length", "Expect", "REMOTE_ADDR",
-                        "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT"}) {
+                        "Transfer-Encoding", "Upgrade", "Content-Length", "Expect"}) {
     if (strcasecmp(name.c_str(), h) == 0) return true;
   }
   return false;
@@ -44,7 +42,8 @@ bool DropResponseHeader(const std::string& name) {
 }
 
 // Everything one streamed hg response needs after the handler returned;
-// destroyed with the httplib::Response, i.e. after the last byte was sent.
+// destroyed with the response's body source, i.e. after the last byte was
+// sent (or the client went away).
 struct ProxyStream {
   WebMetrics* metrics;
   std::unique_ptr<UpstreamExchange> upstream;
@@ -52,6 +51,7 @@ struct ProxyStream {
   SteadyClock::time_point start;
   int status = 0;
   uint64_t bytes = 0;
+  std::optional<size_t> remaining;  // of a body of known length
   std::string what;  // "GET /repo?cmd=getbundle"
   // The worker's response ended early: the client gets a truncated body
   // (too late to retry), the worker a failure on its record.
@@ -69,19 +69,18 @@ struct ProxyStream {
 
 }  // namespace
 
-void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
+WebResponse WebFront::Proxy(const WebRequest& req) {
   auto stream = std::make_shared<ProxyStream>();
   stream->metrics = &metrics_;
   stream->start = SteadyClock::now();
   metrics_.RequestStarted();
   auto fail = [&](int status, const std::string& why) {
     stream->status = status;
-    stream->bytes = why.size();
-    res.status = status;
-    res.set_content(why + "\n", "text/plain; charset=utf-8");
+    stream->bytes = why.size() + 1;
+    return WebResponse::Text(status, why + "\n");
   };
-  std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(), req.headers.end());
-  std::string query = QueryOf(req);
+  const WebHeaders& headers = req.headers;
+  const std::string& query = req.query;
   {
     // Arguments hg would answer with a bare 500 get a 400 that says why.
     if (auto problem = WireRequestProblem({query, &headers, req.body})) {
@@ -176,54 +175,40 @@ void WebFront::Proxy(const httplib::Request& req, httplib::Response& res) {
   }
   UpstreamExchange& up = *stream->upstream;
   stream->status = up.status();
+  WebResponse res;
   res.status = up.status();
-  std::string content_type = "application/octet-stream";
+  res.content_type = "application/octet-stream";
   for (const auto& [name, value] : up.headers()) {
-    if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
-    if (!DropResponseHeader(name)) res.headers.emplace(name, value);
+    if (strcasecmp(name.c_str(), "Content-Type") == 0) res.content_type = value;
+    if (!DropResponseHeader(name)) res.headers.emplace_back(name, value);
   }
   auto length = up.content_length();
   if (req.method == "HEAD" || (length && *length == 0) || up.status() == 204 ||
       up.status() == 304) {
-    res.set_content("", content_type);
-    return;
+    // hg's HEAD is a GET whose body is not sent: its length still is.
+    if (req.method == "HEAD" && length) {
+      res.source_length = *length;
+      res.source = [](char*, size_t) -> long { return 0; };
+    }
+    return res;
   }
-  if (length) {
-    res.set_content_provider(
-        *length, content_type,
-        [stream](size_t /*offset*/, size_t want, httplib::DataSink& sink) {
-          char buf[65536];
-          long n = stream->upstream->ReadBody(buf, std::min(want, sizeof buf));
-          if (n <= 0) {
-            stream->CutOff();
-            return false;
-          }
-          stream->bytes += static_cast<uint64_t>(n);
-          return sink.write(buf, static_cast<size_t>(n));
-        },
-        [stream](bool) {});
-    return;
-  }
-  auto provider = [stream](size_t /*offset*/, httplib::DataSink& sink) {
-    char buf[65536];
-    long n = stream->upstream->ReadBody(buf, sizeof buf);
-    if (n < 0) {
+  stream->remaining = length;
+  res.source_length = length;
+  res.source = [stream](char* buf, size_t n) -> long {
+    if (stream->remaining) {
+      if (*stream->remaining == 0) return 0;
+      n = std::min(n, *stream->remaining);
+    }
+    long got = stream->upstream->ReadBody(buf, n);
+    if (got < 0 || (got == 0 && stream->remaining)) {
       stream->CutOff();
-      return false;
+      return -1;
     }
-    if (n == 0) {
-      sink.done();
-      return true;
-    }
-    stream->bytes += static_cast<uint64_t>(n);
-    return sink.write(buf, static_cast<size_t>(n));
+    if (stream->remaining) *stream->remaining -= static_cast<size_t>(got);
+    stream->bytes += static_cast<uint64_t>(got);
+    return got;
   };
-  if (req.version == "HTTP/1.0") {
-    res.set_header("Connection", "close");
-    res.set_content_provider(content_type, provider, [stream](bool) {});
-  } else {
-    res.set_chunked_content_provider(content_type, provider, [stream](bool) {});
-  }
+  return res;
 }
 
 }  // namespace hgc
