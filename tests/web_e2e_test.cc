@@ -28,6 +28,7 @@
 #include "test_support.h"
 #include "web/hg_worker_pool.h"
 #include "web/web_front.h"
+#include "web_process.h"
 
 namespace hgc::test {
 namespace {
@@ -50,106 +51,6 @@ std::string TipRevNode(const std::string& repo) {
   return PlainHg("-R " + repo + " log -r tip -T '{rev}:{node}'").out;
 }
 
-std::map<std::string, std::string> AutoFields(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    auto colon = line.find(": ");
-    if (colon != std::string::npos) out[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return out;
-}
-
-// `hgcluster web` as a child process on a scratch repos directory.
-class WebProcess {
- public:
-  // `ca`: the front serves HTTPS with a certificate this CA signed.
-  explicit WebProcess(const ScratchDir& dir, const std::string& extra = "",
-                      const std::string& ca = "")
-      : dir_(dir.path()), ca_(ca) {
-    fs::create_directories(dir_ + "/repos");
-    port_ = PickLoopbackPort();
-    WriteFileAtomic(dir_ + "/hgweb.conf",
-                    "[paths]\n/ = " + dir_ + "/repos/**\n[web]\nrefreshinterval = 0\n");
-    WriteFileAtomic(dir_ + "/serve.rc",
-                    fmt::format("[extensions]\nreplicatedserved = {}/hgext/replicatedserved.py\n"
-                                "[web]\nview = replicatedserved\n"
-                                "[server]\nview = replicatedserved\n"
-                                "[experimental]\nhttppostargs = true\n",
-                                HGCLUSTER_SOURCE_DIR));
-    ini_ = dir_ + "/web.ini";
-    WriteFileAtomic(ini_, fmt::format("[web]\nlisten = 127.0.0.1:{}\nrepos = {}/repos\n"
-                                      "hgweb_conf = {}/hgweb.conf\nhgrcpath = {}/serve.rc\n"
-                                      "workers = 2\nthreads = 16\npid_file = {}/web.pid\n"
-                                      "worker_log = {}/workers.log\n{}",
-                                      port_, dir_, dir_, dir_, dir_, dir_, extra));
-    pid_ = SpawnDaemon({HgclusterBin(), "web", ini_}, dir_ + "/web.log");
-    bool healthy = WaitFor([&] { return Status("/__health") == 200; }, 60s);
-    EXPECT_TRUE(healthy) << ReadFileOrEmpty(dir_ + "/web.log")
-                         << ReadFileOrEmpty(dir_ + "/workers.log");
-  }
-  ~WebProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  int pid() const { return pid_; }
-  const std::string& ini() const { return ini_; }
-  std::string url() const {
-    return fmt::format("{}://127.0.0.1:{}/", ca_.empty() ? "http" : "https", port_);
-  }
-  std::string repos() const { return dir_ + "/repos"; }
-  std::string Log() const { return ReadFileOrEmpty(dir_ + "/web.log"); }
-
-  // HTTP status of a GET, 0 when the connection fails.
-  int Status(const std::string& path, std::string* body = nullptr) const {
-    httplib::Client c(url().substr(0, url().size() - 1));
-    if (!ca_.empty()) {
-      c.set_ca_cert_path(ca_.c_str());
-      c.enable_server_certificate_verification(true);
-    }
-    c.set_connection_timeout(2);
-    auto r = c.Get(path.c_str());
-    if (!r) return 0;
-    if (body) *body = r->body;
-    return r->status;
-  }
-  std::map<std::string, std::string> ServerStatus() const {
-    std::string body;
-    Status("/server-status?auto", &body);
-    return AutoFields(body);
-  }
-  bool Running() const { return waitpid(pid_, nullptr, WNOHANG) == 0; }
-  // Waits for the process to exit; returns its exit code (-1 if signalled).
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  std::string dir_;
-  std::string ca_;
-  std::string ini_;
-  int port_ = 0;
-  int pid_ = 0;
-};
-
-// A TCP socket connected to 127.0.0.1:`port`, with `option` set to `value`
-// before connecting (SO_RCVBUF must be, to take effect).
-int ConnectLoopback(int port, int option, const void* value, socklen_t size) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  setsockopt(fd, SOL_SOCKET, option, value, size);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  return fd;
-}
 
 // A client that sends a GET and then reads only when told to: the front
 // keeps the request in flight while the client does not read.

@@ -152,7 +152,10 @@ template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(HttpServer::Impl& server, Stream stream, std::string client)
-      : server_(server), stream_(std::move(stream)), client_(std::move(client)) {}
+      : server_(server),
+        stream_(std::move(stream)),
+        client_(std::move(client)),
+        head_timer_(stream_.get_executor()) {}
   ~Session() { server_.Release(client_); }
 
   void Start() {
@@ -181,14 +184,25 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     int seconds = served_ == 0 ? server_.options().head_timeout
                                : server_.options().keep_alive_timeout;
     head_seconds_ = seconds;
-    Lowest().expires_after(std::chrono::seconds(seconds));
+    // A timer of our own, not the stream's expiry (which closes the socket):
+    // a head begun and not finished in time is still told why.
+    Lowest().expires_never();
+    head_timed_out_ = false;
+    head_timer_.expires_after(std::chrono::seconds(seconds));
+    head_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->head_timed_out_ = true;
+      beast::error_code ignored;
+      self->Lowest().socket().cancel(ignored);
+    });
     http::async_read_header(
         stream_, buffer_, *head_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
   }
 
   void OnHead(beast::error_code ec) {
-    if (ec == beast::error::timeout) {
+    head_timer_.cancel();
+    if (head_timed_out_) {
       // An idle connection just closes; a head begun and not finished is told.
       if (buffer_.size() == 0) return Close();
       return Refuse(RefusalFor(HeadProblem::kHeadTimeout, limits(), head_seconds_));
@@ -411,6 +425,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   int served_ = 0;
   int head_seconds_ = 0;
+  net::steady_timer head_timer_;
+  bool head_timed_out_ = false;
 };
 
 // Lets the process hold as many sockets as the caps allow.

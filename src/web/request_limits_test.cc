@@ -54,3 +54,23 @@ TEST(CheckRequestHeadTest, EachRuleRefusesWithItsStatus) {
 
 }  // namespace
 }  // namespace hgc
+
+namespace hgc {
+namespace {
+
+TEST(RefusalFor, ParserFindingsReadAsTheHeadChecksOnes) {
+  RequestLimits limits;
+  std::vector<std::pair<std::string, std::string>> two = {{"Content-Length", "3"},
+                                                          {"Content-Length", "4"}};
+  auto from_head = CheckRequestHead({"POST", "", &two}, limits);
+  ASSERT_TRUE(from_head);
+  EXPECT_EQ(RefusalFor(HeadProblem::kConflictingLength, limits).message, from_head->message);
+  EXPECT_EQ(RefusalFor(HeadProblem::kHeaderTooLarge, limits).status, 431);
+  EXPECT_EQ(RefusalFor(HeadProblem::kTargetTooLong, limits).status, 414);
+  Refusal timeout = RefusalFor(HeadProblem::kHeadTimeout, limits, 7);
+  EXPECT_EQ(timeout.status, 408);
+  EXPECT_EQ(timeout.message, "request head not received within 7 seconds");
+}
+
+}  // namespace
+}  // namespace hgc

@@ -38,7 +38,7 @@ class WebMetrics {
   int64_t open_connections() const { return open_connections_.load(std::memory_order_relaxed); }
   uint64_t total_requests() const;
 
-  // `threads`: size of the HTTP thread pool (one thread per connection).
+  // `threads`: size of the handler thread pool (requests handled at once).
   std::string ServerStatusAuto(int threads) const;
   // Request counters, latency histogram, in-flight and connection gauges.
   std::string Prometheus() const;
