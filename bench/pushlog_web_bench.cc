@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "pushlog_fixture.h"
 #include "cluster/hgext_source.h"
 #include "common/loopback_port.h"
 #include "common/subprocess.h"
@@ -109,32 +110,7 @@ int main(int argc, char** argv) {
   // build quadratic; the pushlog queries do not depend on the files.
   Check(Run({"hg", "-R", repo, "debugbuilddag", fmt::format("+{}", changesets)}),
         "hg debugbuilddag");
-  {
-    hgc::ChangelogIndex index = hgc::ChangelogIndex::Load(repo);
-    auto db = hgc::PushlogDb::OpenForWrite(repo);
-    db->db().Exec("BEGIN");
-    const char* users[] = {"alice@example.com", "bob@example.com", "carol@example.com"};
-    for (int p = 0; p < pushes; ++p) {
-      std::vector<int> revs;
-      std::vector<std::string> nodes;
-      for (int k = 0; k < per_push; ++k) {
-        revs.push_back(p * per_push + k);
-        nodes.push_back(index.NodeHex(p * per_push + k));
-      }
-      hgc::SqliteStatement push(db->db().raw(), "INSERT INTO pushlog (user, date) VALUES (?1, ?2)",
-                                db->db().path());
-      push.Bind(1, std::string_view(users[p % 3])).Bind(2, int64_t{1700000000 + p * 60}).Step();
-      int64_t id = sqlite3_last_insert_rowid(db->db().raw());
-      hgc::SqliteStatement cs(db->db().raw(),
-                              "INSERT INTO changesets (pushid, rev, node) VALUES (?1, ?2, ?3)",
-                              db->db().path());
-      for (size_t k = 0; k < nodes.size(); ++k) {
-        cs.Reset();
-        cs.Bind(1, id).Bind(2, int64_t{revs[k]}).Bind(3, std::string_view(nodes[k])).Step();
-      }
-    }
-    db->db().Exec("COMMIT");
-  }
+  hgc::bench::WritePushlog(repo, pushes, per_push);
   std::string tip = hgc::ChangelogIndex::Load(repo).NodeHex(changesets - 1);
   std::printf("built %d changesets and %d pushes in %.1fs\n", changesets, pushes,
               std::chrono::duration<double>(Clock::now() - build_start).count());

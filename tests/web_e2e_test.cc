@@ -413,9 +413,9 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
   fs::create_directories(dir / "repos/demo/.hg");
   RepoCommands commands;
   commands.Register("ping", [](const RepoRequest&, RepoResponse& res) { res.body = "pong"; });
-  // The connection closes after the answer, at the latest once the
-  // keep-alive timeout (here 1 s) passes.
-  InProcessFront web(dir / "repos", std::move(commands), "keep_alive_timeout = 1\n");
+  // The connection closes right after the answer: well before the
+  // keep-alive timeout (5 s by default) or the head timeout (10 s).
+  InProcessFront web(dir / "repos", std::move(commands));
   struct Case {
     std::string name, request;
     int status;
@@ -443,6 +443,13 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
       {"malformed Content-Length",
        "POST /demo?cmd=getbundle HTTP/1.1\r\nHost: x\r\nContent-Length: 3x\r\n\r\nabc", 400,
        "malformed Content-Length"},
+      {"malformed request line", "GARBAGE\r\n\r\n", 400, "malformed request"},
+      {"a target over 8 KiB", "GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
+       414, "request target is over 8192 bytes"},
+      {"a chunked body over the limit",
+       "POST /demo?cmd=getbundle HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "4000001\r\n" + std::string(1 << 20, 'a'),
+       413, "over this server's limit"},
   };
   for (const auto& c : cases) {
     bool closed = false;
@@ -460,7 +467,7 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
   // A normal request still works, and the refusals are counted.
   EXPECT_EQ(web.Get("/demo/ping")->body, "pong");
   auto metrics = web.Get("/metrics")->body;
-  EXPECT_NE(metrics.find("hgcluster_web_requests_total{class=\"refused\",status=\"413\"} 1"),
+  EXPECT_NE(metrics.find("hgcluster_web_requests_total{class=\"refused\",status=\"413\"} 2"),
             std::string::npos)
       << metrics;
 }

@@ -306,9 +306,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // On the strand: a whole response, written asynchronously.
   void SendNow(WebResponse res) {
     bool keep = KeepAlive(res, /*length_known=*/true);
-    bool head_only = req_.method == "HEAD";
-    auto bytes = std::make_shared<std::string>(ResponseHead(res, res.body.size(), keep, false, req_.version));
-    if (!head_only) bytes->append(res.body);
+    bool no_body = req_.method == "HEAD" || res.status == 204 || res.status == 304;
+    auto bytes = std::make_shared<std::string>(
+        ResponseHead(res, res.body.size(), keep, false, req_.version));
+    if (!no_body) bytes->append(res.body);
     Lowest().expires_after(std::chrono::seconds(server_.options().write_timeout));
     net::async_write(stream_, net::buffer(*bytes),
                      [self = this->shared_from_this(), bytes, keep](beast::error_code ec, size_t) {
@@ -337,6 +338,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       LogLine(kLogger, fmt::format("{} {}: {}", req_.method, req_.target.substr(0, 200), e.what()));
       res = WebResponse::Text(500, "internal error\n");
     }
+    if (!res.source) {
+      // A whole body: the strand writes it, and this thread is free at once.
+      net::dispatch(stream_.get_executor(),
+                    [self = this->shared_from_this(), res = std::move(res)]() mutable {
+                      self->SendNow(std::move(res));
+                    });
+      return;
+    }
     bool keep = WriteResponse(res);
     // The response (and what its source holds: an hg worker's lease, an
     // open file) is released before the connection waits for more.
@@ -348,16 +357,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     });
   }
 
-  // On a handler thread; true when the connection can carry another request.
+  // On a handler thread, a response with a body source; true when the
+  // connection can carry another request.
   bool WriteResponse(WebResponse& res) {
     bool head_only = req_.method == "HEAD";
     bool no_body = head_only || res.status == 204 || res.status == 304;
-    if (!res.source) {
-      bool keep = KeepAlive(res, true);
-      std::string out = ResponseHead(res, res.body.size(), keep, false, req_.version);
-      if (!no_body) out += res.body;
-      return WriteBlocking(out) && keep;
-    }
     std::optional<uint64_t> length = res.source_length;
     bool chunked = !length && req_.version >= 11 && !no_body;
     bool keep = KeepAlive(res, length.has_value() || chunked || no_body);
