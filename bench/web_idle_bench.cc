@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
       {"default limits", "request_head_timeout = 600\n"},
       {"limits out of the way",
        "request_head_timeout = 600\nmax_connections = 1000000\nmax_connections_per_client = 0\n"
-       "max_headers = 100000\nmax_header_bytes = 100000000\nmax_body_bytes = 2000000000\n"},
+       "max_headers = 100000\nmax_header_bytes = 100000000\nmax_body_bytes = 2000000000\n"
+       "max_buffered_body_bytes = 1000000000000\n"},
   };
   std::printf("%d changesets, %d pushes; json-pushes: wrk -t2 -c%d %ds; clone: median of %d\n",
               pushes * 5, pushes, connections, seconds, clones);

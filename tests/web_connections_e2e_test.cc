@@ -170,6 +170,39 @@ TEST(WebConnectionsE2E, AClientAddressOverItsCapGetsA503AndOthersAreServed) {
       << metrics;
 }
 
+TEST(WebConnectionsE2E, RequestBodiesHeldAtOnceStayWithinTheirBudget) {
+  ScratchDir dir;
+  WebProcess web(dir, "max_body_bytes = 1000000\nmax_buffered_body_bytes = 2000000\n");
+  ASSERT_TRUE(PlainHg("init " + web.repos() + "/demo").ok());
+  std::string head =
+      "POST /demo?cmd=known HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nnodes=";
+  // Two bodies begun and not finished hold the whole budget...
+  std::vector<int> slow;
+  for (int i = 0; i < 2; ++i) {
+    slow.push_back(ConnectFrom("127.0.0.1", web.port()));
+    send(slow.back(), head.data(), head.size(), MSG_NOSIGNAL);
+  }
+  // ...so a third is refused from its head, and nothing else is held up.
+  EXPECT_TRUE(WaitFor([&] {
+    int fd = ConnectFrom("127.0.0.1", web.port());
+    std::string answer = Exchange(fd, head);
+    close(fd);
+    return answer.rfind("HTTP/1.1 503 ", 0) == 0 &&
+           answer.find("too many request bodies are being received") != std::string::npos;
+  }));
+  EXPECT_EQ(web.Status("/__health"), 200);
+  for (int fd : slow) close(fd);
+  // Once they are gone, a body is read again (and hg answers the malformed
+  // arguments: not a 503).
+  EXPECT_TRUE(WaitFor([&] {
+    int fd = ConnectFrom("127.0.0.1", web.port());
+    std::string body(1000000 - 6, 'a');
+    std::string answer = Exchange(fd, head + body);
+    close(fd);
+    return !answer.empty() && answer.rfind("HTTP/1.1 503 ", 0) != 0;
+  }));
+}
+
 TEST(WebConnectionsE2E, AHeadThatNeverFinishesGetsA408AndAnIdleConnectionCloses) {
   ScratchDir dir;
   WebProcess web(dir, "request_head_timeout = 1\n");

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -115,6 +116,17 @@ class HttpServer::Impl {
     std::lock_guard lock(mu_);
     return open_;
   }
+  // The budget of request body bytes held at once (max_buffered_body_bytes).
+  bool ReserveBody(uint64_t bytes) {
+    uint64_t held = body_bytes_.load();
+    do {
+      if (held + bytes > options_.max_buffered_body_bytes) return false;
+    } while (!body_bytes_.compare_exchange_weak(held, held + bytes));
+    return true;
+  }
+  void ReleaseBody(uint64_t bytes) {
+    if (bytes > 0) body_bytes_.fetch_sub(bytes);
+  }
 
   const HttpServerOptions& options() const { return options_; }
   const Handlers& handlers() const { return handlers_; }
@@ -135,6 +147,7 @@ class HttpServer::Impl {
   std::unordered_map<std::string, int> per_client_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};
+  std::atomic<uint64_t> body_bytes_{0};
   std::optional<ssl::context> tls_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -156,7 +169,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         stream_(std::move(stream)),
         client_(std::move(client)),
         head_timer_(stream_.get_executor()) {}
-  ~Session() { server_.Release(client_); }
+  ~Session() {
+    server_.ReleaseBody(body_reserved_);
+    server_.Release(client_);
+  }
 
   void Start() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
@@ -250,6 +266,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return SendNow(std::move(*screened));
     }
     if (!has_body) return Dispatch();
+    // Bodies are read whole before the handler runs: what all connections
+    // may hold at once is bounded too, not only each body.
+    uint64_t want = head_->content_length().value_or(limits().max_body_bytes);
+    if (!server_.ReserveBody(want)) {
+      return Refuse({503, "too many request bodies are being received; try again shortly"});
+    }
+    body_reserved_ = want;
     if (strcasecmp(std::string(msg[http::field::expect]).c_str(), "100-continue") == 0) {
       auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
       Lowest().expires_after(std::chrono::seconds(server_.options().write_timeout));
@@ -338,6 +361,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       LogLine(kLogger, fmt::format("{} {}: {}", req_.method, req_.target.substr(0, 200), e.what()));
       res = WebResponse::Text(500, "internal error\n");
     }
+    // The body has been used (a proxied one is sent to hg by now).
+    req_.body = std::string();
+    server_.ReleaseBody(std::exchange(body_reserved_, 0));
     if (!res.source) {
       // A whole body: the strand writes it, and this thread is free at once.
       net::dispatch(stream_.get_executor(),
@@ -429,6 +455,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   int served_ = 0;
   int head_seconds_ = 0;
+  uint64_t body_reserved_ = 0;  // of the server's body budget
   net::steady_timer head_timer_;
   bool head_timed_out_ = false;
 };

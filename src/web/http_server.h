@@ -37,6 +37,9 @@ struct HttpServerOptions {
   int write_timeout = 360;    // seconds one write to a client may wait
   size_t max_connections = 16384;         // open at once (then 503 and close)
   size_t max_connections_per_client = 0;  // per client address (0: no cap)
+  // Request bodies are read whole (each under limits.max_body_bytes); all
+  // those being read or handled at once stay under this (then 503).
+  uint64_t max_buffered_body_bytes = 256ull << 20;
   RequestLimits limits;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <filesystem>
 
 #include "common/error.h"
@@ -71,6 +72,18 @@ WebConfig FromIni(const IniFile& ini) {
       int_of("max_header_bytes", ini.GetOr(s, "max_header_bytes", "65536"), 1024);
   c.limits.max_body_bytes =
       static_cast<size_t>(int_of("max_body_bytes", ini.GetOr(s, "max_body_bytes", "67108864"), 0));
+  {
+    std::string text = ini.GetOr(s, "max_buffered_body_bytes", "268435456");
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        v < c.limits.max_body_bytes) {
+      throw bad("max_buffered_body_bytes",
+                fmt::format("'{}' is not a byte count >= max_body_bytes ({})", text,
+                            c.limits.max_body_bytes));
+    }
+    c.max_buffered_body_bytes = v;
+  }
   c.bundles_dir = abs(ini.GetOr(s, "bundles_dir", ""));
   c.bundles_url_prefix = ini.GetOr(s, "bundles_url_prefix", "/bundles/");
   if (c.bundles_url_prefix.size() < 3 || c.bundles_url_prefix.front() != '/' ||
@@ -131,6 +144,7 @@ std::string ToIni(const WebConfig& c, const std::string& comment) {
   put("request_head_timeout", c.request_head_timeout);
   put("max_connections", c.max_connections);
   put("max_connections_per_client", c.max_connections_per_client);
+  put("max_buffered_body_bytes", c.max_buffered_body_bytes);
   put("upstream_timeout", c.upstream_timeout);
   put("replace_worker_after", c.replace_worker_after);
   put("max_headers", c.limits.max_headers);

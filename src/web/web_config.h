@@ -31,6 +31,9 @@ struct WebConfig {
   int request_head_timeout = 10;  // request_head_timeout = seconds from connecting to a
                                   // complete first request head
   size_t max_connections = 16384;  // max_connections = open connections (then 503)
+  // max_buffered_body_bytes = request bodies held at once, all connections
+  // together (each is under max_body_bytes); then 503
+  uint64_t max_buffered_body_bytes = 256ull << 20;
   size_t max_connections_per_client = 1024;  // max_connections_per_client = per client
                                              // address (0: no cap; behind a proxy, all
                                              // clients share its address)

@@ -54,6 +54,7 @@ HttpServerOptions ServerOptions(const WebConfig& c) {
                            .write_timeout = c.client_timeout,
                            .max_connections = c.max_connections,
                            .max_connections_per_client = c.max_connections_per_client,
+                           .max_buffered_body_bytes = c.max_buffered_body_bytes,
                            .limits = c.limits};
 }
 
