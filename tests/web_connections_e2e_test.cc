@@ -203,9 +203,9 @@ TEST(WebConnectionsE2E, RequestBodiesHeldAtOnceStayWithinTheirBudget) {
   }));
 }
 
-TEST(WebConnectionsE2E, AHeadThatNeverFinishesGetsA408AndAnIdleConnectionCloses) {
+TEST(WebConnectionsE2E, AHeadOrBodyThatNeverFinishesGetsA408AndAnIdleConnectionCloses) {
   ScratchDir dir;
-  WebProcess web(dir, "request_head_timeout = 1\n");
+  WebProcess web(dir, "request_head_timeout = 1\nread_timeout = 1\n");
   auto start = SteadyClock::now();
   int half = ConnectFrom("127.0.0.1", web.port());
   bool closed = false;
@@ -217,6 +217,16 @@ TEST(WebConnectionsE2E, AHeadThatNeverFinishesGetsA408AndAnIdleConnectionCloses)
       << answer;
   EXPECT_TRUE(closed);
   EXPECT_LT(seconds, 5);
+
+  int slow_body = ConnectFrom("127.0.0.1", web.port());
+  answer = Exchange(slow_body,
+                    "POST /demo?cmd=known HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nnod",
+                    &closed);
+  close(slow_body);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 408 ", 0), 0u) << answer;
+  EXPECT_NE(answer.find("request body not received within 1 seconds"), std::string::npos)
+      << answer;
+  EXPECT_TRUE(closed);
 
   int idle = ConnectFrom("127.0.0.1", web.port());
   answer = Exchange(idle, "", &closed);

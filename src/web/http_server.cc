@@ -168,7 +168,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       : server_(server),
         stream_(std::move(stream)),
         client_(std::move(client)),
-        head_timer_(stream_.get_executor()) {}
+        read_timer_(stream_.get_executor()) {}
   ~Session() {
     server_.ReleaseBody(body_reserved_);
     server_.Release(client_);
@@ -200,25 +200,30 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     int seconds = served_ == 0 ? server_.options().head_timeout
                                : server_.options().keep_alive_timeout;
     head_seconds_ = seconds;
-    // A timer of our own, not the stream's expiry (which closes the socket):
-    // a head begun and not finished in time is still told why.
-    Lowest().expires_never();
-    head_timed_out_ = false;
-    head_timer_.expires_after(std::chrono::seconds(seconds));
-    head_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      if (ec) return;
-      self->head_timed_out_ = true;
-      beast::error_code ignored;
-      self->Lowest().socket().cancel(ignored);
-    });
+    ArmReadTimer(seconds);
     http::async_read_header(
         stream_, buffer_, *head_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHead(ec); });
   }
 
+  // A timer of our own for reads, not the stream's expiry (which closes the
+  // socket): a head or body begun and not finished in time is still told
+  // why. On expiry the pending read is cancelled.
+  void ArmReadTimer(int seconds) {
+    Lowest().expires_never();
+    read_timed_out_ = false;
+    read_timer_.expires_after(std::chrono::seconds(seconds));
+    read_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) return;
+      self->read_timed_out_ = true;
+      beast::error_code ignored;
+      self->Lowest().socket().cancel(ignored);
+    });
+  }
+
   void OnHead(beast::error_code ec) {
-    head_timer_.cancel();
-    if (head_timed_out_) {
+    read_timer_.cancel();
+    if (ec && read_timed_out_) {
       // An idle connection just closes; a head begun and not finished is told.
       if (buffer_.size() == 0) return Close();
       return Refuse(RefusalFor(HeadProblem::kHeadTimeout, limits(), head_seconds_));
@@ -289,7 +294,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void ReadBody() {
     body_.emplace(std::move(*head_));
     body_->body_limit(limits().max_body_bytes);
-    Lowest().expires_after(std::chrono::seconds(server_.options().read_timeout));
+    ArmReadTimer(server_.options().read_timeout);
     http::async_read(stream_, buffer_, *body_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        self->OnBody(ec);
@@ -297,10 +302,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnBody(beast::error_code ec) {
+    read_timer_.cancel();
     if (ec == http::error::body_limit) {
       return Refuse(RefusalFor(HeadProblem::kBodyTooLarge, limits()));
     }
-    if (ec == beast::error::timeout) {
+    if (ec && read_timed_out_) {
       return Refuse(
           RefusalFor(HeadProblem::kBodyTimeout, limits(), server_.options().read_timeout));
     }
@@ -456,8 +462,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   int served_ = 0;
   int head_seconds_ = 0;
   uint64_t body_reserved_ = 0;  // of the server's body budget
-  net::steady_timer head_timer_;
-  bool head_timed_out_ = false;
+  net::steady_timer read_timer_;
+  bool read_timed_out_ = false;
 };
 
 // Lets the process hold as many sockets as the caps allow.
