@@ -252,6 +252,27 @@ TEST(WebFrontTest, ServerStatusShowsASlowTransferAndASlowCloneAsBusy) {
       << web.ServerStatus()["BusyWorkers"];
 }
 
+// Every handler thread busy streaming to clients that stopped reading: the
+// monitoring pages are answered on the I/O threads all the same.
+TEST(WebFrontTest, HealthAndMetricsAnswerWhileEveryHandlerThreadStreams) {
+  ScratchDir dir;
+  WebProcess web(dir, "threads = 2\n");
+  MakeBigRepo(web.repos() + "/big");
+  SlowClient first(web.port(), "/big/raw-file/tip/big");
+  SlowClient second(web.port(), "/big/raw-file/tip/big");
+  ASSERT_NE(first.ReadHead().find(" 200 "), std::string::npos);
+  ASSERT_NE(second.ReadHead().find(" 200 "), std::string::npos);
+  ASSERT_TRUE(WaitFor([&] { return web.ServerStatus()["BusyWorkers"] == "2"; }, 10s));
+  for (int i = 0; i < 3; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(web.Status("/__health"), 200);
+    std::string metrics;
+    EXPECT_EQ(web.Status("/metrics", &metrics), 200);
+    EXPECT_NE(metrics.find("hgcluster_web_in_flight_requests 2"), std::string::npos) << metrics;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  }
+}
+
 TEST(WebFrontTest, DrainRefusesNewWorkAndLetsTheInFlightRequestFinish) {
   ScratchDir dir;
   WebProcess web(dir, "drain_grace = 2\ndrain_timeout = 60\n");
