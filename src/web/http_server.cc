@@ -10,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <future>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -378,63 +377,86 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                     });
       return;
     }
-    bool keep = WriteResponse(res);
-    // The response (and what its source holds: an hg worker's lease, an
-    // open file) is released before the connection waits for more.
-    res = WebResponse{};
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), keep] {
+    StartStreaming(std::move(res));
+  }
+
+  // A response whose body comes from a source: the head is written, then
+  // each piece is pulled on a handler thread and written by the strand, and
+  // only once it is written is the next piece pulled. No thread waits for
+  // a slow client: it holds a socket, one piece and its source (an hg
+  // worker's connection, an open file) until `client_timeout` passes.
+  struct Streaming {
+    WebResponse res;
+    std::optional<uint64_t> length;
+    bool chunked = false;
+    bool keep = false;
+    uint64_t sent = 0;
+  };
+
+  void StartStreaming(WebResponse res) {
+    auto st = std::make_shared<Streaming>();
+    bool no_body = req_.method == "HEAD" || res.status == 204 || res.status == 304;
+    st->length = res.source_length;
+    st->chunked = !st->length && req_.version >= 11 && !no_body;
+    st->keep = KeepAlive(res, st->length.has_value() || st->chunked || no_body);
+    std::string head = ResponseHead(res, st->length, st->keep, st->chunked, req_.version);
+    st->res = std::move(res);
+    if (no_body) {
+      return WriteThen(std::move(head), [self = this->shared_from_this(), st] {
+        self->FinishStreaming(st, st->keep);
+      });
+    }
+    WriteThen(std::move(head), [self = this->shared_from_this(), st] { self->PumpLater(st); });
+  }
+
+  void PumpLater(const std::shared_ptr<Streaming>& st) {
+    net::post(server_.pool(), [self = this->shared_from_this(), st] { self->Pump(st); });
+  }
+
+  // On a handler thread: the next piece.
+  void Pump(const std::shared_ptr<Streaming>& st) {
+    if (server_.stopping()) return;
+    std::string piece(kChunk, '\0');
+    long n = st->res.source(piece.data(), piece.size());
+    if (n < 0) return FinishStreaming(st, false);  // cut off: the client sees a short body
+    if (n == 0) {
+      if (st->length && st->sent != *st->length) return FinishStreaming(st, false);
+      if (!st->chunked) return FinishStreaming(st, st->keep);
+      return WriteThen("0\r\n\r\n", [self = this->shared_from_this(), st] {
+        self->FinishStreaming(st, st->keep);
+      });
+    }
+    st->sent += static_cast<uint64_t>(n);
+    if (st->length && st->sent > *st->length) return FinishStreaming(st, false);
+    piece.resize(static_cast<size_t>(n));
+    if (st->chunked) piece = fmt::format("{:x}\r\n", n) + piece + "\r\n";
+    WriteThen(std::move(piece), [self = this->shared_from_this(), st] { self->PumpLater(st); });
+  }
+
+  // From any thread: the strand writes `bytes` with the write timeout, then
+  // runs `then`; a failed write closes the connection instead.
+  void WriteThen(std::string bytes, std::function<void()> then) {
+    auto data = std::make_shared<std::string>(std::move(bytes));
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), data,
+                                           then = std::move(then)]() mutable {
+      self->Lowest().expires_after(std::chrono::seconds(self->server_.options().write_timeout));
+      net::async_write(self->stream_, net::buffer(*data),
+                       [self, data, then = std::move(then)](beast::error_code ec, size_t) {
+                         if (ec) return self->Close();
+                         then();
+                       });
+    });
+  }
+
+  // From any thread: the response is done with. Its source (and what it
+  // holds) is released before the connection waits for more.
+  void FinishStreaming(const std::shared_ptr<Streaming>& st, bool keep) {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), st, keep] {
+      st->res = WebResponse{};
       if (!keep) return self->Close();
       ++self->served_;
       self->ReadHead();
     });
-  }
-
-  // On a handler thread, a response with a body source; true when the
-  // connection can carry another request.
-  bool WriteResponse(WebResponse& res) {
-    bool head_only = req_.method == "HEAD";
-    bool no_body = head_only || res.status == 204 || res.status == 304;
-    std::optional<uint64_t> length = res.source_length;
-    bool chunked = !length && req_.version >= 11 && !no_body;
-    bool keep = KeepAlive(res, length.has_value() || chunked || no_body);
-    std::string head = ResponseHead(res, length, keep, chunked, req_.version);
-    if (no_body) return WriteBlocking(head) && keep;
-    if (!WriteBlocking(head)) return false;
-    std::vector<char> buf(kChunk);
-    uint64_t sent = 0;
-    while (true) {
-      long n = res.source(buf.data(), buf.size());
-      if (n < 0) return false;  // cut off: the client sees a short body
-      if (n == 0) break;
-      sent += static_cast<uint64_t>(n);
-      if (length && sent > *length) return false;
-      std::string piece;
-      if (chunked) piece = fmt::format("{:x}\r\n", n);
-      piece.append(buf.data(), static_cast<size_t>(n));
-      if (chunked) piece += "\r\n";
-      if (!WriteBlocking(std::move(piece))) return false;
-    }
-    if (length && sent != *length) return false;
-    if (chunked && !WriteBlocking("0\r\n\r\n")) return false;
-    return keep;
-  }
-
-  // Writes through the strand and waits, with the write timeout; false
-  // when the write failed, timed out, or the server stops. The bytes are the
-  // write's own: a stopping server may leave it pending.
-  bool WriteBlocking(std::string bytes) {
-    auto data = std::make_shared<std::string>(std::move(bytes));
-    auto done = std::make_shared<std::promise<beast::error_code>>();
-    auto result = done->get_future();
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this(), data, done] {
-      self->Lowest().expires_after(std::chrono::seconds(self->server_.options().write_timeout));
-      net::async_write(self->stream_, net::buffer(*data),
-                       [data, done](beast::error_code ec, size_t) { done->set_value(ec); });
-    });
-    while (result.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
-      if (server_.stopping()) return false;
-    }
-    return !result.get();
   }
 
   void Close() {
