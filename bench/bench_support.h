@@ -4,17 +4,18 @@
 // Thread-safety: plain functions.
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 #include "common/loopback_port.h"
 #include "common/subprocess.h"
@@ -59,6 +60,33 @@ inline std::pair<std::string, std::string> ScratchBenchRepo(const std::string& n
   std::filesystem::create_directories(repo);
   Check(Run({"hg", "init", repo}), "hg init");
   return {dir, repo};
+}
+
+// One wrk run (`wrk -tT -cC -dSs --latency URL`): requests/s, the 50th and
+// 99th percentile as wrk prints them, and its count of non-2xx/3xx answers.
+struct WrkResult {
+  double rps = 0;
+  std::string p50, p99;
+  std::string non2xx;
+};
+
+// wrk's summary: "Requests/sec: N", the --latency table "50% 1.2ms", and
+// "Non-2xx or 3xx responses: N" when any failed.
+inline WrkResult RunWrk(const std::string& url, int threads, int connections, int seconds) {
+  auto r = RunProcess({"wrk", "-t", std::to_string(threads), "-c", std::to_string(connections),
+                       "-d", std::to_string(seconds) + "s", "--latency", url});
+  Check(r, "wrk");
+  WrkResult w;
+  std::smatch m;
+  if (std::regex_search(r.out, m, std::regex(R"(Requests/sec:\s+([\d.]+))"))) {
+    w.rps = std::stod(m[1]);
+  }
+  if (std::regex_search(r.out, m, std::regex(R"(\n\s+50%\s+(\S+))"))) w.p50 = m[1];
+  if (std::regex_search(r.out, m, std::regex(R"(\n\s+99%\s+(\S+))"))) w.p99 = m[1];
+  if (std::regex_search(r.out, m, std::regex(R"(Non-2xx or 3xx responses:\s+(\d+))"))) {
+    w.non2xx = m[1];
+  }
+  return w;
 }
 
 inline double Median(std::vector<double> v) {

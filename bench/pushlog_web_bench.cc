@@ -34,49 +34,26 @@
 #include <vector>
 
 #include "bench_support.h"
-#include "pushlog_fixture.h"
 #include "cluster/hgext_source.h"
 #include "common/loopback_port.h"
 #include "common/subprocess.h"
 #include "hg/repo_state.h"
 #include "hg/revlog_index.h"
 #include "pushlog/pushlog_db.h"
+#include "pushlog_fixture.h"
 #include "web/hg_worker_pool.h"
 
 namespace {
 
 using hgc::bench::Check;
 using hgc::bench::Run;
+using hgc::bench::RunWrk;
 using hgc::bench::ScratchBenchRepo;
 using hgc::bench::WaitAccepting;
+using hgc::bench::WrkResult;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-struct WrkResult {
-  double rps = 0;
-  std::string p50, p99;
-  std::string non2xx;
-};
-
-// wrk's summary: "Requests/sec: N", the --latency table "50% 1.2ms", and
-// "Non-2xx or 3xx responses: N" when any failed.
-WrkResult RunWrk(const std::string& url, int threads, int connections, int seconds) {
-  auto r = hgc::RunProcess({"wrk", "-t", std::to_string(threads), "-c", std::to_string(connections),
-                            "-d", std::to_string(seconds) + "s", "--latency", url});
-  Check(r, "wrk");
-  WrkResult w;
-  std::smatch m;
-  if (std::regex_search(r.out, m, std::regex(R"(Requests/sec:\s+([\d.]+))"))) {
-    w.rps = std::stod(m[1]);
-  }
-  if (std::regex_search(r.out, m, std::regex(R"(\n\s+50%\s+(\S+))"))) w.p50 = m[1];
-  if (std::regex_search(r.out, m, std::regex(R"(\n\s+99%\s+(\S+))"))) w.p99 = m[1];
-  if (std::regex_search(r.out, m, std::regex(R"(Non-2xx or 3xx responses:\s+(\d+))"))) {
-    w.non2xx = m[1];
-  }
-  return w;
-}
 
 void Report(const char* what, const WrkResult& w) {
   std::printf("  %-52s %9.0f req/s   p50 %-9s p99 %-9s%s\n", what, w.rps, w.p50.c_str(),

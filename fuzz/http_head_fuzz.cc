@@ -28,9 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (ec || !parser.is_header_done()) return 0;
   const auto& msg = parser.get();
   std::vector<std::pair<std::string, std::string>> headers;
-  for (const auto& f : msg) headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  for (const auto& f : msg)
+    headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   std::string target(msg.target());
-  std::string query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
+  std::string query =
+      target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
   auto refusal = hgc::CheckRequestHead({std::string(msg.method_string()), query, &headers}, limits);
   if (refusal && (refusal->status < 400 || refusal->status > 499 || refusal->message.empty() ||
                   refusal->message.find('\n') != std::string::npos)) {

@@ -95,6 +95,14 @@ ProcessResult Sh(const std::string& command, const std::map<std::string, std::st
 
 std::string HgclusterBin() { return HGCLUSTER_BIN; }
 
+long ResidentKb(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
 ProcessResult Hgcluster(const std::vector<std::string>& args,
                         const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv{HgclusterBin()};

@@ -92,6 +92,9 @@ ProcessResult Hgcluster(const std::vector<std::string>& args,
 
 std::string HgclusterBin();
 
+// A process's resident memory (VmRSS) in KB; -1 when it cannot be read.
+long ResidentKb(int pid);
+
 // Tip, heads (phase, branch, closed), bookmarks and draft changesets of a
 // repo as one comparable string (one hg process).
 std::string RepoFingerprint(const std::string& repo);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -22,14 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
-
-long RssKb(int pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 // A socket from `source` (a 127.x address) to 127.0.0.1:`port`, with a
 // 10 s receive timeout so no read below can hang.
@@ -105,7 +96,7 @@ TEST(WebConnectionsE2E, TenThousandIdleAndHalfSentConnectionsStallNothing) {
   WebProcess web(dir, "max_connections_per_client = 0\nrequest_head_timeout = 300\n");
   ASSERT_TRUE(PlainHg("init " + web.repos() + "/demo").ok());
   ASSERT_EQ(web.Status("/demo/json-pushes"), 200) << web.Log();
-  long rss_before = RssKb(web.pid());
+  long rss_before = ResidentKb(web.pid());
 
   // Half send nothing, half half a request head.
   std::vector<int> fds;
@@ -118,14 +109,14 @@ TEST(WebConnectionsE2E, TenThousandIdleAndHalfSentConnectionsStallNothing) {
     }
     fds.push_back(fd);
   }
-  ASSERT_TRUE(WaitFor(
-      [&] { return std::stoi(web.ServerStatus()["ConnsTotal"]) >= kConnections; }, 60s))
+  ASSERT_TRUE(
+      WaitFor([&] { return std::stoi(web.ServerStatus()["ConnsTotal"]) >= kConnections; }, 60s))
       << web.ServerStatus()["ConnsTotal"];
 
   // The monitoring page and the pushlog still answer at once.
   EXPECT_LT(QuickestOfFive(web.port(), "/__health"), 0.1);
   EXPECT_LT(QuickestOfFive(web.port(), "/demo/json-pushes"), 0.1);
-  long rss_held = RssKb(web.pid());
+  long rss_held = ResidentKb(web.pid());
   // A few KB per connection: a socket and a small buffer, no thread.
   EXPECT_LT(rss_held - rss_before, 64 * 1024)
       << "RSS grew from " << rss_before << " KB to " << rss_held << " KB";
@@ -142,14 +133,12 @@ TEST(WebConnectionsE2E, AClientAddressOverItsCapGetsA503AndOthersAreServed) {
   WebProcess web(dir, "max_connections_per_client = 3\n");
   // WebProcess's own requests have come and gone; wait until they are closed.
   ASSERT_TRUE(WaitFor([&] {
-    return AutoFields(GetFrom("127.0.0.2", web.port(), "/server-status?auto"))["ConnsTotal"] ==
-           "1";
+    return AutoFields(GetFrom("127.0.0.2", web.port(), "/server-status?auto"))["ConnsTotal"] == "1";
   }));
   std::vector<int> held;
   for (int i = 0; i < 3; ++i) held.push_back(ConnectFrom("127.0.0.1", web.port()));
   ASSERT_TRUE(WaitFor([&] {
-    return AutoFields(GetFrom("127.0.0.2", web.port(), "/server-status?auto"))["ConnsTotal"] ==
-           "4";
+    return AutoFields(GetFrom("127.0.0.2", web.port(), "/server-status?auto"))["ConnsTotal"] == "4";
   }));
   std::string over = GetFrom("127.0.0.1", web.port(), "/__health");
   EXPECT_EQ(over.rfind("HTTP/1.1 503 ", 0), 0u) << over;
@@ -213,8 +202,7 @@ TEST(WebConnectionsE2E, AHeadOrBodyThatNeverFinishesGetsA408AndAnIdleConnectionC
   double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   close(half);
   EXPECT_EQ(answer.rfind("HTTP/1.1 408 ", 0), 0u) << answer;
-  EXPECT_NE(answer.find("request head not received within 1 seconds"), std::string::npos)
-      << answer;
+  EXPECT_NE(answer.find("request head not received within 1 seconds"), std::string::npos) << answer;
   EXPECT_TRUE(closed);
   EXPECT_LT(seconds, 5);
 
@@ -224,8 +212,7 @@ TEST(WebConnectionsE2E, AHeadOrBodyThatNeverFinishesGetsA408AndAnIdleConnectionC
                     &closed);
   close(slow_body);
   EXPECT_EQ(answer.rfind("HTTP/1.1 408 ", 0), 0u) << answer;
-  EXPECT_NE(answer.find("request body not received within 1 seconds"), std::string::npos)
-      << answer;
+  EXPECT_NE(answer.find("request body not received within 1 seconds"), std::string::npos) << answer;
   EXPECT_TRUE(closed);
 
   int idle = ConnectFrom("127.0.0.1", web.port());

@@ -51,7 +51,6 @@ std::string TipRevNode(const std::string& repo) {
   return PlainHg("-R " + repo + " log -r tip -T '{rev}:{node}'").out;
 }
 
-
 // A client that sends a GET and then reads only when told to: the front
 // keeps the request in flight while the client does not read.
 class SlowClient {
@@ -476,7 +475,8 @@ TEST(WebFrontTest, HostileRequestHeadsAreRefusedBeforeTheBodyIsRead) {
        414, "request target is over 8192 bytes"},
       {"a chunked body over the limit",
        "POST /demo?cmd=getbundle HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-       "4000001\r\n" + std::string(1 << 20, 'a'),
+       "4000001\r\n" +
+           std::string(1 << 20, 'a'),
        413, "over this server's limit"},
   };
   for (const auto& c : cases) {

@@ -30,4 +30,3 @@ int ConnectLoopback(int port, int option, const void* value, socklen_t size) {
 }
 
 }  // namespace hgc::test
-

@@ -21,13 +21,13 @@ namespace hgc {
 using WebHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct WebRequest {
-  std::string method;   // "GET", as sent
-  std::string target;   // "/demo/json-pushes?full=1", undecoded
-  std::string path;     // the target's path, percent-decoded
-  std::string query;    // after '?', undecoded ("" when none)
-  int version = 11;     // 10: HTTP/1.0, 11: HTTP/1.1
+  std::string method;  // "GET", as sent
+  std::string target;  // "/demo/json-pushes?full=1", undecoded
+  std::string path;    // the target's path, percent-decoded
+  std::string query;   // after '?', undecoded ("" when none)
+  int version = 11;    // 10: HTTP/1.0, 11: HTTP/1.1
   WebHeaders headers;  // as sent, in order
-  std::string body;     // read only for requests that have one
+  std::string body;    // read only for requests that have one
   std::string remote_addr;
 
   // The first header of that name (case-insensitive), "" when absent.
@@ -42,7 +42,7 @@ struct WebResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   WebHeaders headers;  // besides Content-Type, Content-Length and Connection
-  std::string body;     // used when `source` is empty
+  std::string body;    // used when `source` is empty
   WebBodySource source;
   // The source's length when known (sent as Content-Length); otherwise the
   // body goes chunked to HTTP/1.1 clients and until the close to HTTP/1.0.
@@ -53,7 +53,7 @@ struct WebResponse {
   std::function<void(uint64_t body_bytes)> finished;
 
   static WebResponse Text(int status, std::string text,
-                           std::string content_type = "text/plain; charset=utf-8");
+                          std::string content_type = "text/plain; charset=utf-8");
 };
 
 }  // namespace hgc

@@ -9,8 +9,8 @@ namespace hgc {
 namespace {
 
 bool Framing(const std::string& name) {
-  for (const char* h : {"Content-Length", "Content-Type", "Transfer-Encoding", "Connection",
-                        "Keep-Alive"}) {
+  for (const char* h :
+       {"Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Keep-Alive"}) {
     if (strcasecmp(name.c_str(), h) == 0) return true;
   }
   return false;

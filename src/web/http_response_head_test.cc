@@ -29,7 +29,8 @@ TEST(ResponseHead, HeadersWithLineBreaksAreDroppedAndBodilessStatusesHaveNoLengt
   r.status = 304;
   r.content_type = "";
   r.headers = {{"X-Evil", "a\r\nSet-Cookie: x=1"}, {"ETag", "\"1\""}};
-  EXPECT_EQ(ResponseHead(r, 0, true, false, 11), "HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\n\r\n");
+  EXPECT_EQ(ResponseHead(r, 0, true, false, 11),
+            "HTTP/1.1 304 Not Modified\r\nETag: \"1\"\r\n\r\n");
 }
 
 }  // namespace

@@ -196,8 +196,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     head_->header_limit(
         static_cast<std::uint32_t>(limits().max_header_bytes + kMaxTargetBytes + 64));
     head_->body_limit(boost::none);  // checked from the head (CheckRequestHead)
-    int seconds = served_ == 0 ? server_.options().head_timeout
-                               : server_.options().keep_alive_timeout;
+    int seconds =
+        served_ == 0 ? server_.options().head_timeout : server_.options().keep_alive_timeout;
     head_seconds_ = seconds;
     ArmReadTimer(seconds);
     http::async_read_header(
@@ -294,10 +294,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     body_.emplace(std::move(*head_));
     body_->body_limit(limits().max_body_bytes);
     ArmReadTimer(server_.options().read_timeout);
-    http::async_read(stream_, buffer_, *body_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnBody(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *body_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -505,8 +504,7 @@ int HttpServer::Impl::Bind() {
   if (!options_.tls_cert.empty()) {
     tls_.emplace(ssl::context::tls_server);
     tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                      ssl::context::no_tlsv1_1);
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     beast::error_code ec;
     tls_->use_certificate_chain_file(options_.tls_cert, ec);
     if (!ec) tls_->use_private_key_file(options_.tls_key, ssl::context::pem, ec);
@@ -515,8 +513,7 @@ int HttpServer::Impl::Bind() {
                   fmt::format("{}: [web] tls_cert {} / tls_key {}: cannot load them ({}; a PEM "
                               "certificate chain and its unencrypted PEM private key, readable "
                               "by this user)",
-                              options_.origin, options_.tls_cert, options_.tls_key,
-                              ec.message()));
+                              options_.origin, options_.tls_cert, options_.tls_key, ec.message()));
     }
   }
   RaiseOpenFileLimit(options_.max_connections + 1024);
@@ -580,7 +577,8 @@ void HttpServer::Impl::Accept() {
 void HttpServer::Impl::RefuseOverCap(tcp::socket socket) {
   auto text = std::make_shared<std::string>(
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-      "Content-Length: 44\r\nConnection: close\r\n\r\ntoo many open connections; try again later\n");
+      "Content-Length: 44\r\nConnection: close\r\n\r\ntoo many open connections; try again "
+      "later\n");
   if (handlers_.refused) handlers_.refused(503, 44);
   auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
   stream->expires_after(std::chrono::seconds(2));

@@ -25,16 +25,16 @@ namespace hgc {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;               // 0: any free port
-  std::string tls_cert;       // PEM chain and key: HTTPS ("": plain HTTP)
+  int port = 0;          // 0: any free port
+  std::string tls_cert;  // PEM chain and key: HTTPS ("": plain HTTP)
   std::string tls_key;
-  std::string origin;         // the config file, for errors
+  std::string origin;  // the config file, for errors
   int io_threads = 2;
-  int handler_threads = 64;   // requests handled (and streamed) at once
-  int head_timeout = 10;      // seconds from connecting to a complete first head
-  int keep_alive_timeout = 5; // idle seconds between requests of a connection
-  int read_timeout = 30;      // seconds for a request body
-  int write_timeout = 360;    // seconds one write to a client may wait
+  int handler_threads = 64;               // requests handled (and streamed) at once
+  int head_timeout = 10;                  // seconds from connecting to a complete first head
+  int keep_alive_timeout = 5;             // idle seconds between requests of a connection
+  int read_timeout = 30;                  // seconds for a request body
+  int write_timeout = 360;                // seconds one write to a client may wait
   size_t max_connections = 16384;         // open at once (then 503 and close)
   size_t max_connections_per_client = 0;  // per client address (0: no cap)
   // Request bodies are read whole (each under limits.max_body_bytes); all

@@ -88,7 +88,8 @@ class HttpServerTest : public ::testing::Test {
     return out;
   }
   static std::string ReadToClose(int fd, bool* closed) {
-    return ReadUntil(fd, [](const std::string&) { return false; }, closed);
+    return ReadUntil(
+        fd, [](const std::string&) { return false; }, closed);
   }
 
   std::unique_ptr<HttpServer> server_;
@@ -135,8 +136,9 @@ TEST_F(HttpServerTest, UnknownLengthGoesUntilTheCloseForHttp10) {
 
 TEST_F(HttpServerTest, HeadSendsTheLengthAndNoBody) {
   int fd = Connect();
-  Send(fd, "HEAD /known-length HTTP/1.1\r\nHost: x\r\n\r\n"
-           "GET /screened HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  Send(fd,
+       "HEAD /known-length HTTP/1.1\r\nHost: x\r\n\r\n"
+       "GET /screened HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   bool closed = false;
   std::string r = ReadToClose(fd, &closed);
   close(fd);

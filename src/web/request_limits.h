@@ -19,9 +19,9 @@
 namespace hgc {
 
 struct RequestLimits {
-  size_t max_headers = 100;               // [web] max_headers (hg's own limit is 100)
-  size_t max_header_bytes = 64 * 1024;    // [web] max_header_bytes, names + values
-  size_t max_body_bytes = 64 << 20;       // [web] max_body_bytes (wire-protocol POST args)
+  size_t max_headers = 100;             // [web] max_headers (hg's own limit is 100)
+  size_t max_header_bytes = 64 * 1024;  // [web] max_header_bytes, names + values
+  size_t max_body_bytes = 64 << 20;     // [web] max_body_bytes (wire-protocol POST args)
 };
 
 struct RequestHead {

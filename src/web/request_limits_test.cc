@@ -18,8 +18,7 @@ TEST(CheckRequestHeadTest, OrdinaryRequestsPass) {
   EXPECT_EQ(Check("POST", "cmd=getbundle", {{"Content-Length", "1234"}}), std::nullopt);
   EXPECT_EQ(Check("POST", "cmd=batch", {{"Transfer-Encoding", "chunked"}}), std::nullopt);
   // The same length twice is not a conflict.
-  EXPECT_EQ(Check("POST", "", {{"Content-Length", "5"}, {"content-length", " 5 "}}),
-            std::nullopt);
+  EXPECT_EQ(Check("POST", "", {{"Content-Length", "5"}, {"content-length", " 5 "}}), std::nullopt);
   // Pushes are only refused as POSTs; a GET of cmd=unbundle is hg's to answer.
   EXPECT_EQ(Check("GET", "cmd=unbundle", {}), std::nullopt);
 }

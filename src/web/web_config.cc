@@ -65,8 +65,8 @@ WebConfig FromIni(const IniFile& ini) {
       int_of("request_head_timeout", ini.GetOr(s, "request_head_timeout", "10"), 1);
   c.max_connections =
       static_cast<size_t>(int_of("max_connections", ini.GetOr(s, "max_connections", "16384"), 1));
-  c.max_connections_per_client = static_cast<size_t>(int_of(
-      "max_connections_per_client", ini.GetOr(s, "max_connections_per_client", "1024"), 0));
+  c.max_connections_per_client = static_cast<size_t>(
+      int_of("max_connections_per_client", ini.GetOr(s, "max_connections_per_client", "1024"), 0));
   c.limits.max_headers = int_of("max_headers", ini.GetOr(s, "max_headers", "100"), 1);
   c.limits.max_header_bytes =
       int_of("max_header_bytes", ini.GetOr(s, "max_header_bytes", "65536"), 1024);

@@ -327,7 +327,7 @@ WebResponse WebFront::ServeCloneBundlesManifest(const WebRequest& req, const Rep
 }
 
 WebResponse WebFront::ServeNative(const WebRequest& req, const RepoPath& rp,
-                                   const RepoCommandHandler& handler) {
+                                  const RepoCommandHandler& handler) {
   auto start = SteadyClock::now();
   metrics_.RequestStarted();
   RepoRequest rr{rp.repo_name,
@@ -347,9 +347,9 @@ WebResponse WebFront::ServeNative(const WebRequest& req, const RepoPath& rp,
     out.content_type = "application/json";
     out.body = nlohmann::json{{"error", e.what()}}.dump() + "\n";
   }
-  WebResponse res = WebResponse::Text(
-      out.status, std::move(out.body),
-      out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
+  WebResponse res =
+      WebResponse::Text(out.status, std::move(out.body),
+                        out.content_type.empty() ? "text/plain; charset=utf-8" : out.content_type);
   for (auto& [k, v] : out.headers) res.headers.emplace_back(k, v);
   metrics_.Record(RequestClass::kNative, out.status, SecondsSince(start), res.body.size());
   metrics_.RequestFinished();

@@ -58,7 +58,7 @@ class WebFront {
   WebResponse Handle(const WebRequest& req);
   WebResponse Route(const WebRequest& req);
   WebResponse ServeNative(const WebRequest& req, const RepoPath& rp,
-                           const RepoCommandHandler& handler);
+                          const RepoCommandHandler& handler);
   WebResponse Proxy(const WebRequest& req);
   WebResponse ServeBundleFile(const WebRequest& req, const std::string& file);
   // hg's `clonebundles` wire command with bundles_advertised_as rebased

@@ -16,7 +16,14 @@ namespace hgc {
 
 // kRefused: refused from the request head (limits, framing, pushes).
 enum class RequestClass : int {
-  kNative, kHg, kStatus, kMetrics, kHealth, kNotFound, kBundle, kRefused
+  kNative,
+  kHg,
+  kStatus,
+  kMetrics,
+  kHealth,
+  kNotFound,
+  kBundle,
+  kRefused
 };
 inline constexpr int kRequestClassCount = 8;
 const char* RequestClassName(RequestClass c);

@@ -52,7 +52,7 @@ struct ProxyStream {
   int status = 0;
   uint64_t bytes = 0;
   std::optional<size_t> remaining;  // of a body of known length
-  std::string what;  // "GET /repo?cmd=getbundle"
+  std::string what;                 // "GET /repo?cmd=getbundle"
   // The worker's response ended early: the client gets a truncated body
   // (too late to retry), the worker a failure on its record.
   void CutOff() {

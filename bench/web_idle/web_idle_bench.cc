@@ -26,14 +26,13 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
-#include "bench_support.h"
+#include "../bench_support.h"
+#include "../pushlog_fixture.h"
 #include "hg/repo_state.h"
-#include "pushlog_fixture.h"
+#include "test_support.h"
 
 namespace {
 
@@ -41,36 +40,6 @@ namespace fs = std::filesystem;
 using hgc::bench::Check;
 using hgc::bench::Run;
 using SteadyClock = std::chrono::steady_clock;
-
-long RssKb(int pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
-struct Wrk {
-  double rps = 0;
-  std::string p50, p99, non2xx;
-};
-
-Wrk RunWrk(const std::string& url, int connections, int seconds) {
-  auto r = hgc::RunProcess({"wrk", "-t2", "-c", std::to_string(connections), "-d",
-                            std::to_string(seconds) + "s", "--latency", url});
-  Check(r, "wrk");
-  Wrk w;
-  std::smatch m;
-  if (std::regex_search(r.out, m, std::regex(R"(Requests/sec:\s+([\d.]+))"))) {
-    w.rps = std::stod(m[1]);
-  }
-  if (std::regex_search(r.out, m, std::regex(R"(\n\s+50%\s+(\S+))"))) w.p50 = m[1];
-  if (std::regex_search(r.out, m, std::regex(R"(\n\s+99%\s+(\S+))"))) w.p99 = m[1];
-  if (std::regex_search(r.out, m, std::regex(R"(Non-2xx or 3xx responses:\s+(\d+))"))) {
-    w.non2xx = m[1];
-  }
-  return w;
-}
 
 double CloneSeconds(const std::string& url, const std::string& dest) {
   fs::remove_all(dest);
@@ -169,15 +138,15 @@ int main(int argc, char** argv) {
       if (with_idle == 0 && idle == 0 && rss_before > 0) break;
       std::vector<int> fds;
       if (with_idle > 0) fds = OpenIdle(port, with_idle);
-      Wrk w = RunWrk(base + "/json-pushes", connections, seconds);
+      hgc::bench::WrkResult w = hgc::bench::RunWrk(base + "/json-pushes", 2, connections, seconds);
       std::vector<double> times;
       for (int c = 0; c < clones; ++c) times.push_back(CloneSeconds(base, dir + "/clone"));
-      long rss = RssKb(front);
+      long rss = hgc::test::ResidentKb(front);
       if (with_idle == 0) rss_before = rss;
-      std::string per = with_idle == 0 ? ""
-                                       : fmt::format(" (+{:.2f} KB per idle connection)",
-                                                     static_cast<double>(rss - rss_before) /
-                                                         with_idle);
+      std::string per = with_idle == 0
+                            ? ""
+                            : fmt::format(" (+{:.2f} KB per idle connection)",
+                                          static_cast<double>(rss - rss_before) / with_idle);
       std::printf("| %s | %d | %.0f%s | %s | %s | %.3f s | %.1f MB%s |\n", config.name, with_idle,
                   w.rps, w.non2xx.empty() ? "" : (" (non-2xx: " + w.non2xx + ")").c_str(),
                   w.p50.c_str(), w.p99.c_str(), hgc::bench::Median(times), rss / 1024.0,
