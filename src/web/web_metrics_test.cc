@@ -6,18 +6,12 @@
 #include <regex>
 #include <sstream>
 
+#include "web_process.h"
+
 namespace hgc {
 namespace {
 
-std::map<std::string, std::string> AutoFields(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    auto colon = line.find(": ");
-    if (colon != std::string::npos) out[line.substr(0, colon)] = line.substr(colon + 2);
-  }
-  return out;
-}
+using test::AutoFields;  // tests/web_process.h
 
 TEST(WebMetricsTest, ServerStatusAutoCountsBusyRequestsAndAccesses) {
   WebMetrics m;
