@@ -3,7 +3,7 @@
 // thread. A few I/O threads read request heads under a timeout and caps
 // (connections in total and per client address, header bytes, target
 // length, RFC 9112 framing), hand every request whose head passes to
-// `screen` at once (refusals and the monitoring pages are answered there,
+// `screen` at once (refusals and the health page are answered there,
 // on the I/O thread, so they stay answerable while the data path is busy),
 // read the body of the rest under its own limit and timeout, and run
 // `handle` on a pool of handler threads, whose responses stream back with a

@@ -255,10 +255,6 @@ std::optional<WebResponse> WebFront::Screen(const WebRequest& req) {
                     proxy_retries_.load());
     return monitoring(RequestClass::kStatus, 200, body, "text/plain; charset=ISO-8859-1");
   }
-  if (path == "/metrics") {
-    return monitoring(RequestClass::kMetrics, 200, PrometheusText(),
-                      "text/plain; version=0.0.4; charset=utf-8");
-  }
   if (path == "/__health") {
     int status = 200;
     std::string body = Health(&status);
@@ -275,6 +271,17 @@ WebResponse WebFront::Handle(const WebRequest& req) {
 }
 
 WebResponse WebFront::Route(const WebRequest& req) {
+  if (req.path == "/metrics") {
+    // On a handler thread, not an I/O thread: the replication lag in it
+    // reads the log (a Kafka broker that does not answer could take
+    // seconds), and no I/O thread may wait on that.
+    auto start = SteadyClock::now();
+    WebResponse res = WebResponse::Text(200, PrometheusText(),
+                                        "text/plain; version=0.0.4; charset=utf-8");
+    res.headers.emplace_back("Cache-Control", "no-store");
+    metrics_.Record(RequestClass::kMetrics, 200, SecondsSince(start), res.body.size());
+    return res;
+  }
   auto start = SteadyClock::now();
   const std::string& path = req.path;
   if (!config_.bundles_dir.empty()) {

@@ -51,8 +51,8 @@ class WebFront {
   HgWorkerPool& workers() { return *workers_; }
 
  private:
-  // On an I/O thread, from the head alone: refusals (web/request_limits.h)
-  // and the monitoring pages; nullopt for everything else.
+  // On an I/O thread, from the head alone: refusals (web/request_limits.h),
+  // /__health and /server-status; nullopt for everything else.
   std::optional<WebResponse> Screen(const WebRequest& req);
   // On a handler thread, with the body read.
   WebResponse Handle(const WebRequest& req);
