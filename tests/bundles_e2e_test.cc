@@ -166,7 +166,7 @@ TEST(CloneBundlesE2eTest, GenerateReplicateCloneRunbookAndCheck) {
     if (l.find("stream=v2") == std::string::npos) no_stream += (no_stream.empty() ? "" : "\n") + l;
   }
   WriteFileAtomic(c.LeaderRepo("repo") + "/.hg/clonebundles.manifest", no_stream);
-  auto sync = Sh("hg -R " + c.LeaderRepo("repo") + " replicatesync", {{"HGRCPATH", ""}});
+  auto sync = Sh("command hg -R " + c.LeaderRepo("repo") + " replicatesync", {{"HGRCPATH", ""}});
   ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
   ASSERT_TRUE(MirrorsHaveManifest(c, "repo", no_stream));
   auto nostream = c.Hg("clone --config ui.clonebundleprefers=COMPRESSION=none " + m2 + "repo " +

@@ -408,7 +408,7 @@ class Campaign {
   void Operator(const ChaosRepo& r, const std::string& command) {
     ProcessResult res;
     for (int attempt = 0; attempt < 10; ++attempt) {
-      res = Sh("cd " + cluster_->LeaderRepo(r.name) + " && hg " + command, {{"HGRCPATH", ""}});
+      res = Sh("cd " + cluster_->LeaderRepo(r.name) + " && command hg " + command, {{"HGRCPATH", ""}});
       if (res.exit_code == 0) return;
       {
         std::lock_guard<std::mutex> lock(mu_);

@@ -132,7 +132,7 @@ TEST(ConvergeE2E, PushToARepositoryTurnedPublishingPublishesOtherBranchesOnMirro
   std::string leader = c.LeaderRepo("repo");
   auto replicate_hgrc = [&](const std::string& text) {
     WriteFileAtomic(leader + "/.hg/hgrc", text);
-    auto r = Sh("cd " + leader + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+    auto r = Sh("cd " + leader + " && command hg replicatehgrc", {{"HGRCPATH", ""}});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   };
   // Commits on the working directory's branch (CommitChange updates to tip).
@@ -182,7 +182,7 @@ TEST(ConvergeE2E, MirrorBehindWhenAPushIsAmendedConvergesWithNothingParked) {
   std::string leader = c.LeaderRepo("repo");
   WriteFileAtomic(leader + "/.hg/hgrc",
                   "[phases]\npublish = False\n[experimental]\nevolution = all\n");
-  auto sent = Sh("cd " + leader + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+  auto sent = Sh("cd " + leader + " && command hg replicatehgrc", {{"HGRCPATH", ""}});
   ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
   const std::string evolve = " --config experimental.evolution=all ";
   auto client_hg = [&](const std::string& args) {

@@ -335,7 +335,7 @@ TEST_F(KafkaLimitsE2E, AConsumerOfflineLongerThanRetentionStopsThePartitionAndSa
   EXPECT_NE(check.out.find("CRITICAL - " + lost), std::string::npos) << check.out;
 
   // Recover: a sync per repository of the partition, then accept the loss.
-  auto sync = Sh("hg -R " + c.LeaderRepo("repo") + " replicatesync", {{"HGRCPATH", ""}});
+  auto sync = Sh("command hg -R " + c.LeaderRepo("repo") + " replicatesync", {{"HGRCPATH", ""}});
   ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
   stop();
   auto accept = Hgcluster({"consume", ini, "--accept-lost"});
@@ -424,7 +424,7 @@ TEST_F(KafkaLimitsE2E, OversizedEventsAreRefusedWholeAndCompressedOnesFit) {
   }
 
   // A sync carries every head and the whole pushlog: 2,000 of each do not fit.
-  auto sync = Sh("hg -R " + c.LeaderRepo("wide") + " replicatesync", {{"HGRCPATH", ""}});
+  auto sync = Sh("command hg -R " + c.LeaderRepo("wide") + " replicatesync", {{"HGRCPATH", ""}});
   EXPECT_EQ(sync.exit_code, 255) << sync.out << sync.err;
   EXPECT_NE(sync.err.find("abort: the synchronization events of {moz}/wide would be "),
             std::string::npos)

@@ -22,7 +22,7 @@ std::map<std::string, std::string> LeaderEnv(Cluster& c) {
 
 TEST(LeaderCommandsTest, PlainHgInitInTheLeaderAreaReplicates) {
   Cluster c;
-  auto r = Sh("hg init " + c.LeaderRepo("plain"), LeaderEnv(c));
+  auto r = Sh("command hg init " + c.LeaderRepo("plain"), LeaderEnv(c));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("(recorded repository creation in replication log)"), std::string::npos)
       << r.out;
@@ -34,7 +34,7 @@ TEST(LeaderCommandsTest, PlainHgInitInTheLeaderAreaReplicates) {
 TEST(LeaderCommandsTest, HgInitOutsideTheLeaderAreaIsRefused) {
   Cluster c;
   ScratchDir elsewhere;
-  auto r = Sh("hg init " + elsewhere / "x", LeaderEnv(c));
+  auto r = Sh("command hg init " + elsewhere / "x", LeaderEnv(c));
   EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE((r.out + r.err).find("repository path not configured for replication"),
             std::string::npos)
@@ -46,7 +46,7 @@ TEST(LeaderCommandsTest, LocalCommitsAreRefused) {
   Cluster c;
   c.CreateRepo("r");
   WriteFileAtomic(c.LeaderRepo("r") + "/f", "x\n");
-  auto r = Sh("cd " + c.LeaderRepo("r") + " && hg commit -A -m x", {{"HGUSER", "op"}});
+  auto r = Sh("cd " + c.LeaderRepo("r") + " && command hg commit -A -m x", {{"HGUSER", "op"}});
   EXPECT_EQ(r.exit_code, 255);
   EXPECT_NE(r.out.find("cannot commit to replicating repositories; push instead"),
             std::string::npos)
@@ -62,22 +62,22 @@ TEST(LeaderCommandsTest, ReplicateCommandsPrintTheReferenceLinesAndApply) {
   ASSERT_TRUE(c.WaitConverged("r"));
 
   WriteFileAtomic(repo + "/.hg/hgrc", "[hooks]\ndummy = value\n\xe3\x81\x93 = x\n\n");
-  auto hgrc = Sh("hg -R " + repo + " replicatehgrc", {{"HGRCPATH", ""}});
+  auto hgrc = Sh("command hg -R " + repo + " replicatehgrc", {{"HGRCPATH", ""}});
   EXPECT_EQ(hgrc.out, "recorded hgrc in replication log\n") << hgrc.err;
   ASSERT_TRUE(WaitFor([&] {
     return ReadFileOrEmpty(c.MirrorRepo(2, "r") + "/.hg/hgrc") ==
            "[hooks]\ndummy = value\n\xe3\x81\x93 = x\n\n";
   }));
 
-  auto sync = Sh("hg -R " + repo + " replicatesync", {{"HGRCPATH", ""}});
+  auto sync = Sh("command hg -R " + repo + " replicatesync", {{"HGRCPATH", ""}});
   EXPECT_EQ(sync.out,
             "wrote synchronization message into replication log\n"
             "wrote heads synchronization message into replication log\n")
       << sync.err;
-  auto nohead = Sh("hg -R " + repo + " replicatesync --no-heads", {{"HGRCPATH", ""}});
+  auto nohead = Sh("command hg -R " + repo + " replicatesync --no-heads", {{"HGRCPATH", ""}});
   EXPECT_EQ(nohead.out, "wrote synchronization message into replication log\n") << nohead.err;
 
-  auto hb = Sh("hg sendheartbeat", LeaderEnv(c));
+  auto hb = Sh("command hg sendheartbeat", LeaderEnv(c));
   EXPECT_EQ(hb.exit_code, 0) << hb.err;
   EXPECT_NE(hb.out.find("sending heartbeat to partition 7\nwrote heartbeat message into 8 "
                         "partitions\n"),
@@ -93,10 +93,10 @@ TEST(LeaderCommandsTest, ReplicateCommandsPrintTheReferenceLinesAndApply) {
     return st["mirrors"][0]["lag"]["messages"] == 0 && st["mirrors"][1]["lag"]["messages"] == 0;
   })) << c.Status().dump(2);
   fs::remove_all(c.MirrorRepo(1, "r"));
-  Sh("hg -R " + repo + " replicatesync", {{"HGRCPATH", ""}});
+  Sh("command hg -R " + repo + " replicatesync", {{"HGRCPATH", ""}});
   ASSERT_TRUE(c.WaitConverged("r")) << c.Explain("r");
 
-  auto del = Sh("hg -R " + repo + " replicatedelete", {{"HGRCPATH", ""}});
+  auto del = Sh("command hg -R " + repo + " replicatedelete", {{"HGRCPATH", ""}});
   EXPECT_EQ(del.out, "wrote delete message into replication log\nrepo deleted from local host\n")
       << del.err;
   EXPECT_FALSE(fs::exists(repo));
@@ -117,12 +117,12 @@ TEST(LeaderCommandsTest, ReferenceFramedMessagesAreConsumed) {
   // A leader repository made without our hooks: only the hand-made messages
   // below tell the mirrors about it.
   std::string leader = c.LeaderRepo("handmade");
-  ASSERT_EQ(Sh("hg init " + leader + " && hg -R " + leader + " debugbuilddag '+3' && hg -R " +
+  ASSERT_EQ(Sh("command hg init " + leader + " && command hg -R " + leader + " debugbuilddag '+3' && command hg -R " +
                    leader + " phase --public -r tip",
                {{"HGRCPATH", ""}})
                 .exit_code,
             0);
-  auto nodes = Sh("hg -R " + leader + " log -r 'all()' -T '{node}\\n'", {{"HGRCPATH", ""}});
+  auto nodes = Sh("command hg -R " + leader + " log -r 'all()' -T '{node}\\n'", {{"HGRCPATH", ""}});
   std::vector<std::string> n;
   std::istringstream in(nodes.out);
   for (std::string line; std::getline(in, line);) n.push_back(line);
@@ -153,7 +153,7 @@ TEST(LeaderCommandsTest, ReferenceFramedMessagesAreConsumed) {
               "1\n{\"_created\": 1700000005.0, \"heads\": [\"" + n[2] +
                   "\"], \"last_push_id\": null, \"name\": \"hg-heads-1\", \"path\": "
                   "\"{moz}/handmade\"}");
-  Sh("hg -R " + leader + " bookmark -r 1 book", {{"HGRCPATH", ""}});
+  Sh("command hg -R " + leader + " bookmark -r 1 book", {{"HGRCPATH", ""}});
   ASSERT_TRUE(c.WaitConverged("handmade")) << c.Explain("handmade");
   // The sync message (hgrc: null) removed the hgrc written just before it.
   ASSERT_TRUE(WaitFor([&] {

@@ -137,7 +137,7 @@ TEST(MasterFileE2E, LateWriteOfDeposedMasterKeepsThePushAndDropsTheStaleView) {
 
   // The changesets are in the shared store: the master's replicatesync
   // brings every mirror to it.
-  auto sync = Sh("cd " + c.LeaderRepo("f") + " && hg replicatesync",
+  auto sync = Sh("cd " + c.LeaderRepo("f") + " && command hg replicatesync",
                  {{"HGRCPATH", c.Status()["leader"]["hgrcpath"].get<std::string>()},
                   {"HGCLUSTER_HOST", "standby"}});
   ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;

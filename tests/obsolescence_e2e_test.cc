@@ -63,7 +63,7 @@ class ObsolescenceE2E : public ::testing::Test {
     leader_ = c_.LeaderRepo("repo");
     WriteFileAtomic(leader_ + "/.hg/hgrc",
                     "[phases]\npublish = False\n[experimental]\nevolution = all\n");
-    auto sent = Sh("cd " + leader_ + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+    auto sent = Sh("cd " + leader_ + " && command hg replicatehgrc", {{"HGRCPATH", ""}});
     ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
     ASSERT_EQ(c_.Hg("init " + client_).exit_code, 0);
     ASSERT_EQ(Client("debugbuilddag '+3'").exit_code, 0);
@@ -176,7 +176,7 @@ TEST_F(ObsolescenceE2E, ReplicatesyncCarriesTheMarkers) {
   std::string mirror1 = c_.MirrorRepo(1, "repo");
   std::filesystem::remove(mirror1 + "/.hg/store/obsstore");
   ASSERT_FALSE(MarkersConverged());
-  auto synced = Sh("cd " + leader_ + " && hg replicatesync", {{"HGRCPATH", ""}});
+  auto synced = Sh("cd " + leader_ + " && command hg replicatesync", {{"HGRCPATH", ""}});
   ASSERT_EQ(synced.exit_code, 0) << synced.out << synced.err;
   EXPECT_TRUE(WaitFor([&] { return MarkersConverged(); })) << Markers(c_, leader_) << "mirror1:\n"
                                                            << Markers(c_, mirror1);

@@ -25,7 +25,7 @@ TEST(RepairE2E, DamagedMirrorRepoIsReclonedKeepingWhatItReplicated) {
   c.CreateRepo("repo");
   ASSERT_TRUE(WaitFor([&] { return fs::exists(c.LeaderRepo("repo") + "/.hg/requires"); }));
   WriteFileAtomic(c.LeaderRepo("repo") + "/.hg/hgrc", "[web]\ndescription = repaired repo\n");
-  auto hgrc = Sh("cd " + c.LeaderRepo("repo") + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+  auto hgrc = Sh("cd " + c.LeaderRepo("repo") + " && command hg replicatehgrc", {{"HGRCPATH", ""}});
   ASSERT_EQ(hgrc.exit_code, 0) << hgrc.out << hgrc.err;
 
   std::string client = work / "client";

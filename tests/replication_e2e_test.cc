@@ -93,7 +93,7 @@ TEST_P(ReplicationTest, PushesOfAllSizesConvergeOnEveryMirror) {
   {
     std::string hgrc = c.LeaderRepo("big") + "/.hg/hgrc";
     WriteFileAtomic(hgrc, "[phases]\npublish = False\n");
-    auto r = Sh("cd " + c.LeaderRepo("big") + " && hg replicatehgrc", {{"HGRCPATH", ""}});
+    auto r = Sh("cd " + c.LeaderRepo("big") + " && command hg replicatehgrc", {{"HGRCPATH", ""}});
     EXPECT_NE(r.out.find("recorded hgrc in replication log"), std::string::npos) << r.out << r.err;
   }
   std::string big = work / "big";

@@ -54,7 +54,7 @@ TEST(RunbookE2E, EveryProcedureOfTheRunbookOnOneCluster) {
   ASSERT_EQ(c.PushVia("leader", client, "mozilla-central").exit_code, 0);
   ASSERT_TRUE(c.WaitConverged("mozilla-central")) << c.Explain("mozilla-central");
   auto leader_hg = [&](const std::string& repo, const std::string& args) {
-    return Sh("cd " + c.LeaderRepo(repo) + " && hg " + args, {{"HGRCPATH", hgrcpath}});
+    return Sh("cd " + c.LeaderRepo(repo) + " && command hg " + args, {{"HGRCPATH", hgrcpath}});
   };
 
   // "Managing Repository Hooks" + "Repository Mirroring": edit the leader's

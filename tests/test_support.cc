@@ -87,10 +87,84 @@ std::set<int> DirWatch::Wait(std::chrono::milliseconds timeout) {
   return changed;
 }
 
+namespace {
+
+// Where chg and its servers live for this process (see TestHgArgv).
+class ChgClients {
+ public:
+  ChgClients() {
+    const char* off = std::getenv("HGCLUSTER_TEST_CHG");
+    if (off != nullptr && std::string(off) == "0") return;
+    std::string hg = OnPath("hg");
+    std::string chg = OnPath("chg");
+    // Only the chg of the same installation as hg: a venv's hg with the
+    // system's chg would run another Mercurial.
+    if (hg.empty() || chg.empty() ||
+        std::filesystem::path(hg).parent_path() != std::filesystem::path(chg).parent_path()) {
+      return;
+    }
+    char tmpl[] = "/tmp/hgcluster-chg-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return;
+    dir_ = tmpl;
+    chg_ = chg;
+    hg_ = hg;
+  }
+  ~ChgClients() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  ChgClients(const ChgClients&) = delete;
+  ChgClients& operator=(const ChgClients&) = delete;
+
+  bool on() const { return !chg_.empty(); }
+  const std::string& chg() const { return chg_; }
+  void AddEnv(std::map<std::string, std::string>& env) const {
+    env.emplace("CHGHG", hg_);
+    env.emplace("CHGSOCKNAME", dir_ + "/server");
+  }
+
+ private:
+  static std::string OnPath(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    std::string rest = path != nullptr ? path : "";
+    for (size_t at = 0; at <= rest.size();) {
+      size_t end = rest.find(':', at);
+      if (end == std::string::npos) end = rest.size();
+      std::string candidate = rest.substr(at, end - at) + "/" + name;
+      if (end > at && access(candidate.c_str(), X_OK) == 0) return candidate;
+      at = end + 1;
+    }
+    return "";
+  }
+
+  std::string chg_;
+  std::string hg_;
+  std::string dir_;
+};
+
+const ChgClients& Chg() {
+  static ChgClients clients;
+  return clients;
+}
+
+}  // namespace
+
+std::vector<std::string> TestHgArgv(std::vector<std::string> args,
+                                    std::map<std::string, std::string>& env) {
+  const ChgClients& chg = Chg();
+  bool own_path = env.contains("PATH");
+  args.insert(args.begin(), chg.on() && !own_path ? chg.chg() : "hg");
+  if (chg.on() && !own_path) chg.AddEnv(env);
+  return args;
+}
+
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env) {
   ProcessOptions o;
   o.env_set = env;
-  return RunProcess({"/bin/sh", "-c", command}, o);
+  const ChgClients& chg = Chg();
+  if (!chg.on() || env.contains("PATH")) return RunProcess({"/bin/sh", "-c", command}, o);
+  chg.AddEnv(o.env_set);
+  return RunProcess({"/bin/sh", "-c", "hg() { '" + chg.chg() + "' \"$@\"; }\n" + command}, o);
 }
 
 std::string HgclusterBin() { return HGCLUSTER_BIN; }
@@ -120,7 +194,7 @@ std::string RepoFingerprint(const std::string& repo) {
   auto r = RunProcess(
       // Nodes, not revision numbers: a mirror that was behind when a
       // changeset was obsoleted never gets it, so its numbers may differ.
-      {"hg", "-R", repo, "log", "-r", "tip", "-T",
+      TestHgArgv({"-R", repo, "log", "-r", "tip", "-T",
        "tip {node}\n"
        "heads:\n"
        "{revset('sort(heads(all()), node)') % '{node} {phase} {branch}"
@@ -129,6 +203,7 @@ std::string RepoFingerprint(const std::string& repo) {
        "{revset('bookmark()') % '{bookmarks % \"{bookmark} {node}\n\"}'}"
        "draft:\n"
        "{revset('draft()') % '{node}\n'}"},
+                 o.env_set),
       o);
   return r.out + r.err;
 }

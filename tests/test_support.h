@@ -65,8 +65,24 @@ size_t CountOccurrences(const std::string& text, const std::string& what);
 // it while they run. dpkg leaves a directory that is not empty.
 void KeepEtcHgcluster();
 
-// Runs a shell command line; returns its result.
+// Runs a shell command line; returns its result. The `hg` the line names is
+// the tests' client hg (TestHgArgv): chg when the machine has it. What the
+// line starts (daemons, `hgcluster` commands, their hg processes) sees the
+// plain `hg` of PATH: a shell function is not inherited by programs. With
+// PATH in `env` (another hg), `hg` is that PATH's.
 ProcessResult Sh(const std::string& command, const std::map<std::string, std::string>& env = {});
+
+// The tests' own hg commands (a client that commits, pushes and pulls, a
+// test reading a repository) cost ~150 ms of Python start-up each, and the
+// end-to-end suite runs thousands of them. When chg (Mercurial's client of a
+// forked command server, shipped with hg) sits beside the hg on PATH, they
+// go through it: ~10 ms each, same hg, same output and exit status. Never
+// for what is under test. HGCLUSTER_TEST_CHG=0 turns it off. The servers'
+// sockets are in a directory of this process, removed when it exits (a chg
+// server exits within seconds of losing its socket).
+// `hg` + args, or chg + args with the environment chg needs in `env`.
+std::vector<std::string> TestHgArgv(std::vector<std::string> args,
+                                    std::map<std::string, std::string>& env);
 
 // In client repository `client`: update to tip, append a line to `file`,
 // commit. Returns hg's exit code.

@@ -38,7 +38,7 @@ TEST(VerifyE2E, BookmarkMovedByHandOnAMirrorIsFoundAndRepaired) {
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   ASSERT_NE(bookmark(mirror), leader_feat);
 
-  auto verify = Sh("cd " + c.LeaderRepo("repo") + " && hg replicateverify", {{"HGRCPATH", ""}});
+  auto verify = Sh("cd " + c.LeaderRepo("repo") + " && command hg replicateverify", {{"HGRCPATH", ""}});
   ASSERT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("recorded verify of {moz}/repo in replication log"),
             std::string::npos)
