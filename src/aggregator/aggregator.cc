@@ -18,9 +18,10 @@
 namespace hgc {
 namespace {}  // namespace
 
-Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log)
+Aggregator::Aggregator(AggregatorConfig config, hgc::Log& log, Clock& clock)
     : config_(std::move(config)),
       log_(log),
+      clock_(clock),
       fence_(config_.path.empty() ? "" : config_.path + ".epochs.json"),
       gate_(MasterGate::ForProcess()) {}
 
@@ -79,10 +80,8 @@ int Aggregator::Iterate() {
                             "line",
                             config_.monitor_groups_file));
   }
-  // Partitions are added rarely, and on Kafka each count is a metadata
-  // request: asked again every 30 s.
-  auto now_steady = std::chrono::steady_clock::now();
-  if (partitions_ == 0 || now_steady - partitions_read_ > std::chrono::seconds(30)) {
+  Clock::Instant now_steady = clock_.Now();
+  if (partitions_ == 0 || now_steady - partitions_read_ >= kPartitionsReadEvery) {
     partitions_ = log_.PartitionCount(config_.monitor_topic);
     partitions_read_ = now_steady;
   }
@@ -148,7 +147,7 @@ int Aggregator::Iterate() {
   }
   std::vector<std::string> values;
   std::map<int, int64_t> commit;
-  double now = WallNow();
+  double now = clock_.WallSeconds();
   for (const auto& rec : batch) {
     try {
       Message m = DecodeMessage(rec.value);

@@ -26,6 +26,9 @@
 // partition come from a deposed master and are committed past, not copied,
 // except changegroups (src/master/epoch_fence.h); the highest epochs live beside the config file
 // (`<config>.epochs.json`).
+// Time comes from a Clock (common/clock.h): the `_created` stamp of each
+// copy, and how often the monitored topic's partition count is read again.
+// Reading the log waits in real time whatever the clock (bounded polls).
 // Thread-safety: one Aggregator per thread; one per (stage, cluster).
 #pragma once
 
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "aggregator/aggregator_config.h"
+#include "common/clock.h"
 #include "log/log.h"
 #include "master/epoch_fence.h"
 #include "master/master_state.h"
@@ -47,8 +51,11 @@ namespace hgc {
 class Aggregator {
  public:
   static constexpr int kMaxBatch = 500;
+  // Partitions are added rarely, and on Kafka each count is a metadata
+  // request: the count is read again once this much time has passed.
+  static constexpr std::chrono::seconds kPartitionsReadEvery{30};
 
-  Aggregator(AggregatorConfig config, Log& log);
+  Aggregator(AggregatorConfig config, Log& log, Clock& clock = RealClock());
 
   // Commits past records already present in the aggregate topic, and drops
   // read-ahead state (to be called after any failure).
@@ -88,10 +95,11 @@ class Aggregator {
 
   AggregatorConfig config_;
   hgc::Log& log_;
+  Clock& clock_;
   std::set<std::string> never_committed_;
   std::map<int, int64_t> acked_;
   int partitions_ = 0;  // of the monitored topic, as last read
-  std::chrono::steady_clock::time_point partitions_read_{};
+  Clock::Instant partitions_read_{};
   std::map<int, Reader> readers_;
   // Master fencing: events of a deposed master are not copied (the mirrors
   // dropped them too), and nothing is appended once this host has lost the

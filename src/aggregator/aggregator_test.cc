@@ -8,8 +8,10 @@
 #include <random>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "hg/repo_state.h"
+#include "log/faulty_log.h"
 #include "message/message.h"
 #include "routing/partition_map.h"
 #include "test_support.h"
@@ -240,6 +242,54 @@ TEST(AggregatorTest, KilledAtRandomPointsCopiesEveryEventExactlyOnce) {
   EXPECT_NE(agg_log.find("was already copied to replicatedpushdatapending before a restart"),
             std::string::npos)
       << "no kill hit the copy/commit window; the test proved nothing";
+}
+
+// A log that reports at most `partitions` partitions of any topic, however
+// many it has, and counts how often it was asked.
+class PartitionsSeen : public FaultyLog {
+ public:
+  using FaultyLog::FaultyLog;
+  int PartitionCount(const std::string& topic) override {
+    ++asked;
+    return std::min(partitions, FaultyLog::PartitionCount(topic));
+  }
+  int partitions = 4;
+  int asked = 0;
+};
+
+// In the aggregator's own time (a ManualClock, no waiting): a partition
+// added to the monitored topic is found when the count is next read, 30 s
+// after the last read and not a pass sooner (each read is a metadata
+// request on Kafka); each copy is stamped with the clock's time.
+TEST(AggregatorClockTest, ReadsThePartitionCountAgainEvery30SecondsAndStampsCopiesWithTheClock) {
+  Fixture f;
+  PartitionsSeen log(*f.log);
+  ManualClock clock(1800000000.0);
+  f.log->Append("pushdata", 6,
+                EncodeMessage(MakeChangegroup("{moz}/a", "serve", 1, {std::string(40, 'a')},
+                                              1000.0)));
+  f.log->Commit("mirror1", "pushdata", {{6, 1}});
+  f.log->Commit("mirror2", "pushdata", {{6, 1}});
+  Aggregator agg(f.config, log, clock);
+  EXPECT_EQ(agg.Iterate(), 0) << "partition 6 is not among the 4 the log reported";
+  EXPECT_EQ(log.asked, 1);
+
+  log.partitions = 8;  // the topic grew
+  clock.Advance(Aggregator::kPartitionsReadEvery - std::chrono::milliseconds(1));
+  EXPECT_EQ(agg.Iterate(), 0) << "the count is not read again before 30 s";
+  EXPECT_EQ(log.asked, 1);
+  clock.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(agg.Iterate(), 1);
+  EXPECT_EQ(log.asked, 2);
+  EXPECT_EQ(agg.Iterate(), 0);
+  EXPECT_EQ(log.asked, 2);
+
+  auto copied = f.Aggregated();
+  ASSERT_EQ(copied.size(), 1u);
+  EXPECT_DOUBLE_EQ(copied[0].body["_created"].get<double>(), 1800000030.0);
+  EXPECT_DOUBLE_EQ(copied[0].created, 1800000030.0);
+  EXPECT_EQ(copied[0].body["_original_created"], 1000.0);
+  EXPECT_EQ(copied[0].body["_original_partition"], 6);
 }
 
 }  // namespace

@@ -1,18 +1,18 @@
 #include "aggregator/change_wait.h"
 
-#include <thread>
 #include <vector>
 
 namespace hgc {
 
-ChangeWait::ChangeWait(Log& log, const std::string& topic) : log_(log), topic_(topic) {}
+ChangeWait::ChangeWait(Log& log, const std::string& topic, Clock& clock)
+    : log_(log), topic_(topic), clock_(clock) {}
 
 void ChangeWait::Wait(const std::map<int, int64_t>& acked) {
   if (log_.Backend() != "kafka") {
     log_.WaitForChange(kIdleWait);
     return;
   }
-  auto now = std::chrono::steady_clock::now();
+  Clock::Instant now = clock_.Now();
   if (!reader_) {
     // From the current end of every partition: what is before it is
     // either copied or pending (the watermarks say which).
@@ -39,11 +39,11 @@ void ChangeWait::Wait(const std::map<int, int64_t>& acked) {
   try {
     for (const LogRecord& r : reader_->Poll(10000, wait)) {
       end_[r.partition] = std::max(end_[r.partition], r.offset + 1);
-      last_change_ = std::chrono::steady_clock::now();
+      last_change_ = clock_.Now();
     }
   } catch (...) {
     reader_.reset();  // reopened at the next wait; the pass itself reports the outage
-    std::this_thread::sleep_for(wait);
+    clock_.SleepFor(wait);
   }
 }
 

@@ -9,6 +9,8 @@
 // mirrors are applying them: it polls often (less often once they have
 // made no progress for a while). Once it has copied everything the reader
 // saw, it only waits on the reader, which a new record wakes at once.
+// How long it has been since the mirrors progressed is measured on a Clock
+// (common/clock.h); the waits themselves are the reader's polls.
 // Thread-safety: one per daemon thread.
 #pragma once
 
@@ -17,13 +19,14 @@
 #include <memory>
 #include <string>
 
+#include "common/clock.h"
 #include "log/log.h"
 
 namespace hgc {
 
 class ChangeWait {
  public:
-  ChangeWait(Log& log, const std::string& topic);
+  ChangeWait(Log& log, const std::string& topic, Clock& clock = RealClock());
 
   // Returns when the next pass may find something to copy. `acked`: the
   // aggregator's offset per partition (Aggregator::acked()).
@@ -37,10 +40,11 @@ class ChangeWait {
  private:
   Log& log_;
   std::string topic_;
+  Clock& clock_;
   std::unique_ptr<LogCursor> reader_;  // Kafka only
   std::map<int, int64_t> end_;         // one past the last record the reader saw
   std::map<int, int64_t> last_acked_;
-  std::chrono::steady_clock::time_point last_change_{};
+  Clock::Instant last_change_{};
 };
 
 }  // namespace hgc

@@ -13,6 +13,10 @@ class SystemClock : public Clock {
   }
   Instant Now() override { return std::chrono::steady_clock::now(); }
   void SleepFor(std::chrono::nanoseconds d) override { std::this_thread::sleep_for(d); }
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                 Instant deadline) override {
+    cv.wait_until(lock, deadline);
+  }
 };
 
 }  // namespace
@@ -34,6 +38,12 @@ Clock::Instant ManualClock::Now() {
   // Far from the steady clock's epoch, so that `Now() - 1 h` is still a
   // valid instant.
   return Instant{} + std::chrono::hours(24 * 365) + elapsed_;
+}
+
+void ManualClock::WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                            Instant deadline) {
+  if (Now() >= deadline) return;
+  cv.wait_for(lock, std::chrono::milliseconds(1));
 }
 
 void ManualClock::Advance(std::chrono::nanoseconds d) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 
 namespace hgc {
@@ -19,6 +20,11 @@ class Clock {
   virtual double WallSeconds() = 0;  // seconds since the epoch, with fractions
   virtual Instant Now() = 0;         // monotonic
   virtual void SleepFor(std::chrono::nanoseconds d) = 0;
+  // Waits on `cv` (`lock` held on entry and on return) until it is notified
+  // or Now() reaches `deadline`. It may return sooner, as any wait on a
+  // condition variable may: callers check again what they wait for.
+  virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                         Instant deadline) = 0;
 };
 
 // The system's clocks; SleepFor sleeps.
@@ -29,12 +35,17 @@ double WallNow();
 
 // Time that moves only when told: Advance(), or SleepFor() (which returns at
 // once, having moved the clock). Starts at `wall` seconds since the epoch.
+// WaitUntil returns at once when the deadline has passed, and otherwise after
+// a notification or at most a millisecond of real time, so that a waiting
+// thread sees the time another thread advanced.
 class ManualClock : public Clock {
  public:
   explicit ManualClock(double wall = 1700000000.0) : wall_(wall) {}
   double WallSeconds() override;
   Instant Now() override;
   void SleepFor(std::chrono::nanoseconds d) override { Advance(d); }
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                 Instant deadline) override;
   void Advance(std::chrono::nanoseconds d);
 
  private:

@@ -23,8 +23,10 @@ std::string KeyFor(const LogRecord& r, const std::optional<Message>& m) {
 
 }  // namespace
 
-Scheduler::Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter)
+Scheduler::Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter,
+                     Clock& clock)
     : options_(std::move(options)),
+      clock_(clock),
       apply_(std::move(apply)),
       commit_(std::move(commit)),
       filter_(std::move(filter)) {
@@ -95,7 +97,7 @@ void Scheduler::Submit(const LogRecord& record) {
 }
 
 void Scheduler::MarkLost(int partition, int64_t from, int64_t to) {
-  LostRange range{partition, from, to, WallNow()};
+  LostRange range{partition, from, to, clock_.WallSeconds()};
   {
     std::lock_guard lock(mu_);
     auto& p = partitions_[partition];
@@ -130,8 +132,8 @@ size_t Scheduler::Outstanding() {
   return outstanding_;
 }
 
-std::optional<std::string> Scheduler::NextReadyLocked(std::chrono::steady_clock::time_point* wake) {
-  auto now = std::chrono::steady_clock::now();
+std::optional<std::string> Scheduler::NextReadyLocked(Clock::Instant* wake) {
+  auto now = clock_.Now();
   for (auto& [key, q] : repos_) {
     if (q.running || q.items.empty()) continue;
     if (q.not_before > now) {
@@ -143,8 +145,8 @@ std::optional<std::string> Scheduler::NextReadyLocked(std::chrono::steady_clock:
   return std::nullopt;
 }
 
-std::vector<int> Scheduler::DueCommitsLocked(std::chrono::steady_clock::time_point now, bool all,
-                                             std::chrono::steady_clock::time_point* wake) {
+std::vector<int> Scheduler::DueCommitsLocked(Clock::Instant now, bool all,
+                                             Clock::Instant* wake) {
   std::vector<int> due;
   for (const auto& [n, p] : partitions_) {
     if (!p.commit_due) continue;
@@ -160,7 +162,7 @@ std::vector<int> Scheduler::DueCommitsLocked(std::chrono::steady_clock::time_poi
 void Scheduler::WorkerLoop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.Now();
     auto wake = now + std::chrono::seconds(1);
     if (auto due = DueCommitsLocked(now, false, &wake); !due.empty()) {
       lock.unlock();
@@ -170,7 +172,7 @@ void Scheduler::WorkerLoop() {
     }
     auto key = NextReadyLocked(&wake);
     if (!key) {
-      work_cv_.wait_until(lock, wake);
+      clock_.WaitUntil(lock, work_cv_, wake);
       continue;
     }
     RepoQueue& q = repos_[*key];
@@ -283,7 +285,7 @@ void Scheduler::Fail(const std::string& key, const std::string& error, bool refu
     if (refused || q.attempts > options_.max_retries) {
       if (!q.parked) {
         q.parked = true;
-        q.parked_since = WallNow();
+        q.parked_since = clock_.WallSeconds();
         newly_parked = true;
         q.repair_due = !refused && repair_ && q.items.front().message &&
                        !q.items.front().message->path.empty();
@@ -294,7 +296,7 @@ void Scheduler::Fail(const std::string& key, const std::string& error, bool refu
       Log(fmt::format("handle_message_main failed ({}); retrying in {}s (attempt {} of {})", error,
                       delay, q.attempts, options_.max_retries));
     }
-    q.not_before = std::chrono::steady_clock::now() +
+    q.not_before = clock_.Now() +
                    std::chrono::milliseconds(static_cast<int64_t>(delay * 1000));
     work_cv_.notify_all();
     idle_cv_.notify_all();
@@ -335,7 +337,7 @@ void Scheduler::CommitSoon(int partition) {
   std::lock_guard lock(mu_);
   auto& p = partitions_[partition];
   if (p.commit_due) return;
-  p.commit_due = std::chrono::steady_clock::now() + options_.commit_delay;
+  p.commit_due = clock_.Now() + options_.commit_delay;
   work_cv_.notify_one();  // a waiting worker shortens its wait to the due time
 }
 
@@ -387,7 +389,7 @@ void Scheduler::Stop() {
   std::vector<int> due;
   {
     std::lock_guard lock(mu_);
-    due = DueCommitsLocked(std::chrono::steady_clock::now(), true, nullptr);
+    due = DueCommitsLocked(clock_.Now(), true, nullptr);
   }
   for (int p : due) MaybeCommit(p);
 }
@@ -407,7 +409,7 @@ std::vector<ParkedRepo> Scheduler::Parked() {
 void Scheduler::WriteState() {
   if (options_.state_file.empty()) return;
   std::lock_guard state_lock(state_mu_);
-  ConsumerState state{Parked(), LostRanges(), WallNow()};
+  ConsumerState state{Parked(), LostRanges(), clock_.WallSeconds()};
   try {
     WriteConsumerState(options_.state_file, state);
   } catch (const Error& e) {

@@ -7,6 +7,8 @@
 // backoff, then *parked*: reported in the state file and retried slowly;
 // other repositories keep flowing, and nothing after the parked record is
 // lost because the partition's commit point stays at it.
+// Backoff, parking and deferred commits are timed on a Clock
+// (common/clock.h); WaitIdle's timeout is real time, the caller's.
 // Thread-safety: Submit/WaitIdle/Stop from one thread; workers are internal.
 #pragma once
 
@@ -22,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "consumer/consumer_state.h"
 #include "log/log.h"
 #include "message/message.h"
@@ -56,7 +59,8 @@ class Scheduler {
   // `filter(message)` returns a reason to skip (filtered repo) or nullopt.
   using FilterFn = std::function<std::optional<std::string>(const Message&)>;
 
-  Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter);
+  Scheduler(SchedulerOptions options, ApplyFn apply, CommitFn commit, FilterFn filter,
+            Clock& clock = RealClock());
   ~Scheduler();
 
   // `fence(message, partition)` is asked about every decoded record, in log
@@ -123,14 +127,14 @@ class Scheduler {
     int attempts = 0;
     std::string last_error;
     double parked_since = 0;
-    std::chrono::steady_clock::time_point not_before{};
+    Clock::Instant not_before{};
   };
   struct PartitionState {
     std::set<int64_t> outstanding;
     int64_t next = 0;       // one past the last submitted offset
     int64_t committed = 0;  // last committed
     // Set while a deferred commit is pending: when it must be made at the latest.
-    std::optional<std::chrono::steady_clock::time_point> commit_due;
+    std::optional<Clock::Instant> commit_due;
     std::optional<LostRange> lost;
   };
 
@@ -143,13 +147,14 @@ class Scheduler {
   void CommitSoon(int partition);
   // Partitions whose deferred commit is due by `now` (all of them with
   // `all`); the others' due times lower `*wake`. Called with mu_ held.
-  std::vector<int> DueCommitsLocked(std::chrono::steady_clock::time_point now, bool all,
-                                    std::chrono::steady_clock::time_point* wake);
+  std::vector<int> DueCommitsLocked(Clock::Instant now, bool all,
+                                    Clock::Instant* wake);
   void Repair(const std::string& key, const Item& item);
-  std::optional<std::string> NextReadyLocked(std::chrono::steady_clock::time_point* wake);
+  std::optional<std::string> NextReadyLocked(Clock::Instant* wake);
   void Log(const std::string& line);
 
   SchedulerOptions options_;
+  Clock& clock_;
   ApplyFn apply_;
   CommitFn commit_;
   FilterFn filter_;

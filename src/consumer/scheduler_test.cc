@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "message/message.h"
 #include "test_support.h"
@@ -351,6 +352,81 @@ TEST(SchedulerTest, AGapInThePartitionStopsItAndIsReported) {
   EXPECT_EQ(state.state.lost[0].partition, 0);
   EXPECT_EQ(state.state.lost[0].from, 6);
   EXPECT_EQ(state.state.lost[0].to, 9);
+}
+
+// The scheduler in its own time (a ManualClock): each retry comes when the
+// clock reaches the backoff's due time and not a millisecond sooner, 2, 4,
+// 8 s after each failure, then the repository is parked and retried every
+// 30 s. Nothing here waits for the delays: only for the worker to act on
+// time the test advanced.
+TEST(SchedulerClockTest, RetriesBackOffThenParkAndRetryOnTheClock) {
+  ManualClock clock(1800000000.0);
+  const Clock::Instant start = clock.Now();
+  std::mutex mu;
+  std::vector<milliseconds> attempts;  // clock time of each attempt, from the start
+  auto count = [&] {
+    std::lock_guard l(mu);
+    return attempts.size();
+  };
+  SchedulerOptions o = Fast(1);
+  o.max_retries = 3;
+  o.retry_base_seconds = 2.0;
+  o.parked_retry_seconds = 30.0;
+  Scheduler s(
+      o,
+      [&](const Message&, int, int64_t) {
+        {
+          std::lock_guard l(mu);
+          attempts.push_back(std::chrono::duration_cast<milliseconds>(clock.Now() - start));
+        }
+        throw Error(ErrorKind::kIo, "the leader is unreachable");
+      },
+      [](int, int64_t) {}, NoFilter(), clock);
+  s.StartPartition(0, 0);
+  s.Submit(Rec(0, 0, Cg("{moz}/r", std::string(40, 'a'))));
+  ASSERT_TRUE(test::WaitFor([&] { return count() == 1; }, milliseconds(10000)));
+
+  // Attempt 1 at 0 s; retries 2, 4 and 8 s after each failure; parked after
+  // the fourth attempt (3 retries), retried 30 s later.
+  const std::vector<milliseconds> due{milliseconds(2000), milliseconds(6000),
+                                      milliseconds(14000), milliseconds(44000)};
+  milliseconds now{0};
+  for (size_t i = 0; i < due.size(); ++i) {
+    clock.Advance(due[i] - milliseconds(1) - now);
+    // The worker sees the new time within a millisecond: 200 ms of real
+    // time without an attempt is a retry that was not due yet.
+    EXPECT_FALSE(test::WaitFor([&] { return count() > i + 1; }, milliseconds(200)))
+        << "attempt " << i + 2 << " came before " << due[i].count() << " ms";
+    clock.Advance(milliseconds(1));
+    now = due[i];
+    ASSERT_TRUE(test::WaitFor([&] { return count() == i + 2; }, milliseconds(10000)))
+        << "attempt " << i + 2 << " did not come at " << due[i].count() << " ms";
+    if (i == 2) {
+      // The fourth attempt failed: parked, stamped with the clock's wall time.
+      ASSERT_TRUE(test::WaitFor([&] { return s.Parked().size() == 1; }, milliseconds(10000)));
+      EXPECT_DOUBLE_EQ(s.Parked()[0].since, 1800000000.0 + 14.0);
+    }
+  }
+  std::lock_guard l(mu);
+  EXPECT_EQ(attempts, (std::vector<milliseconds>{milliseconds(0), due[0], due[1], due[2], due[3]}));
+}
+
+// A commit that only moves past heartbeats waits for the delay on the clock.
+TEST(SchedulerClockTest, ADeferredCommitIsMadeWhenTheClockReachesTheDelay) {
+  ManualClock clock;
+  Recorder rec;
+  SchedulerOptions o = Fast(1);
+  o.commit_delay = milliseconds(1500);
+  Scheduler s(
+      o, [&](const Message& m, int p, int64_t off) { rec.Apply(m, p, off); },
+      [&](int p, int64_t off) { rec.Commit(p, off); }, NoFilter(), clock);
+  s.StartPartition(0, 0);
+  s.Submit(Rec(0, 0, MakeHeartbeat(1.0)));
+  clock.Advance(milliseconds(1499));
+  EXPECT_FALSE(test::WaitFor([&] { return rec.Committed(0) != -1; }, milliseconds(200)))
+      << "committed before the delay";
+  clock.Advance(milliseconds(1));
+  EXPECT_TRUE(test::WaitFor([&] { return rec.Committed(0) == 1; }, milliseconds(10000)));
 }
 
 }  // namespace
