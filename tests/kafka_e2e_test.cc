@@ -209,6 +209,9 @@ TEST(KafkaFailoverE2E, BrokerDeathsDuringPushesLoseNothingAndTwoDownRefuses) {
                       "disabled"),
             std::string::npos)
       << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("pretxnopen.hgcluster hook exited with status 1"),
+            std::string::npos)
+      << refused.out << refused.err;
   EXPECT_EQ(RepoFingerprint(c.LeaderRepo("repo")), before);
   EXPECT_LE(SecondsSince(t), 40) << "a refusal must be prompt, not a hang";
 

@@ -42,7 +42,9 @@ TEST(PullOverHttpE2E, MirrorsPullFromTheLeadersHttpEndpointOnKeptConnections) {
   }
   for (int m = 1; m <= 2; ++m) {
     std::string log = c.MirrorLog(m);
-    EXPECT_EQ(CountOccurrences(log, "$ hg pull"), size_t{kPushes}) << log;
+    EXPECT_EQ(CountOccurrences(log, "$ hg pull"), size_t{kPushes})
+        << log << "\nthe endpoint's error log:\n"
+        << ReadFileOrEmpty(c.root() + "/leader/pull-http-error.log");
     EXPECT_NE(log.find("pulling from " + endpoint), std::string::npos) << log;
     EXPECT_EQ(log.find("parked"), std::string::npos) << log;
   }

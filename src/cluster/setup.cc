@@ -100,9 +100,13 @@ std::string PullHttpRc(const ClusterLayout& l) {
 }
 
 // The master.ini command line of that endpoint (split into words, quoted).
+// Lazy imports off: hg's demandimport races when a fresh threaded `hg serve`
+// answers its first requests at once (two mirrors pulling right after a
+// start got an HTTP 500), as in the mirrors' web workers.
 std::vector<std::string> PullHttpService(const ClusterLayout& l, int port) {
   const std::string d = l.leader_dir();
   return {"/usr/bin/env", "HGRCPATH=" + LeaderHgrcPath(l) + ":" + d + "/pull-http.rc",
+          "HGDEMANDIMPORT=disable",
           "hg",           "serve",
           "--web-conf",   d + "/pull-http.conf",
           "--address",    "127.0.0.1",
