@@ -406,6 +406,17 @@ std::vector<ParkedRepo> Scheduler::Parked() {
   return out;
 }
 
+std::map<std::string, int> Scheduler::FailedAttempts() {
+  std::lock_guard lock(mu_);
+  std::map<std::string, int> out;
+  for (const auto& [key, q] : repos_) {
+    if (q.attempts > 0 && !q.items.empty()) {
+      out[key.rfind("repo:", 0) == 0 ? key.substr(5) : key] = q.attempts;
+    }
+  }
+  return out;
+}
+
 void Scheduler::WriteState() {
   if (options_.state_file.empty()) return;
   std::lock_guard state_lock(state_mu_);

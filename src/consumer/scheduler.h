@@ -108,6 +108,9 @@ class Scheduler {
   void Stop();
 
   std::vector<ParkedRepo> Parked();
+  // Failed attempts at the next record of each repository that has one
+  // waiting for a retry (parked or not), by repository.
+  std::map<std::string, int> FailedAttempts();
   std::vector<LostRange> LostRanges();
 
   // Writes the state file (parked repos); also marks the consumer as started.

@@ -384,7 +384,13 @@ TEST(SchedulerClockTest, RetriesBackOffThenParkAndRetryOnTheClock) {
       [](int, int64_t) {}, NoFilter(), clock);
   s.StartPartition(0, 0);
   s.Submit(Rec(0, 0, Cg("{moz}/r", std::string(40, 'a'))));
-  ASSERT_TRUE(test::WaitFor([&] { return count() == 1; }, milliseconds(10000)));
+  // The clock moves only once the scheduler has counted the failure (and so
+  // set its retry time from the clock): moved between the apply and that,
+  // the retry would be due later.
+  auto failed = [&](int n) {
+    return test::WaitFor([&] { return s.FailedAttempts()["{moz}/r"] == n; }, milliseconds(10000));
+  };
+  ASSERT_TRUE(failed(1));
 
   // Attempt 1 at 0 s; retries 2, 4 and 8 s after each failure; parked after
   // the fourth attempt (3 retries), retried 30 s later.
@@ -399,7 +405,7 @@ TEST(SchedulerClockTest, RetriesBackOffThenParkAndRetryOnTheClock) {
         << "attempt " << i + 2 << " came before " << due[i].count() << " ms";
     clock.Advance(milliseconds(1));
     now = due[i];
-    ASSERT_TRUE(test::WaitFor([&] { return count() == i + 2; }, milliseconds(10000)))
+    ASSERT_TRUE(failed(static_cast<int>(i) + 2))
         << "attempt " << i + 2 << " did not come at " << due[i].count() << " ms";
     if (i == 2) {
       // The fourth attempt failed: parked, stamped with the clock's wall time.
