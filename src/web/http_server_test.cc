@@ -3,13 +3,13 @@
 // 100-continue, a handler that throws, a source that fails mid-way.
 #include "web/http_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <string>
+
+#include "web_process.h"
 
 namespace hgc {
 namespace {
@@ -58,15 +58,8 @@ class HttpServerTest : public ::testing::Test {
   void TearDown() override { server_->Stop(); }
 
   int Connect() {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     timeval tv{10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    return fd;
+    return test::ConnectLoopback(port_, SO_RCVTIMEO, &tv, sizeof tv);
   }
   static void Send(int fd, const std::string& s) {
     ASSERT_EQ(send(fd, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
